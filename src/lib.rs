@@ -1,0 +1,17 @@
+//! `manual`: a static site generator for an operations manual.
+//!
+//! The pipeline, one module per stage: [`load`] -> [`parse`] -> [`site`] ->
+//! [`validate`] -> [`render`] -> [`write`], run by [`pipeline`].
+//! See ARCHITECTURE.md for the map and the invariants.
+
+pub mod diagnostics;
+pub mod load;
+pub mod parse;
+pub mod pipeline;
+pub mod render;
+pub mod report;
+pub mod settings;
+pub mod site;
+pub mod validate;
+pub mod write;
+pub mod yaml;

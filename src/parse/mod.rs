@@ -1,0 +1,155 @@
+//! Stage 2, parse: one page's text becomes a `Page` (front matter, HTML body,
+//! headings, links). Pages are parsed independently, so this runs in parallel.
+
+pub mod front_matter;
+pub mod heading_id;
+pub mod markdown;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::PageSource;
+use crate::site::url_for_page;
+pub use front_matter::FrontMatter;
+pub use markdown::{Heading, Link, LinkKind};
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub path: PathBuf,
+    /// Path below the source directory, `/`-separated.
+    pub relative: String,
+    /// Site URL, e.g. `/manual/deploy.html`.
+    pub url: String,
+    pub front_matter: FrontMatter,
+    /// False for a file with no front matter block.
+    pub has_front_matter: bool,
+    /// The front matter title, else the first `#` heading, else the file name.
+    pub title: String,
+    /// File line of each front matter key that was written.
+    pub key_lines: BTreeMap<String, usize>,
+    pub body_html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+}
+
+impl Page {
+    /// Pages below `manual/` make up the manual and its index.
+    pub fn is_manual_page(&self) -> bool {
+        self.relative.starts_with("manual/")
+    }
+
+    pub fn is_learn(&self) -> bool {
+        self.front_matter.page_type.as_deref() == Some("learn")
+    }
+
+    pub fn key_line(&self, key: &str) -> usize {
+        self.key_lines.get(key).copied().unwrap_or(1)
+    }
+}
+
+pub fn parse_page(source: PageSource) -> (Option<Page>, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let located = |e: front_matter::FrontMatterError| {
+        Diagnostic::error(e.code, &source.path, e.message)
+            .at(e.line, e.column)
+            .with_help(e.help)
+    };
+    let split = match front_matter::split(&source.text) {
+        Ok(split) => split,
+        Err(e) => {
+            diagnostics.push(located(e));
+            return (None, diagnostics);
+        }
+    };
+    let parsed = match front_matter::parse(&split) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            diagnostics.push(located(e));
+            return (None, diagnostics);
+        }
+    };
+    for (key, line, first_line) in &parsed.duplicates {
+        diagnostics.push(
+            Diagnostic::warning(
+                "front-matter-duplicate-key",
+                &source.path,
+                format!("`{key}` is set twice (first on line {first_line}); the last value is used"),
+            )
+            .at(*line, 1)
+            .with_help("delete the line you do not mean"),
+        );
+    }
+    if source.text.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::warning("page-empty", &source.path, "page is empty")
+                .with_help("add front matter and content, or delete the file"),
+        );
+    }
+
+    let rendered = markdown::render(&source.text, split.body_start);
+    let title = parsed
+        .front_matter
+        .title
+        .clone()
+        .or_else(|| {
+            rendered
+                .headings
+                .iter()
+                .find(|h| h.level == 1)
+                .map(|h| h.text.clone())
+        })
+        .unwrap_or_else(|| title_from_file_name(&source.relative));
+    let page = Page {
+        url: url_for_page(&source.relative),
+        path: source.path,
+        relative: source.relative,
+        front_matter: parsed.front_matter,
+        has_front_matter: parsed.present,
+        title,
+        key_lines: parsed.key_lines,
+        body_html: rendered.html,
+        headings: rendered.headings,
+        links: rendered.links,
+    };
+    (Some(page), diagnostics)
+}
+
+fn title_from_file_name(relative: &str) -> String {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    let stem = name.split('.').next().unwrap_or(name);
+    let words = stem.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(relative: &str, text: &str) -> PageSource {
+        PageSource {
+            path: PathBuf::from(relative),
+            relative: relative.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn title_falls_back_to_first_h1_then_file_name() {
+        let (page, _) = parse_page(source("manual/x.md", "# From heading\n"));
+        assert_eq!(page.unwrap().title, "From heading");
+        let (page, _) = parse_page(source("manual/deploy-an-app.html.md", "text\n"));
+        assert_eq!(page.unwrap().title, "Deploy an app");
+    }
+
+    #[test]
+    fn front_matter_errors_yield_no_page() {
+        let (page, diagnostics) = parse_page(source("a.md", "---\ntitle: [\n---\n"));
+        assert!(page.is_none());
+        assert!(diagnostics.has_errors());
+    }
+}

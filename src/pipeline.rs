@@ -1,0 +1,186 @@
+//! Runs the stages in order: load -> parse -> site graph -> validate ->
+//! render -> write. `prepare` is everything up to writing, so `check` and
+//! `serve` can share it.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::Templates;
+use crate::site::{output_path, Site, HOME_URL, MANUAL_INDEX_URL};
+use crate::write::Staging;
+use crate::{load, parse, settings, validate};
+
+/// Where a site's inputs are.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub source: PathBuf,
+    pub layouts: PathBuf,
+    /// `None` means `site.yml` in the source directory, if it exists.
+    pub settings: Option<PathBuf>,
+}
+
+impl Inputs {
+    pub fn settings_path(&self) -> PathBuf {
+        self.settings.clone().unwrap_or_else(|| self.source.join("site.yml"))
+    }
+}
+
+pub struct Prepared {
+    pub site: Site,
+    pub templates: Templates,
+}
+
+/// Loads, parses, assembles and validates the site. `None` when a problem
+/// stops the site from being assembled at all; otherwise the site and every
+/// diagnostic found, errors included.
+pub fn prepare(inputs: &Inputs) -> (Option<Prepared>, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    if !inputs.source.is_dir() {
+        diagnostics.push(
+            Diagnostic::error("source-missing", &inputs.source, "source directory not found")
+                .with_help("run from the manual's folder, or pass --source DIR"),
+        );
+        return (None, diagnostics);
+    }
+    let settings_path = inputs.settings_path();
+    let settings = match settings::load(&settings_path, inputs.settings.is_some()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            diagnostics.push(e);
+            return (None, diagnostics);
+        }
+    };
+    let templates = match Templates::load(&inputs.layouts) {
+        Ok(t) => Some(t),
+        Err(errors) => {
+            diagnostics.extend(errors);
+            None
+        }
+    };
+
+    let (sources, load_diagnostics) = load::load(&inputs.source, Some(&settings_path));
+    diagnostics.extend(load_diagnostics);
+
+    let parsed: Vec<_> = sources.pages.into_par_iter().map(parse::parse_page).collect();
+    let mut pages = Vec::with_capacity(parsed.len());
+    for (page, page_diagnostics) in parsed {
+        diagnostics.extend(page_diagnostics);
+        pages.extend(page);
+    }
+
+    let Some(templates) = templates else {
+        return (None, diagnostics);
+    };
+    let theme_assets = templates.assets.clone();
+    let (site, site_diagnostics) = Site::assemble(settings, pages, sources.assets, theme_assets);
+    diagnostics.extend(site_diagnostics);
+    diagnostics.extend(validate::validate(&site, &templates));
+    (Some(Prepared { site, templates }), diagnostics)
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BuildSummary {
+    pub pages: usize,
+    pub generated: usize,
+    pub assets: usize,
+}
+
+/// Builds the site into `out`, replacing it only if everything succeeded.
+pub fn build(inputs: &Inputs, out: &Path) -> (Option<BuildSummary>, Diagnostics) {
+    let (prepared, mut diagnostics) = prepare(inputs);
+    if let Some(problem) = output_overlaps_inputs(inputs, out) {
+        diagnostics.push(problem);
+    }
+    let Some(Prepared { site, templates }) = prepared else {
+        return (None, diagnostics);
+    };
+    if diagnostics.has_errors() {
+        return (None, diagnostics);
+    }
+    let staging = match Staging::create(out) {
+        Ok(s) => s,
+        Err(e) => {
+            diagnostics.push(write_error(out, &e));
+            return (None, diagnostics);
+        }
+    };
+
+    let page_results: Vec<Result<(), Diagnostic>> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let html = templates.render_page(&site, i)?;
+            let url = &site.pages[i].url;
+            staging
+                .write(output_path(url), html.as_bytes())
+                .map_err(|e| write_error(&staging.path().join(output_path(url)), &e))
+        })
+        .collect();
+    let mut generated = vec![(MANUAL_INDEX_URL, templates.render_manual_index(&site))];
+    if site.home_page.is_none() {
+        generated.push((HOME_URL, templates.render_home(&site)));
+    }
+    let generated_count = generated.len();
+    let generated_results = generated.into_iter().map(|(url, html)| {
+        html.and_then(|html| {
+            staging
+                .write(output_path(url), html.as_bytes())
+                .map_err(|e| write_error(&staging.path().join(output_path(url)), &e))
+        })
+    });
+    let asset_results: Vec<Result<(), Diagnostic>> = site
+        .assets
+        .par_iter()
+        .chain(site.theme_assets.par_iter())
+        .map(|asset| {
+            staging
+                .copy(output_path(&asset.url), &asset.path)
+                .map_err(|e| write_error(&asset.path, &e))
+        })
+        .collect();
+    for result in page_results.into_iter().chain(generated_results).chain(asset_results) {
+        if let Err(d) = result {
+            diagnostics.push(d);
+        }
+    }
+    if diagnostics.has_errors() {
+        return (None, diagnostics);
+    }
+    if let Err(e) = staging.publish() {
+        diagnostics.push(write_error(out, &e));
+        return (None, diagnostics);
+    }
+    let summary = BuildSummary {
+        pages: site.pages.len(),
+        generated: generated_count,
+        assets: site.assets.len() + site.theme_assets.len(),
+    };
+    (Some(summary), diagnostics)
+}
+
+fn write_error(path: &Path, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::error("write-failed", path, format!("cannot write the site: {error}"))
+        .with_help("check that the output folder's parent exists and is writable, or pass --out DIR")
+}
+
+/// Publishing replaces the output directory whole, so it must not hold (or
+/// be) the source or layouts.
+fn output_overlaps_inputs(inputs: &Inputs, out: &Path) -> Option<Diagnostic> {
+    let absolute = |p: &Path| std::path::absolute(p).ok();
+    let out_abs = absolute(out)?;
+    for input in [&inputs.source, &inputs.layouts] {
+        let input_abs = absolute(input)?;
+        if input_abs.starts_with(&out_abs) {
+            return Some(
+                Diagnostic::error(
+                    "output-overlaps-input",
+                    out,
+                    format!("the output folder contains {}, which a build would delete", input.display()),
+                )
+                .with_help("pass an --out folder outside the source and layouts folders"),
+            );
+        }
+    }
+    None
+}

@@ -1,0 +1,299 @@
+//! Stage 5, render: pages through the Tera layouts in `layouts/`.
+//!
+//! A layout is any `layouts/*.html` whose name does not start with `_`
+//! (those are partials and base templates). Files in `layouts/assets/` are
+//! the layouts' own CSS and images, published under `/assets/`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tera::{Context, Tera};
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::AssetSource;
+use crate::parse::Page;
+use crate::site::{Site, COMMON_TASKS_ID, MANUAL_INDEX_URL};
+
+pub const DEFAULT_LAYOUT: &str = "manual_layout";
+pub const HOME_LAYOUT: &str = "home";
+pub const MANUAL_INDEX_LAYOUT: &str = "manual_index";
+
+pub struct Templates {
+    tera: Tera,
+    dir: PathBuf,
+    /// Names a page may choose with `layout:` (file name without `.html`).
+    pub layouts: BTreeSet<String>,
+    pub assets: Vec<AssetSource>,
+}
+
+impl Templates {
+    /// Reads and compiles every template once; all syntax errors are
+    /// reported together, each with its file and line.
+    pub fn load(dir: &Path) -> Result<Templates, Diagnostics> {
+        let mut diagnostics = Diagnostics::new();
+        let mut sources = Vec::new();
+        let mut assets = Vec::new();
+        if !dir.is_dir() {
+            diagnostics.push(
+                Diagnostic::error("layouts-missing", dir, "layouts directory not found")
+                    .with_help("pass the folder that holds your Tera layouts with --layouts"),
+            );
+            return Err(diagnostics);
+        }
+        for entry in WalkDir::new(dir).sort_by_file_name().follow_links(true) {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    diagnostics.push(Diagnostic::error(
+                        "layouts-unreadable",
+                        e.path().unwrap_or(dir),
+                        format!("cannot read: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            let name = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if let Some(asset) = name.strip_prefix("assets/") {
+                assets.push(AssetSource { path: entry.path().to_path_buf(), relative: asset.to_string() });
+            } else if name.ends_with(".html") {
+                match std::fs::read_to_string(entry.path()) {
+                    Ok(text) => sources.push((name, text)),
+                    Err(e) => diagnostics.push(Diagnostic::error(
+                        "layouts-unreadable",
+                        entry.path(),
+                        format!("cannot read template: {e}"),
+                    )),
+                }
+            }
+        }
+        let mut tera = Tera::default();
+        for (name, text) in &sources {
+            if let Err(e) = tera.add_raw_template(name, text) {
+                diagnostics.push(template_diagnostic(dir, name, &e));
+            }
+        }
+        // Inheritance is checked once all templates are known.
+        if diagnostics.is_empty()
+            && let Err(e) = tera.add_raw_templates(Vec::<(&str, &str)>::new())
+        {
+            diagnostics.push(template_diagnostic(dir, "", &e));
+        }
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        let layouts = sources
+            .iter()
+            .filter_map(|(name, _)| name.strip_suffix(".html"))
+            .filter(|name| !name.starts_with('_') && !name.contains('/'))
+            .map(str::to_string)
+            .collect();
+        Ok(Templates { tera, dir: dir.to_path_buf(), layouts, assets })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn layout_for(page: &Page, is_home: bool) -> &str {
+        match &page.front_matter.layout {
+            Some(layout) => layout,
+            None if is_home => HOME_LAYOUT,
+            None => DEFAULT_LAYOUT,
+        }
+    }
+
+    fn render(&self, layout: &str, context: &Context) -> Result<String, Diagnostic> {
+        let name = format!("{layout}.html");
+        self.tera
+            .render(&name, context)
+            .map_err(|e| template_diagnostic(&self.dir, &name, &e))
+    }
+
+    pub fn render_page(&self, site: &Site, index: usize) -> Result<String, Diagnostic> {
+        let page = &site.pages[index];
+        let is_home = site.home_page == Some(index);
+        let mut context = base_context(site, &page.url);
+        context.insert("page", &PageView::new(page));
+        context.insert("content", &page.body_html);
+        let toc: Vec<_> = page.headings.iter().filter(|h| (2..=3).contains(&h.level)).collect();
+        context.insert("toc", &toc);
+        let breadcrumbs: Vec<_> = site
+            .breadcrumbs(index)
+            .into_iter()
+            .map(|(title, url)| LinkView { title, url })
+            .collect();
+        context.insert("breadcrumbs", &breadcrumbs);
+        let section_pages: Vec<_> = site
+            .section_of(index)
+            .map(|s| s.pages.iter().filter(|&&i| i != index).map(|&i| link_to(&site.pages[i])).collect())
+            .unwrap_or_default();
+        context.insert("section_pages", &section_pages);
+        if is_home {
+            context.insert("sections", &sections_view(site));
+        }
+        self.render(Self::layout_for(page, is_home), &context)
+            .map_err(|d| if d.file == self.dir { Diagnostic { file: page.path.clone(), ..d } } else { d })
+    }
+
+    pub fn render_manual_index(&self, site: &Site) -> Result<String, Diagnostic> {
+        let mut context = base_context(site, MANUAL_INDEX_URL);
+        context.insert("sections", &sections_view(site));
+        let common: Vec<_> = site.common_tasks.iter().map(|&i| link_to(&site.pages[i])).collect();
+        context.insert("common_tasks", &common);
+        context.insert("common_tasks_id", COMMON_TASKS_ID);
+        self.render(MANUAL_INDEX_LAYOUT, &context)
+    }
+
+    pub fn render_home(&self, site: &Site) -> Result<String, Diagnostic> {
+        let mut context = base_context(site, crate::site::HOME_URL);
+        context.insert("sections", &sections_view(site));
+        self.render(HOME_LAYOUT, &context)
+    }
+}
+
+fn template_diagnostic(dir: &Path, name: &str, error: &tera::Error) -> Diagnostic {
+    use tera::ErrorKind;
+    match error.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let file = if report.filename().is_empty() { name } else { report.filename() };
+            let span = report.span();
+            Diagnostic::error("template", dir.join(file), format!("template error: {}", report.message()))
+                .at(span.start_line, span.start_col + 1)
+                .with_help("fix the template; see the Tera documentation for its syntax")
+        }
+        _ => {
+            let file = if name.is_empty() { dir.to_path_buf() } else { dir.join(name) };
+            Diagnostic::error("template", file, format!("template error: {error}"))
+                .with_help("fix the template; see the Tera documentation for its syntax")
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct LinkView {
+    title: String,
+    url: String,
+}
+
+fn link_to(page: &Page) -> PageLinkView<'_> {
+    PageLinkView {
+        title: &page.title,
+        url: &page.url,
+        description: page.front_matter.description.as_deref(),
+        learn: page.is_learn(),
+    }
+}
+
+#[derive(Serialize)]
+struct PageLinkView<'a> {
+    title: &'a str,
+    url: &'a str,
+    description: Option<&'a str>,
+    learn: bool,
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    name: &'a str,
+    id: &'a str,
+    pages: Vec<PageLinkView<'a>>,
+}
+
+fn sections_view(site: &Site) -> Vec<SectionView<'_>> {
+    site.sections
+        .iter()
+        .map(|s| SectionView {
+            name: &s.name,
+            id: &s.id,
+            pages: s.pages.iter().map(|&i| link_to(&site.pages[i])).collect(),
+        })
+        .collect()
+}
+
+/// What layouts see as `page`: the resolved title and URL, every known
+/// front matter key by name, and the other keys under `page.extra`.
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    url: &'a str,
+    source: &'a str,
+    owner_slack: Option<&'a str>,
+    section: Option<&'a str>,
+    parent: Option<&'a str>,
+    layout: Option<&'a str>,
+    #[serde(rename = "type")]
+    page_type: Option<&'a str>,
+    description: Option<&'a str>,
+    important: bool,
+    review_by: Option<&'a str>,
+    last_reviewed_on: Option<&'a str>,
+    review_in: Option<&'a str>,
+    related_repos: &'a [String],
+    old_paths: &'a [String],
+    extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl<'a> PageView<'a> {
+    fn new(page: &'a Page) -> Self {
+        let fm = &page.front_matter;
+        PageView {
+            title: &page.title,
+            url: &page.url,
+            source: &page.relative,
+            owner_slack: fm.owner_slack.as_deref(),
+            section: fm.section.as_deref(),
+            parent: fm.parent.as_deref(),
+            layout: fm.layout.as_deref(),
+            page_type: fm.page_type.as_deref(),
+            description: fm.description.as_deref(),
+            important: fm.important,
+            review_by: fm.review_by.as_deref(),
+            last_reviewed_on: fm.last_reviewed_on.as_deref(),
+            review_in: fm.review_in.as_deref(),
+            related_repos: &fm.related_repos,
+            old_paths: &fm.old_paths,
+            extra: &fm.extra,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    service_name: &'a str,
+    description: Option<&'a str>,
+    host: Option<&'a str>,
+    github_repo: Option<&'a str>,
+    header_links: Vec<LinkView>,
+    footer_links: Vec<LinkView>,
+}
+
+fn base_context(site: &Site, current_url: &str) -> Context {
+    let links = |map: &indexmap::IndexMap<String, String>| {
+        map.iter().map(|(title, url)| LinkView { title: title.clone(), url: url.clone() }).collect()
+    };
+    let settings = &site.settings;
+    let mut context = Context::new();
+    context.insert(
+        "site",
+        &SiteView {
+            service_name: &settings.service_name,
+            description: settings.description.as_deref(),
+            host: settings.host.as_deref(),
+            github_repo: settings.github_repo.as_deref(),
+            header_links: links(&settings.header_links),
+            footer_links: links(&settings.footer_links),
+        },
+    );
+    context.insert("current_url", current_url);
+    context
+}

@@ -1,0 +1,124 @@
+//! Stage 6, write: everything goes into a staging directory beside the
+//! output directory, which replaces it only once the whole site is written.
+//! A failed or interrupted build leaves the previous site as it was.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub struct Staging {
+    dir: PathBuf,
+    target: PathBuf,
+    published: bool,
+}
+
+impl Staging {
+    pub fn create(target: &Path) -> io::Result<Staging> {
+        if target.exists() && !target.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} exists and is not a directory", target.display()),
+            ));
+        }
+        let parent = parent_of(target);
+        fs::create_dir_all(&parent)?;
+        let dir = parent.join(format!(".{}.staging-{}", file_name(target), std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir)?;
+        }
+        fs::create_dir(&dir)?;
+        Ok(Staging { dir, target: target.to_path_buf(), published: false })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn write(&self, relative: &str, contents: &[u8]) -> io::Result<()> {
+        let path = self.dir.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(path, contents)
+    }
+
+    pub fn copy(&self, relative: &str, from: &Path) -> io::Result<()> {
+        let path = self.dir.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::copy(from, path).map(drop)
+    }
+
+    /// Puts the staged site in place of the target: the old site is moved
+    /// aside, the new one renamed in, and the old one deleted. Both renames
+    /// are within one directory, so each is atomic; if the second fails the
+    /// old site is moved back.
+    pub fn publish(mut self) -> io::Result<()> {
+        let parent = parent_of(&self.target);
+        let aside = parent.join(format!(".{}.old-{}", file_name(&self.target), std::process::id()));
+        let had_old = self.target.exists();
+        if had_old {
+            if aside.exists() {
+                fs::remove_dir_all(&aside)?;
+            }
+            fs::rename(&self.target, &aside)?;
+        }
+        if let Err(e) = fs::rename(&self.dir, &self.target) {
+            if had_old {
+                let _ = fs::rename(&aside, &self.target);
+            }
+            return Err(e);
+        }
+        self.published = true;
+        if had_old {
+            fs::remove_dir_all(&aside)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| "site".to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn publish_replaces_and_drop_discards() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("build");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("old.html"), "old").unwrap();
+
+        let abandoned = Staging::create(&out).unwrap();
+        abandoned.write("new.html", b"new").unwrap();
+        drop(abandoned);
+        assert!(out.join("old.html").exists());
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "staging directory left behind");
+
+        let staging = Staging::create(&out).unwrap();
+        staging.write("a/new.html", b"new").unwrap();
+        staging.publish().unwrap();
+        assert!(!out.join("old.html").exists());
+        assert_eq!(fs::read_to_string(out.join("a/new.html")).unwrap(), "new");
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+}
