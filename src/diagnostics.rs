@@ -146,9 +146,8 @@ impl Diagnostics {
     /// order in which parallel stages finished.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
         self.0.sort_by(|a, b| {
-            (&a.file, a.line, a.column, a.code, &a.message).cmp(&(
-                &b.file, b.line, b.column, b.code, &b.message,
-            ))
+            (&a.file, a.line, a.column, a.code, &a.message)
+                .cmp(&(&b.file, b.line, b.column, b.code, &b.message))
         });
         self.0
     }

@@ -69,7 +69,11 @@ pub fn load(source_dir: &Path, settings_file: Option<&Path>) -> (Sources, Diagno
                     Some(ancestor) => {
                         format!("symbolic link loop back to {}", ancestor.display())
                     }
-                    None => format!("cannot read: {}", err.io_error().map_or_else(|| err.to_string(), ToString::to_string)),
+                    None => format!(
+                        "cannot read: {}",
+                        err.io_error()
+                            .map_or_else(|| err.to_string(), ToString::to_string)
+                    ),
                 };
                 diagnostics.push(
                     Diagnostic::error("source-unreadable", path, message)
@@ -90,8 +94,12 @@ pub fn load(source_dir: &Path, settings_file: Option<&Path>) -> (Sources, Diagno
             Kind::Page => page_paths.push((path, relative)),
             Kind::Asset => sources.assets.push(AssetSource { path, relative }),
             Kind::Skipped => diagnostics.push(
-                Diagnostic::warning("erb-skipped", path, "ERB templates are not run, so this file is not published")
-                    .with_help("turn it into a markdown page (`.html.md`) or remove it"),
+                Diagnostic::warning(
+                    "erb-skipped",
+                    path,
+                    "ERB templates are not run, so this file is not published",
+                )
+                .with_help("turn it into a markdown page (`.html.md`) or remove it"),
             ),
         }
     }
@@ -121,7 +129,10 @@ fn relative_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-fn read_page(path: PathBuf, relative: String) -> Result<(PageSource, Option<Diagnostic>), Diagnostic> {
+fn read_page(
+    path: PathBuf,
+    relative: String,
+) -> Result<(PageSource, Option<Diagnostic>), Diagnostic> {
     let bytes = std::fs::read(&path).map_err(|e| {
         Diagnostic::error("source-unreadable", &path, format!("cannot read page: {e}"))
             .with_help("check that the file exists and that you may read it")
@@ -135,8 +146,17 @@ fn read_page(path: PathBuf, relative: String) -> Result<(PageSource, Option<Diag
         .at(line, column)
         .with_help("save the file with UTF-8 encoding")
     })?;
-    let warning = relative.ends_with(".erb").then(|| erb_warning(&path, &text));
-    Ok((PageSource { path, relative, text }, warning))
+    let warning = relative
+        .ends_with(".erb")
+        .then(|| erb_warning(&path, &text));
+    Ok((
+        PageSource {
+            path,
+            relative,
+            text,
+        },
+        warning,
+    ))
 }
 
 /// Decodes page bytes, or says where the first invalid byte is.

@@ -42,7 +42,11 @@ struct InputArgs {
 
 impl From<InputArgs> for Inputs {
     fn from(args: InputArgs) -> Self {
-        Inputs { source: args.source, layouts: args.layouts, settings: args.config }
+        Inputs {
+            source: args.source,
+            layouts: args.layouts,
+            settings: args.config,
+        }
     }
 }
 
@@ -70,7 +74,10 @@ fn build(inputs: Inputs, out: PathBuf) -> ExitCode {
             ExitCode::SUCCESS
         }
         None => {
-            eprintln!("Build failed; {} was left unchanged.", display_path(&out).display());
+            eprintln!(
+                "Build failed; {} was left unchanged.",
+                display_path(&out).display()
+            );
             ExitCode::FAILURE
         }
     }

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::Templates;
-use crate::site::{output_path, Site, HOME_URL, MANUAL_INDEX_URL};
+use crate::site::{HOME_URL, MANUAL_INDEX_URL, Site, output_path};
 use crate::write::Staging;
 use crate::{load, parse, settings, validate};
 
@@ -23,7 +23,9 @@ pub struct Inputs {
 
 impl Inputs {
     pub fn settings_path(&self) -> PathBuf {
-        self.settings.clone().unwrap_or_else(|| self.source.join("site.yml"))
+        self.settings
+            .clone()
+            .unwrap_or_else(|| self.source.join("site.yml"))
     }
 }
 
@@ -39,8 +41,12 @@ pub fn prepare(inputs: &Inputs) -> (Option<Prepared>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     if !inputs.source.is_dir() {
         diagnostics.push(
-            Diagnostic::error("source-missing", &inputs.source, "source directory not found")
-                .with_help("run from the manual's folder, or pass --source DIR"),
+            Diagnostic::error(
+                "source-missing",
+                &inputs.source,
+                "source directory not found",
+            )
+            .with_help("run from the manual's folder, or pass --source DIR"),
         );
         return (None, diagnostics);
     }
@@ -63,7 +69,11 @@ pub fn prepare(inputs: &Inputs) -> (Option<Prepared>, Diagnostics) {
     let (sources, load_diagnostics) = load::load(&inputs.source, Some(&settings_path));
     diagnostics.extend(load_diagnostics);
 
-    let parsed: Vec<_> = sources.pages.into_par_iter().map(parse::parse_page).collect();
+    let parsed: Vec<_> = sources
+        .pages
+        .into_par_iter()
+        .map(parse::parse_page)
+        .collect();
     let mut pages = Vec::with_capacity(parsed.len());
     for (page, page_diagnostics) in parsed {
         diagnostics.extend(page_diagnostics);
@@ -139,7 +149,11 @@ pub fn build(inputs: &Inputs, out: &Path) -> (Option<BuildSummary>, Diagnostics)
                 .map_err(|e| write_error(&asset.path, &e))
         })
         .collect();
-    for result in page_results.into_iter().chain(generated_results).chain(asset_results) {
+    for result in page_results
+        .into_iter()
+        .chain(generated_results)
+        .chain(asset_results)
+    {
         if let Err(d) = result {
             diagnostics.push(d);
         }
@@ -160,8 +174,12 @@ pub fn build(inputs: &Inputs, out: &Path) -> (Option<BuildSummary>, Diagnostics)
 }
 
 fn write_error(path: &Path, error: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("write-failed", path, format!("cannot write the site: {error}"))
-        .with_help("check that the output folder's parent exists and is writable, or pass --out DIR")
+    Diagnostic::error(
+        "write-failed",
+        path,
+        format!("cannot write the site: {error}"),
+    )
+    .with_help("check that the output folder's parent exists and is writable, or pass --out DIR")
 }
 
 /// Publishing replaces the output directory whole, so it must not hold (or
@@ -176,7 +194,10 @@ fn output_overlaps_inputs(inputs: &Inputs, out: &Path) -> Option<Diagnostic> {
                 Diagnostic::error(
                     "output-overlaps-input",
                     out,
-                    format!("the output folder contains {}, which a build would delete", input.display()),
+                    format!(
+                        "the output folder contains {}, which a build would delete",
+                        input.display()
+                    ),
                 )
                 .with_help("pass an --out folder outside the source and layouts folders"),
             );

@@ -14,7 +14,7 @@ use walkdir::WalkDir;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::AssetSource;
 use crate::parse::Page;
-use crate::site::{Site, COMMON_TASKS_ID, MANUAL_INDEX_URL};
+use crate::site::{COMMON_TASKS_ID, MANUAL_INDEX_URL, Site};
 
 pub const DEFAULT_LAYOUT: &str = "manual_layout";
 pub const HOME_LAYOUT: &str = "home";
@@ -64,7 +64,10 @@ impl Templates {
                 .collect::<Vec<_>>()
                 .join("/");
             if let Some(asset) = name.strip_prefix("assets/") {
-                assets.push(AssetSource { path: entry.path().to_path_buf(), relative: asset.to_string() });
+                assets.push(AssetSource {
+                    path: entry.path().to_path_buf(),
+                    relative: asset.to_string(),
+                });
             } else if name.ends_with(".html") {
                 match std::fs::read_to_string(entry.path()) {
                     Ok(text) => sources.push((name, text)),
@@ -79,14 +82,14 @@ impl Templates {
         let mut tera = Tera::default();
         for (name, text) in &sources {
             if let Err(e) = tera.add_raw_template(name, text) {
-                diagnostics.push(template_diagnostic(dir, name, &e));
+                diagnostics.extend(template_diagnostics(dir, name, &e));
             }
         }
         // Inheritance is checked once all templates are known.
         if diagnostics.is_empty()
             && let Err(e) = tera.add_raw_templates(Vec::<(&str, &str)>::new())
         {
-            diagnostics.push(template_diagnostic(dir, "", &e));
+            diagnostics.extend(template_diagnostics(dir, "", &e));
         }
         if diagnostics.has_errors() {
             return Err(diagnostics);
@@ -97,7 +100,12 @@ impl Templates {
             .filter(|name| !name.starts_with('_') && !name.contains('/'))
             .map(str::to_string)
             .collect();
-        Ok(Templates { tera, dir: dir.to_path_buf(), layouts, assets })
+        Ok(Templates {
+            tera,
+            dir: dir.to_path_buf(),
+            layouts,
+            assets,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -125,7 +133,11 @@ impl Templates {
         let mut context = base_context(site, &page.url);
         context.insert("page", &PageView::new(page));
         context.insert("content", &page.body_html);
-        let toc: Vec<_> = page.headings.iter().filter(|h| (2..=3).contains(&h.level)).collect();
+        let toc: Vec<_> = page
+            .headings
+            .iter()
+            .filter(|h| (2..=3).contains(&h.level))
+            .collect();
         context.insert("toc", &toc);
         let breadcrumbs: Vec<_> = site
             .breadcrumbs(index)
@@ -135,20 +147,39 @@ impl Templates {
         context.insert("breadcrumbs", &breadcrumbs);
         let section_pages: Vec<_> = site
             .section_of(index)
-            .map(|s| s.pages.iter().filter(|&&i| i != index).map(|&i| link_to(&site.pages[i])).collect())
+            .map(|s| {
+                s.pages
+                    .iter()
+                    .filter(|&&i| i != index)
+                    .map(|&i| link_to(&site.pages[i]))
+                    .collect()
+            })
             .unwrap_or_default();
         context.insert("section_pages", &section_pages);
         if is_home {
             context.insert("sections", &sections_view(site));
         }
         self.render(Self::layout_for(page, is_home), &context)
-            .map_err(|d| if d.file == self.dir { Diagnostic { file: page.path.clone(), ..d } } else { d })
+            .map_err(|d| {
+                if d.file == self.dir {
+                    Diagnostic {
+                        file: page.path.clone(),
+                        ..d
+                    }
+                } else {
+                    d
+                }
+            })
     }
 
     pub fn render_manual_index(&self, site: &Site) -> Result<String, Diagnostic> {
         let mut context = base_context(site, MANUAL_INDEX_URL);
         context.insert("sections", &sections_view(site));
-        let common: Vec<_> = site.common_tasks.iter().map(|&i| link_to(&site.pages[i])).collect();
+        let common: Vec<_> = site
+            .common_tasks
+            .iter()
+            .map(|&i| link_to(&site.pages[i]))
+            .collect();
         context.insert("common_tasks", &common);
         context.insert("common_tasks_id", COMMON_TASKS_ID);
         self.render(MANUAL_INDEX_LAYOUT, &context)
@@ -162,21 +193,64 @@ impl Templates {
 }
 
 fn template_diagnostic(dir: &Path, name: &str, error: &tera::Error) -> Diagnostic {
+    template_diagnostics(dir, name, error).swap_remove(0)
+}
+
+/// One diagnostic per problem Tera found. Syntax and rendering errors carry
+/// a span; Tera reports unknown filters, tests, functions and includes only
+/// as pre-formatted text (`error: ...` then ` --> name:line:col`), so those
+/// reports are read back for their locations.
+fn template_diagnostics(dir: &Path, name: &str, error: &tera::Error) -> Vec<Diagnostic> {
     use tera::ErrorKind;
-    match error.kind() {
-        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
-            let file = if report.filename().is_empty() { name } else { report.filename() };
-            let span = report.span();
-            Diagnostic::error("template", dir.join(file), format!("template error: {}", report.message()))
-                .at(span.start_line, span.start_col + 1)
-                .with_help("fix the template; see the Tera documentation for its syntax")
-        }
-        _ => {
-            let file = if name.is_empty() { dir.to_path_buf() } else { dir.join(name) };
-            Diagnostic::error("template", file, format!("template error: {error}"))
-                .with_help("fix the template; see the Tera documentation for its syntax")
+    let help = "fix the template; see the Tera documentation for its syntax";
+    if let ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) = error.kind() {
+        let file = if report.filename().is_empty() {
+            name
+        } else {
+            report.filename()
+        };
+        let span = report.span();
+        return vec![
+            Diagnostic::error(
+                "template",
+                dir.join(file),
+                format!("template error: {}", report.message()),
+            )
+            .at(span.start_line, span.start_col + 1)
+            .with_help(help),
+        ];
+    }
+    let text = error.to_string();
+    let mut found = Vec::new();
+    let mut message: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(m) = line.strip_prefix("error: ") {
+            message = Some(m);
+        } else if let (Some(m), Some(location)) = (message, line.trim_start().strip_prefix("--> "))
+        {
+            let mut parts = location.rsplitn(3, ':');
+            let column = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+            let line_number = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+            let file = parts.next().unwrap_or(name);
+            found.push(
+                Diagnostic::error("template", dir.join(file), format!("template error: {m}"))
+                    .at(line_number, column)
+                    .with_help(help),
+            );
+            message = None;
         }
     }
+    if found.is_empty() {
+        let file = if name.is_empty() {
+            dir.to_path_buf()
+        } else {
+            dir.join(name)
+        };
+        found.push(
+            Diagnostic::error("template", file, format!("template error: {text}")).with_help(help),
+        );
+    }
+    found
 }
 
 #[derive(Serialize)]
@@ -279,7 +353,12 @@ struct SiteView<'a> {
 
 fn base_context(site: &Site, current_url: &str) -> Context {
     let links = |map: &indexmap::IndexMap<String, String>| {
-        map.iter().map(|(title, url)| LinkView { title: title.clone(), url: url.clone() }).collect()
+        map.iter()
+            .map(|(title, url)| LinkView {
+                title: title.clone(),
+                url: url.clone(),
+            })
+            .collect()
     };
     let settings = &site.settings;
     let mut context = Context::new();

@@ -44,9 +44,13 @@ impl Settings {
 pub fn load(path: &Path, required: bool) -> Result<Settings, Diagnostic> {
     let text = match std::fs::read(path) {
         Ok(bytes) => crate::load::decode(&bytes).map_err(|(line, column, _)| {
-            Diagnostic::error("settings-not-utf8", path, "settings file is not valid UTF-8")
-                .at(line, column)
-                .with_help("save the file with UTF-8 encoding")
+            Diagnostic::error(
+                "settings-not-utf8",
+                path,
+                "settings file is not valid UTF-8",
+            )
+            .at(line, column)
+            .with_help("save the file with UTF-8 encoding")
         })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
             return Ok(Settings::defaults());
@@ -60,21 +64,31 @@ pub fn load(path: &Path, required: bool) -> Result<Settings, Diagnostic> {
             .with_help("check the path given to --config"));
         }
     };
-    parse(&text).map_err(|e| Diagnostic { file: path.to_path_buf(), ..e })
+    parse(&text).map_err(|e| Diagnostic {
+        file: path.to_path_buf(),
+        ..e
+    })
 }
 
 /// Parses settings text; the returned diagnostic has an empty file name.
 pub fn parse(text: &str) -> Result<Settings, Diagnostic> {
     let doc = yaml::parse(text).map_err(|e| {
-        Diagnostic::error("settings-yaml", "", format!("settings are not valid YAML: {}", e.message))
-            .at(e.at.0, e.at.1)
-            .with_help("fix the YAML syntax")
+        Diagnostic::error(
+            "settings-yaml",
+            "",
+            format!("settings are not valid YAML: {}", e.message),
+        )
+        .at(e.at.0, e.at.1)
+        .with_help("fix the YAML syntax")
     })?;
     if let Some(duplicate) = doc.duplicates.first() {
         return Err(Diagnostic::error(
             "settings-duplicate-key",
             "",
-            format!("`{}` is set twice (first on line {})", duplicate.path, duplicate.first_at.0),
+            format!(
+                "`{}` is set twice (first on line {})",
+                duplicate.path, duplicate.first_at.0
+            ),
         )
         .at(duplicate.at.0, duplicate.at.1)
         .with_help("keep one of them"));
@@ -110,7 +124,11 @@ mod tests {
     fn unknown_keys_list_the_known_ones() {
         let err = parse("service_name: X\nhots: example.org\n").unwrap_err();
         assert_eq!((err.line, err.column), (2, 1));
-        assert!(err.message.contains("unknown field `hots`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `hots`"),
+            "{}",
+            err.message
+        );
         assert!(err.message.contains("`host`"), "{}", err.message);
     }
 
@@ -126,6 +144,10 @@ mod tests {
     fn wrong_types_are_located() {
         let err = parse("service_name: X\nredirects: [a]\n").unwrap_err();
         assert_eq!(err.line, 2);
-        assert!(err.message.contains("redirects") || err.message.contains("map"), "{}", err.message);
+        assert!(
+            err.message.contains("redirects") || err.message.contains("map"),
+            "{}",
+            err.message
+        );
     }
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::AssetSource;
-use crate::parse::heading_id::HeadingIds;
 use crate::parse::Page;
+use crate::parse::heading_id::HeadingIds;
 use crate::settings::Settings;
 
 pub const HOME_URL: &str = "/index.html";
@@ -100,34 +100,58 @@ impl Site {
 
         let mut urls: BTreeMap<String, Target> = BTreeMap::new();
         let mut owners: BTreeMap<String, PathBuf> = BTreeMap::new();
-        let mut claim = |url: &str, target: Target, path: PathBuf, diagnostics: &mut Diagnostics| {
-            if let Some(first) = owners.get(url) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        "url-conflict",
-                        &path,
-                        format!("this file and {} would both be published at {url}", first.display()),
-                    )
-                    .with_help("rename or remove one of them"),
-                );
-                return;
-            }
-            owners.insert(url.to_string(), path);
-            urls.insert(url.to_string(), target);
-        };
-        claim(MANUAL_INDEX_URL, Target::ManualIndex, "(the generated manual index)".into(), &mut diagnostics);
+        let mut claim =
+            |url: &str, target: Target, path: PathBuf, diagnostics: &mut Diagnostics| {
+                if let Some(first) = owners.get(url) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "url-conflict",
+                            &path,
+                            format!(
+                                "this file and {} would both be published at {url}",
+                                first.display()
+                            ),
+                        )
+                        .with_help("rename or remove one of them"),
+                    );
+                    return;
+                }
+                owners.insert(url.to_string(), path);
+                urls.insert(url.to_string(), target);
+            };
+        claim(
+            MANUAL_INDEX_URL,
+            Target::ManualIndex,
+            "(the generated manual index)".into(),
+            &mut diagnostics,
+        );
         for (i, asset) in theme_assets.iter().enumerate() {
-            claim(&asset.url, Target::ThemeAsset(i), asset.path.clone(), &mut diagnostics);
+            claim(
+                &asset.url,
+                Target::ThemeAsset(i),
+                asset.path.clone(),
+                &mut diagnostics,
+            );
         }
         let mut home_page = None;
         for (i, page) in pages.iter().enumerate() {
             if page.url == HOME_URL {
                 home_page = Some(i);
             }
-            claim(&page.url, Target::Page(i), page.path.clone(), &mut diagnostics);
+            claim(
+                &page.url,
+                Target::Page(i),
+                page.path.clone(),
+                &mut diagnostics,
+            );
         }
         for (i, asset) in assets.iter().enumerate() {
-            claim(&asset.url, Target::Asset(i), asset.path.clone(), &mut diagnostics);
+            claim(
+                &asset.url,
+                Target::Asset(i),
+                asset.path.clone(),
+                &mut diagnostics,
+            );
         }
         if home_page.is_none() {
             urls.insert(HOME_URL.to_string(), Target::Home);
@@ -157,7 +181,11 @@ impl Site {
     }
 
     pub fn section_of(&self, page: usize) -> Option<&Section> {
-        let name = self.pages[page].front_matter.section.as_deref().unwrap_or(NO_SECTION);
+        let name = self.pages[page]
+            .front_matter
+            .section
+            .as_deref()
+            .unwrap_or(NO_SECTION);
         self.pages[page]
             .is_manual_page()
             .then(|| self.sections.iter().find(|s| s.name == name))
@@ -172,8 +200,14 @@ impl Site {
         let mut seen = vec![self.pages[page].url.as_str()];
         let mut next = self.pages[page].front_matter.parent.as_deref();
         while let Some(parent) = next {
-            let url = if parent.starts_with('/') { parent.to_string() } else { format!("/{parent}") };
-            let Some(title) = self.title_of(&url) else { break };
+            let url = if parent.starts_with('/') {
+                parent.to_string()
+            } else {
+                format!("/{parent}")
+            };
+            let Some(title) = self.title_of(&url) else {
+                break;
+            };
             if seen.contains(&url.as_str()) || url == HOME_URL {
                 break;
             }
@@ -190,12 +224,17 @@ impl Site {
         let mut crumbs = vec![("Home".to_string(), "/".to_string())];
         crumbs.extend(chain);
         if let Some(section) = self.section_of(page) {
-            let under_index = crumbs.last().is_some_and(|(_, url)| url == MANUAL_INDEX_URL);
+            let under_index = crumbs
+                .last()
+                .is_some_and(|(_, url)| url == MANUAL_INDEX_URL);
             if crumbs.len() == 1 || under_index {
                 if crumbs.len() == 1 {
                     crumbs.push(("Manual".into(), MANUAL_INDEX_URL.into()));
                 }
-                crumbs.push((section.name.clone(), format!("{MANUAL_INDEX_URL}#{}", section.id)));
+                crumbs.push((
+                    section.name.clone(),
+                    format!("{MANUAL_INDEX_URL}#{}", section.id),
+                ));
             }
         }
         crumbs
@@ -203,14 +242,25 @@ impl Site {
 }
 
 fn title_key(page: &Page) -> (String, &str, &str) {
-    (page.title.to_lowercase(), page.title.as_str(), page.url.as_str())
+    (
+        page.title.to_lowercase(),
+        page.title.as_str(),
+        page.url.as_str(),
+    )
 }
 
 fn group_into_sections(pages: &[Page]) -> (Vec<Section>, Vec<usize>) {
     let mut by_name: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     for (i, page) in pages.iter().enumerate().filter(|(_, p)| p.is_manual_page()) {
-        let name = page.front_matter.section.clone().unwrap_or_else(|| NO_SECTION.to_string());
-        by_name.entry((name.to_lowercase(), name)).or_default().push(i);
+        let name = page
+            .front_matter
+            .section
+            .clone()
+            .unwrap_or_else(|| NO_SECTION.to_string());
+        by_name
+            .entry((name.to_lowercase(), name))
+            .or_default()
+            .push(i);
     }
     let mut ids = HeadingIds::with_explicit([COMMON_TASKS_ID]);
     let sections = by_name
@@ -220,7 +270,11 @@ fn group_into_sections(pages: &[Page]) -> (Vec<Section>, Vec<usize>) {
                 (pages[a].is_learn(), title_key(&pages[a]))
                     .cmp(&(pages[b].is_learn(), title_key(&pages[b])))
             });
-            Section { id: ids.unique_for(&name), name, pages: members }
+            Section {
+                id: ids.unique_for(&name),
+                name,
+                pages: members,
+            }
         })
         .collect();
     let mut common: Vec<usize> = (0..pages.len())

@@ -22,12 +22,20 @@ impl Staging {
         }
         let parent = parent_of(target);
         fs::create_dir_all(&parent)?;
-        let dir = parent.join(format!(".{}.staging-{}", file_name(target), std::process::id()));
+        let dir = parent.join(format!(
+            ".{}.staging-{}",
+            file_name(target),
+            std::process::id()
+        ));
         if dir.exists() {
             fs::remove_dir_all(&dir)?;
         }
         fs::create_dir(&dir)?;
-        Ok(Staging { dir, target: target.to_path_buf(), published: false })
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+            published: false,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -56,7 +64,11 @@ impl Staging {
     /// old site is moved back.
     pub fn publish(mut self) -> io::Result<()> {
         let parent = parent_of(&self.target);
-        let aside = parent.join(format!(".{}.old-{}", file_name(&self.target), std::process::id()));
+        let aside = parent.join(format!(
+            ".{}.old-{}",
+            file_name(&self.target),
+            std::process::id()
+        ));
         let had_old = self.target.exists();
         if had_old {
             if aside.exists() {
@@ -94,7 +106,8 @@ fn parent_of(path: &Path) -> PathBuf {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| "site".to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name()
+        .map_or_else(|| "site".to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 #[cfg(test)]
@@ -112,7 +125,11 @@ mod tests {
         abandoned.write("new.html", b"new").unwrap();
         drop(abandoned);
         assert!(out.join("old.html").exists());
-        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "staging directory left behind");
+        assert_eq!(
+            fs::read_dir(tmp.path()).unwrap().count(),
+            1,
+            "staging directory left behind"
+        );
 
         let staging = Staging::create(&out).unwrap();
         staging.write("a/new.html", b"new").unwrap();

@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
+use yaml_rust2::Yaml;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
-use yaml_rust2::Yaml;
 
 /// 1-based line and column inside the YAML text.
 pub type Position = (usize, usize);
@@ -185,8 +185,8 @@ impl MarkedEventReceiver for Builder {
                 }
                 let path = self.child_path();
                 self.positions.entry(path).or_insert(position(&mark));
-                let explicit_string = style != TScalarStyle::Plain
-                    || tag.is_some_and(|t| t.suffix == "str");
+                let explicit_string =
+                    style != TScalarStyle::Plain || tag.is_some_and(|t| t.suffix == "str");
                 let value = if explicit_string {
                     Value::String(text)
                 } else {
@@ -206,20 +206,21 @@ impl MarkedEventReceiver for Builder {
                 self.positions
                     .entry(path.clone())
                     .or_insert(position(&mark));
-                self.stack.push(if matches!(event, Event::MappingStart(..)) {
-                    Frame::Mapping {
-                        map: Map::new(),
-                        path,
-                        anchor,
-                        pending_key: None,
-                    }
-                } else {
-                    Frame::Sequence {
-                        items: Vec::new(),
-                        path,
-                        anchor,
-                    }
-                });
+                self.stack
+                    .push(if matches!(event, Event::MappingStart(..)) {
+                        Frame::Mapping {
+                            map: Map::new(),
+                            path,
+                            anchor,
+                            pending_key: None,
+                        }
+                    } else {
+                        Frame::Sequence {
+                            items: Vec::new(),
+                            path,
+                            anchor,
+                        }
+                    });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 let (value, anchor) = match self.stack.pop() {

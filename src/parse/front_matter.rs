@@ -94,7 +94,9 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
     let yaml_start = first_line_end;
     let mut offset = yaml_start;
     while offset < text.len() {
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
         let line = &text[offset..end];
         if is_delimiter(line, "---") || is_delimiter(line, "...") {
             return Ok(Split {
@@ -138,7 +140,10 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
         ref other => {
             return Err(FrontMatterError {
                 code: "front-matter-not-mapping",
-                message: format!("front matter must be `key: value` lines, found {}", kind(other)),
+                message: format!(
+                    "front matter must be `key: value` lines, found {}",
+                    kind(other)
+                ),
                 help: "write one `key: value` per line, e.g. `title: Deploy an app`".into(),
                 line: split.yaml_first_line,
                 column: 1,
@@ -153,18 +158,17 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
                 .collect()
         })
         .unwrap_or_default();
-    let front_matter: FrontMatter =
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let (line, column) = doc.position_of(&path).unwrap_or((1, 1));
-            FrontMatterError {
-                code: "front-matter-type",
-                message: format!("front matter key `{path}`: {}", e.inner()),
-                help: type_help(&path),
-                line: file_line(line),
-                column,
-            }
-        })?;
+    let front_matter: FrontMatter = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let (line, column) = doc.position_of(&path).unwrap_or((1, 1));
+        FrontMatterError {
+            code: "front-matter-type",
+            message: format!("front matter key `{path}`: {}", e.inner()),
+            help: type_help(&path),
+            line: file_line(line),
+            column,
+        }
+    })?;
     let duplicates = doc
         .duplicates
         .iter()
@@ -254,7 +258,8 @@ mod tests {
 
     #[test]
     fn splits_and_types_known_keys() {
-        let text = "---\ntitle: Hello\nimportant: true\nrelated_repos: [a, b]\ncustom: 1\n---\n# Body\n";
+        let text =
+            "---\ntitle: Hello\nimportant: true\nrelated_repos: [a, b]\ncustom: 1\n---\n# Body\n";
         let s = split(text).unwrap();
         assert_eq!(&text[s.body_start..], "# Body\n");
         let parsed = parse(&s).unwrap();

@@ -55,8 +55,9 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
     let lines = LineIndex::new(text);
     let position = |offset: usize| lines.line_col(text, body_start + offset);
 
-    let mut events: Vec<(Event<'_>, std::ops::Range<usize>)> =
-        Parser::new_ext(body, options()).into_offset_iter().collect();
+    let mut events: Vec<(Event<'_>, std::ops::Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
 
     let explicit_ids: Vec<String> = events
         .iter()
@@ -172,8 +173,16 @@ mod tests {
         assert_eq!(ids, ["intro", "intro-1", "mine"]);
         assert_eq!(out.headings[0].line, 4);
         assert_eq!(out.headings[2].text, "Custom");
-        assert!(out.html.contains(r#"<h2 id="intro-1">Intro</h2>"#), "{}", out.html);
-        assert!(out.html.contains(r#"<h3 id="mine">Custom</h3>"#), "{}", out.html);
+        assert!(
+            out.html.contains(r#"<h2 id="intro-1">Intro</h2>"#),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains(r#"<h3 id="mine">Custom</h3>"#),
+            "{}",
+            out.html
+        );
     }
 
     #[test]
@@ -185,7 +194,8 @@ mod tests {
 
     #[test]
     fn links_of_every_kind_are_recorded_with_positions() {
-        let text = "See [a](/a.html) and [b][ref].\n\n![img](x.png) <https://e.x>\n\n[ref]: b.html\n";
+        let text =
+            "See [a](/a.html) and [b][ref].\n\n![img](x.png) <https://e.x>\n\n[ref]: b.html\n";
         let out = render(text, 0);
         let found: Vec<_> = out
             .links

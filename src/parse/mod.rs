@@ -74,7 +74,9 @@ pub fn parse_page(source: PageSource) -> (Option<Page>, Diagnostics) {
             Diagnostic::warning(
                 "front-matter-duplicate-key",
                 &source.path,
-                format!("`{key}` is set twice (first on line {first_line}); the last value is used"),
+                format!(
+                    "`{key}` is set twice (first on line {first_line}); the last value is used"
+                ),
             )
             .at(*line, 1)
             .with_help("delete the line you do not mean"),

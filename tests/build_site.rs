@@ -1,0 +1,298 @@
+//! `manual build` on fixture sites: what the published HTML contains.
+
+mod common;
+
+use common::{Fixture, snapshot_tree};
+
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main> element");
+    let end = html.find("</main>").expect("a </main> tag");
+    &html[start..end]
+}
+
+#[test]
+fn page_shows_title_owner_toc_and_unique_heading_ids() {
+    let site = Fixture::new();
+    site.page(
+        "deploy",
+        "Deploy an app",
+        "Deployments",
+        "## Before you start\n\ntext\n\n### Check access\n\n## Before you start\n\n#### Deep\n\n## Custom {#my-id}\n",
+    );
+    site.build(&[]).assert_ok();
+    let html = site.read("build/manual/deploy.html");
+    assert!(
+        html.contains("<title>Deploy an app - Manual</title>"),
+        "{html}"
+    );
+    assert!(html.contains("<h1>Deploy an app</h1>"));
+    assert!(html.contains("Owner: <strong>#team</strong>"));
+    assert!(html.contains(r#"<h2 id="before-you-start">Before you start</h2>"#));
+    assert!(html.contains(r#"<h2 id="before-you-start-1">Before you start</h2>"#));
+    assert!(html.contains(r#"<h3 id="check-access">Check access</h3>"#));
+    assert!(html.contains(r#"<h2 id="my-id">Custom</h2>"#));
+    let toc_start = html
+        .find(r#"<nav class="toc""#)
+        .expect("a table of contents");
+    let toc = &html[toc_start..html[toc_start..].find("</nav>").unwrap() + toc_start];
+    let toc_links: Vec<_> = toc
+        .match_indices("href=\"#")
+        .map(|(i, _)| &toc[i + 7..i + 7 + toc[i + 7..].find('"').unwrap()])
+        .collect();
+    assert_eq!(
+        toc_links,
+        [
+            "before-you-start",
+            "check-access",
+            "before-you-start-1",
+            "my-id"
+        ],
+        "h4 is left out"
+    );
+}
+
+#[test]
+fn index_groups_sections_and_orders_pages() {
+    let site = Fixture::new();
+    site.page("b", "beta task", "zebra", "")
+        .page("a", "Alpha task", "zebra", "")
+        .page("l", "About zebras", "zebra", "")
+        .page("m", "Apple", "Apples", "")
+        .page("n", "Banana", "apricots", "");
+    site.write(
+        "source/manual/l.html.md",
+        "---\ntitle: About zebras\nowner_slack: '#team'\nsection: zebra\ntype: learn\n---\n",
+    );
+    site.write(
+        "source/manual/i.html.md",
+        "---\ntitle: Urgent thing\nowner_slack: '#team'\nsection: zebra\nimportant: true\n---\n",
+    );
+    site.build(&[]).assert_ok();
+    let index = site.read("build/manual.html");
+    let main = main_of(&index);
+    let order: Vec<&str> = ["Common tasks", "Apples", "apricots", "zebra"]
+        .into_iter()
+        .filter(|name| main.contains(&format!(">{name}</h2>")))
+        .collect();
+    assert_eq!(order.len(), 4, "{main}");
+    let pos = |needle: &str| {
+        main.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing in {main}"))
+    };
+    assert!(pos(">Common tasks</h2>") < pos(">Apples</h2>"));
+    assert!(
+        pos(">Apples</h2>") < pos(">apricots</h2>"),
+        "sections sort case-insensitively"
+    );
+    assert!(pos(">apricots</h2>") < pos(">zebra</h2>"));
+    let zebra = &main[pos(">zebra</h2>")..];
+    let a = zebra.find(">Alpha task<").unwrap();
+    let b = zebra.find(">beta task<").unwrap();
+    let u = zebra.find(">Urgent thing<").unwrap();
+    let l = zebra.find(">About zebras<").unwrap();
+    assert!(
+        a < b && b < u,
+        "how-to pages sorted by title, case-insensitively"
+    );
+    assert!(u < l, "learn pages come after how-to pages");
+    let common = &main[pos(">Common tasks</h2>")..pos(">Apples</h2>")];
+    assert!(common.contains(">Urgent thing<") && !common.contains(">Alpha task<"));
+    insta::assert_snapshot!("manual_index_main", main);
+}
+
+#[test]
+fn breadcrumbs_follow_parents_then_section() {
+    let site = Fixture::new();
+    site.page("top", "Top", "Ops", "");
+    site.write(
+        "source/manual/child.html.md",
+        "---\ntitle: Child\nowner_slack: '#team'\nsection: Ops\nparent: /manual/top.html\n---\n",
+    );
+    site.build(&[]).assert_ok();
+    let top = site.read("build/manual/top.html");
+    assert!(
+        top.contains(
+            r#"<li><a href="/">Home</a></li>
+    <li><a href="/manual.html">Manual</a></li>
+    <li><a href="/manual.html#ops">Ops</a></li>"#
+        ),
+        "{top}"
+    );
+    let child = site.read("build/manual/child.html");
+    assert!(
+        child.contains(
+            r#"<li><a href="/manual.html">Manual</a></li>
+    <li><a href="/manual/top.html">Top</a></li>
+  </ol>"#
+        ),
+        "{child}"
+    );
+}
+
+#[test]
+fn more_in_this_section_lists_the_other_pages() {
+    let site = Fixture::new();
+    site.page("one", "One", "Ops", "")
+        .page("two", "Two", "Ops", "")
+        .page("three", "Three", "Other ops", "");
+    site.build(&[]).assert_ok();
+    let one = site.read("build/manual/one.html");
+    let aside = &one[one.find("section-pages").expect("a section list")..];
+    assert!(aside.contains(r#"href="/manual/two.html""#));
+    assert!(!aside.contains(r#"href="/manual/one.html""#) && !aside.contains("three.html"));
+}
+
+#[test]
+fn assets_are_copied_and_settings_are_not() {
+    let site = Fixture::new();
+    site.page("a", "A", "S", "![diagram](/manual/images/d.png)\n");
+    site.write(
+        "source/manual/images/d.png",
+        [0x89, b'P', b'N', b'G', 0, 1, 2],
+    );
+    site.write("source/files/notes.txt", "notes");
+    site.write("source/.hidden", "secret");
+    site.write("source/site.yml", "service_name: Ops manual\n");
+    site.build(&[]).assert_ok();
+    assert_eq!(
+        std::fs::read(site.path("build/manual/images/d.png")).unwrap(),
+        [0x89, b'P', b'N', b'G', 0, 1, 2]
+    );
+    assert_eq!(site.read("build/files/notes.txt"), "notes");
+    assert!(
+        site.path("build/assets/manual.css").exists(),
+        "the layouts' stylesheet is published"
+    );
+    assert!(!site.path("build/site.yml").exists());
+    assert!(!site.path("build/.hidden").exists());
+    assert!(
+        site.read("build/manual/a.html")
+            .contains("<title>A - Ops manual</title>")
+    );
+}
+
+#[test]
+fn settings_drive_header_and_footer_links_in_order() {
+    let site = Fixture::new();
+    site.page("a", "A", "S", "");
+    site.write(
+        "source/site.yml",
+        "service_name: Ops\nheader_links:\n  Zeta: /z.html\n  Alpha: /a.html\nfooter_links:\n  Help: /help.html\n",
+    );
+    site.build(&[]).assert_ok();
+    let html = site.read("build/manual/a.html");
+    let z = html
+        .find(r#"<a href="/z.html">Zeta</a>"#)
+        .expect("header link");
+    let a = html
+        .find(r#"<a href="/a.html">Alpha</a>"#)
+        .expect("header link");
+    assert!(z < a, "header links keep their written order");
+    assert!(html.contains(r#"<a href="/help.html">Help</a>"#));
+}
+
+#[test]
+fn a_page_picks_its_layout_and_extra_keys_reach_it() {
+    let site = Fixture::new();
+    let layouts = site.path("layouts");
+    std::fs::create_dir_all(&layouts).unwrap();
+    for name in ["home", "manual_index", "manual_layout"] {
+        site.write(&format!("layouts/{name}.html"), format!("{name}\n"));
+    }
+    site.write(
+        "layouts/special.html",
+        "special: {{ page.title }} by {{ page.extra.team }} {{ content | safe }}",
+    );
+    site.write(
+        "source/manual/s.html.md",
+        "---\ntitle: Odd <one>\nlayout: special\nteam: Blue\n---\n*hi*\n",
+    );
+    site.page("plain", "Plain", "S", "");
+    site.build(&["--layouts", layouts.to_str().unwrap()])
+        .assert_ok();
+    assert_eq!(
+        site.read("build/manual/s.html"),
+        "special: Odd &lt;one&gt; by Blue <p><em>hi</em></p>\n"
+    );
+    assert_eq!(site.read("build/manual/plain.html"), "manual_layout\n");
+}
+
+#[test]
+fn titles_and_front_matter_values_are_escaped() {
+    let site = Fixture::new();
+    site.write(
+        "source/manual/x.html.md",
+        "---\ntitle: \"<script>alert(1)</script>\"\nowner_slack: \"#a<b>\"\nsection: S\n---\n",
+    );
+    site.build(&[]).assert_ok();
+    let html = site.read("build/manual/x.html");
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(html.contains("&lt;script&gt;"));
+    assert!(!site.read("build/manual.html").contains("<script>"));
+}
+
+#[test]
+fn a_source_index_page_becomes_the_home_page() {
+    let site = Fixture::new();
+    site.write(
+        "source/index.html.md",
+        "---\ntitle: Welcome\n---\nHello readers.\n",
+    );
+    site.page("a", "A", "Ops", "");
+    site.build(&[]).assert_ok();
+    let home = site.read("build/index.html");
+    assert!(
+        home.contains("<h1>Welcome</h1>") && home.contains("Hello readers."),
+        "{home}"
+    );
+    assert!(
+        home.contains(r#"href="/manual.html#ops""#),
+        "home lists the sections"
+    );
+}
+
+#[test]
+fn output_is_byte_identical_across_builds() {
+    let site = Fixture::new();
+    for i in 0..40 {
+        site.page(
+            &format!("p{i}"),
+            &format!("Page {i}"),
+            &format!("S{}", i % 4),
+            "## A\n\n## A\n\n[x](/manual/p1.html)\n",
+        );
+    }
+    site.write("source/manual/images/x.png", b"png");
+    site.build(&["--out", "one"]).assert_ok();
+    site.build(&["--out", "two"]).assert_ok();
+    let one = snapshot_tree(&site.path("one"));
+    assert_eq!(one.len(), 40 + 2 + 2);
+    assert!(one == snapshot_tree(&site.path("two")), "two builds differ");
+}
+
+#[test]
+fn the_repository_manual_builds() {
+    let site = Fixture::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = site.path("out");
+    let run = site.build(&[
+        "--source",
+        root.join("source").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    run.assert_ok();
+    assert!(!run.stderr().contains("error["), "{}", run.stderr());
+    let index = site.read("out/manual.html");
+    for page in [
+        "write-a-manual-page",
+        "preview-your-changes",
+        "publish-the-manual",
+        "ask-for-help",
+    ] {
+        assert!(
+            index.contains(&format!("/manual/{page}.html")),
+            "{page} missing from index"
+        );
+    }
+}

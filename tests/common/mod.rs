@@ -1,0 +1,120 @@
+//! Fixture sites for integration tests: each test writes the files it needs
+//! into a temporary folder and runs the real `manual` binary on them.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+pub fn repo_layouts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts")
+}
+
+impl Fixture {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::create_dir_all(dir.path().join("source")).unwrap();
+        Fixture { dir }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let path = self.path(relative);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, contents).unwrap();
+        self
+    }
+
+    /// A manual page with the usual front matter.
+    pub fn page(&self, slug: &str, title: &str, section: &str, body: &str) -> &Self {
+        self.write(
+            &format!("source/manual/{slug}.html.md"),
+            format!(
+                "---\ntitle: {title}\nowner_slack: \"#team\"\nsection: {section}\nparent: /manual.html\n---\n{body}"
+            ),
+        )
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        fs::read_to_string(self.path(relative))
+            .unwrap_or_else(|e| panic!("cannot read {relative}: {e}"))
+    }
+
+    /// Runs `manual build` with the repository's layouts unless `args`
+    /// names others.
+    pub fn build(&self, args: &[&str]) -> Run {
+        let mut command = Command::cargo_bin("manual").unwrap();
+        command.current_dir(self.dir.path()).arg("build");
+        if !args.contains(&"--layouts") {
+            command.arg("--layouts").arg(repo_layouts());
+        }
+        command.args(args);
+        Run(command.output().unwrap())
+    }
+}
+
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+
+    pub fn success(&self) -> bool {
+        self.0.status.success()
+    }
+
+    pub fn assert_ok(&self) -> &Self {
+        assert!(self.success(), "build failed:\n{}", self.stderr());
+        self
+    }
+
+    pub fn assert_failed(&self) -> &Self {
+        assert_eq!(
+            self.0.status.code(),
+            Some(1),
+            "expected exit 1:\n{}",
+            self.stderr()
+        );
+        self
+    }
+
+    pub fn assert_stderr_has(&self, needle: &str) -> &Self {
+        let stderr = self.stderr();
+        assert!(
+            stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{stderr}"
+        );
+        self
+    }
+}
+
+/// Every file below `root`, as (relative path, bytes), sorted.
+pub fn snapshot_tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
