@@ -117,6 +117,11 @@ pub fn build(inputs: &Inputs, out: &Path) -> (Option<BuildSummary>, Diagnostics)
         }
     };
 
+    let every_url = site.urls.keys().map(|url| output_path(url));
+    if let Err(e) = staging.create_folders(every_url) {
+        diagnostics.push(write_error(staging.path(), &e));
+        return (None, diagnostics);
+    }
     let page_results: Vec<Result<(), Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {

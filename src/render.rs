@@ -19,6 +19,10 @@ use crate::site::{COMMON_TASKS_ID, MANUAL_INDEX_URL, Site};
 pub const DEFAULT_LAYOUT: &str = "manual_layout";
 pub const HOME_LAYOUT: &str = "home";
 pub const MANUAL_INDEX_LAYOUT: &str = "manual_index";
+/// "More in this section" shows at most this many neighbours: a sidebar of
+/// hundreds of links helps no one, and listing every page of a section on
+/// every page of it would make the build quadratic in the section's size.
+pub const SECTION_PAGES_SHOWN: usize = 10;
 
 pub struct Templates {
     tera: Tera,
@@ -145,16 +149,22 @@ impl Templates {
             .map(|(title, url)| LinkView { title, url })
             .collect();
         context.insert("breadcrumbs", &breadcrumbs);
-        let section_pages: Vec<_> = site
-            .section_of(index)
-            .map(|s| {
-                s.pages
-                    .iter()
-                    .filter(|&&i| i != index)
-                    .map(|&i| link_to(&site.pages[i]))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut section_pages = Vec::new();
+        if let Some(section) = site.section_of(index) {
+            section_pages.extend(
+                section
+                    .pages_near(index, SECTION_PAGES_SHOWN)
+                    .map(|i| link_to(&site.pages[i])),
+            );
+            context.insert(
+                "section",
+                &SectionLinkView {
+                    name: &section.name,
+                    url: format!("{MANUAL_INDEX_URL}#{}", section.id),
+                    page_count: section.pages.len(),
+                },
+            );
+        }
         context.insert("section_pages", &section_pages);
         if is_home {
             context.insert("sections", &sections_view(site));
@@ -274,6 +284,13 @@ struct PageLinkView<'a> {
     url: &'a str,
     description: Option<&'a str>,
     learn: bool,
+}
+
+#[derive(Serialize)]
+struct SectionLinkView<'a> {
+    name: &'a str,
+    url: String,
+    page_count: usize,
 }
 
 #[derive(Serialize)]

@@ -54,6 +54,23 @@ pub struct Section {
     pub pages: Vec<usize>,
 }
 
+impl Section {
+    /// Up to `limit` other pages of the section, those nearest `page` in the
+    /// section's order, in that order.
+    pub fn pages_near(&self, page: usize, limit: usize) -> impl Iterator<Item = usize> + '_ {
+        let position = self.pages.iter().position(|&p| p == page).unwrap_or(0);
+        let others = self.pages.len().saturating_sub(1);
+        let shown = limit.min(others);
+        let start = position.saturating_sub(shown / 2).min(others - shown);
+        self.pages
+            .iter()
+            .copied()
+            .filter(move |&p| p != page)
+            .skip(start)
+            .take(shown)
+    }
+}
+
 #[derive(Debug)]
 pub struct Site {
     pub settings: Settings,
@@ -287,6 +304,31 @@ fn group_into_sections(pages: &[Page]) -> (Vec<Section>, Vec<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_near_is_a_window_around_the_page() {
+        let section = Section {
+            name: "S".into(),
+            id: "s".into(),
+            pages: (0..20).collect(),
+        };
+        let near = |p| section.pages_near(p, 4).collect::<Vec<_>>();
+        assert_eq!(near(0), [1, 2, 3, 4]);
+        assert_eq!(near(10), [8, 9, 11, 12]);
+        assert_eq!(near(19), [15, 16, 17, 18]);
+        let small = Section {
+            name: "S".into(),
+            id: "s".into(),
+            pages: vec![3, 7],
+        };
+        assert_eq!(small.pages_near(7, 10).collect::<Vec<_>>(), [3]);
+        let alone = Section {
+            name: "S".into(),
+            id: "s".into(),
+            pages: vec![3],
+        };
+        assert_eq!(alone.pages_near(3, 10).count(), 0);
+    }
 
     #[test]
     fn page_urls() {
