@@ -6,10 +6,12 @@
 
 pub mod diagnostics;
 pub mod load;
+pub mod owners;
 pub mod parse;
 pub mod pipeline;
 pub mod render;
 pub mod report;
+pub mod review;
 pub mod settings;
 pub mod site;
 pub mod validate;

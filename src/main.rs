@@ -2,14 +2,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use manual::diagnostics::display_path;
-use manual::pipeline::{self, Inputs};
-use manual::report;
+use manual::diagnostics::{Severity, display_path};
+use manual::pipeline::{self, BuildOptions, Inputs};
+use manual::report::{self, Format};
 
 #[derive(Parser)]
-#[command(name = "manual", version = env!("MANUAL_VERSION"), about = "Build an operations manual from markdown pages")]
+#[command(
+    name = "manual",
+    version = env!("MANUAL_VERSION"),
+    about = "Build and check an operations manual written as markdown pages"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -17,14 +22,47 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the complete static site into the output folder.
+    /// Check, then build the complete static site into the output folder.
     Build {
         #[command(flatten)]
         inputs: InputArgs,
         /// Output folder; replaced only when the whole build succeeds.
         #[arg(long, value_name = "DIR", default_value = "build")]
         out: PathBuf,
+        /// Build even if `check` finds errors (for sites being migrated).
+        #[arg(long)]
+        skip_check: bool,
+        #[command(flatten)]
+        date: DateArgs,
     },
+    /// Check owners, parents, front matter, links and redirects.
+    /// Exit status: 0 no errors, 1 errors found, 2 the check could not run.
+    Check {
+        #[command(flatten)]
+        inputs: InputArgs,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Treat warnings as errors: `--deny warnings`.
+        #[arg(long, value_name = "WHAT", value_parser = ["warnings"])]
+        deny: Option<String>,
+        #[command(flatten)]
+        date: DateArgs,
+    },
+    /// Pages per owner, overdue pages per owner, and unregistered owners.
+    Owners {
+        #[command(flatten)]
+        inputs: InputArgs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OwnersFormat,
+        #[command(flatten)]
+        date: DateArgs,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OwnersFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -40,6 +78,24 @@ struct InputArgs {
     config: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct DateArgs {
+    /// The date review deadlines are compared with [default: today].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    today: Option<NaiveDate>,
+}
+
+impl DateArgs {
+    fn today(&self) -> NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    manual::review::parse_date(text)
+}
+
 impl From<InputArgs> for Inputs {
     fn from(args: InputArgs) -> Self {
         Inputs {
@@ -52,33 +108,102 @@ impl From<InputArgs> for Inputs {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Build { inputs, out } => build(inputs.into(), out),
+        Command::Build {
+            inputs,
+            out,
+            skip_check,
+            date,
+        } => {
+            let options = BuildOptions {
+                skip_check,
+                today: date.today(),
+            };
+            build(inputs.into(), out, options)
+        }
+        Command::Check {
+            inputs,
+            format,
+            deny,
+            date,
+        } => check(inputs.into(), format, deny.is_some(), date.today()),
+        Command::Owners {
+            inputs,
+            format,
+            date,
+        } => owners(inputs.into(), format, date.today()),
     }
 }
 
-fn build(inputs: Inputs, out: PathBuf) -> ExitCode {
+fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
     let started = Instant::now();
-    let (summary, diagnostics) = pipeline::build(&inputs, &out);
-    let mut stderr = std::io::stderr().lock();
-    let _ = report::print_human(diagnostics, &mut stderr);
+    let (summary, diagnostics) = pipeline::build(&inputs, &out, options);
+    let _ = report::print(diagnostics, Format::Human, &mut std::io::stderr().lock());
+    let out = display_path(&out);
     match summary {
         Some(s) => {
             eprintln!(
-                "Built {} pages, {} generated pages and {} assets into {} in {:.2}s",
+                "Built {} pages, {} generated pages and {} assets into {} in {:.2}s{}",
                 s.pages,
                 s.generated,
                 s.assets,
-                display_path(&out).display(),
-                started.elapsed().as_secs_f64()
+                out.display(),
+                started.elapsed().as_secs_f64(),
+                if options.skip_check {
+                    " (checks skipped)"
+                } else {
+                    ""
+                }
             );
             ExitCode::SUCCESS
         }
         None => {
-            eprintln!(
-                "Build failed; {} was left unchanged.",
-                display_path(&out).display()
-            );
+            eprintln!("Build failed; {} was left unchanged.", out.display());
             ExitCode::FAILURE
         }
     }
+}
+
+fn check(inputs: Inputs, format: Format, deny_warnings: bool, today: NaiveDate) -> ExitCode {
+    let started = Instant::now();
+    let (prepared, diagnostics) = pipeline::check(&inputs, today);
+    let failed =
+        diagnostics.has_errors() || (deny_warnings && diagnostics.count(Severity::Warning) > 0);
+    let pages = prepared.as_ref().map_or(0, |p| p.site.pages.len());
+    let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr().lock());
+    let _ = match format {
+        Format::Human => report::print(diagnostics, format, &mut stderr),
+        _ => report::print(diagnostics, format, &mut stdout),
+    };
+    if prepared.is_none() {
+        eprintln!("The check could not run.");
+        return ExitCode::from(2);
+    }
+    if format == Format::Human {
+        eprintln!(
+            "Checked {pages} pages in {:.2}s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn owners(inputs: Inputs, format: OwnersFormat, today: NaiveDate) -> ExitCode {
+    let (prepared, diagnostics) = pipeline::prepare(&inputs);
+    let Some(prepared) = prepared else {
+        let _ = report::print(diagnostics, Format::Human, &mut std::io::stderr().lock());
+        return ExitCode::from(2);
+    };
+    let report = manual::owners::report(&prepared.site, today);
+    match format {
+        OwnersFormat::Text => print!("{}", report.to_text()),
+        OwnersFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("report serializes")
+        ),
+    }
+    ExitCode::SUCCESS
 }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -86,7 +87,7 @@ pub fn prepare(inputs: &Inputs) -> (Option<Prepared>, Diagnostics) {
     let theme_assets = templates.assets.clone();
     let (site, site_diagnostics) = Site::assemble(settings, pages, sources.assets, theme_assets);
     diagnostics.extend(site_diagnostics);
-    diagnostics.extend(validate::validate(&site, &templates));
+    diagnostics.extend(validate::structure(&site, &templates));
     (Some(Prepared { site, templates }), diagnostics)
 }
 
@@ -97,9 +98,35 @@ pub struct BuildSummary {
     pub assets: usize,
 }
 
-/// Builds the site into `out`, replacing it only if everything succeeded.
-pub fn build(inputs: &Inputs, out: &Path) -> (Option<BuildSummary>, Diagnostics) {
+/// The checks of `check`, after `prepare`. Returns the site (when it could
+/// be assembled) and every diagnostic.
+pub fn check(inputs: &Inputs, today: NaiveDate) -> (Option<Prepared>, Diagnostics) {
     let (prepared, mut diagnostics) = prepare(inputs);
+    if let Some(p) = &prepared {
+        diagnostics.extend(validate::check(&p.site, today));
+    }
+    (prepared, diagnostics)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    /// Build even when `check` would fail (for sites being migrated); the
+    /// checks are not run at all.
+    pub skip_check: bool,
+    pub today: NaiveDate,
+}
+
+/// Builds the site into `out`, replacing it only if everything succeeded.
+pub fn build(
+    inputs: &Inputs,
+    out: &Path,
+    options: BuildOptions,
+) -> (Option<BuildSummary>, Diagnostics) {
+    let (prepared, mut diagnostics) = if options.skip_check {
+        prepare(inputs)
+    } else {
+        check(inputs, options.today)
+    };
     if let Some(problem) = output_overlaps_inputs(inputs, out) {
         diagnostics.push(problem);
     }
@@ -116,35 +143,61 @@ pub fn build(inputs: &Inputs, out: &Path) -> (Option<BuildSummary>, Diagnostics)
             return (None, diagnostics);
         }
     };
+    match write_site(&site, &templates, &staging) {
+        Ok(summary) => match staging.publish() {
+            Ok(()) => (Some(summary), diagnostics),
+            Err(e) => {
+                diagnostics.push(write_error(out, &e));
+                (None, diagnostics)
+            }
+        },
+        Err(errors) => {
+            diagnostics.extend(errors);
+            (None, diagnostics)
+        }
+    }
+}
 
-    let every_url = site.urls.keys().map(|url| output_path(url));
-    if let Err(e) = staging.create_folders(every_url) {
-        diagnostics.push(write_error(staging.path(), &e));
-        return (None, diagnostics);
-    }
-    let page_results: Vec<Result<(), Diagnostic>> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| {
-            let html = templates.render_page(&site, i)?;
-            let url = &site.pages[i].url;
-            staging
-                .write(output_path(url), html.as_bytes())
-                .map_err(|e| write_error(&staging.path().join(output_path(url)), &e))
-        })
-        .collect();
-    let mut generated = vec![(MANUAL_INDEX_URL, templates.render_manual_index(&site))];
+/// Renders and writes every file of the site into `staging`, pages on
+/// every core; each page is written as soon as it is rendered, so rendered
+/// HTML is never all held at once.
+fn write_site(
+    site: &Site,
+    templates: &Templates,
+    staging: &Staging,
+) -> Result<BuildSummary, Diagnostics> {
+    let mut generated: Vec<(String, Result<String, Diagnostic>)> =
+        vec![(MANUAL_INDEX_URL.into(), templates.render_manual_index(site))];
     if site.home_page.is_none() {
-        generated.push((HOME_URL, templates.render_home(&site)));
+        generated.push((HOME_URL.into(), templates.render_home(site)));
     }
-    let generated_count = generated.len();
-    let generated_results = generated.into_iter().map(|(url, html)| {
-        html.and_then(|html| {
-            staging
-                .write(output_path(url), html.as_bytes())
-                .map_err(|e| write_error(&staging.path().join(output_path(url)), &e))
-        })
-    });
-    let asset_results: Vec<Result<(), Diagnostic>> = site
+    for redirect in &site.redirects {
+        if let Some(file) = redirect_file(&redirect.from) {
+            generated.push((file, templates.render_redirect(site, redirect)));
+        }
+    }
+    let every_file = site
+        .urls
+        .keys()
+        .map(String::as_str)
+        .chain(generated.iter().map(|(url, _)| url.as_str()))
+        .map(output_path);
+    staging
+        .create_folders(every_file)
+        .map_err(|e| Diagnostics::from_iter([write_error(staging.path(), &e)]))?;
+
+    let write = |url: &str, html: &str| {
+        staging
+            .write(output_path(url), html.as_bytes())
+            .map_err(|e| write_error(&staging.path().join(output_path(url)), &e))
+    };
+    let pages = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| write(&site.pages[i].url, &templates.render_page(site, i)?));
+    let generated_pages = generated
+        .par_iter()
+        .map(|(url, html)| write(url, html.as_ref().map_err(Clone::clone)?));
+    let assets = site
         .assets
         .par_iter()
         .chain(site.theme_assets.par_iter())
@@ -152,30 +205,35 @@ pub fn build(inputs: &Inputs, out: &Path) -> (Option<BuildSummary>, Diagnostics)
             staging
                 .copy(output_path(&asset.url), &asset.path)
                 .map_err(|e| write_error(&asset.path, &e))
-        })
-        .collect();
-    for result in page_results
+        });
+    let errors: Diagnostics = pages
+        .chain(generated_pages)
+        .chain(assets)
+        .filter_map(Result::err)
+        .collect::<Vec<_>>()
         .into_iter()
-        .chain(generated_results)
-        .chain(asset_results)
-    {
-        if let Err(d) = result {
-            diagnostics.push(d);
-        }
+        .collect();
+    if errors.has_errors() {
+        return Err(errors);
     }
-    if diagnostics.has_errors() {
-        return (None, diagnostics);
-    }
-    if let Err(e) = staging.publish() {
-        diagnostics.push(write_error(out, &e));
-        return (None, diagnostics);
-    }
-    let summary = BuildSummary {
+    Ok(BuildSummary {
         pages: site.pages.len(),
-        generated: generated_count,
+        generated: generated.len(),
         assets: site.assets.len() + site.theme_assets.len(),
-    };
-    (Some(summary), diagnostics)
+    })
+}
+
+/// The file a redirect from `from` is written to: `/old/` becomes
+/// `/old/index.html`. Redirects from other hosts have no file here.
+fn redirect_file(from: &str) -> Option<String> {
+    if !from.starts_with('/') {
+        return None;
+    }
+    Some(if from.ends_with('/') {
+        format!("{from}index.html")
+    } else {
+        from.to_string()
+    })
 }
 
 fn write_error(path: &Path, error: &std::io::Error) -> Diagnostic {

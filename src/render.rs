@@ -19,6 +19,7 @@ use crate::site::{COMMON_TASKS_ID, MANUAL_INDEX_URL, Site};
 pub const DEFAULT_LAYOUT: &str = "manual_layout";
 pub const HOME_LAYOUT: &str = "home";
 pub const MANUAL_INDEX_LAYOUT: &str = "manual_index";
+pub const REDIRECT_LAYOUT: &str = "redirect";
 /// "More in this section" shows at most this many neighbours: a sidebar of
 /// hundreds of links helps no one, and listing every page of a section on
 /// every page of it would make the build quadratic in the section's size.
@@ -193,6 +194,23 @@ impl Templates {
         context.insert("common_tasks", &common);
         context.insert("common_tasks_id", COMMON_TASKS_ID);
         self.render(MANUAL_INDEX_LAYOUT, &context)
+    }
+
+    /// The page left at an old URL: a meta refresh, a canonical link, and a
+    /// plain link for people and crawlers that do not follow the refresh.
+    pub fn render_redirect(
+        &self,
+        site: &Site,
+        redirect: &crate::site::Redirect,
+    ) -> Result<String, Diagnostic> {
+        let mut context = base_context(site, &redirect.from);
+        let canonical = match (&site.settings.host, redirect.to.starts_with('/')) {
+            (Some(host), true) => format!("{}{}", host.trim_end_matches('/'), redirect.to),
+            _ => redirect.to.clone(),
+        };
+        context.insert("redirect_to", &redirect.to);
+        context.insert("canonical", &canonical);
+        self.render(REDIRECT_LAYOUT, &context)
     }
 
     pub fn render_home(&self, site: &Site) -> Result<String, Diagnostic> {

@@ -28,9 +28,93 @@ pub struct Settings {
     /// Read so tech-docs.yml-style settings load; the search that it switches
     /// on is not built yet.
     pub enable_search: bool,
+    /// The owner registry: `#channel` or `@person` -> team or description.
+    /// When set, every `owner_slack` must be one of these.
+    pub owners: IndexMap<String, String>,
+    /// URL prefixes served by other systems on the same host (e.g. `/repos/`):
+    /// links under them are not checked.
+    pub external_paths: Vec<String>,
+    /// Content lints, each on unless switched off here.
+    pub lints: Lints,
+    /// How `check --external` checks links to other sites.
+    pub external_links: ExternalLinks,
+    /// Where each key was written: `redirects./old.html` -> (line, column).
+    #[serde(skip)]
+    pub positions: std::collections::HashMap<String, (usize, usize)>,
+    /// The settings file, when there was one.
+    #[serde(skip)]
+    pub path: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Lints {
+    /// Text that was decoded with the wrong encoding, such as `â€™`.
+    pub mojibake: bool,
+    /// `###Heading` or `###` followed by a no-break space: not a heading.
+    pub heading_space: bool,
+    /// `Gov.uk` where `GOV.UK` is meant.
+    pub govuk_spelling: bool,
+    /// A title that starts with an -ing word ("Deploying" for "Deploy").
+    pub title_verb: bool,
+    /// A page file not named `*.html.md`.
+    pub page_file_name: bool,
+}
+
+impl Default for Lints {
+    fn default() -> Self {
+        Lints {
+            mojibake: true,
+            heading_space: true,
+            govuk_spelling: true,
+            title_verb: true,
+            page_file_name: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExternalLinks {
+    /// Requests in flight at once, over all hosts.
+    pub concurrency: usize,
+    /// Least time between two requests to one host.
+    pub per_host_interval_ms: u64,
+    /// Give up on a request after this long.
+    pub timeout_seconds: u64,
+    /// Tries after the first, on 429, 5xx and network errors, with backoff.
+    pub retries: u32,
+    /// Status codes that count as working besides 2xx.
+    pub accepted_status: Vec<u16>,
+    /// URL prefixes never requested.
+    pub exclude: Vec<String>,
+    /// Results are kept here, relative to the current folder.
+    pub cache_file: String,
+    /// How long a result stays in the cache.
+    pub cache_hours: u64,
+}
+
+impl Default for ExternalLinks {
+    fn default() -> Self {
+        ExternalLinks {
+            concurrency: 8,
+            per_host_interval_ms: 250,
+            timeout_seconds: 10,
+            retries: 2,
+            accepted_status: vec![],
+            exclude: vec![],
+            cache_file: ".manual-link-cache.json".into(),
+            cache_hours: 24,
+        }
+    }
 }
 
 impl Settings {
+    /// Where `key` (a path such as `redirects./old.html`) was written.
+    pub fn position_of(&self, key: &str) -> (usize, usize) {
+        self.positions.get(key).copied().unwrap_or((0, 0))
+    }
+
     pub fn defaults() -> Self {
         Settings {
             service_name: "Manual".into(),
@@ -64,10 +148,12 @@ pub fn load(path: &Path, required: bool) -> Result<Settings, Diagnostic> {
             .with_help("check the path given to --config"));
         }
     };
-    parse(&text).map_err(|e| Diagnostic {
+    let mut settings = parse(&text).map_err(|e| Diagnostic {
         file: path.to_path_buf(),
         ..e
-    })
+    })?;
+    settings.path = Some(path.to_path_buf());
+    Ok(settings)
 }
 
 /// Parses settings text; the returned diagnostic has an empty file name.
@@ -110,6 +196,7 @@ pub fn parse(text: &str) -> Result<Settings, Diagnostic> {
             .at(line, column)
             .with_help(help)
     })?;
+    settings.positions = doc.positions().clone();
     if settings.service_name.is_empty() {
         settings.service_name = Settings::defaults().service_name;
     }

@@ -36,6 +36,24 @@ pub enum Target {
     ThemeAsset(usize),
     Home,
     ManualIndex,
+    /// A redirect from an old URL; the index is into `Site::redirects`.
+    Redirect(usize),
+}
+
+/// Where a redirect was declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectOrigin {
+    /// `redirects:` in the settings file.
+    Settings,
+    /// `old_paths:` in this page's front matter.
+    Page(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    pub from: String,
+    pub to: String,
+    pub origin: RedirectOrigin,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +102,7 @@ pub struct Site {
     pub common_tasks: Vec<usize>,
     /// A source page at `/index.html` replaces the generated home page body.
     pub home_page: Option<usize>,
+    pub redirects: Vec<Redirect>,
 }
 
 pub const COMMON_TASKS_ID: &str = "common-tasks";
@@ -173,6 +192,33 @@ impl Site {
         if home_page.is_none() {
             urls.insert(HOME_URL.to_string(), Target::Home);
         }
+        let redirects = collect_redirects(&settings, &pages);
+        for (i, redirect) in redirects.iter().enumerate() {
+            let (file, line) = redirect_location(&settings, &pages, redirect);
+            match urls.get(&redirect.from) {
+                Some(Target::Page(p)) => diagnostics.push(
+                    Diagnostic::error(
+                        "redirect-shadows-page",
+                        file,
+                        format!("{} is a redirect and also the page {}", redirect.from, pages[*p].path.display()),
+                    )
+                    .at(line, 1)
+                    .with_help("remove the redirect, or move or delete the page"),
+                ),
+                Some(_) => diagnostics.push(
+                    Diagnostic::error(
+                        "url-conflict",
+                        file,
+                        format!("the redirect from {} clashes with another file or redirect at that URL", redirect.from),
+                    )
+                    .at(line, 1)
+                    .with_help("keep one redirect per old URL"),
+                ),
+                None => {
+                    urls.insert(redirect.from.clone(), Target::Redirect(i));
+                }
+            }
+        }
 
         let (sections, common_tasks) = group_into_sections(&pages);
         let site = Site {
@@ -184,6 +230,7 @@ impl Site {
             sections,
             common_tasks,
             home_page,
+            redirects,
         };
         (site, diagnostics)
     }
@@ -193,7 +240,7 @@ impl Site {
             Target::Page(i) => Some(&self.pages[*i].title),
             Target::ManualIndex => Some("Manual"),
             Target::Home => Some("Home"),
-            Target::Asset(_) | Target::ThemeAsset(_) => None,
+            Target::Asset(_) | Target::ThemeAsset(_) | Target::Redirect(_) => None,
         }
     }
 
@@ -255,6 +302,59 @@ impl Site {
             }
         }
         crumbs
+    }
+}
+
+/// Redirects from the settings, then from each page's `old_paths`, with
+/// every source made absolute.
+fn collect_redirects(settings: &Settings, pages: &[Page]) -> Vec<Redirect> {
+    let absolute = |url: &str| {
+        if url.starts_with('/') || url.contains("://") {
+            url.to_string()
+        } else {
+            format!("/{url}")
+        }
+    };
+    let mut redirects: Vec<Redirect> = settings
+        .redirects
+        .iter()
+        .map(|(from, to)| Redirect {
+            from: absolute(from),
+            to: to.clone(),
+            origin: RedirectOrigin::Settings,
+        })
+        .collect();
+    for (i, page) in pages.iter().enumerate() {
+        redirects.extend(page.front_matter.old_paths.iter().map(|old| Redirect {
+            from: absolute(old),
+            to: page.url.clone(),
+            origin: RedirectOrigin::Page(i),
+        }));
+    }
+    redirects
+}
+
+/// The file and line where a redirect was written.
+pub fn redirect_location(
+    settings: &Settings,
+    pages: &[Page],
+    redirect: &Redirect,
+) -> (PathBuf, usize) {
+    match redirect.origin {
+        RedirectOrigin::Settings => {
+            let key = format!("redirects.{}", redirect.from);
+            let alternative = format!("redirects.{}", redirect.from.trim_start_matches('/'));
+            let line = [key, alternative]
+                .iter()
+                .map(|k| settings.position_of(k).0)
+                .find(|&line| line > 0)
+                .unwrap_or(0);
+            (
+                settings.path.clone().unwrap_or_else(|| "site.yml".into()),
+                line,
+            )
+        }
+        RedirectOrigin::Page(i) => (pages[i].path.clone(), pages[i].key_line("old_paths")),
     }
 }
 

@@ -40,6 +40,10 @@ pub struct YamlError {
 }
 
 impl LocatedYaml {
+    pub fn positions(&self) -> &HashMap<String, Position> {
+        &self.positions
+    }
+
     /// Where `path` was written, or its nearest written ancestor.
     pub fn position_of(&self, path: &str) -> Option<Position> {
         let mut path = path;

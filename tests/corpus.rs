@@ -23,6 +23,7 @@ fn every_corpus_page_is_published_and_indexed() {
     let site = Fixture::new();
     let out = site.path("out");
     let run = site.build(&[
+        "--skip-check",
         "--source",
         source.to_str().unwrap(),
         "--out",

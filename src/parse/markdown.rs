@@ -1,7 +1,9 @@
 //! Markdown to HTML in one pass that also records what later stages need:
 //! headings (with their ids) and every link and image, with file positions.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BrokenLink, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use serde::Serialize;
 
 use super::heading_id::HeadingIds;
@@ -23,6 +25,27 @@ pub enum LinkKind {
     Reference,
     Autolink,
     Image,
+    /// An `href` or `src` attribute in raw HTML.
+    Html,
+}
+
+/// `[label]: destination` in the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkDefinition {
+    pub label: String,
+    pub destination: String,
+    pub used: bool,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// `[text][label]` or `[text][]` with no definition for `label`: markdown
+/// prints it as literal text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UndefinedReference {
+    pub label: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,6 +61,12 @@ pub struct RenderedMarkdown {
     pub html: String,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
+    /// `id` attributes written in raw HTML: fragment targets too.
+    pub html_ids: Vec<String>,
+    pub definitions: Vec<LinkDefinition>,
+    pub undefined_references: Vec<UndefinedReference>,
+    /// Body ranges of text outside code and HTML, for the content lints.
+    pub prose: Vec<std::ops::Range<usize>>,
 }
 
 pub fn options() -> Options {
@@ -55,9 +84,34 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
     let lines = LineIndex::new(text);
     let position = |offset: usize| lines.line_col(text, body_start + offset);
 
-    let mut events: Vec<(Event<'_>, std::ops::Range<usize>)> = Parser::new_ext(body, options())
-        .into_offset_iter()
+    let undefined = std::cell::RefCell::new(Vec::new());
+    let note_undefined = |broken: BrokenLink<'_>| {
+        // A bare `[word]` is usually prose, not a link; only the forms that
+        // can only mean a link are recorded.
+        if matches!(broken.link_type, LinkType::Reference | LinkType::Collapsed) {
+            undefined
+                .borrow_mut()
+                .push((broken.reference.to_string(), broken.span.start));
+        }
+        None
+    };
+    let parser = Parser::new_with_broken_link_callback(body, options(), Some(note_undefined));
+    let mut definitions: Vec<LinkDefinition> = parser
+        .reference_definitions()
+        .iter()
+        .map(|(label, definition)| {
+            let (line, column) = position(definition.span.start);
+            LinkDefinition {
+                label: label.to_string(),
+                destination: definition.dest.to_string(),
+                used: false,
+                line,
+                column,
+            }
+        })
         .collect();
+    definitions.sort_by_key(|d| (d.line, d.column));
+    let mut events: Vec<(Event<'_>, std::ops::Range<usize>)> = parser.into_offset_iter().collect();
 
     let explicit_ids: Vec<String> = events
         .iter()
@@ -70,7 +124,11 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
 
     let mut headings = Vec::new();
     let mut links = Vec::new();
+    let mut html_ids = Vec::new();
     let mut open_heading: Option<(usize, String)> = None;
+    let mut in_html_block = false;
+    let mut in_code_block = false;
+    let mut prose = Vec::new();
 
     for index in 0..events.len() {
         let (event, range) = &events[index];
@@ -80,7 +138,12 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
                 if let Some((_, heading_text)) = open_heading.as_mut() {
                     heading_text.push_str(t);
                 }
+                if matches!(event, Event::Text(_)) && !in_code_block {
+                    prose.push(range.clone());
+                }
             }
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
             Event::End(TagEnd::Heading(_)) => {
                 let Some((start, heading_text)) = open_heading.take() else {
                     continue;
@@ -105,8 +168,10 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
+                id,
                 ..
             }) => {
+                mark_used(&mut definitions, *link_type, id);
                 let (line, column) = position(range.start);
                 links.push(Link {
                     kind: link_kind(*link_type),
@@ -115,7 +180,13 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
                     column,
                 });
             }
-            Event::Start(Tag::Image { dest_url, .. }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                id,
+                ..
+            }) => {
+                mark_used(&mut definitions, *link_type, id);
                 let (line, column) = position(range.start);
                 links.push(Link {
                     kind: LinkKind::Image,
@@ -124,16 +195,109 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
                     column,
                 });
             }
+            Event::Start(Tag::HtmlBlock) => {
+                in_html_block = true;
+                scan_html(body, range.clone(), &position, &mut links, &mut html_ids);
+            }
+            Event::End(TagEnd::HtmlBlock) => in_html_block = false,
+            Event::InlineHtml(_) | Event::Html(_) if !in_html_block => {
+                scan_html(body, range.clone(), &position, &mut links, &mut html_ids);
+            }
             _ => {}
         }
     }
 
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(event, _)| event));
+    let undefined_references = undefined
+        .into_inner()
+        .into_iter()
+        .map(|(label, offset)| {
+            let (line, column) = position(offset);
+            UndefinedReference {
+                label,
+                line,
+                column,
+            }
+        })
+        .collect();
     RenderedMarkdown {
         html,
         headings,
         links,
+        html_ids,
+        definitions,
+        undefined_references,
+        prose,
+    }
+}
+
+fn mark_used(definitions: &mut [LinkDefinition], link_type: LinkType, label: &str) {
+    if matches!(
+        link_type,
+        LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
+    ) {
+        let label = normalize_label(label);
+        for definition in definitions.iter_mut() {
+            if normalize_label(&definition.label) == label {
+                definition.used = true;
+            }
+        }
+    }
+}
+
+/// Link labels match case-insensitively with runs of white space folded.
+fn normalize_label(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Finds `href`, `src` and `id` attributes in raw HTML, with positions.
+/// A regex over tags is enough here: the HTML in pages is short fragments
+/// written by hand, and an HTML parser would not give source positions.
+fn scan_html(
+    body: &str,
+    range: std::ops::Range<usize>,
+    position: &impl Fn(usize) -> (usize, usize),
+    links: &mut Vec<Link>,
+    ids: &mut Vec<String>,
+) {
+    use std::sync::LazyLock;
+    static TAG: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r#"<!--(?s:.*?)-->|<[A-Za-z][A-Za-z0-9-]*(?:[^<>"']|"[^"]*"|'[^']*')*>"#)
+            .expect("tag pattern")
+    });
+    static ATTRIBUTE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r#"(?i)\s(href|src|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+))"#)
+            .expect("attribute pattern")
+    });
+    let Some(chunk) = body.get(range.clone()) else {
+        return;
+    };
+    for tag in TAG.find_iter(chunk) {
+        if tag.as_str().starts_with("<!--") {
+            continue;
+        }
+        for attribute in ATTRIBUTE.captures_iter(tag.as_str()) {
+            let Some(value) = attribute.get(2).or(attribute.get(3)).or(attribute.get(4)) else {
+                continue;
+            };
+            let decoded = html_escape::decode_html_entities(value.as_str()).into_owned();
+            if attribute[1].eq_ignore_ascii_case("id") {
+                ids.push(decoded);
+            } else {
+                let (line, column) = position(range.start + tag.start() + value.start());
+                links.push(Link {
+                    kind: LinkKind::Html,
+                    destination: decoded,
+                    line,
+                    column,
+                });
+            }
+        }
     }
 }
 
@@ -211,6 +375,50 @@ mod tests {
                 (LinkKind::Autolink, "https://e.x", 3, 15),
             ]
         );
+    }
+
+    #[test]
+    fn raw_html_links_and_ids_are_recorded() {
+        let text = "Text <a href=\"/x.html#y\">x</a>.\n\n<div id=\"anchor\">\n  <img alt=\"a\"\n       src='/i.png'>\n<!-- <a href=\"/commented.html\"> -->\n</div>\n";
+        let out = render(text, 0);
+        let found: Vec<_> = out
+            .links
+            .iter()
+            .map(|l| (l.kind, l.destination.as_str(), l.line, l.column))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (LinkKind::Html, "/x.html#y", 1, 15),
+                (LinkKind::Html, "/i.png", 5, 13),
+            ]
+        );
+        assert_eq!(out.html_ids, ["anchor"]);
+    }
+
+    #[test]
+    fn reference_definitions_and_undefined_references() {
+        let text = "[used][a] and [missing][b] and [collapsed][] and [just brackets].\n\n[A]: /a.html\n[unused]: /u.html\n[bad]: [https://x.org]\n";
+        let out = render(text, 0);
+        let defs: Vec<_> = out
+            .definitions
+            .iter()
+            .map(|d| (d.label.as_str(), d.destination.as_str(), d.used, d.line))
+            .collect();
+        assert_eq!(
+            defs,
+            [
+                ("A", "/a.html", true, 3),
+                ("unused", "/u.html", false, 4),
+                ("bad", "[https://x.org]", false, 5)
+            ]
+        );
+        let undefined: Vec<_> = out
+            .undefined_references
+            .iter()
+            .map(|u| (u.label.as_str(), u.line, u.column))
+            .collect();
+        assert_eq!(undefined, [("b", 1, 15), ("collapsed", 1, 32)]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod front_matter;
 pub mod heading_id;
+pub mod lints;
 pub mod markdown;
 
 use std::collections::BTreeMap;
@@ -12,7 +13,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::PageSource;
 use crate::site::url_for_page;
 pub use front_matter::FrontMatter;
-pub use markdown::{Heading, Link, LinkKind};
+pub use markdown::{Heading, Link, LinkDefinition, LinkKind, UndefinedReference};
 
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -31,6 +32,12 @@ pub struct Page {
     pub body_html: String,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
+    /// `id` attributes in the page's raw HTML.
+    pub html_ids: Vec<String>,
+    pub definitions: Vec<LinkDefinition>,
+    pub undefined_references: Vec<UndefinedReference>,
+    /// Content lint findings; the settings decide which are reported.
+    pub findings: Vec<lints::Finding>,
 }
 
 impl Page {
@@ -45,6 +52,18 @@ impl Page {
 
     pub fn key_line(&self, key: &str) -> usize {
         self.key_lines.get(key).copied().unwrap_or(1)
+    }
+
+    /// Every id a `#fragment` can point at on this page.
+    pub fn has_id(&self, id: &str) -> bool {
+        self.headings.iter().any(|h| h.id == id) || self.html_ids.iter().any(|i| i == id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.headings
+            .iter()
+            .map(|h| h.id.as_str())
+            .chain(self.html_ids.iter().map(String::as_str))
     }
 }
 
@@ -90,6 +109,7 @@ pub fn parse_page(source: PageSource) -> (Option<Page>, Diagnostics) {
     }
 
     let rendered = markdown::render(&source.text, split.body_start);
+    let findings = lints::scan(&source.text, split.body_start, &rendered.prose);
     let title = parsed
         .front_matter
         .title
@@ -113,6 +133,10 @@ pub fn parse_page(source: PageSource) -> (Option<Page>, Diagnostics) {
         body_html: rendered.html,
         headings: rendered.headings,
         links: rendered.links,
+        html_ids: rendered.html_ids,
+        definitions: rendered.definitions,
+        undefined_references: rendered.undefined_references,
+        findings,
     };
     (Some(page), diagnostics)
 }

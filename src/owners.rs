@@ -1,0 +1,123 @@
+//! Who owns what: pages per owner, the overdue ones, and owners missing
+//! from the registry. Built from the same `Site` that `check` uses.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::review;
+use crate::site::Site;
+
+#[derive(Debug, Serialize)]
+pub struct OwnersReport {
+    pub owners: Vec<OwnerPages>,
+    /// Pages with no `owner_slack`.
+    pub unowned: Vec<PageRef>,
+    /// Owners used by pages but absent from a non-empty `owners:` registry.
+    pub unregistered: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OwnerPages {
+    pub owner: String,
+    /// From the registry, when it has the owner.
+    pub team: Option<String>,
+    pub pages: Vec<PageRef>,
+    pub overdue: Vec<PageRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageRef {
+    pub title: String,
+    pub url: String,
+    pub source: String,
+    /// `YYYY-MM-DD`, when the page has a review date.
+    pub review_due: Option<String>,
+}
+
+pub fn report(site: &Site, today: NaiveDate) -> OwnersReport {
+    let mut by_owner: BTreeMap<&str, (Vec<PageRef>, Vec<PageRef>)> = BTreeMap::new();
+    let mut unowned = Vec::new();
+    for page in &site.pages {
+        let due = review::review_of(&page.front_matter).0.due;
+        let page_ref = PageRef {
+            title: page.title.clone(),
+            url: page.url.clone(),
+            source: page.relative.clone(),
+            review_due: due.map(|d| d.to_string()),
+        };
+        let Some(owner) = page.front_matter.owner_slack.as_deref() else {
+            unowned.push(page_ref);
+            continue;
+        };
+        let entry = by_owner.entry(owner).or_default();
+        if due.is_some_and(|d| d < today) {
+            entry.1.push(page_ref.clone());
+        }
+        entry.0.push(page_ref);
+    }
+    let registry = &site.settings.owners;
+    let unregistered = if registry.is_empty() {
+        Vec::new()
+    } else {
+        by_owner
+            .keys()
+            .filter(|o| !registry.contains_key(**o))
+            .map(|o| o.to_string())
+            .collect()
+    };
+    let owners = by_owner
+        .into_iter()
+        .map(|(owner, (pages, overdue))| OwnerPages {
+            owner: owner.to_string(),
+            team: registry.get(owner).cloned(),
+            pages,
+            overdue,
+        })
+        .collect();
+    OwnersReport {
+        owners,
+        unowned,
+        unregistered,
+    }
+}
+
+impl OwnersReport {
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for owner in &self.owners {
+            let team = owner
+                .team
+                .as_deref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "{}{team}: {} page(s), {} overdue\n",
+                owner.owner,
+                owner.pages.len(),
+                owner.overdue.len()
+            ));
+            for page in &owner.overdue {
+                let due = page.review_due.as_deref().unwrap_or("?");
+                out.push_str(&format!(
+                    "  overdue since {due}: {} ({})\n",
+                    page.title, page.source
+                ));
+            }
+        }
+        if !self.unowned.is_empty() {
+            out.push_str(&format!("no owner: {} page(s)\n", self.unowned.len()));
+            for page in &self.unowned {
+                out.push_str(&format!("  {} ({})\n", page.title, page.source));
+            }
+        }
+        if !self.unregistered.is_empty() {
+            out.push_str(&format!(
+                "not in the owner registry: {}\n",
+                self.unregistered.join(", ")
+            ));
+        }
+        out
+    }
+}

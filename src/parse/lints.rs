@@ -1,0 +1,178 @@
+//! Content lints found while parsing, from the page's own text. Which of
+//! them are reported is decided by the settings, in the validate stage.
+
+use std::ops::Range;
+
+use crate::diagnostics::LineIndex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lint {
+    Mojibake,
+    HeadingSpace,
+    GovukSpelling,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub lint: Lint,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub help: String,
+}
+
+/// UTF-8 text that was once read as Windows-1252 or Latin-1 and saved again.
+const MOJIBAKE: &[(&str, &str, &str)] = &[
+    ("\u{c2}\u{a0}", "`Â` and a no-break space", "a plain space"),
+    ("\u{e2}\u{20ac}\u{2122}", "`â€™`", "’"),
+    ("\u{e2}\u{20ac}\u{2dc}", "`â€˜`", "‘"),
+    ("\u{e2}\u{20ac}\u{153}", "`â€œ`", "“"),
+    ("\u{e2}\u{20ac}\u{9d}", "`â€` and U+009D", "”"),
+    ("\u{e2}\u{20ac}\u{201c}", "`â€“`", "–"),
+    ("\u{e2}\u{20ac}\u{201d}", "`â€”`", "—"),
+    ("\u{e2}\u{20ac}\u{a6}", "`â€¦`", "…"),
+    ("\u{c3}\u{a9}", "`Ã©`", "é"),
+    ("\u{c2}\u{a3}", "`Â£`", "£"),
+];
+
+/// Scans the whole file for mojibake and the prose (`prose` ranges of the
+/// body: text outside code) for the other lints.
+pub fn scan(text: &str, body_start: usize, prose: &[Range<usize>]) -> Vec<Finding> {
+    let lines = LineIndex::new(text);
+    let at = |offset: usize| lines.line_col(text, offset);
+    let mut findings = Vec::new();
+
+    for (pattern, shown, meant) in MOJIBAKE {
+        for (offset, _) in text.match_indices(pattern) {
+            let (line, column) = at(offset);
+            findings.push(Finding {
+                lint: Lint::Mojibake,
+                line,
+                column,
+                message: format!("{shown} looks like mis-encoded text for {meant}"),
+                help: format!("replace it with {meant}"),
+            });
+        }
+    }
+
+    let body = &text[body_start..];
+    for range in prose {
+        let chunk = &body[range.clone()];
+        let line_start = body[..range.start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = &body[line_start..range.start];
+        if indent.len() <= 3
+            && indent.chars().all(|c| c == ' ')
+            && let Some(finding) = heading_without_space(chunk)
+        {
+            let (line, column) = at(body_start + range.start);
+            findings.push(Finding {
+                line,
+                column,
+                ..finding
+            });
+        }
+        for (offset, word) in misspelt_govuk(chunk) {
+            let (line, column) = at(body_start + range.start + offset);
+            findings.push(Finding {
+                lint: Lint::GovukSpelling,
+                line,
+                column,
+                message: format!("`{word}` should be written `GOV.UK`"),
+                help: "write GOV.UK in capitals".into(),
+            });
+        }
+    }
+    findings.sort_by_key(|f| (f.line, f.column));
+    findings
+}
+
+fn heading_without_space(chunk: &str) -> Option<Finding> {
+    let hashes = chunk.chars().take_while(|&c| c == '#').count();
+    if !(1..=6).contains(&hashes) {
+        return None;
+    }
+    let next = chunk[hashes..].chars().next()?;
+    let odd_space = next != ' ' && next != '\t' && (next.is_whitespace() || next == '\u{c2}');
+    // `#channel` at the start of a line is a Slack channel, not a heading;
+    // `##Word` or `#Word` is a heading missing its space.
+    let word = hashes >= 2 && next.is_alphanumeric() || hashes == 1 && next.is_uppercase();
+    if !(odd_space || word) {
+        return None;
+    }
+    let marker = "#".repeat(hashes);
+    Some(Finding {
+        lint: Lint::HeadingSpace,
+        line: 0,
+        column: 0,
+        message: format!(
+            "`{marker}` is not followed by a plain space, so this line is not a heading"
+        ),
+        help: format!("put one ordinary space after `{marker}`"),
+    })
+}
+
+fn misspelt_govuk(chunk: &str) -> Vec<(usize, &str)> {
+    let mut found = Vec::new();
+    for variant in ["Gov.uk", "Gov.UK", "gov.UK", "GOV.uk"] {
+        for (offset, word) in chunk.match_indices(variant) {
+            let before = chunk[..offset].chars().next_back();
+            let after = chunk[offset + word.len()..].chars().next();
+            // Part of a host name or path (`www.Gov.uk/...`), not prose.
+            let in_address = before.is_some_and(|c| c.is_alphanumeric() || "./@-".contains(c))
+                || after.is_some_and(|c| c.is_alphanumeric() || "/-".contains(c));
+            if !in_address {
+                found.push((offset, word));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lints(text: &str) -> Vec<(Lint, usize, usize)> {
+        let rendered = super::super::markdown::render(text, 0);
+        scan(text, 0, &rendered.prose)
+            .into_iter()
+            .map(|f| (f.lint, f.line, f.column))
+            .collect()
+    }
+
+    #[test]
+    fn finds_the_seed_heading() {
+        let found = lints("intro\n\n###\u{c2}\u{a0}Platforms\n");
+        assert_eq!(found, [(Lint::HeadingSpace, 3, 1), (Lint::Mojibake, 3, 4)]);
+    }
+
+    #[test]
+    fn heading_space_cases() {
+        assert_eq!(lints("###Heading\n"), [(Lint::HeadingSpace, 1, 1)]);
+        assert_eq!(lints("#Heading\n"), [(Lint::HeadingSpace, 1, 1)]);
+        assert!(lints("### Heading\n").is_empty());
+        assert!(lints("#govuk-2ndline is the channel\n").is_empty());
+        assert!(lints("```sh\n#!/usr/bin/env sh\n##x\n```\n").is_empty());
+        assert!(lints("    ##indented code\n").is_empty());
+        assert!(lints("Use ##this in text\n").is_empty());
+    }
+
+    #[test]
+    fn mojibake_is_found_anywhere() {
+        assert_eq!(
+            lints("It\u{e2}\u{20ac}\u{2122}s\n"),
+            [(Lint::Mojibake, 1, 3)]
+        );
+        assert!(lints("It’s fine\n").is_empty());
+    }
+
+    #[test]
+    fn govuk_spelling_in_prose_only() {
+        assert_eq!(
+            lints("Welcome to Gov.uk.\n"),
+            [(Lint::GovukSpelling, 1, 12)]
+        );
+        assert!(lints("See www.gov.uk and [x](https://www.Gov.uk/a) and `Gov.uk`\n").is_empty());
+        assert!(lints("GOV.UK is right\n").is_empty());
+    }
+}

@@ -1,0 +1,418 @@
+//! Links and images, in markdown and raw HTML, resolved against the one URL
+//! map of the site; `#fragments` checked against the target's heading ids.
+
+use percent_encoding::percent_decode_str;
+
+use super::suggest::nearest;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::parse::{Link, LinkKind, Page};
+use crate::site::{COMMON_TASKS_ID, Site, Target, url_for_page};
+
+/// What a link destination means for this site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// Another site (`https://`, `mailto:`, ...), checked only with `--external`.
+    External(String),
+    /// A scheme that runs code in the reader's browser.
+    Unsafe(String),
+    /// A path on this site, made absolute and percent-decoded, with the
+    /// target if the site has one at exactly that URL.
+    Internal {
+        path: String,
+        fragment: Option<String>,
+        target: Option<Target>,
+    },
+    /// Under a prefix the settings say another system serves.
+    ExternalPath,
+}
+
+/// Resolves `destination`, written on the page at `page_url`.
+pub fn resolve(site: &Site, page_url: &str, destination: &str) -> Resolved {
+    let destination = destination.trim();
+    let lower = destination.to_ascii_lowercase();
+    if lower.starts_with("javascript:") || lower.starts_with("vbscript:") {
+        return Resolved::Unsafe(destination.to_string());
+    }
+    let mut local = destination;
+    if let Some(host) = site
+        .settings
+        .host
+        .as_deref()
+        .map(|h| h.trim_end_matches('/'))
+        && let Some(rest) = destination.strip_prefix(host)
+        && (rest.is_empty() || rest.starts_with('/') || rest.starts_with('#'))
+    {
+        local = if rest.is_empty() { "/" } else { rest };
+    } else if destination.starts_with("//") || has_scheme(destination) {
+        return Resolved::External(destination.to_string());
+    }
+    let (before_fragment, fragment) = match local.split_once('#') {
+        Some((path, fragment)) => (path, Some(decode(fragment))),
+        None => (local, None),
+    };
+    let path_part = before_fragment.split('?').next().unwrap_or("");
+    let path = if path_part.is_empty() {
+        page_url.to_string()
+    } else {
+        absolute_path(page_url, &decode(path_part))
+    };
+    if site
+        .settings
+        .external_paths
+        .iter()
+        .any(|prefix| path.starts_with(prefix.as_str()))
+    {
+        return Resolved::ExternalPath;
+    }
+    let target = site.urls.get(&path).copied().or_else(|| {
+        path.ends_with('/')
+            .then(|| site.urls.get(&format!("{path}index.html")).copied())
+            .flatten()
+    });
+    Resolved::Internal {
+        path,
+        fragment: fragment.filter(|f| !f.is_empty()),
+        target,
+    }
+}
+
+fn has_scheme(destination: &str) -> bool {
+    match destination.split_once(':') {
+        Some((scheme, _)) => {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => false,
+    }
+}
+
+fn decode(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+/// `../b.html` from `/manual/a/x.html` is `/manual/b.html`. Like a browser,
+/// `..` above the root stays at the root.
+fn absolute_path(page_url: &str, path: &str) -> String {
+    let mut segments: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        let dir = &page_url[..page_url.rfind('/').map_or(0, |i| i + 1)];
+        dir.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    let trailing_slash = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    let mut result = format!("/{}", segments.join("/"));
+    if trailing_slash && result != "/" {
+        result.push('/');
+    }
+    result
+}
+
+pub fn check_page(site: &Site, index: usize) -> Diagnostics {
+    let page = &site.pages[index];
+    let mut found = Diagnostics::new();
+    for link in &page.links {
+        if let Some(d) = check_link(site, page, link) {
+            found.push(d);
+        }
+    }
+    for reference in &page.undefined_references {
+        let defined: Vec<&str> = page.definitions.iter().map(|d| d.label.as_str()).collect();
+        let help = match nearest(&reference.label, defined) {
+            Some(near) => format!(
+                "did you mean `[{near}]`? Otherwise add `[{}]: URL` below the text",
+                reference.label
+            ),
+            None => format!("add a line `[{}]: URL` to the page", reference.label),
+        };
+        found.push(
+            Diagnostic::error(
+                "link-reference-undefined",
+                &page.path,
+                format!(
+                    "link reference `[{}]` has no definition, so it shows as plain text",
+                    reference.label
+                ),
+            )
+            .at(reference.line, reference.column)
+            .with_help(help),
+        );
+    }
+    for definition in &page.definitions {
+        let dest = definition.destination.as_str();
+        if dest.len() > 2 && dest.starts_with('[') && dest.ends_with(']') {
+            found.push(
+                Diagnostic::error(
+                    "link-definition-bracketed",
+                    &page.path,
+                    format!(
+                        "the URL of `[{}]` is wrapped in brackets, so the link goes to `{dest}`",
+                        definition.label
+                    ),
+                )
+                .at(definition.line, definition.column)
+                .with_help(format!(
+                    "write `[{}]: {}`",
+                    definition.label,
+                    &dest[1..dest.len() - 1]
+                )),
+            );
+        } else if !definition.used {
+            found.push(
+                Diagnostic::warning(
+                    "link-definition-unused",
+                    &page.path,
+                    format!("link definition `[{}]` is not used", definition.label),
+                )
+                .at(definition.line, definition.column)
+                .with_help("link to it with `[text][label]`, or delete the line"),
+            );
+        }
+    }
+    found
+}
+
+fn check_link(site: &Site, page: &Page, link: &Link) -> Option<Diagnostic> {
+    let dest = link.destination.as_str();
+    let what = if link.kind == LinkKind::Image {
+        "image"
+    } else {
+        "link"
+    };
+    let diagnostic = |severity_error: bool, code: &'static str, message: String, help: String| {
+        let d = if severity_error {
+            Diagnostic::error(code, &page.path, message)
+        } else {
+            Diagnostic::warning(code, &page.path, message)
+        };
+        Some(d.at(link.line, link.column).with_help(help))
+    };
+    if dest.is_empty() {
+        return diagnostic(
+            true,
+            "link-empty",
+            format!("{what} has no destination"),
+            "write the URL in the brackets: `[text](URL)`".into(),
+        );
+    }
+    match resolve(site, &page.url, dest) {
+        Resolved::ExternalPath => None,
+        Resolved::Unsafe(url) => diagnostic(
+            true,
+            "link-unsafe",
+            format!("{what} to `{url}` runs script in the reader's browser"),
+            "link to a page instead".into(),
+        ),
+        Resolved::External(url) => check_external_syntax(&url).and_then(|problem| {
+            diagnostic(
+                true,
+                "link-invalid-url",
+                format!("{what} `{url}` is not a valid URL: {problem}"),
+                "correct the URL".into(),
+            )
+        }),
+        Resolved::Internal {
+            path,
+            fragment,
+            target,
+        } => match target {
+            Some(Target::Redirect(r)) => {
+                let to = &site.redirects[r].to;
+                let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+                diagnostic(
+                    false,
+                    "link-redirected",
+                    format!("{what} to {path} goes through a redirect to {to}"),
+                    format!("link to {to}{fragment} directly"),
+                )
+            }
+            Some(target) => fragment
+                .and_then(|fragment| check_fragment(site, page, link, target, &path, &fragment)),
+            None => missing_target(site, page, link, &path, fragment.as_deref()),
+        },
+    }
+}
+
+fn check_external_syntax(url: &str) -> Option<String> {
+    if url.starts_with("//") {
+        return url::Url::parse(&format!("https:{url}"))
+            .err()
+            .map(|e| e.to_string());
+    }
+    match url::Url::parse(url) {
+        Err(e) => Some(e.to_string()),
+        Ok(parsed)
+            if matches!(parsed.scheme(), "http" | "https")
+                && parsed.host_str().is_none_or(str::is_empty) =>
+        {
+            Some("it has no host".into())
+        }
+        Ok(_) => None,
+    }
+}
+
+fn check_fragment(
+    site: &Site,
+    page: &Page,
+    link: &Link,
+    target: Target,
+    path: &str,
+    fragment: &str,
+) -> Option<Diagnostic> {
+    // `#top` scrolls to the top of any HTML page.
+    if fragment == "top" {
+        return None;
+    }
+    let ids: Vec<&str> = match target {
+        Target::Page(i) => site.pages[i].ids().collect(),
+        Target::ManualIndex => site
+            .sections
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain([COMMON_TASKS_ID])
+            .collect(),
+        Target::Home | Target::Asset(_) | Target::ThemeAsset(_) | Target::Redirect(_) => {
+            return None;
+        }
+    };
+    if ids.contains(&fragment) {
+        return None;
+    }
+    let same_page = path == page.url;
+    let place = if same_page {
+        "this page".to_string()
+    } else {
+        path.to_string()
+    };
+    let help = match nearest(fragment, ids.iter().copied()) {
+        Some(near) if same_page => format!("did you mean `#{near}`?"),
+        Some(near) => format!("did you mean `{path}#{near}`?"),
+        None => format!("link to a heading that exists on {place}, or remove `#{fragment}`"),
+    };
+    Some(
+        Diagnostic::error(
+            "link-fragment-missing",
+            &page.path,
+            format!("{place} has no heading or element with id `{fragment}`"),
+        )
+        .at(link.line, link.column)
+        .with_help(help),
+    )
+}
+
+fn missing_target(
+    site: &Site,
+    page: &Page,
+    link: &Link,
+    path: &str,
+    fragment: Option<&str>,
+) -> Option<Diagnostic> {
+    let what = if link.kind == LinkKind::Image {
+        "image"
+    } else {
+        "link"
+    };
+    let at = |d: Diagnostic| Some(d.at(link.line, link.column));
+    let with_fragment = |url: &str| match fragment {
+        Some(f) => format!("{url}#{f}"),
+        None => url.to_string(),
+    };
+    // A link to a page's source file.
+    let source_name = path.trim_start_matches('/');
+    if (source_name.ends_with(".md") || source_name.ends_with(".md.erb"))
+        && site.urls.contains_key(&url_for_page(source_name))
+    {
+        let url = url_for_page(source_name);
+        return at(Diagnostic::error(
+            "link-source-file",
+            &page.path,
+            format!("{what} points at the source file {path}, which is not published"),
+        )
+        .with_help(format!("link to {} instead", with_fragment(&url))));
+    }
+    // `/manual/x` for `/manual/x.html`.
+    let last = path.rsplit('/').next().unwrap_or("");
+    if !last.is_empty() && !last.contains('.') {
+        let html = format!("{path}.html");
+        if site.urls.contains_key(&html) {
+            return at(Diagnostic::warning(
+                "link-extensionless",
+                &page.path,
+                format!("{what} to {path} works only on hosts that add `.html`"),
+            )
+            .with_help(format!("link to {}", with_fragment(&html))));
+        }
+    }
+    let candidates = site
+        .urls
+        .iter()
+        .filter(|(_, t)| !matches!(t, Target::Redirect(_) | Target::ThemeAsset(_)))
+        .map(|(url, _)| url.as_str());
+    let help = match nearest(path, candidates) {
+        Some(near) => format!("did you mean {}?", with_fragment(near)),
+        None => {
+            "correct the link, add the page, or add a redirect for this URL in the settings".into()
+        }
+    };
+    at(Diagnostic::error(
+        "link-broken",
+        &page.path,
+        format!("{what} to {path}: no such page or file on this site"),
+    )
+    .with_help(help))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_like_a_browser() {
+        assert_eq!(absolute_path("/manual/a.html", "b.html"), "/manual/b.html");
+        assert_eq!(
+            absolute_path("/manual/a.html", "./b.html"),
+            "/manual/b.html"
+        );
+        assert_eq!(absolute_path("/manual/a.html", "../b.html"), "/b.html");
+        assert_eq!(
+            absolute_path("/manual/a.html", "../../../b.html"),
+            "/b.html"
+        );
+        assert_eq!(
+            absolute_path("/manual/a/x.html", "/c/./d/../e.html"),
+            "/c/e.html"
+        );
+        assert_eq!(absolute_path("/manual/a.html", "sub/"), "/manual/sub/");
+    }
+
+    #[test]
+    fn schemes() {
+        assert!(has_scheme("https://x"));
+        assert!(has_scheme("mailto:a@b"));
+        assert!(!has_scheme("/manual/a.html"));
+        assert!(!has_scheme("a.html#x:y"));
+        assert!(!has_scheme("1:2"));
+    }
+
+    #[test]
+    fn external_syntax() {
+        assert_eq!(check_external_syntax("https://example.org/a"), None);
+        assert!(check_external_syntax("https://exa mple.org").is_some());
+        assert!(check_external_syntax("https://").is_some());
+        assert_eq!(check_external_syntax("mailto:a@example.org"), None);
+    }
+}

@@ -1,0 +1,82 @@
+//! Stage 4, validate: problems found before anything is written.
+//!
+//! Two kinds: `structure` finds what makes a site impossible to render (a
+//! layout that does not exist); `check` finds what makes it wrong for
+//! readers (owners, parents, front matter, links, redirects, content lints).
+//! `build` stops on either; `build --skip-check` only on the first.
+
+mod links;
+mod pages;
+mod redirects;
+mod suggest;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::{HOME_LAYOUT, MANUAL_INDEX_LAYOUT, REDIRECT_LAYOUT, Templates};
+use crate::site::Site;
+
+pub use links::{Resolved, resolve};
+
+/// Every `check` rule over the whole site. `today` decides which review
+/// dates are overdue.
+pub fn check(site: &Site, today: NaiveDate) -> Diagnostics {
+    let per_page: Vec<Diagnostics> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut found = pages::check_page(site, i, today);
+            found.extend(links::check_page(site, i));
+            found
+        })
+        .collect();
+    let mut diagnostics: Diagnostics = per_page.into_iter().flatten().collect();
+    diagnostics.extend(pages::check_parent_cycles(site));
+    diagnostics.extend(redirects::check(site));
+    diagnostics
+}
+
+pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    let known = || {
+        templates
+            .layouts
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, page) in site.pages.iter().enumerate() {
+        let layout = Templates::layout_for(page, site.home_page == Some(i));
+        if !templates.layouts.contains(layout) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "layout-unknown",
+                    &page.path,
+                    format!("unknown layout `{layout}`"),
+                )
+                .at(page.key_line("layout"), 1)
+                .with_help(format!("use one of the layouts that exist: {}", known())),
+            );
+        }
+    }
+    let mut required = vec![HOME_LAYOUT, MANUAL_INDEX_LAYOUT];
+    if !site.redirects.is_empty() {
+        required.push(REDIRECT_LAYOUT);
+    }
+    for required in required {
+        if !templates.layouts.contains(required) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "layout-missing",
+                    templates.dir().join(format!("{required}.html")),
+                    format!(
+                        "the `{required}` layout is needed for a generated page but does not exist"
+                    ),
+                )
+                .with_help(format!("add {required}.html to the layouts folder")),
+            );
+        }
+    }
+    diagnostics
+}

@@ -1,0 +1,393 @@
+//! Rules about a page's own front matter: owner, parent, required keys,
+//! type, review dates; and the content lints.
+
+use chrono::NaiveDate;
+
+use super::links::{Resolved, resolve};
+use super::suggest::nearest;
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::parse::Page;
+use crate::parse::lints::Lint;
+use crate::review;
+use crate::site::{Site, Target};
+
+pub fn check_page(site: &Site, index: usize, today: NaiveDate) -> Diagnostics {
+    let page = &site.pages[index];
+    let mut found = Diagnostics::new();
+    let at_key =
+        |severity: Severity, code: &'static str, key: &str, message: String, help: String| {
+            let d = Diagnostic::error(code, &page.path, message)
+                .at(page.key_line(key), 1)
+                .with_help(help);
+            Diagnostic { severity, ..d }
+        };
+
+    if page.front_matter.title.is_none() {
+        found.push(at_key(
+            Severity::Error,
+            "title-missing",
+            "title",
+            "page has no `title`".into(),
+            format!("add `title: {}` to the front matter", page.title),
+        ));
+    }
+    if page.is_manual_page() && page.front_matter.section.is_none() {
+        let sections: Vec<&str> = site
+            .sections
+            .iter()
+            .map(|s| s.name.as_str())
+            .take(8)
+            .collect();
+        found.push(at_key(
+            Severity::Error,
+            "section-missing",
+            "section",
+            "manual page has no `section`, so the index cannot place it".into(),
+            format!(
+                "add `section:` with an existing section, such as: {}",
+                sections.join(", ")
+            ),
+        ));
+    }
+    if let Some(kind) = &page.front_matter.page_type
+        && kind != "learn"
+    {
+        found.push(at_key(
+            Severity::Error,
+            "type-invalid",
+            "type",
+            format!("`type: {kind}` is not a known page type"),
+            "use `type: learn` for background reading, or remove `type` for a how-to page".into(),
+        ));
+    }
+    check_owner(site, page, &mut found);
+    check_parent(site, page, &mut found);
+    check_review(page, today, &mut found);
+    check_lints(site, page, &mut found);
+    found
+}
+
+fn check_owner(site: &Site, page: &Page, found: &mut Diagnostics) {
+    let line = page.key_line("owner_slack");
+    let Some(owner) = page.front_matter.owner_slack.as_deref() else {
+        found.push(
+            Diagnostic::error("owner-missing", &page.path, "page has no `owner_slack`")
+                .at(line, 1)
+                .with_help(
+                    "add `owner_slack: \"#your-team-channel\"` so readers know who keeps it true",
+                ),
+        );
+        return;
+    };
+    if !is_valid_owner(owner) {
+        found.push(
+            Diagnostic::error(
+                "owner-invalid",
+                &page.path,
+                format!("`{owner}` is not a Slack channel or user"),
+            )
+            .at(line, 1)
+            .with_help(
+                "write a channel as `#name` (lowercase letters, digits, `-` and `_`, at most 80) \
+                     or a person as `@name`, in quotes",
+            ),
+        );
+        return;
+    }
+    let registry = &site.settings.owners;
+    if !registry.is_empty() && !registry.contains_key(owner) {
+        let help = match nearest(owner, registry.keys().map(String::as_str)) {
+            Some(near) => format!(
+                "did you mean `{near}`? Otherwise add `{owner}` under `owners:` in the settings"
+            ),
+            None => format!(
+                "use an owner listed under `owners:` in the settings, or add `{owner}` there"
+            ),
+        };
+        found.push(
+            Diagnostic::error(
+                "owner-unregistered",
+                &page.path,
+                format!("`{owner}` is not in the owner registry"),
+            )
+            .at(line, 1)
+            .with_help(help),
+        );
+    }
+}
+
+/// Slack's rules: channels are `#` and 1 to 80 lowercase letters, digits,
+/// `-` or `_`; people are `@` and a user name.
+pub fn is_valid_owner(owner: &str) -> bool {
+    if let Some(channel) = owner.strip_prefix('#') {
+        (1..=80).contains(&channel.chars().count())
+            && channel
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    } else if let Some(user) = owner.strip_prefix('@') {
+        !user.is_empty()
+            && user
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    } else {
+        false
+    }
+}
+
+fn check_parent(site: &Site, page: &Page, found: &mut Diagnostics) {
+    let Some(parent) = page.front_matter.parent.as_deref() else {
+        return;
+    };
+    let line = page.key_line("parent");
+    let resolved = resolve(site, &page.url, parent);
+    let problem = match &resolved {
+        Resolved::Internal {
+            target: Some(Target::Page(_) | Target::ManualIndex | Target::Home),
+            ..
+        } => None,
+        Resolved::Internal {
+            target: Some(Target::Redirect(r)),
+            ..
+        } => Some(format!(
+            "the parent {parent} is a redirect; use {} instead",
+            site.redirects[*r].to
+        )),
+        Resolved::Internal { path, .. } => {
+            let pages = site
+                .urls
+                .iter()
+                .filter(|(_, t)| matches!(t, Target::Page(_) | Target::ManualIndex))
+                .map(|(u, _)| u.as_str());
+            Some(match nearest(path, pages) {
+                Some(near) => format!("did you mean {near}?"),
+                None => "point `parent` at an existing page, such as /manual.html".into(),
+            })
+        }
+        _ => Some("point `parent` at a page of this site, such as /manual.html".into()),
+    };
+    if let Some(help) = problem {
+        found.push(
+            Diagnostic::error(
+                "parent-missing",
+                &page.path,
+                format!("parent {parent} is not a page of this site"),
+            )
+            .at(line, 1)
+            .with_help(help),
+        );
+    }
+}
+
+/// Parent chains that loop: each cycle is reported once, on its first page.
+pub fn check_parent_cycles(site: &Site) -> Diagnostics {
+    let parent_of = |i: usize| -> Option<usize> {
+        let parent = site.pages[i].front_matter.parent.as_deref()?;
+        match resolve(site, &site.pages[i].url, parent) {
+            Resolved::Internal {
+                target: Some(Target::Page(p)),
+                ..
+            } => Some(p),
+            _ => None,
+        }
+    };
+    let mut found = Diagnostics::new();
+    let mut reported = std::collections::HashSet::new();
+    for start in 0..site.pages.len() {
+        let mut chain = vec![start];
+        let mut current = start;
+        while let Some(next) = parent_of(current) {
+            if let Some(position) = chain.iter().position(|&p| p == next) {
+                let cycle = &chain[position..];
+                let first = *cycle.iter().min().expect("a cycle has pages");
+                if first == start && reported.insert(first) {
+                    let mut urls: Vec<&str> =
+                        cycle.iter().map(|&p| site.pages[p].url.as_str()).collect();
+                    urls.push(&site.pages[start].url);
+                    let page = &site.pages[start];
+                    found.push(
+                        Diagnostic::error("parent-cycle", &page.path, format!("parents form a cycle: {}", urls.join(" -> ")))
+                            .at(page.key_line("parent"), 1)
+                            .with_help("point one of these pages' `parent` at a page outside the cycle, such as /manual.html"),
+                    );
+                }
+                break;
+            }
+            chain.push(next);
+            current = next;
+        }
+    }
+    found
+}
+
+fn check_review(page: &Page, today: NaiveDate, found: &mut Diagnostics) {
+    let (review, errors) = review::review_of(&page.front_matter);
+    for error in errors {
+        found.push(
+            Diagnostic::error(
+                "date-invalid",
+                &page.path,
+                format!("`{}`: {}", error.key, error.message),
+            )
+            .at(page.key_line(error.key), 1)
+            .with_help(error.help),
+        );
+    }
+    if let Some(due) = review.due
+        && due < today
+    {
+        let key = if page.front_matter.review_by.is_some() {
+            "review_by"
+        } else {
+            "review_in"
+        };
+        let owner = page
+            .front_matter
+            .owner_slack
+            .as_deref()
+            .unwrap_or("its owner");
+        found.push(
+            Diagnostic::warning("review-overdue", &page.path, format!("page was due for review on {due}"))
+                .at(page.key_line(key), 1)
+                .with_help(format!(
+                    "ask {owner} to check the page, then set `last_reviewed_on` (or `review_by`) to a new date"
+                )),
+        );
+    }
+}
+
+fn check_lints(site: &Site, page: &Page, found: &mut Diagnostics) {
+    let lints = &site.settings.lints;
+    for finding in &page.findings {
+        let (enabled, code) = match finding.lint {
+            Lint::Mojibake => (lints.mojibake, "lint-mojibake"),
+            Lint::HeadingSpace => (lints.heading_space, "lint-heading-space"),
+            Lint::GovukSpelling => (lints.govuk_spelling, "lint-govuk-spelling"),
+        };
+        if enabled {
+            found.push(
+                Diagnostic::warning(code, &page.path, finding.message.clone())
+                    .at(finding.line, finding.column)
+                    .with_help(finding.help.clone()),
+            );
+        }
+    }
+    if lints.title_verb
+        && let Some(title) = &page.front_matter.title
+        && let Some(verb) = ing_verb(title)
+    {
+        found.push(
+            Diagnostic::warning(
+                "lint-title-verb",
+                &page.path,
+                format!("title starts with `{verb}`: manual titles say what to do"),
+            )
+            .at(page.key_line("title"), 1)
+            .with_help("start with the verb itself, e.g. \"Deploy an app\" rather than \"Deploying an app\""),
+        );
+    }
+    if lints.page_file_name && !page.relative.ends_with(".erb") {
+        let name = page.relative.rsplit('/').next().unwrap_or(&page.relative);
+        let help = if !name.ends_with(".html.md") {
+            let stem = name.trim_end_matches(".md").trim_end_matches(".html");
+            Some(format!(
+                "rename it to `{stem}.html.md`; its URL stays the same"
+            ))
+        } else if name.ends_with(".html.html.md") {
+            Some(format!(
+                "rename it to `{}` and add its current URL to `old_paths` so old links keep working",
+                name.replace(".html.html.md", ".html.md")
+            ))
+        } else {
+            None
+        };
+        if let Some(help) = help {
+            found.push(
+                Diagnostic::warning(
+                    "lint-page-file-name",
+                    &page.path,
+                    "page file is not named `<slug>.html.md`",
+                )
+                .with_help(help),
+            );
+        }
+    }
+}
+
+/// The title's first word if it is an -ing verb form. A capitalised next
+/// word means a name ("Publishing API"), and some -ing words are nouns.
+fn ing_verb(title: &str) -> Option<&str> {
+    const NOUNS: &[&str] = &[
+        "thing",
+        "string",
+        "spring",
+        "ring",
+        "king",
+        "wing",
+        "ping",
+        "bring",
+        "sling",
+        "sting",
+        "swing",
+        "something",
+        "nothing",
+        "everything",
+        "anything",
+        "during",
+        "morning",
+        "evening",
+        "ceiling",
+        "building",
+        "meeting",
+        "logging",
+        "tooling",
+        "onboarding",
+        "offboarding",
+        "pricing",
+        "routing",
+        "hosting",
+        "monitoring",
+        "alerting",
+        "testing",
+        "caching",
+        "billing",
+        "licensing",
+        "networking",
+    ];
+    let mut words = title.split_whitespace();
+    let first = words.next()?;
+    let lower = first.to_lowercase();
+    if lower.len() <= 4 || !lower.ends_with("ing") || NOUNS.contains(&lower.as_str()) {
+        return None;
+    }
+    let next_is_name = words
+        .next()
+        .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
+    (!next_is_name).then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_follow_slacks_rules() {
+        assert!(is_valid_owner("#govuk-2ndline"));
+        assert!(is_valid_owner("#a_b"));
+        assert!(is_valid_owner("@nila.patel"));
+        assert!(!is_valid_owner("#Govuk"));
+        assert!(!is_valid_owner("govuk"));
+        assert!(!is_valid_owner("#"));
+        assert!(!is_valid_owner("#has space"));
+        assert!(is_valid_owner(&format!("#{}", "a".repeat(80))));
+        assert!(!is_valid_owner(&format!("#{}", "a".repeat(81))));
+    }
+
+    #[test]
+    fn ing_titles() {
+        assert_eq!(ing_verb("Raising issues with RE"), Some("Raising"));
+        assert_eq!(ing_verb("Publishing API old locks present"), None);
+        assert_eq!(ing_verb("Monitoring and alerting"), None);
+        assert_eq!(ing_verb("Raise issues"), None);
+        assert_eq!(ing_verb("Ring the bell"), None);
+    }
+}

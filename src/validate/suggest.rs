@@ -1,0 +1,40 @@
+//! "Did you mean": the closest candidate, if one is close enough to be a
+//! likely typo rather than a guess.
+
+/// The candidate nearest `wanted`: an exact match ignoring case first, then
+/// the smallest edit distance within a third of the length.
+pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    let limit = (wanted.chars().count() / 3).max(2);
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        if candidate == wanted {
+            continue;
+        }
+        let lower = candidate.to_lowercase();
+        if lower == wanted_lower {
+            return Some(candidate);
+        }
+        let distance = strsim::levenshtein(&wanted_lower, &lower);
+        if distance <= limit && best.is_none_or(|(d, c)| (distance, candidate) < (d, c)) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefers_case_then_distance() {
+        let ids = ["if-site-search-is-unavailable", "grafana", "grafana-tips"];
+        assert_eq!(
+            nearest("If-site-search-is-unavailable", ids),
+            Some("if-site-search-is-unavailable")
+        );
+        assert_eq!(nearest("grafana-tip", ids), Some("grafana-tips"));
+        assert_eq!(nearest("kibana-logs", ids), None);
+    }
+}
