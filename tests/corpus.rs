@@ -58,7 +58,7 @@ fn every_corpus_page_is_published_and_indexed() {
     }
     let erb_pages = pages.iter().filter(|p| p.ends_with(".erb")).count();
     assert_eq!(
-        run.stderr().matches("warning[erb-not-run]").count(),
+        run.stderr().matches(": warning[erb-not-run]").count(),
         erb_pages
     );
     assert!(!run.stderr().contains("error["), "{}", run.stderr());
