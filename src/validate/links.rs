@@ -56,12 +56,10 @@ pub fn resolve(site: &Site, page_url: &str, destination: &str) -> Resolved {
     } else {
         absolute_path(page_url, &decode(path_part))
     };
-    if site
-        .settings
-        .external_paths
-        .iter()
-        .any(|prefix| path.starts_with(prefix.as_str()))
-    {
+    if site.settings.external_paths.iter().any(|prefix| {
+        // `/analytics/` also covers the folder's own URL, `/analytics`.
+        path.starts_with(prefix.as_str()) || prefix.strip_suffix('/') == Some(path.as_str())
+    }) {
         return Resolved::ExternalPath;
     }
     let target = site.urls.get(&path).copied().or_else(|| {
@@ -126,9 +124,16 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     let page = &site.pages[index];
     let mut found = Diagnostics::new();
     for link in &page.links {
-        if let Some(d) = check_link(site, page, link) {
-            found.push(d);
+        if is_bracketed(&link.destination)
+            && page
+                .definitions
+                .iter()
+                .any(|d| d.destination == link.destination)
+        {
+            // Reported once, at the definition (link-definition-bracketed).
+            continue;
         }
+        found.extend(check_link(site, page, link));
     }
     for reference in &page.undefined_references {
         let defined: Vec<&str> = page.definitions.iter().map(|d| d.label.as_str()).collect();
@@ -154,7 +159,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     }
     for definition in &page.definitions {
         let dest = definition.destination.as_str();
-        if dest.len() > 2 && dest.starts_with('[') && dest.ends_with(']') {
+        if is_bracketed(dest) {
             found.push(
                 Diagnostic::error(
                     "link-definition-bracketed",
@@ -186,7 +191,11 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     found
 }
 
-fn check_link(site: &Site, page: &Page, link: &Link) -> Option<Diagnostic> {
+fn is_bracketed(destination: &str) -> bool {
+    destination.len() > 2 && destination.starts_with('[') && destination.ends_with(']')
+}
+
+fn check_link(site: &Site, page: &Page, link: &Link) -> Vec<Diagnostic> {
     let dest = link.destination.as_str();
     let what = if link.kind == LinkKind::Image {
         "image"
@@ -207,9 +216,11 @@ fn check_link(site: &Site, page: &Page, link: &Link) -> Option<Diagnostic> {
             "link-empty",
             format!("{what} has no destination"),
             "write the URL in the brackets: `[text](URL)`".into(),
-        );
+        )
+        .into_iter()
+        .collect();
     }
-    match resolve(site, &page.url, dest) {
+    let found = match resolve(site, &page.url, dest) {
         Resolved::ExternalPath => None,
         Resolved::Unsafe(url) => diagnostic(
             true,
@@ -242,9 +253,10 @@ fn check_link(site: &Site, page: &Page, link: &Link) -> Option<Diagnostic> {
             }
             Some(target) => fragment
                 .and_then(|fragment| check_fragment(site, page, link, target, &path, &fragment)),
-            None => missing_target(site, page, link, &path, fragment.as_deref()),
+            None => return missing_target(site, page, link, &path, fragment.as_deref()),
         },
-    }
+    };
+    found.into_iter().collect()
 }
 
 fn check_external_syntax(url: &str) -> Option<String> {
@@ -320,60 +332,96 @@ fn missing_target(
     link: &Link,
     path: &str,
     fragment: Option<&str>,
-) -> Option<Diagnostic> {
+) -> Vec<Diagnostic> {
     let what = if link.kind == LinkKind::Image {
         "image"
     } else {
         "link"
     };
-    let at = |d: Diagnostic| Some(d.at(link.line, link.column));
+    let at = |d: Diagnostic| d.at(link.line, link.column);
     let with_fragment = |url: &str| match fragment {
         Some(f) => format!("{url}#{f}"),
         None => url.to_string(),
     };
-    // A link to a page's source file.
+    // A link to a page's source file rather than to the page.
     let source_name = path.trim_start_matches('/');
-    if (source_name.ends_with(".md") || source_name.ends_with(".md.erb"))
-        && site.urls.contains_key(&url_for_page(source_name))
-    {
+    if source_name.ends_with(".md") || source_name.ends_with(".md.erb") {
         let url = url_for_page(source_name);
-        return at(Diagnostic::error(
+        let help = if site.urls.contains_key(&url) {
+            format!("link to {} instead", with_fragment(&url))
+        } else {
+            format!("link to the page's URL, ending in `.html` ({url} does not exist either)")
+        };
+        return vec![at(Diagnostic::error(
             "link-source-file",
             &page.path,
             format!("{what} points at the source file {path}, which is not published"),
         )
-        .with_help(format!("link to {} instead", with_fragment(&url))));
+        .with_help(help))];
     }
-    // `/manual/x` for `/manual/x.html`.
+    // `/manual/x` for `/manual/x.html`: a warning, and the fragment is
+    // still checked against the page it means.
     let last = path.rsplit('/').next().unwrap_or("");
     if !last.is_empty() && !last.contains('.') {
         let html = format!("{path}.html");
-        if site.urls.contains_key(&html) {
-            return at(Diagnostic::warning(
+        if let Some(&target) = site.urls.get(&html) {
+            let mut found = vec![at(Diagnostic::warning(
                 "link-extensionless",
                 &page.path,
                 format!("{what} to {path} works only on hosts that add `.html`"),
             )
-            .with_help(format!("link to {}", with_fragment(&html))));
+            .with_help(format!("link to {}", with_fragment(&html))))];
+            found.extend(fragment.and_then(|f| check_fragment(site, page, link, target, &html, f)));
+            return found;
         }
     }
-    let candidates = site
-        .urls
-        .iter()
-        .filter(|(_, t)| !matches!(t, Target::Redirect(_) | Target::ThemeAsset(_)))
-        .map(|(url, _)| url.as_str());
-    let help = match nearest(path, candidates) {
-        Some(near) => format!("did you mean {}?", with_fragment(near)),
-        None => {
-            "correct the link, add the page, or add a redirect for this URL in the settings".into()
-        }
+    let help = if let Some(absolute) = meant_as_absolute(site, &link.destination) {
+        format!("a relative link is resolved from this page's folder; did you mean {absolute}?")
+    } else if let Some(near) = similar_url(site, path) {
+        format!("did you mean {near}?")
+    } else {
+        "correct the link, add the page, or add a redirect for this URL in the settings".into()
     };
-    at(Diagnostic::error(
+    vec![at(Diagnostic::error(
         "link-broken",
         &page.path,
         format!("{what} to {path}: no such page or file on this site"),
     )
-    .with_help(help))
+    .with_help(help))]
+}
+
+/// `repos/x` written on `/manual/a.html` goes to `/manual/repos/x`; if
+/// `/repos/x` exists, that is almost certainly what was meant.
+pub(super) fn meant_as_absolute(site: &Site, destination: &str) -> Option<String> {
+    if destination.starts_with(['/', '.', '#']) {
+        return None;
+    }
+    let absolute = format!("/{destination}");
+    match resolve(site, "/", &absolute) {
+        Resolved::ExternalPath
+        | Resolved::Internal {
+            target: Some(_), ..
+        } => Some(absolute),
+        _ => None,
+    }
+}
+
+/// A URL in the same folder whose file name differs by a typo or two:
+/// `deployment.html` for `deployments.html`. Guesses further off than that
+/// mislead more than they help.
+fn similar_url<'a>(site: &'a Site, path: &str) -> Option<&'a str> {
+    let (folder, name) = path.rsplit_once('/')?;
+    let limit = (name.chars().count() / 8).max(1);
+    site.urls
+        .iter()
+        .filter(|(_, t)| !matches!(t, Target::Redirect(_) | Target::ThemeAsset(_)))
+        .filter_map(|(url, _)| {
+            let (other_folder, other_name) = url.rsplit_once('/')?;
+            (other_folder == folder).then(|| (strsim::levenshtein(name, other_name), url.as_str()))
+        })
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, url)| url)
 }
 
 #[cfg(test)]

@@ -54,7 +54,12 @@ pub fn check(site: &Site) -> Diagnostics {
                     ),
                 )
                 .at(line, 1)
-                .with_help("point the redirect at a page that exists, or remove it"),
+                .with_help(match meant_as_absolute(site, &redirect.to) {
+                    Some(absolute) => format!(
+                        "a relative target is resolved from the old URL's folder; did you mean {absolute}?"
+                    ),
+                    None => "point the redirect at a page that exists, or remove it".into(),
+                }),
             ),
         }
     }
