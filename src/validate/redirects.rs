@@ -1,7 +1,7 @@
 //! Redirects, from the settings and from pages' `old_paths`: every target
 //! must exist (or be another site), and a redirect to a redirect is a chain.
 
-use super::links::{Resolved, resolve};
+use super::links::{Resolved, meant_as_absolute, resolve};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::{Site, Target, redirect_location};
 
