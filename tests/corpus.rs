@@ -70,3 +70,70 @@ fn every_corpus_page_is_published_and_indexed() {
         std::fs::read(out.join(png)).unwrap()
     );
 }
+
+/// Settings for checking the corpus: its `redirects:` from tech-docs.yml,
+/// and the paths its site generates from other data (apps, repos,
+/// Kubernetes docs, analytics, API docs, site-wide images), which a
+/// checker of the manual alone must not call broken.
+fn corpus_settings(dir: &Path) -> PathBuf {
+    let tech_docs = std::fs::read_to_string(corpus_source().join("../tech-docs.yml")).unwrap();
+    let parsed = manual::yaml::parse(&tech_docs).unwrap();
+    let redirects = parsed.value["redirects"].as_object().unwrap();
+    let mut settings = String::from(
+        "external_paths: [/apps/, /apps.html, /apps.json, /repos/, /repos.html, /repos.json, /kubernetes/, \
+         /analytics/, /apis/, /apis.html, /images/, /content-schemas, /document-types, /api/, /mobile/]\nredirects:\n",
+    );
+    for (from, to) in redirects {
+        settings.push_str(&format!("  \"{from}\": \"{}\"\n", to.as_str().unwrap()));
+    }
+    let path = dir.join("corpus-site.yml");
+    std::fs::write(&path, settings).unwrap();
+    path
+}
+
+/// Every finding on the real corpus, one per line. Each was read against
+/// the corpus by hand (see the check issue's closing note); a change here
+/// is a change in what the checker reports about real pages.
+#[test]
+fn check_findings_on_the_corpus() {
+    let site = Fixture::new();
+    let settings = corpus_settings(site.dir.path());
+    let corpus_root = corpus_source().join("..");
+    let output = assert_cmd::Command::cargo_bin("manual")
+        .unwrap()
+        .current_dir(&corpus_root)
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--today",
+            "2026-11-22",
+            "--source",
+            "source",
+            "--layouts",
+        ])
+        .arg(common::repo_layouts())
+        .arg("--config")
+        .arg(&settings)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let settings_path = settings.to_string_lossy().into_owned();
+    let report: String = common::Run(output)
+        .findings()
+        .iter()
+        .map(|f| {
+            let file = f.file.replace(&settings_path, "corpus-site.yml");
+            format!(
+                "{file}:{}:{} {}[{}] {} | {}\n",
+                f.line, f.column, f.severity, f.code, f.message, f.help
+            )
+        })
+        .collect();
+    insta::assert_snapshot!("corpus_check", report);
+}

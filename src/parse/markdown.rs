@@ -54,6 +54,9 @@ pub struct Link {
     pub destination: String,
     pub line: usize,
     pub column: usize,
+    /// For `[text][label]`: where `[label]: URL` is, which is the line to
+    /// fix when the URL is wrong.
+    pub definition: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -171,13 +174,14 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
                 id,
                 ..
             }) => {
-                mark_used(&mut definitions, *link_type, id);
+                let definition = mark_used(&mut definitions, *link_type, id);
                 let (line, column) = position(range.start);
                 links.push(Link {
                     kind: link_kind(*link_type),
                     destination: dest_url.to_string(),
                     line,
                     column,
+                    definition,
                 });
             }
             Event::Start(Tag::Image {
@@ -186,13 +190,14 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
                 id,
                 ..
             }) => {
-                mark_used(&mut definitions, *link_type, id);
+                let definition = mark_used(&mut definitions, *link_type, id);
                 let (line, column) = position(range.start);
                 links.push(Link {
                     kind: LinkKind::Image,
                     destination: dest_url.to_string(),
                     line,
                     column,
+                    definition,
                 });
             }
             Event::Start(Tag::HtmlBlock) => {
@@ -232,18 +237,24 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
     }
 }
 
-fn mark_used(definitions: &mut [LinkDefinition], link_type: LinkType, label: &str) {
-    if matches!(
+/// Marks the definition a reference link uses, and returns its position.
+fn mark_used(
+    definitions: &mut [LinkDefinition],
+    link_type: LinkType,
+    label: &str,
+) -> Option<(usize, usize)> {
+    if !matches!(
         link_type,
         LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
     ) {
-        let label = normalize_label(label);
-        for definition in definitions.iter_mut() {
-            if normalize_label(&definition.label) == label {
-                definition.used = true;
-            }
-        }
+        return None;
     }
+    let label = normalize_label(label);
+    let definition = definitions
+        .iter_mut()
+        .find(|d| normalize_label(&d.label) == label)?;
+    definition.used = true;
+    Some((definition.line, definition.column))
 }
 
 /// Link labels match case-insensitively with runs of white space folded.
@@ -295,6 +306,7 @@ fn scan_html(
                     destination: decoded,
                     line,
                     column,
+                    definition: None,
                 });
             }
         }

@@ -123,17 +123,22 @@ fn absolute_path(page_url: &str, path: &str) -> String {
 pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     let page = &site.pages[index];
     let mut found = Diagnostics::new();
+    let mut definitions_reported = std::collections::HashSet::new();
     for link in &page.links {
-        if is_bracketed(&link.destination)
-            && page
-                .definitions
-                .iter()
-                .any(|d| d.destination == link.destination)
-        {
-            // Reported once, at the definition (link-definition-bracketed).
-            continue;
+        let mut link = link.clone();
+        if let Some((line, column)) = link.definition {
+            // A wrong URL in `[label]: URL` is fixed on that line, once,
+            // however many links use the label.
+            if !definitions_reported.insert((line, column)) {
+                continue;
+            }
+            (link.line, link.column) = (line, column);
+            if is_bracketed(&link.destination) {
+                // Reported at the definition as link-definition-bracketed.
+                continue;
+            }
         }
-        found.extend(check_link(site, page, link));
+        found.extend(check_link(site, page, &link));
     }
     for reference in &page.undefined_references {
         let defined: Vec<&str> = page.definitions.iter().map(|d| d.label.as_str()).collect();

@@ -62,7 +62,69 @@ impl Fixture {
     }
 }
 
+impl Fixture {
+    /// Runs `manual <command> args` in the fixture with the repository's
+    /// layouts and a fixed date, so review deadlines do not drift.
+    pub fn run(&self, command: &str, args: &[&str]) -> Run {
+        let mut cmd = Command::cargo_bin("manual").unwrap();
+        cmd.current_dir(self.dir.path()).arg(command);
+        cmd.arg("--layouts").arg(repo_layouts());
+        if !args.contains(&"--today") {
+            cmd.args(["--today", "2026-11-22"]);
+        }
+        cmd.args(args);
+        Run(cmd.output().unwrap())
+    }
+
+    /// `check --format json`: every finding as (code, file, line, column).
+    pub fn check(&self) -> Vec<Finding> {
+        let run = self.run("check", &["--format", "json"]);
+        assert!(
+            run.0.status.code() != Some(2),
+            "check could not run:\n{}",
+            run.stderr()
+        );
+        run.findings()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: String,
+    pub code: String,
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+    pub help: String,
+}
+
 pub struct Run(pub Output);
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+
+    pub fn findings(&self) -> Vec<Finding> {
+        self.stdout()
+            .lines()
+            .map(|line| {
+                let v: serde_json::Value =
+                    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+                Finding {
+                    severity: v["severity"].as_str().unwrap().into(),
+                    code: v["code"].as_str().unwrap().into(),
+                    file: v["file"].as_str().unwrap().into(),
+                    line: v["line"].as_u64().unwrap(),
+                    column: v["column"].as_u64().unwrap(),
+                    message: v["message"].as_str().unwrap().into(),
+                    help: v["help"].as_str().unwrap_or_default().into(),
+                }
+            })
+            .collect()
+    }
+}
 
 impl Run {
     pub fn stderr(&self) -> String {
