@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use manual::diagnostics::{Severity, display_path};
-use manual::pipeline::{self, BuildOptions, Inputs};
+use manual::pipeline::{self, BuildOptions, CheckOptions, Inputs};
 use manual::report::{self, Format};
 
 #[derive(Parser)]
@@ -42,6 +42,9 @@ enum Command {
         inputs: InputArgs,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        /// Also request every link to another site (uses the network).
+        #[arg(long)]
+        external: bool,
         /// Treat warnings as errors: `--deny warnings`.
         #[arg(long, value_name = "WHAT", value_parser = ["warnings"])]
         deny: Option<String>,
@@ -123,9 +126,16 @@ fn main() -> ExitCode {
         Command::Check {
             inputs,
             format,
+            external,
             deny,
             date,
-        } => check(inputs.into(), format, deny.is_some(), date.today()),
+        } => {
+            let options = CheckOptions {
+                today: date.today(),
+                external,
+            };
+            check(inputs.into(), format, deny.is_some(), options)
+        }
         Command::Owners {
             inputs,
             format,
@@ -163,9 +173,9 @@ fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
     }
 }
 
-fn check(inputs: Inputs, format: Format, deny_warnings: bool, today: NaiveDate) -> ExitCode {
+fn check(inputs: Inputs, format: Format, deny_warnings: bool, options: CheckOptions) -> ExitCode {
     let started = Instant::now();
-    let (prepared, diagnostics) = pipeline::check(&inputs, today);
+    let (prepared, diagnostics) = pipeline::check(&inputs, options);
     let failed =
         diagnostics.has_errors() || (deny_warnings && diagnostics.count(Severity::Warning) > 0);
     let pages = prepared.as_ref().map_or(0, |p| p.site.pages.len());

@@ -98,12 +98,25 @@ pub struct BuildSummary {
     pub assets: usize,
 }
 
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    /// Review dates before this are overdue.
+    pub today: NaiveDate,
+    /// Also request every link to another site (the only network use).
+    pub external: bool,
+}
+
 /// The checks of `check`, after `prepare`. Returns the site (when it could
 /// be assembled) and every diagnostic.
-pub fn check(inputs: &Inputs, today: NaiveDate) -> (Option<Prepared>, Diagnostics) {
+pub fn check(inputs: &Inputs, options: CheckOptions) -> (Option<Prepared>, Diagnostics) {
     let (prepared, mut diagnostics) = prepare(inputs);
     if let Some(p) = &prepared {
-        diagnostics.extend(validate::check(&p.site, today));
+        diagnostics.extend(validate::check(&p.site, options.today));
+        if options.external {
+            let settings = &p.site.settings.external_links;
+            let cache = PathBuf::from(&settings.cache_file);
+            diagnostics.extend(validate::external::check(&p.site, settings, &cache));
+        }
     }
     (prepared, diagnostics)
 }
@@ -125,7 +138,13 @@ pub fn build(
     let (prepared, mut diagnostics) = if options.skip_check {
         prepare(inputs)
     } else {
-        check(inputs, options.today)
+        check(
+            inputs,
+            CheckOptions {
+                today: options.today,
+                external: false,
+            },
+        )
     };
     if let Some(problem) = output_overlaps_inputs(inputs, out) {
         diagnostics.push(problem);

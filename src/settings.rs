@@ -84,6 +84,9 @@ pub struct ExternalLinks {
     pub timeout_seconds: u64,
     /// Tries after the first, on 429, 5xx and network errors, with backoff.
     pub retries: u32,
+    /// Wait before the first retry; it doubles on each further one, unless
+    /// the server says how long with `Retry-After`.
+    pub backoff_ms: u64,
     /// Status codes that count as working besides 2xx.
     pub accepted_status: Vec<u16>,
     /// URL prefixes never requested.
@@ -101,6 +104,7 @@ impl Default for ExternalLinks {
             per_host_interval_ms: 250,
             timeout_seconds: 10,
             retries: 2,
+            backoff_ms: 1000,
             accepted_status: vec![],
             exclude: vec![],
             cache_file: ".manual-link-cache.json".into(),

@@ -5,6 +5,7 @@
 //! readers (owners, parents, front matter, links, redirects, content lints).
 //! `build` stops on either; `build --skip-check` only on the first.
 
+pub mod external;
 mod links;
 mod pages;
 mod redirects;

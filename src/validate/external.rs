@@ -1,0 +1,231 @@
+//! `check --external`: are links to other sites still answering? The only
+//! part of `check` that uses the network, and only when asked.
+//!
+//! Each distinct URL is requested once, by a bounded pool of threads, no
+//! faster than the per-host interval allows; 429, 5xx and network errors are
+//! retried with exponential backoff (or the server's `Retry-After`). Working
+//! URLs are cached with a time stamp so that a rerun within `cache_hours`
+//! asks nothing again; failures are always asked again.
+//!
+//! Blocking requests on a few threads, rather than an async runtime: the
+//! work is a few hundred requests bounded by politeness limits, not by
+//! threads, and this keeps `check` free of a runtime it otherwise never needs.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::links::{Resolved, resolve};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::settings::ExternalLinks;
+use crate::site::Site;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Works,
+    /// The server answered, and the answer means the page is not there.
+    Broken(u16),
+    /// No usable answer after every try: a status or a network error.
+    Unreachable(String),
+}
+
+/// Checks every `http(s)` link of the site and returns the problems found.
+pub fn check(site: &Site, options: &ExternalLinks, cache_file: &Path) -> Diagnostics {
+    let mut uses: BTreeMap<String, Vec<(usize, usize, usize)>> = BTreeMap::new();
+    for (index, page) in site.pages.iter().enumerate() {
+        for link in &page.links {
+            let Resolved::External(url) = resolve(site, &page.url, &link.destination) else {
+                continue;
+            };
+            let url = if url.starts_with("//") {
+                format!("https:{url}")
+            } else {
+                url
+            };
+            if !(url.starts_with("http://") || url.starts_with("https://"))
+                || options
+                    .exclude
+                    .iter()
+                    .any(|prefix| url.starts_with(prefix.as_str()))
+            {
+                continue;
+            }
+            let without_fragment = url.split('#').next().unwrap_or(&url).to_string();
+            let (line, column) = link.definition.unwrap_or((link.line, link.column));
+            uses.entry(without_fragment)
+                .or_default()
+                .push((index, line, column));
+        }
+    }
+
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut cache = Cache::load(cache_file);
+    let fresh_after = now.saturating_sub(options.cache_hours * 3600);
+    let to_check: Vec<String> = uses
+        .keys()
+        .filter(|url| cache.checked.get(*url).is_none_or(|&at| at < fresh_after))
+        .cloned()
+        .collect();
+    let outcomes = request_all(to_check, options);
+
+    let mut found = Diagnostics::new();
+    for (url, outcome) in &outcomes {
+        if *outcome == Outcome::Works {
+            cache.checked.insert(url.clone(), now);
+            continue;
+        }
+        for &(page, line, column) in &uses[url] {
+            let path = &site.pages[page].path;
+            found.push(
+                match outcome {
+                    Outcome::Broken(status) => Diagnostic::error(
+                        "link-external-broken",
+                        path,
+                        format!("{url} answers {status}"),
+                    )
+                    .with_help("update the link to where the page is now, or remove it"),
+                    Outcome::Unreachable(why) => Diagnostic::warning(
+                        "link-external-unreachable",
+                        path,
+                        format!("{url} could not be checked: {why}"),
+                    )
+                    .with_help(
+                        "check the link by hand; if the site is down for a while, try again later",
+                    ),
+                    Outcome::Works => unreachable!("handled above"),
+                }
+                .at(line, column),
+            );
+        }
+    }
+    if let Err(e) = cache.save(cache_file) {
+        found.push(
+            Diagnostic::warning(
+                "external-cache",
+                cache_file,
+                format!("cannot save the link cache: {e}"),
+            )
+            .with_help("set `external_links.cache_file` to a writable path"),
+        );
+    }
+    found
+}
+
+fn request_all(urls: Vec<String>, options: &ExternalLinks) -> Vec<(String, Outcome)> {
+    let queue = Mutex::new(VecDeque::from(urls));
+    let results = Mutex::new(Vec::new());
+    let next_slot: Mutex<HashMap<String, Instant>> = Mutex::new(HashMap::new());
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(options.timeout_seconds)))
+        .http_status_as_error(false)
+        .user_agent(concat!("manual-link-check/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into();
+    std::thread::scope(|scope| {
+        for _ in 0..options.concurrency.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let Some(url) = queue.lock().expect("queue").pop_front() else {
+                        break;
+                    };
+                    let outcome = request_with_retries(&agent, &url, options, &next_slot);
+                    results.lock().expect("results").push((url, outcome));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().expect("results");
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    results
+}
+
+/// Waits for this host's next free slot, so no host gets more than one
+/// request per interval from us.
+fn wait_for_host(url: &str, interval: Duration, next_slot: &Mutex<HashMap<String, Instant>>) {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let wait = {
+        let mut slots = next_slot.lock().expect("slots");
+        let now = Instant::now();
+        let slot = slots.get(&host).copied().unwrap_or(now).max(now);
+        slots.insert(host, slot + interval);
+        slot - now
+    };
+    std::thread::sleep(wait);
+}
+
+fn request_with_retries(
+    agent: &ureq::Agent,
+    url: &str,
+    options: &ExternalLinks,
+    next_slot: &Mutex<HashMap<String, Instant>>,
+) -> Outcome {
+    let interval = Duration::from_millis(options.per_host_interval_ms);
+    let mut last = Outcome::Unreachable("not tried".into());
+    for attempt in 0..=options.retries {
+        wait_for_host(url, interval, next_slot);
+        let mut retry_after = None;
+        last = match agent.get(url).call() {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+                if (200..400).contains(&status) || options.accepted_status.contains(&status) {
+                    return Outcome::Works;
+                } else if status == 429 || status >= 500 {
+                    Outcome::Unreachable(format!("it answered {status}"))
+                } else {
+                    return Outcome::Broken(status);
+                }
+            }
+            Err(e) => Outcome::Unreachable(e.to_string()),
+        };
+        if attempt < options.retries {
+            let backoff =
+                Duration::from_millis(options.backoff_ms.saturating_mul(1 << attempt.min(10)));
+            let wait = retry_after.map_or(backoff, |s| Duration::from_secs(s.min(60)));
+            std::thread::sleep(wait);
+        }
+    }
+    match last {
+        Outcome::Unreachable(why) => {
+            Outcome::Unreachable(format!("{why} ({} tries)", options.retries + 1))
+        }
+        other => other,
+    }
+}
+
+/// URL -> when it last worked (seconds since 1970).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Cache {
+    checked: BTreeMap<String, u64>,
+}
+
+impl Cache {
+    /// A missing or unreadable cache is an empty one: it only saves time.
+    fn load(path: &Path) -> Cache {
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Written to a temporary file and renamed, so a crash never leaves a
+    /// half-written cache.
+    fn save(&self, path: &Path) -> std::io::Result<()> {
+        let temporary = path.with_extension("tmp");
+        std::fs::write(
+            &temporary,
+            serde_json::to_vec_pretty(self).expect("cache serializes"),
+        )?;
+        std::fs::rename(temporary, path)
+    }
+}
