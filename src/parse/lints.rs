@@ -35,23 +35,32 @@ const MOJIBAKE: &[(&str, &str, &str)] = &[
     ("\u{c2}\u{a3}", "`Â£`", "£"),
 ];
 
-/// Scans the whole file for mojibake and the prose (`prose` ranges of the
-/// body: text outside code) for the other lints.
+/// Scans the front matter and the prose (`prose`: ranges of the body that
+/// are text outside code) for mojibake, and the prose for the other lints.
 pub fn scan(text: &str, body_start: usize, prose: &[Range<usize>]) -> Vec<Finding> {
     let lines = LineIndex::new(text);
     let at = |offset: usize| lines.line_col(text, offset);
     let mut findings = Vec::new();
 
-    for (pattern, shown, meant) in MOJIBAKE {
-        for (offset, _) in text.match_indices(pattern) {
-            let (line, column) = at(offset);
-            findings.push(Finding {
-                lint: Lint::Mojibake,
-                line,
-                column,
-                message: format!("{shown} looks like mis-encoded text for {meant}"),
-                help: format!("replace it with {meant}"),
-            });
+    // Front matter and prose; code is left alone, since code samples are
+    // copied exactly and a page may show mojibake on purpose in `code`.
+    let searched = std::iter::once(0..body_start).chain(
+        prose
+            .iter()
+            .map(|r| r.start + body_start..r.end + body_start),
+    );
+    for range in searched {
+        for (pattern, shown, meant) in MOJIBAKE {
+            for (offset, _) in text[range.clone()].match_indices(pattern) {
+                let (line, column) = at(range.start + offset);
+                findings.push(Finding {
+                    lint: Lint::Mojibake,
+                    line,
+                    column,
+                    message: format!("{shown} looks like mis-encoded text for {meant}"),
+                    help: format!("replace it with {meant}"),
+                });
+            }
         }
     }
 
