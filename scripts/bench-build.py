@@ -23,13 +23,15 @@ BINARY = os.path.join(ROOT, "target", "release", "manual")
 
 
 def run_once(argv, allowed_exit=(0,)):
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = proc.stderr.read().decode(errors="replace")
-    if os.waitstatus_to_exitcode(status) not in allowed_exit:
-        sys.exit(f"failed: {' '.join(argv)}\n{stderr}")
+    # stderr goes to a file: a pipe could fill while we wait for the process.
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) not in allowed_exit:
+            err.seek(0)
+            sys.exit(f"failed: {' '.join(argv)}\n{err.read().decode(errors='replace')}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
