@@ -1,9 +1,40 @@
-//! Stamps `manual --version` with the git commit it was built from, so a bug
-//! report says exactly which build it came from.
+//! Build-time work, so that none of it happens when the manual is built:
+//!
+//! 1. Compiles syntect's default syntax definitions plus the ones in
+//!    `highlight/syntaxes/` (languages the manual uses that the defaults
+//!    lack) into one dump that the binary embeds: no grammar is parsed at
+//!    run time.
+//! 2. Turns the one theme, `highlight/theme.tmTheme`, into the class-based
+//!    stylesheet the binary publishes as `/assets/highlight.css`.
+//! 3. Stamps `manual --version` with the git commit.
 
+use std::path::PathBuf;
 use std::process::Command;
 
+use syntect::highlighting::ThemeSet;
+use syntect::html::{ClassStyle, css_for_theme_with_class_style};
+use syntect::parsing::SyntaxSet;
+
+/// Must match `CLASS_STYLE` in src/highlight.rs.
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
 fn main() {
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    println!("cargo:rerun-if-changed=highlight");
+
+    let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
+    builder
+        .add_from_folder("highlight/syntaxes", true)
+        .expect("highlight/syntaxes holds valid .sublime-syntax files");
+    let syntaxes = builder.build();
+    syntect::dumps::dump_to_uncompressed_file(&syntaxes, out.join("syntaxes.bin"))
+        .expect("write the syntax dump");
+
+    let theme = ThemeSet::get_theme("highlight/theme.tmTheme")
+        .expect("highlight/theme.tmTheme is a valid theme");
+    let css = css_for_theme_with_class_style(&theme, CLASS_STYLE).expect("theme converts to CSS");
+    std::fs::write(out.join("highlight.css"), css).expect("write highlight.css");
+
     let version = env!("CARGO_PKG_VERSION");
     let commit = Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])

@@ -5,6 +5,7 @@
 //! See ARCHITECTURE.md for the map and the invariants.
 
 pub mod diagnostics;
+pub mod highlight;
 pub mod load;
 pub mod owners;
 pub mod parse;

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::highlight::{self, Highlighter};
 use crate::render::Templates;
 use crate::site::{HOME_URL, MANUAL_INDEX_URL, Site, output_path};
 use crate::write::Staging;
@@ -39,6 +40,12 @@ pub struct Prepared {
 /// stops the site from being assembled at all; otherwise the site and every
 /// diagnostic found, errors included.
 pub fn prepare(inputs: &Inputs) -> (Option<Prepared>, Diagnostics) {
+    prepare_with(inputs, &Highlighter::new())
+}
+
+/// `prepare`, with a highlighter whose cache outlives this call (`serve`
+/// keeps one across rebuilds).
+pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepared>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     if !inputs.source.is_dir() {
         diagnostics.push(
@@ -73,7 +80,7 @@ pub fn prepare(inputs: &Inputs) -> (Option<Prepared>, Diagnostics) {
     let parsed: Vec<_> = sources
         .pages
         .into_par_iter()
-        .map(parse::parse_page)
+        .map(|page| parse::parse_page(page, highlighter))
         .collect();
     let mut pages = Vec::with_capacity(parsed.len());
     for (page, page_diagnostics) in parsed {
@@ -185,8 +192,10 @@ fn write_site(
     templates: &Templates,
     staging: &Staging,
 ) -> Result<BuildSummary, Diagnostics> {
-    let mut generated: Vec<(String, Result<String, Diagnostic>)> =
-        vec![(MANUAL_INDEX_URL.into(), templates.render_manual_index(site))];
+    let mut generated: Vec<(String, Result<String, Diagnostic>)> = vec![
+        (MANUAL_INDEX_URL.into(), templates.render_manual_index(site)),
+        (highlight::CSS_URL.into(), Ok(highlight::CSS.to_string())),
+    ];
     if site.home_page.is_none() {
         generated.push((HOME_URL.into(), templates.render_home(site)));
     }

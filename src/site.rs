@@ -38,6 +38,8 @@ pub enum Target {
     ManualIndex,
     /// A redirect from an old URL; the index is into `Site::redirects`.
     Redirect(usize),
+    /// The code highlighting stylesheet, made by build.rs.
+    HighlightCss,
 }
 
 /// Where a redirect was declared.
@@ -156,6 +158,12 @@ impl Site {
                 urls.insert(url.to_string(), target);
             };
         claim(
+            crate::highlight::CSS_URL,
+            Target::HighlightCss,
+            "(the generated highlighting stylesheet)".into(),
+            &mut diagnostics,
+        );
+        claim(
             MANUAL_INDEX_URL,
             Target::ManualIndex,
             "(the generated manual index)".into(),
@@ -240,7 +248,10 @@ impl Site {
             Target::Page(i) => Some(&self.pages[*i].title),
             Target::ManualIndex => Some("Manual"),
             Target::Home => Some("Home"),
-            Target::Asset(_) | Target::ThemeAsset(_) | Target::Redirect(_) => None,
+            Target::Asset(_)
+            | Target::ThemeAsset(_)
+            | Target::Redirect(_)
+            | Target::HighlightCss => None,
         }
     }
 

@@ -252,22 +252,33 @@ fn a_source_index_page_becomes_the_home_page() {
 }
 
 #[test]
-fn output_is_byte_identical_across_builds() {
+fn output_is_byte_identical_across_builds_and_thread_counts() {
     let site = Fixture::new();
     for i in 0..40 {
         site.page(
             &format!("p{i}"),
             &format!("Page {i}"),
             &format!("S{}", i % 4),
-            "## A\n\n## A\n\n[x](/manual/p1.html)\n",
+            &format!("## A\n\n## A\n\n[x](/manual/p1.html)\n\n```ruby\nputs {i}\n```\n\n```yaml\nkey: value\n```\n"),
         );
     }
     site.write("source/manual/images/x.png", b"png");
-    site.build(&["--out", "one"]).assert_ok();
-    site.build(&["--out", "two"]).assert_ok();
+    site.build_with_threads(&["--out", "one"], Some(1))
+        .assert_ok();
+    site.build_with_threads(&["--out", "four"], Some(4))
+        .assert_ok();
+    site.build(&["--out", "default"]).assert_ok();
     let one = snapshot_tree(&site.path("one"));
-    assert_eq!(one.len(), 40 + 2 + 2);
-    assert!(one == snapshot_tree(&site.path("two")), "two builds differ");
+    // 40 pages; manual.html, index.html and highlight.css; two assets.
+    assert_eq!(one.len(), 40 + 3 + 2);
+    assert!(
+        one == snapshot_tree(&site.path("four")),
+        "1 and 4 threads differ"
+    );
+    assert!(
+        one == snapshot_tree(&site.path("default")),
+        "two builds differ"
+    );
 }
 
 #[test]

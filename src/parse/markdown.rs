@@ -2,12 +2,13 @@
 //! headings (with their ids) and every link and image, with file positions.
 
 use pulldown_cmark::{
-    BrokenLink, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+    BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 use serde::Serialize;
 
 use super::heading_id::HeadingIds;
 use crate::diagnostics::LineIndex;
+use crate::highlight::{Highlighted, Highlighter};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Heading {
@@ -35,6 +36,16 @@ pub struct LinkDefinition {
     pub label: String,
     pub destination: String,
     pub used: bool,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A fenced code block that names a language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeBlock {
+    pub language: String,
+    /// False when no syntax knows the language: the block is shown plain.
+    pub known: bool,
     pub line: usize,
     pub column: usize,
 }
@@ -70,6 +81,7 @@ pub struct RenderedMarkdown {
     pub undefined_references: Vec<UndefinedReference>,
     /// Body ranges of text outside code and HTML, for the content lints.
     pub prose: Vec<std::ops::Range<usize>>,
+    pub code_blocks: Vec<CodeBlock>,
 }
 
 pub fn options() -> Options {
@@ -82,7 +94,7 @@ pub fn options() -> Options {
 
 /// Renders `text[body_start..]`; positions are reported in `text`'s lines, so
 /// they are the author's line numbers even below front matter.
-pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
+pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> RenderedMarkdown {
     let body = &text[body_start..];
     let lines = LineIndex::new(text);
     let position = |offset: usize| lines.line_col(text, body_start + offset);
@@ -132,6 +144,8 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
     let mut in_html_block = false;
     let mut in_code_block = false;
     let mut prose = Vec::new();
+    let mut code_blocks = Vec::new();
+    let mut open_code: Option<(usize, String, String)> = None;
 
     for index in 0..events.len() {
         let (event, range) = &events[index];
@@ -144,9 +158,39 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
                 if matches!(event, Event::Text(_)) && !in_code_block {
                     prose.push(range.clone());
                 }
+                if let Some((_, _, code)) = open_code.as_mut() {
+                    code.push_str(t);
+                }
             }
-            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
-            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code_block = true;
+                if let CodeBlockKind::Fenced(info) = kind {
+                    let language = info.split([' ', '{', ',']).next().unwrap_or("").to_string();
+                    if !language.is_empty() {
+                        open_code = Some((index, language, String::new()));
+                    }
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code_block = false;
+                if let Some((start, language, code)) = open_code.take() {
+                    let (line, column) = position(events[start].1.start);
+                    let highlighted = highlighter.highlight(&language, &code);
+                    code_blocks.push(CodeBlock {
+                        known: highlighted != Highlighted::Unknown,
+                        language,
+                        line,
+                        column,
+                    });
+                    if let Highlighted::Html(html) = highlighted {
+                        // The block's events become one piece of HTML.
+                        events[start].0 = Event::Html(CowStr::from(html.to_string()));
+                        for (event, _) in &mut events[start + 1..=index] {
+                            *event = Event::Html(CowStr::Borrowed(""));
+                        }
+                    }
+                }
+            }
             Event::End(TagEnd::Heading(_)) => {
                 let Some((start, heading_text)) = open_heading.take() else {
                     continue;
@@ -234,6 +278,7 @@ pub fn render(text: &str, body_start: usize) -> RenderedMarkdown {
         definitions,
         undefined_references,
         prose,
+        code_blocks,
     }
 }
 
@@ -344,7 +389,7 @@ mod tests {
     #[test]
     fn headings_get_ids_and_positions() {
         let text = "---\ntitle: x\n---\n## Intro\n\n## Intro\n\n### Custom {#mine}\n";
-        let out = render(text, text.find("## Intro").unwrap());
+        let out = render(text, text.find("## Intro").unwrap(), &Highlighter::new());
         let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["intro", "intro-1", "mine"]);
         assert_eq!(out.headings[0].line, 4);
@@ -363,7 +408,7 @@ mod tests {
 
     #[test]
     fn heading_text_includes_code_spans() {
-        let out = render("## Run `rake db:migrate` now\n", 0);
+        let out = render("## Run `rake db:migrate` now\n", 0, &Highlighter::new());
         assert_eq!(out.headings[0].text, "Run rake db:migrate now");
         assert_eq!(out.headings[0].id, "run-rake-dbmigrate-now");
     }
@@ -372,7 +417,7 @@ mod tests {
     fn links_of_every_kind_are_recorded_with_positions() {
         let text =
             "See [a](/a.html) and [b][ref].\n\n![img](x.png) <https://e.x>\n\n[ref]: b.html\n";
-        let out = render(text, 0);
+        let out = render(text, 0, &Highlighter::new());
         let found: Vec<_> = out
             .links
             .iter()
@@ -392,7 +437,7 @@ mod tests {
     #[test]
     fn raw_html_links_and_ids_are_recorded() {
         let text = "Text <a href=\"/x.html#y\">x</a>.\n\n<div id=\"anchor\">\n  <img alt=\"a\"\n       src='/i.png'>\n<!-- <a href=\"/commented.html\"> -->\n</div>\n";
-        let out = render(text, 0);
+        let out = render(text, 0, &Highlighter::new());
         let found: Vec<_> = out
             .links
             .iter()
@@ -411,7 +456,7 @@ mod tests {
     #[test]
     fn reference_definitions_and_undefined_references() {
         let text = "[used][a] and [missing][b] and [collapsed][] and [just brackets].\n\n[A]: /a.html\n[unused]: /u.html\n[bad]: [https://x.org]\n";
-        let out = render(text, 0);
+        let out = render(text, 0, &Highlighter::new());
         let defs: Vec<_> = out
             .definitions
             .iter()
@@ -436,7 +481,7 @@ mod tests {
     #[test]
     fn extensions_and_raw_html() {
         let text = "| a |\n|---|\n| b |\n\n~~x~~ [^1]\n\n- [x] done\n\n<div class=\"c\">raw</div>\n\n[^1]: note\n";
-        let html = render(text, 0).html;
+        let html = render(text, 0, &Highlighter::new()).html;
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<del>x</del>"), "{html}");
         assert!(html.contains("checkbox"), "{html}");

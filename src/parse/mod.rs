@@ -10,10 +10,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::highlight::Highlighter;
 use crate::load::PageSource;
 use crate::site::url_for_page;
 pub use front_matter::FrontMatter;
-pub use markdown::{Heading, Link, LinkDefinition, LinkKind, UndefinedReference};
+pub use markdown::{CodeBlock, Heading, Link, LinkDefinition, LinkKind, UndefinedReference};
 
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -38,6 +39,7 @@ pub struct Page {
     pub undefined_references: Vec<UndefinedReference>,
     /// Content lint findings; the settings decide which are reported.
     pub findings: Vec<lints::Finding>,
+    pub code_blocks: Vec<CodeBlock>,
 }
 
 impl Page {
@@ -67,7 +69,7 @@ impl Page {
     }
 }
 
-pub fn parse_page(source: PageSource) -> (Option<Page>, Diagnostics) {
+pub fn parse_page(source: PageSource, highlighter: &Highlighter) -> (Option<Page>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let located = |e: front_matter::FrontMatterError| {
         Diagnostic::error(e.code, &source.path, e.message)
@@ -108,7 +110,7 @@ pub fn parse_page(source: PageSource) -> (Option<Page>, Diagnostics) {
         );
     }
 
-    let rendered = markdown::render(&source.text, split.body_start);
+    let rendered = markdown::render(&source.text, split.body_start, highlighter);
     let findings = lints::scan(&source.text, split.body_start, &rendered.prose);
     let title = parsed
         .front_matter
@@ -137,6 +139,7 @@ pub fn parse_page(source: PageSource) -> (Option<Page>, Diagnostics) {
         definitions: rendered.definitions,
         undefined_references: rendered.undefined_references,
         findings,
+        code_blocks: rendered.code_blocks,
     };
     (Some(page), diagnostics)
 }
@@ -156,6 +159,10 @@ fn title_from_file_name(relative: &str) -> String {
 mod tests {
     use super::*;
 
+    fn parse_page_plain(source: PageSource) -> (Option<Page>, Diagnostics) {
+        parse_page(source, &Highlighter::new())
+    }
+
     fn source(relative: &str, text: &str) -> PageSource {
         PageSource {
             path: PathBuf::from(relative),
@@ -166,15 +173,15 @@ mod tests {
 
     #[test]
     fn title_falls_back_to_first_h1_then_file_name() {
-        let (page, _) = parse_page(source("manual/x.md", "# From heading\n"));
+        let (page, _) = parse_page_plain(source("manual/x.md", "# From heading\n"));
         assert_eq!(page.unwrap().title, "From heading");
-        let (page, _) = parse_page(source("manual/deploy-an-app.html.md", "text\n"));
+        let (page, _) = parse_page_plain(source("manual/deploy-an-app.html.md", "text\n"));
         assert_eq!(page.unwrap().title, "Deploy an app");
     }
 
     #[test]
     fn front_matter_errors_yield_no_page() {
-        let (page, diagnostics) = parse_page(source("a.md", "---\ntitle: [\n---\n"));
+        let (page, diagnostics) = parse_page_plain(source("a.md", "---\ntitle: [\n---\n"));
         assert!(page.is_none());
         assert!(diagnostics.has_errors());
     }

@@ -302,9 +302,11 @@ fn check_fragment(
             .map(|s| s.id.as_str())
             .chain([COMMON_TASKS_ID])
             .collect(),
-        Target::Home | Target::Asset(_) | Target::ThemeAsset(_) | Target::Redirect(_) => {
-            return None;
-        }
+        Target::Home
+        | Target::Asset(_)
+        | Target::ThemeAsset(_)
+        | Target::Redirect(_)
+        | Target::HighlightCss => return None,
     };
     if ids.contains(&fragment) {
         return None;

@@ -64,6 +64,17 @@ pub fn check_page(site: &Site, index: usize, today: NaiveDate) -> Diagnostics {
     check_parent(site, page, &mut found);
     check_review(page, today, &mut found);
     check_lints(site, page, &mut found);
+    for block in page.code_blocks.iter().filter(|b| !b.known) {
+        found.push(
+            Diagnostic::warning(
+                "code-language-unknown",
+                &page.path,
+                format!("no syntax highlighting for `{}`, so the block is shown plain", block.language),
+            )
+            .at(block.line, block.column)
+            .with_help("use a known name, such as bash, ruby, yaml, json or text (see the README to add a language)"),
+        );
+    }
     found
 }
 

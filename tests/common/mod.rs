@@ -52,7 +52,15 @@ impl Fixture {
     /// Runs `manual build` with the repository's layouts unless `args`
     /// names others.
     pub fn build(&self, args: &[&str]) -> Run {
+        self.build_with_threads(args, None)
+    }
+
+    /// `build` with rayon limited to `threads` worker threads.
+    pub fn build_with_threads(&self, args: &[&str], threads: Option<usize>) -> Run {
         let mut command = Command::cargo_bin("manual").unwrap();
+        if let Some(threads) = threads {
+            command.env("RAYON_NUM_THREADS", threads.to_string());
+        }
         command.current_dir(self.dir.path()).arg("build");
         if !args.contains(&"--layouts") {
             command.arg("--layouts").arg(repo_layouts());
