@@ -49,6 +49,9 @@ fn alias(token: &str) -> Option<&str> {
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     cache: Mutex<HashMap<(String, String), Arc<str>>>,
+    /// Only tell known languages from unknown ones; make no HTML. For
+    /// `check`, which never shows the page.
+    classify_only: bool,
 }
 
 /// What became of a fenced block.
@@ -65,6 +68,14 @@ pub enum Highlighted {
 impl Highlighter {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A highlighter for `check`: blocks are classified, not highlighted.
+    pub fn classify_only() -> Self {
+        Highlighter {
+            classify_only: true,
+            ..Self::default()
+        }
     }
 
     fn syntaxes(&self) -> &SyntaxSet {
@@ -105,6 +116,9 @@ impl Highlighter {
         let Some(syntax) = self.syntax_for(name) else {
             return Highlighted::Unknown;
         };
+        if self.classify_only {
+            return Highlighted::Plain;
+        }
         let mut generator =
             ClassedHTMLGenerator::new_with_class_style(syntax, self.syntaxes(), CLASS_STYLE);
         for line in LinesWithEndings::from(code) {
@@ -183,6 +197,9 @@ mod tests {
         assert!(html.contains("hl-keyword"), "{html}");
         assert_eq!(h.highlight("text", "x"), Highlighted::Plain);
         assert_eq!(h.highlight("klingon", "x"), Highlighted::Unknown);
+        let classify = Highlighter::classify_only();
+        assert_eq!(classify.highlight("rb", "def x; end\n"), Highlighted::Plain);
+        assert_eq!(classify.highlight("klingon", "x"), Highlighted::Unknown);
     }
 
     #[test]

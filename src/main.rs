@@ -175,7 +175,8 @@ fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
 
 fn check(inputs: Inputs, format: Format, deny_warnings: bool, options: CheckOptions) -> ExitCode {
     let started = Instant::now();
-    let (prepared, diagnostics) = pipeline::check(&inputs, options);
+    let highlighter = manual::highlight::Highlighter::classify_only();
+    let (prepared, diagnostics) = pipeline::check(&inputs, options, &highlighter);
     let failed =
         diagnostics.has_errors() || (deny_warnings && diagnostics.count(Severity::Warning) > 0);
     let pages = prepared.as_ref().map_or(0, |p| p.site.pages.len());

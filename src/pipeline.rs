@@ -114,9 +114,14 @@ pub struct CheckOptions {
 }
 
 /// The checks of `check`, after `prepare`. Returns the site (when it could
-/// be assembled) and every diagnostic.
-pub fn check(inputs: &Inputs, options: CheckOptions) -> (Option<Prepared>, Diagnostics) {
-    let (prepared, mut diagnostics) = prepare(inputs);
+/// be assembled) and every diagnostic. `check` alone passes
+/// `Highlighter::classify_only()`: it needs no highlighted HTML.
+pub fn check(
+    inputs: &Inputs,
+    options: CheckOptions,
+    highlighter: &Highlighter,
+) -> (Option<Prepared>, Diagnostics) {
+    let (prepared, mut diagnostics) = prepare_with(inputs, highlighter);
     if let Some(p) = &prepared {
         diagnostics.extend(validate::check(&p.site, options.today));
         if options.external {
@@ -142,16 +147,15 @@ pub fn build(
     out: &Path,
     options: BuildOptions,
 ) -> (Option<BuildSummary>, Diagnostics) {
+    let highlighter = Highlighter::new();
     let (prepared, mut diagnostics) = if options.skip_check {
-        prepare(inputs)
+        prepare_with(inputs, &highlighter)
     } else {
-        check(
-            inputs,
-            CheckOptions {
-                today: options.today,
-                external: false,
-            },
-        )
+        let check_options = CheckOptions {
+            today: options.today,
+            external: false,
+        };
+        check(inputs, check_options, &highlighter)
     };
     if let Some(problem) = output_overlaps_inputs(inputs, out) {
         diagnostics.push(problem);
