@@ -36,6 +36,7 @@ fn main() {
             pulldown_cmark::Parser::new_ext(&text, manual::parse::markdown::options()),
         );
         let relative = file.strip_prefix(&source).expect("below source");
-        std::fs::write(out.join(relative).with_extension("html"), html).expect("write page");
+        let url = manual::site::url_for_page(&relative.to_string_lossy());
+        std::fs::write(out.join(manual::site::output_path(&url)), html).expect("write page");
     });
 }

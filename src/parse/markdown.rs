@@ -413,16 +413,19 @@ mod tests {
         assert_eq!(out.headings[0].id, "run-rake-dbmigrate-now");
     }
 
+    fn located_links(out: &RenderedMarkdown) -> Vec<(LinkKind, &str, usize, usize)> {
+        out.links
+            .iter()
+            .map(|l| (l.kind, l.destination.as_str(), l.line, l.column))
+            .collect()
+    }
+
     #[test]
     fn links_of_every_kind_are_recorded_with_positions() {
         let text =
             "See [a](/a.html) and [b][ref].\n\n![img](x.png) <https://e.x>\n\n[ref]: b.html\n";
         let out = render(text, 0, &Highlighter::new());
-        let found: Vec<_> = out
-            .links
-            .iter()
-            .map(|l| (l.kind, l.destination.as_str(), l.line, l.column))
-            .collect();
+        let found = located_links(&out);
         assert_eq!(
             found,
             [
@@ -438,11 +441,7 @@ mod tests {
     fn raw_html_links_and_ids_are_recorded() {
         let text = "Text <a href=\"/x.html#y\">x</a>.\n\n<div id=\"anchor\">\n  <img alt=\"a\"\n       src='/i.png'>\n<!-- <a href=\"/commented.html\"> -->\n</div>\n";
         let out = render(text, 0, &Highlighter::new());
-        let found: Vec<_> = out
-            .links
-            .iter()
-            .map(|l| (l.kind, l.destination.as_str(), l.line, l.column))
-            .collect();
+        let found = located_links(&out);
         assert_eq!(
             found,
             [
