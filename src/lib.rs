@@ -13,6 +13,7 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod review;
+pub mod serve;
 pub mod settings;
 pub mod site;
 pub mod validate;

@@ -51,6 +51,24 @@ enum Command {
         #[command(flatten)]
         date: DateArgs,
     },
+    /// Serve the site on this computer, rebuilding and reloading the
+    /// browser when a page, layout or the settings change.
+    Serve {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 4000)]
+        port: u16,
+        /// Address to listen on; other computers can reach the server only
+        /// if you give one that is not 127.0.0.1.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        #[command(flatten)]
+        date: DateArgs,
+    },
     /// Pages per owner, overdue pages per owner, and unregistered owners.
     Owners {
         #[command(flatten)]
@@ -141,6 +159,29 @@ fn main() -> ExitCode {
             format,
             date,
         } => owners(inputs.into(), format, date.today()),
+        Command::Serve {
+            inputs,
+            port,
+            bind,
+            open,
+            date,
+        } => serve(manual::serve::ServeOptions {
+            inputs: inputs.into(),
+            bind,
+            port,
+            open,
+            today: date.today(),
+        }),
+    }
+}
+
+fn serve(options: manual::serve::ServeOptions) -> ExitCode {
+    match manual::serve::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("serve stopped: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::highlight::{self, Highlighter};
 use crate::render::Templates;
 use crate::site::{HOME_URL, MANUAL_INDEX_URL, Site, output_path};
-use crate::write::Staging;
+use crate::write::{SiteSink, Staging};
 use crate::{load, parse, settings, validate};
 
 /// Where a site's inputs are.
@@ -173,7 +173,7 @@ pub fn build(
             return (None, diagnostics);
         }
     };
-    match write_site(&site, &templates, &staging) {
+    match render_site(&site, &templates, &staging) {
         Ok(summary) => match staging.publish() {
             Ok(()) => (Some(summary), diagnostics),
             Err(e) => {
@@ -188,13 +188,14 @@ pub fn build(
     }
 }
 
-/// Renders and writes every file of the site into `staging`, pages on
-/// every core; each page is written as soon as it is rendered, so rendered
-/// HTML is never all held at once.
-fn write_site(
+/// Renders every file of the site into `sink` (a staging folder for
+/// `build`, memory for `serve`), pages on every core; each page goes to the
+/// sink as soon as it is rendered, so rendered HTML is never all held at
+/// once.
+pub fn render_site(
     site: &Site,
     templates: &Templates,
-    staging: &Staging,
+    sink: &dyn SiteSink,
 ) -> Result<BuildSummary, Diagnostics> {
     let mut generated: Vec<(String, Result<String, Diagnostic>)> = vec![
         (MANUAL_INDEX_URL.into(), templates.render_manual_index(site)),
@@ -214,14 +215,12 @@ fn write_site(
         .map(String::as_str)
         .chain(generated.iter().map(|(url, _)| url.as_str()))
         .map(output_path);
-    staging
-        .create_folders(every_file)
-        .map_err(|e| Diagnostics::from_iter([write_error(staging.path(), &e)]))?;
+    sink.create_folders(&mut every_file.into_iter())
+        .map_err(|e| Diagnostics::from_iter([write_error(&sink.location(""), &e)]))?;
 
     let write = |url: &str, html: &str| {
-        staging
-            .write(output_path(url), html.as_bytes())
-            .map_err(|e| write_error(&staging.path().join(output_path(url)), &e))
+        sink.write(output_path(url), html.as_bytes())
+            .map_err(|e| write_error(&sink.location(output_path(url)), &e))
     };
     let pages = (0..site.pages.len())
         .into_par_iter()
@@ -234,8 +233,7 @@ fn write_site(
         .par_iter()
         .chain(site.theme_assets.par_iter())
         .map(|asset| {
-            staging
-                .copy(output_path(&asset.url), &asset.path)
+            sink.copy(output_path(&asset.url), &asset.path)
                 .map_err(|e| write_error(&asset.path, &e))
         });
     let errors: Diagnostics = pages

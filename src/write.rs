@@ -6,6 +6,36 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// Where a rendered site goes. Implementations must accept writes from
+/// several threads at once.
+pub trait SiteSink: Sync {
+    /// Called once with every file's path before any is written.
+    fn create_folders(&self, relatives: &mut dyn Iterator<Item = &str>) -> io::Result<()>;
+    fn write(&self, relative: &str, contents: &[u8]) -> io::Result<()>;
+    /// Publishes the file at `from` (an asset) at `relative`.
+    fn copy(&self, relative: &str, from: &Path) -> io::Result<()>;
+    /// Where `relative` ends up, for error messages.
+    fn location(&self, relative: &str) -> PathBuf;
+}
+
+impl SiteSink for Staging {
+    fn create_folders(&self, relatives: &mut dyn Iterator<Item = &str>) -> io::Result<()> {
+        Staging::create_folders(self, relatives)
+    }
+
+    fn write(&self, relative: &str, contents: &[u8]) -> io::Result<()> {
+        Staging::write(self, relative, contents)
+    }
+
+    fn copy(&self, relative: &str, from: &Path) -> io::Result<()> {
+        Staging::copy(self, relative, from)
+    }
+
+    fn location(&self, relative: &str) -> PathBuf {
+        self.dir.join(relative)
+    }
+}
+
 pub struct Staging {
     dir: PathBuf,
     target: PathBuf,

@@ -1,0 +1,134 @@
+//! The site as `serve` holds it: every file `build` would write, in memory
+//! (assets as paths, read when asked for), in immutable snapshots.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::write::SiteSink;
+
+#[derive(Debug, Clone)]
+pub enum Served {
+    Bytes(Vec<u8>),
+    /// An asset, read from the source when requested.
+    File(PathBuf),
+}
+
+/// Collects a rendered site in memory; used where `build` uses a staging
+/// folder, so `serve` shows exactly what `build` writes.
+#[derive(Default)]
+pub struct MemorySink {
+    files: Mutex<HashMap<String, Served>>,
+}
+
+impl MemorySink {
+    pub fn into_files(self) -> HashMap<String, Served> {
+        self.files.into_inner().expect("sink lock")
+    }
+}
+
+impl SiteSink for MemorySink {
+    fn create_folders(&self, _: &mut dyn Iterator<Item = &str>) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn write(&self, relative: &str, contents: &[u8]) -> io::Result<()> {
+        self.files
+            .lock()
+            .expect("sink lock")
+            .insert(relative.to_string(), Served::Bytes(contents.to_vec()));
+        Ok(())
+    }
+
+    fn copy(&self, relative: &str, from: &Path) -> io::Result<()> {
+        self.files
+            .lock()
+            .expect("sink lock")
+            .insert(relative.to_string(), Served::File(from.to_path_buf()));
+        Ok(())
+    }
+
+    fn location(&self, relative: &str) -> PathBuf {
+        PathBuf::from("(memory)").join(relative)
+    }
+}
+
+/// What a request path means, once decoded and made safe.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RequestPath {
+    /// A path below the site root, without the leading `/`.
+    File(String),
+    /// `..`, a backslash, a NUL or bad encoding: never served.
+    Refused,
+}
+
+/// Decodes `raw` (as sent, percent-encoded) into a site path. Anything that
+/// could leave the site (`..` in any encoding, backslashes) is refused.
+pub fn request_path(raw: &str) -> RequestPath {
+    let Ok(decoded) = percent_encoding::percent_decode_str(raw).decode_utf8() else {
+        return RequestPath::Refused;
+    };
+    if decoded.contains(['\\', '\0']) {
+        return RequestPath::Refused;
+    }
+    let mut segments = Vec::new();
+    for segment in decoded.split('/') {
+        match segment {
+            "" => {}
+            "." | ".." => return RequestPath::Refused,
+            s => segments.push(s),
+        }
+    }
+    let mut path = segments.join("/");
+    if decoded.ends_with('/') || path.is_empty() {
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str("index.html");
+    }
+    RequestPath::File(path)
+}
+
+/// Reads an asset, refusing files that are links to outside `roots`.
+pub fn read_asset(path: &Path, roots: &[PathBuf]) -> Option<Vec<u8>> {
+    let real = path.canonicalize().ok()?;
+    let inside = roots
+        .iter()
+        .filter_map(|root| root.canonicalize().ok())
+        .any(|root| real.starts_with(root));
+    if !inside {
+        return None;
+    }
+    std::fs::read(real).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_decoded_and_made_safe() {
+        assert_eq!(request_path("/"), RequestPath::File("index.html".into()));
+        assert_eq!(
+            request_path("/manual/"),
+            RequestPath::File("manual/index.html".into())
+        );
+        assert_eq!(
+            request_path("/manual/a%20b.html"),
+            RequestPath::File("manual/a b.html".into())
+        );
+        for bad in [
+            "/../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/manual/..%2f..%2fetc",
+            "/a\\..\\b",
+            "/%2E%2E%5Cx",
+            "/a/./b",
+            "/%00",
+            "/%ff",
+        ] {
+            assert_eq!(request_path(bad), RequestPath::Refused, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! `serve`: the site as `build` would write it, from memory, rebuilt when a
+//! source, layout or the settings change, with live reload in the browser.
+//!
+//! Threads: a file watcher (notify, debounced) feeds a rebuild thread that
+//! runs the same stages as `build` into memory and publishes an immutable
+//! `Snapshot` through a `tokio::sync::watch` channel. HTTP handlers only
+//! read the latest snapshot; nothing is locked while a request is served.
+//! Live reload uses server-sent events: one long GET per open page, which
+//! the browser's `EventSource` reconnects by itself after a restart, with
+//! no WebSocket handshake or client library to ship.
+
+mod files;
+mod reload;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use notify_debouncer_full::notify::event::{AccessKind, AccessMode, ModifyKind};
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use serde::Serialize;
+use tokio::sync::watch;
+
+use crate::diagnostics::{Diagnostic, display_path};
+use crate::highlight::Highlighter;
+use crate::pipeline::{self, Inputs};
+use crate::validate;
+use files::{MemorySink, RequestPath, Served, read_asset, request_path};
+
+pub use files::request_path as decode_request_path;
+
+pub struct ServeOptions {
+    pub inputs: Inputs,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub open: bool,
+    pub today: chrono::NaiveDate,
+}
+
+/// One consistent state of the served site.
+pub struct Snapshot {
+    /// Increases with every rebuild that changed what is served.
+    pub build: u64,
+    pub files: Arc<HashMap<String, Served>>,
+    /// Errors of the last rebuild (the files are then the last good ones),
+    /// then `check` findings, which never stop a page being served.
+    pub problems: Vec<Diagnostic>,
+    /// The last change touched only stylesheets.
+    pub css_only: bool,
+}
+
+#[derive(Serialize)]
+struct StateMessage<'a> {
+    build: u64,
+    css_only: bool,
+    problems: Vec<ProblemView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ProblemView<'a> {
+    severity: String,
+    code: &'a str,
+    file: String,
+    line: usize,
+    column: usize,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+impl Snapshot {
+    fn state_json(&self) -> String {
+        let problems = self
+            .problems
+            .iter()
+            .map(|d| ProblemView {
+                severity: d.severity.to_string(),
+                code: d.code,
+                file: display_path(&d.file).display().to_string(),
+                line: d.line,
+                column: d.column,
+                message: &d.message,
+                help: d.help.as_deref(),
+            })
+            .collect();
+        serde_json::to_string(&StateMessage {
+            build: self.build,
+            css_only: self.css_only,
+            problems,
+        })
+        .expect("state serializes")
+    }
+}
+
+/// Runs the same stages as `build`, into memory. `None` files when the site
+/// cannot be rendered (the caller keeps serving the last good ones); check
+/// findings are returned too but never stop the pages being served.
+fn rebuild(
+    options: &ServeOptions,
+    highlighter: &Highlighter,
+) -> (Option<HashMap<String, Served>>, Vec<Diagnostic>) {
+    let (prepared, mut problems) = pipeline::prepare_with(&options.inputs, highlighter);
+    let Some(prepared) = prepared else {
+        return (None, problems.sorted());
+    };
+    let cannot_render = problems.has_errors();
+    problems.extend(validate::check(&prepared.site, options.today));
+    if cannot_render {
+        return (None, problems.sorted());
+    }
+    let sink = MemorySink::default();
+    match pipeline::render_site(&prepared.site, &prepared.templates, &sink) {
+        Ok(_) => (Some(sink.into_files()), problems.sorted()),
+        Err(errors) => {
+            problems.extend(errors);
+            (None, problems.sorted())
+        }
+    }
+}
+
+pub fn run(options: ServeOptions) -> anyhow::Result<()> {
+    let (_debouncer, batches) = start_watching(&options.inputs)?;
+    let highlighter = Highlighter::new();
+    let started = Instant::now();
+    let (files, problems) = rebuild(&options, &highlighter);
+    report_rebuild("first build", &files, &problems, started.elapsed());
+    let (sender, receiver) = watch::channel(Arc::new(Snapshot {
+        build: 1,
+        files: Arc::new(files.unwrap_or_default()),
+        problems,
+        css_only: false,
+    }));
+
+    let runtime = tokio::runtime::Runtime::new()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind(SocketAddr::new(
+        options.bind,
+        options.port,
+    )))?;
+    let address = listener.local_addr()?;
+    println!("Serving the manual at http://{address}/ (Ctrl-C to stop)");
+    if options.open {
+        let _ = std::process::Command::new("xdg-open")
+            .arg(format!("http://{address}/"))
+            .spawn();
+    }
+
+    let roots = vec![
+        options.inputs.source.clone(),
+        options.inputs.layouts.clone(),
+    ];
+    let app = Router::new()
+        .route("/__manual/events", get(reload::events))
+        .route("/__manual/state", get(state))
+        .fallback(get(serve_file))
+        .with_state(AppState {
+            receiver: receiver.clone(),
+            roots: Arc::new(roots),
+        });
+
+    let watcher_thread =
+        std::thread::spawn(move || watch_and_rebuild(options, highlighter, sender, batches));
+    runtime.block_on(async {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    })?;
+    drop(watcher_thread);
+    Ok(())
+}
+
+#[derive(Clone)]
+struct AppState {
+    receiver: watch::Receiver<Arc<Snapshot>>,
+    roots: Arc<Vec<PathBuf>>,
+}
+
+async fn state(State(app): State<AppState>) -> Response {
+    let snapshot = app.receiver.borrow().clone();
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        snapshot.state_json(),
+    )
+        .into_response()
+}
+
+async fn serve_file(State(app): State<AppState>, uri: Uri) -> Response {
+    let RequestPath::File(path) = request_path(uri.path()) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Bad request: that path leaves the site.\n",
+        )
+            .into_response();
+    };
+    let snapshot = app.receiver.borrow().clone();
+    let found = snapshot
+        .files
+        .get(&path)
+        .map(|f| (path.clone(), f))
+        .or_else(|| {
+            // `/manual/x` for `/manual/x.html`, as many hosts do.
+            let html = format!("{path}.html");
+            snapshot.files.get(&html).map(|f| (html, f))
+        });
+    let Some((path, served)) = found else {
+        let body = snapshot
+            .files
+            .get("404.html")
+            .and_then(|f| match f {
+                Served::Bytes(b) => Some(reload::inject(b, snapshot.build)),
+                Served::File(_) => None,
+            })
+            .unwrap_or_else(|| {
+                reload::inject(
+                    b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>",
+                    snapshot.build,
+                )
+            });
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response();
+    };
+    let bytes = match served {
+        Served::Bytes(bytes) => bytes.clone(),
+        Served::File(file) => match read_asset(file, &app.roots) {
+            Some(bytes) => bytes,
+            None => return (StatusCode::NOT_FOUND, "Not found\n").into_response(),
+        },
+    };
+    let mime = mime_guess::from_path(&path).first_or_octet_stream();
+    let is_html = mime.essence_str() == "text/html";
+    let content_type = if mime.type_() == "text" {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
+    };
+    let body = if is_html {
+        reload::inject(&bytes, snapshot.build)
+    } else {
+        bytes
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Editors' scratch files: vim's swap files and its `4913` write test,
+/// backups ending in `~`, Emacs locks, JetBrains' safe-write temporaries.
+fn is_scratch_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
+        return true;
+    };
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name == "4913"
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.contains("___jb_")
+}
+
+/// Writes, creations, removals and renames change the site; reads (our own
+/// rebuild opens every file) and metadata changes do not.
+fn is_content_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Modify(_) => true,
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
+
+type Debouncer = notify_debouncer_full::Debouncer<
+    notify_debouncer_full::notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+type Batches = std::sync::mpsc::Receiver<notify_debouncer_full::DebounceEventResult>;
+
+/// Starts watching before the first build, so no save is missed between
+/// the build and the watch.
+fn start_watching(inputs: &Inputs) -> anyhow::Result<(Debouncer, Batches)> {
+    let (events, batches) = std::sync::mpsc::channel();
+    let mut debouncer =
+        notify_debouncer_full::new_debouncer(Duration::from_millis(50), None, events)?;
+    let mut watched = vec![inputs.source.clone(), inputs.layouts.clone()];
+    if let Some(settings) = &inputs.settings
+        && let Some(parent) = settings.parent()
+    {
+        watched.push(if parent.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            parent.to_path_buf()
+        });
+    }
+    for path in &watched {
+        debouncer
+            .watch(path, RecursiveMode::Recursive)
+            .map_err(|e| anyhow::anyhow!("cannot watch {}: {e}", path.display()))?;
+    }
+    Ok((debouncer, batches))
+}
+
+fn watch_and_rebuild(
+    options: ServeOptions,
+    highlighter: Highlighter,
+    sender: watch::Sender<Arc<Snapshot>>,
+    batches: Batches,
+) {
+    let mut build = 1;
+    for batch in batches {
+        let Ok(batch) = batch else { continue };
+        let changed: Vec<PathBuf> = batch
+            .iter()
+            .filter(|event| is_content_change(&event.kind))
+            .flat_map(|event| event.paths.iter().cloned())
+            .filter(|path| !is_scratch_file(path))
+            .collect();
+        if changed.is_empty() {
+            continue;
+        }
+        let started = Instant::now();
+        let (files, problems) = rebuild(&options, &highlighter);
+        let label = describe_change(&changed);
+        report_rebuild(&label, &files, &problems, started.elapsed());
+        let previous = sender.borrow().clone();
+        let css_only = files.is_some()
+            && changed
+                .iter()
+                .all(|p| p.extension().is_some_and(|e| e == "css"));
+        build += 1;
+        let files = match files {
+            Some(files) => Arc::new(files),
+            None => previous.files.clone(),
+        };
+        sender.send_replace(Arc::new(Snapshot {
+            build,
+            files,
+            problems,
+            css_only,
+        }));
+    }
+}
+
+fn describe_change(changed: &[PathBuf]) -> String {
+    let mut names: Vec<String> = changed
+        .iter()
+        .map(|p| display_path(p).display().to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    match names.len() {
+        1 => format!("{} changed", names[0]),
+        n => format!("{} and {} other file(s) changed", names[0], n - 1),
+    }
+}
+
+fn report_rebuild(
+    label: &str,
+    files: &Option<HashMap<String, Served>>,
+    problems: &[Diagnostic],
+    took: Duration,
+) {
+    let errors = problems.iter().filter(|d| d.is_error()).count();
+    let pages = files
+        .as_ref()
+        .map_or(0, |f| f.keys().filter(|k| k.ends_with(".html")).count());
+    match files {
+        Some(_) => eprintln!(
+            "{label}: rendered {pages} pages in {} ms; {} problem(s) found by check",
+            took.as_millis(),
+            problems.len()
+        ),
+        None => eprintln!(
+            "{label}: {errors} error(s) in {} ms; still serving the last good pages",
+            took.as_millis()
+        ),
+    }
+    for problem in problems.iter().filter(|d| d.is_error()).take(10) {
+        eprint!("{}", problem.render_human(None));
+    }
+}

@@ -1,0 +1,275 @@
+//! `manual serve` driven over HTTP: what it serves, what it refuses, and how
+//! it follows every way editors save files. (The browser side, live reload
+//! and the overlay as a reader sees them, is not tested here yet.)
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Fixture, repo_layouts};
+
+struct Server {
+    child: Child,
+    address: String,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(site: &Fixture) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_manual"))
+            .current_dir(site.dir.path())
+            .args(["serve", "--port", "0", "--layouts"])
+            .arg(repo_layouts())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let lines = stderr.clone();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let address = first
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .to_string();
+        Server {
+            child,
+            address,
+            stderr,
+        }
+    }
+
+    /// A raw request, so the path reaches the server exactly as written.
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    fn rebuilds(&self) -> usize {
+        self.stderr
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains(" changed: "))
+            .count()
+    }
+
+    /// Waits until `path`'s body satisfies `test`, or panics after 10 s.
+    fn wait_for(&self, path: &str, what: &str, test: impl Fn(u16, &str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (status, body) = self.get(path);
+            if test(status, &body) {
+                return body;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; log:\n{:#?}",
+                self.stderr.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn site() -> Fixture {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "Original text.\n");
+    site.page("b", "Page B", "Ops", "Other page.\n");
+    site
+}
+
+#[test]
+fn serves_what_build_writes_plus_the_reload_script() {
+    let site = site();
+    site.write("source/manual/images/x.png", [0x89, b'P', b'N', b'G']);
+    let server = Server::start(&site);
+    let (status, page) = server.get("/manual/a.html");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Original text.") && page.contains("new EventSource(\"/__manual/events\")")
+    );
+    assert_eq!(server.get("/").0, 200);
+    assert!(server.get("/manual.html").1.contains("Page B"));
+    assert_eq!(
+        server.get("/manual/a").0,
+        200,
+        "extension-less URLs work as on most hosts"
+    );
+    assert!(server.get("/assets/highlight.css").1.contains(".hl-code"));
+    assert_eq!(server.get("/manual/nothing.html").0, 404);
+
+    site.build(&[]).assert_ok();
+    assert!(
+        !site.read("build/manual/a.html").contains("EventSource"),
+        "the reload script leaked into build output"
+    );
+}
+
+#[test]
+fn no_path_leaves_the_site() {
+    let site = site();
+    site.write("secret.txt", "do not serve");
+    std::os::unix::fs::symlink(site.path("secret.txt"), site.path("source/manual/leak.txt"))
+        .unwrap();
+    let server = Server::start(&site);
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/manual/..%2f..%2fsecret.txt",
+        "/manual/%2E%2E/%2E%2E/secret.txt",
+        "/..\\secret.txt",
+        "/manual/%5c..%5c..%5csecret.txt",
+    ] {
+        let (status, body) = server.get(path);
+        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert!(!body.contains("do not serve"), "{path} leaked");
+    }
+    let (status, body) = server.get("/manual/leak.txt");
+    assert_eq!(status, 404, "a link to outside the source was served");
+    assert!(!body.contains("do not serve"));
+}
+
+#[test]
+fn every_editor_save_pattern_is_seen() {
+    let site = site();
+    let server = Server::start(&site);
+    let page = site.path("source/manual/a.html.md");
+    let front =
+        "---\ntitle: Page A\nowner_slack: \"#team\"\nsection: Ops\nparent: /manual.html\n---\n";
+
+    // Write in place.
+    std::fs::write(&page, format!("{front}Saved in place.\n")).unwrap();
+    server.wait_for("/manual/a.html", "write in place", |_, b| {
+        b.contains("Saved in place.")
+    });
+
+    // Write a temporary file, then rename it over the page (vim, JetBrains).
+    let temporary = site.path("source/manual/a.html.md.tmp");
+    std::fs::write(&temporary, format!("{front}Saved by rename.\n")).unwrap();
+    std::fs::rename(&temporary, &page).unwrap();
+    server.wait_for("/manual/a.html", "write and rename", |_, b| {
+        b.contains("Saved by rename.")
+    });
+
+    // Delete, then create.
+    std::fs::remove_file(&page).unwrap();
+    std::fs::write(&page, format!("{front}Saved by delete and create.\n")).unwrap();
+    server.wait_for("/manual/a.html", "delete and create", |_, b| {
+        b.contains("Saved by delete and create.")
+    });
+
+    // Swap and backup files cause no rebuild.
+    std::thread::sleep(Duration::from_millis(300));
+    let before = server.rebuilds();
+    for scratch in [".a.html.md.swp", "a.html.md~", "4913", ".#a.html.md"] {
+        std::fs::write(site.path(&format!("source/manual/{scratch}")), "scratch").unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(server.rebuilds(), before, "scratch files caused a rebuild");
+}
+
+#[test]
+fn a_burst_of_saves_is_one_rebuild() {
+    let site = site();
+    let server = Server::start(&site);
+    std::thread::sleep(Duration::from_millis(200));
+    let before = server.rebuilds();
+    for i in 0..5 {
+        site.page("a", "Page A", "Ops", &format!("Burst {i}.\n"));
+    }
+    server.wait_for("/manual/a.html", "the last save", |_, b| {
+        b.contains("Burst 4.")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        server.rebuilds() - before,
+        1,
+        "{:#?}",
+        server.stderr.lock().unwrap()
+    );
+}
+
+#[test]
+fn pages_come_and_go_and_errors_keep_the_last_good_site() {
+    let site = site();
+    let server = Server::start(&site);
+
+    site.page("c", "Brand new page", "Ops", "New.\n");
+    server.wait_for("/manual.html", "the new page in the index", |_, b| {
+        b.contains("Brand new page")
+    });
+    std::fs::remove_file(site.path("source/manual/b.html.md")).unwrap();
+    server.wait_for("/manual/b.html", "the deleted page to go", |s, _| s == 404);
+
+    // Broken front matter: the last good page stays, the error is reported
+    // with file and line, and it clears when fixed.
+    site.write(
+        "source/manual/a.html.md",
+        "---\ntitle: [broken\n---\nBroken.\n",
+    );
+    let state = server.wait_for("/__manual/state", "the error", |_, b| {
+        b.contains("front-matter-yaml")
+    });
+    assert!(
+        state.contains("\"file\":\"source/manual/a.html.md\""),
+        "{state}"
+    );
+    assert!(state.contains("\"line\":"), "{state}");
+    assert!(
+        server.get("/manual/a.html").1.contains("Original text."),
+        "the last good page is served"
+    );
+    site.page("a", "Page A", "Ops", "Fixed.\n");
+    server.wait_for("/manual/a.html", "the fix", |_, b| b.contains("Fixed."));
+    let state = server.get("/__manual/state").1;
+    assert!(state.contains("\"problems\":[]"), "{state}");
+
+    // Check findings are listed but the page is served.
+    site.page("a", "Page A", "Ops", "[gone](/manual/gone.html)\n");
+    let state = server.wait_for("/__manual/state", "the finding", |_, b| {
+        b.contains("link-broken")
+    });
+    assert!(state.contains("\"severity\":\"error\""));
+    assert!(
+        server
+            .get("/manual/a.html")
+            .1
+            .contains("href=\"/manual/gone.html\""),
+        "served despite the finding"
+    );
+}
