@@ -1,110 +1,12 @@
 //! `manual serve` driven over HTTP: what it serves, what it refuses, and how
-//! it follows every way editors save files. (The browser side, live reload
-//! and the overlay as a reader sees them, is not tested here yet.)
+//! it follows every way editors save files. tests/browser.rs shows the same
+//! in a real browser.
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{Fixture, repo_layouts};
-
-struct Server {
-    child: Child,
-    address: String,
-    stderr: Arc<Mutex<Vec<String>>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start(site: &Fixture) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_manual"))
-            .current_dir(site.dir.path())
-            .args(["serve", "--port", "0", "--layouts"])
-            .arg(repo_layouts())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let lines = stderr.clone();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let address = first
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or_else(|| panic!("no address in {first:?}"))
-            .to_string();
-        Server {
-            child,
-            address,
-            stderr,
-        }
-    }
-
-    /// A raw request, so the path reaches the server exactly as written.
-    fn get(&self, path: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.address
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default();
-        (status, body)
-    }
-
-    fn rebuilds(&self) -> usize {
-        self.stderr
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|l| l.contains(" changed: "))
-            .count()
-    }
-
-    /// Waits until `path`'s body satisfies `test`, or panics after 10 s.
-    fn wait_for(&self, path: &str, what: &str, test: impl Fn(u16, &str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let (status, body) = self.get(path);
-            if test(status, &body) {
-                return body;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; log:\n{:#?}",
-                self.stderr.lock().unwrap()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
+use common::{Fixture, Server};
 
 fn site() -> Fixture {
     let site = Fixture::new();
@@ -117,7 +19,7 @@ fn site() -> Fixture {
 fn serves_what_build_writes_plus_the_reload_script() {
     let site = site();
     site.write("source/manual/images/x.png", [0x89, b'P', b'N', b'G']);
-    let server = Server::start(&site);
+    let server = Server::start(&site, None);
     let (status, page) = server.get("/manual/a.html");
     assert_eq!(status, 200);
     assert!(
@@ -146,7 +48,7 @@ fn no_path_leaves_the_site() {
     site.write("secret.txt", "do not serve");
     std::os::unix::fs::symlink(site.path("secret.txt"), site.path("source/manual/leak.txt"))
         .unwrap();
-    let server = Server::start(&site);
+    let server = Server::start(&site, None);
     for path in [
         "/../secret.txt",
         "/%2e%2e/secret.txt",
@@ -167,7 +69,7 @@ fn no_path_leaves_the_site() {
 #[test]
 fn every_editor_save_pattern_is_seen() {
     let site = site();
-    let server = Server::start(&site);
+    let server = Server::start(&site, None);
     let page = site.path("source/manual/a.html.md");
     let front =
         "---\ntitle: Page A\nowner_slack: \"#team\"\nsection: Ops\nparent: /manual.html\n---\n";
@@ -206,7 +108,7 @@ fn every_editor_save_pattern_is_seen() {
 #[test]
 fn a_burst_of_saves_is_one_rebuild() {
     let site = site();
-    let server = Server::start(&site);
+    let server = Server::start(&site, None);
     std::thread::sleep(Duration::from_millis(200));
     let before = server.rebuilds();
     for i in 0..5 {
@@ -227,7 +129,7 @@ fn a_burst_of_saves_is_one_rebuild() {
 #[test]
 fn pages_come_and_go_and_errors_keep_the_last_good_site() {
     let site = site();
-    let server = Server::start(&site);
+    let server = Server::start(&site, None);
 
     site.page("c", "Brand new page", "Ops", "New.\n");
     server.wait_for("/manual.html", "the new page in the index", |_, b| {
