@@ -212,32 +212,28 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
                     });
                 }
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                id,
-                ..
-            }) => {
+            Event::Start(
+                tag @ (Tag::Link {
+                    link_type,
+                    dest_url,
+                    id,
+                    ..
+                }
+                | Tag::Image {
+                    link_type,
+                    dest_url,
+                    id,
+                    ..
+                }),
+            ) => {
+                let kind = match tag {
+                    Tag::Image { .. } => LinkKind::Image,
+                    _ => link_kind(*link_type),
+                };
                 let definition = mark_used(&mut definitions, *link_type, id);
                 let (line, column) = position(range.start);
                 links.push(Link {
-                    kind: link_kind(*link_type),
-                    destination: dest_url.to_string(),
-                    line,
-                    column,
-                    definition,
-                });
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                id,
-                ..
-            }) => {
-                let definition = mark_used(&mut definitions, *link_type, id);
-                let (line, column) = position(range.start);
-                links.push(Link {
-                    kind: LinkKind::Image,
+                    kind,
                     destination: dest_url.to_string(),
                     line,
                     column,
