@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::highlight::{self, Highlighter};
 use crate::render::Templates;
-use crate::site::{HOME_URL, MANUAL_INDEX_URL, Site, output_path};
+use crate::site::{HOME_URL, MANUAL_INDEX_URL, Site, output_path, url_for_page};
 use crate::write::{SiteSink, Staging};
 use crate::{load, parse, settings, validate};
 
@@ -80,19 +80,24 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
     let parsed: Vec<_> = sources
         .pages
         .into_par_iter()
-        .map(|page| parse::parse_page(page, highlighter))
+        .map(|page| (page.relative.clone(), parse::parse_page(page, highlighter)))
         .collect();
     let mut pages = Vec::with_capacity(parsed.len());
-    for (page, page_diagnostics) in parsed {
+    let mut unparsed = Vec::new();
+    for (relative, (page, page_diagnostics)) in parsed {
         diagnostics.extend(page_diagnostics);
-        pages.extend(page);
+        match page {
+            Some(page) => pages.push(page),
+            None => unparsed.push(url_for_page(&relative)),
+        }
     }
 
     let Some(templates) = templates else {
         return (None, diagnostics);
     };
     let theme_assets = templates.assets.clone();
-    let (site, site_diagnostics) = Site::assemble(settings, pages, sources.assets, theme_assets);
+    let (site, site_diagnostics) =
+        Site::assemble(settings, pages, unparsed, sources.assets, theme_assets);
     diagnostics.extend(site_diagnostics);
     diagnostics.extend(validate::structure(&site, &templates));
     (Some(Prepared { site, templates }), diagnostics)

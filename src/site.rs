@@ -40,6 +40,9 @@ pub enum Target {
     Redirect(usize),
     /// The code highlighting stylesheet, made by build.rs.
     HighlightCss,
+    /// A page whose source could not be parsed (already an error). Its URL
+    /// stays in the map so that links to it are not reported as well.
+    Unparsed,
 }
 
 /// Where a redirect was declared.
@@ -116,6 +119,7 @@ impl Site {
     pub fn assemble(
         settings: Settings,
         mut pages: Vec<Page>,
+        unparsed: Vec<String>,
         assets: Vec<AssetSource>,
         theme_assets: Vec<AssetSource>,
     ) -> (Site, Diagnostics) {
@@ -197,6 +201,9 @@ impl Site {
                 &mut diagnostics,
             );
         }
+        for url in unparsed {
+            urls.entry(url).or_insert(Target::Unparsed);
+        }
         if home_page.is_none() {
             urls.insert(HOME_URL.to_string(), Target::Home);
         }
@@ -251,7 +258,8 @@ impl Site {
             Target::Asset(_)
             | Target::ThemeAsset(_)
             | Target::Redirect(_)
-            | Target::HighlightCss => None,
+            | Target::HighlightCss
+            | Target::Unparsed => None,
         }
     }
 

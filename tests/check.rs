@@ -473,3 +473,15 @@ fn the_repository_manual_passes_its_own_check() {
     );
     assert!(run.success(), "{}", run.stderr());
 }
+
+#[test]
+fn a_page_that_cannot_be_parsed_does_not_break_links_to_it() {
+    let site = clean_site();
+    site.write("source/manual/b.html.md", "---\ntitle: [unclosed\n---\n");
+    let codes: Vec<String> = site.check().into_iter().map(|f| f.code).collect();
+    assert_eq!(
+        codes,
+        ["front-matter-yaml"],
+        "links to the page are not reported as well"
+    );
+}

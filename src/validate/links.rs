@@ -306,7 +306,8 @@ fn check_fragment(
         | Target::Asset(_)
         | Target::ThemeAsset(_)
         | Target::Redirect(_)
-        | Target::HighlightCss => return None,
+        | Target::HighlightCss
+        | Target::Unparsed => return None,
     };
     if ids.contains(&fragment) {
         return None;

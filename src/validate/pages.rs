@@ -153,7 +153,7 @@ fn check_parent(site: &Site, page: &Page, found: &mut Diagnostics) {
     let resolved = resolve(site, &page.url, parent);
     let problem = match &resolved {
         Resolved::Internal {
-            target: Some(Target::Page(_) | Target::ManualIndex | Target::Home),
+            target: Some(Target::Page(_) | Target::ManualIndex | Target::Home | Target::Unparsed),
             ..
         } => None,
         Resolved::Internal {
