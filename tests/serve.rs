@@ -175,3 +175,87 @@ fn pages_come_and_go_and_errors_keep_the_last_good_site() {
         "served despite the finding"
     );
 }
+
+#[test]
+fn a_page_edit_renders_one_page_and_matches_a_full_build() {
+    let site = site();
+    for i in 0..20 {
+        site.page(
+            &format!("p{i}"),
+            &format!("Page {i}"),
+            "Ops",
+            "[a](/manual/a.html#part-two)\n",
+        );
+    }
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "## Part one\n\n## Part two\n\nText.\n",
+    );
+    let server = Server::start(&site, None);
+    assert!(server.get("/__manual/state").1.contains("\"problems\":[]"));
+
+    // A body edit that removes the heading other pages link to: one page is
+    // rendered, and the pages linking to it are checked again.
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "## Part one\n\n## Part 2\n\nNew text.\n",
+    );
+    server.wait_for("/manual/a.html", "the edit", |_, b| b.contains("New text."));
+    let log = server.stderr.lock().unwrap().join("\n");
+    assert!(
+        log.contains("a.html.md changed: rendered 1 page(s)"),
+        "{log}"
+    );
+    let state = server.wait_for("/__manual/state", "the fragment findings", |_, b| {
+        b.contains("link-fragment-missing")
+    });
+    assert_eq!(
+        state.matches("link-fragment-missing").count(),
+        20,
+        "{state}"
+    );
+
+    // What is served after the incremental rebuild is what a full build writes.
+    site.build(&["--skip-check", "--out", "full"]).assert_ok();
+    for page in [
+        "manual/a.html",
+        "manual/p3.html",
+        "manual.html",
+        "index.html",
+    ] {
+        let served = server.get(&format!("/{page}")).1;
+        let served = served
+            .split("<script>\n(() => {")
+            .next()
+            .unwrap()
+            .to_string()
+            + &served[served
+                .find("</script>\n")
+                .map_or(served.len(), |i| i + "</script>\n".len())..];
+        assert_eq!(
+            served,
+            site.read(&format!("full/{page}")),
+            "{page} differs from a full build"
+        );
+    }
+
+    // A title change moves the page in the index: everything is rebuilt.
+    site.page("a", "Page A renamed", "Ops", "## Part one\n\n## Part two\n");
+    server.wait_for("/manual.html", "the new title in the index", |_, b| {
+        b.contains("Page A renamed")
+    });
+    let log = server.stderr.lock().unwrap().join("\n");
+    assert!(
+        log.contains("a.html.md changed: rendered 24 page(s)"),
+        "22 pages, the index and home: {log}"
+    );
+    server.wait_for(
+        "/__manual/state",
+        "the fragments to resolve again",
+        |_, b| b.contains("\"problems\":[]"),
+    );
+}

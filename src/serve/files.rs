@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::write::SiteSink;
 
 #[derive(Debug, Clone)]
 pub enum Served {
-    Bytes(Vec<u8>),
+    /// Shared, so a new snapshot that changes one page copies no other.
+    Bytes(Arc<[u8]>),
     /// An asset, read from the source when requested.
     File(PathBuf),
 }
@@ -37,7 +38,7 @@ impl SiteSink for MemorySink {
         self.files
             .lock()
             .expect("sink lock")
-            .insert(relative.to_string(), Served::Bytes(contents.to_vec()));
+            .insert(relative.to_string(), Served::Bytes(contents.into()));
         Ok(())
     }
 

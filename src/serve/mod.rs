@@ -10,6 +10,7 @@
 //! no WebSocket handshake or client library to ship.
 
 mod files;
+mod live;
 mod reload;
 
 use std::collections::HashMap;
@@ -30,9 +31,8 @@ use tokio::sync::watch;
 
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::highlight::Highlighter;
-use crate::pipeline::{self, Inputs};
-use crate::validate;
-use files::{MemorySink, RequestPath, Served, read_asset, request_path};
+use crate::pipeline::Inputs;
+use files::{RequestPath, Served, read_asset, request_path};
 
 pub use files::request_path as decode_request_path;
 
@@ -98,41 +98,25 @@ impl Snapshot {
     }
 }
 
-/// Runs the same stages as `build`, into memory. `None` files when the site
-/// cannot be rendered (the caller keeps serving the last good ones); check
-/// findings are returned too but never stop the pages being served.
-fn rebuild(
-    options: &ServeOptions,
-    highlighter: &Highlighter,
-) -> (Option<HashMap<String, Served>>, Vec<Diagnostic>) {
-    let (prepared, mut problems) = pipeline::prepare_with(&options.inputs, highlighter);
-    let Some(prepared) = prepared else {
-        return (None, problems.sorted());
-    };
-    let cannot_render = problems.has_errors();
-    problems.extend(validate::check(&prepared.site, options.today));
-    if cannot_render {
-        return (None, problems.sorted());
-    }
-    let sink = MemorySink::default();
-    match pipeline::render_site(&prepared.site, &prepared.templates, &sink) {
-        Ok(_) => (Some(sink.into_files()), problems.sorted()),
-        Err(errors) => {
-            problems.extend(errors);
-            (None, problems.sorted())
-        }
-    }
-}
-
 pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     let (_debouncer, batches) = start_watching(&options.inputs)?;
     let highlighter = Highlighter::new();
     let started = Instant::now();
-    let (files, problems) = rebuild(&options, &highlighter);
-    report_rebuild("first build", &files, &problems, started.elapsed());
+    let first = live::full(&options, &highlighter);
+    let (files, problems) = match &first {
+        Ok(live) => (live.files.clone(), live.problems()),
+        Err(problems) => (HashMap::new(), problems.clone()),
+    };
+    let pages = files.keys().filter(|k| k.ends_with(".html")).count();
+    report_rebuild(
+        "first build",
+        first.as_ref().ok().map(|_| pages),
+        &problems,
+        started.elapsed(),
+    );
     let (sender, receiver) = watch::channel(Arc::new(Snapshot {
         build: 1,
-        files: Arc::new(files.unwrap_or_default()),
+        files: Arc::new(files),
         problems,
         css_only: false,
     }));
@@ -163,8 +147,9 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
             roots: Arc::new(roots),
         });
 
-    let watcher_thread =
-        std::thread::spawn(move || watch_and_rebuild(options, highlighter, sender, batches));
+    let watcher_thread = std::thread::spawn(move || {
+        watch_and_rebuild(options, highlighter, sender, batches, first.ok())
+    });
     runtime.block_on(async {
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -231,7 +216,7 @@ async fn serve_file(State(app): State<AppState>, uri: Uri) -> Response {
             .into_response();
     };
     let bytes = match served {
-        Served::Bytes(bytes) => bytes.clone(),
+        Served::Bytes(bytes) => bytes.to_vec(),
         Served::File(file) => match read_asset(file, &app.roots) {
             Some(bytes) => bytes,
             None => return (StatusCode::NOT_FOUND, "Not found\n").into_response(),
@@ -321,36 +306,68 @@ fn watch_and_rebuild(
     highlighter: Highlighter,
     sender: watch::Sender<Arc<Snapshot>>,
     batches: Batches,
+    mut live: Option<live::Live>,
 ) {
     let mut build = 1;
     for batch in batches {
         let Ok(batch) = batch else { continue };
-        let changed: Vec<PathBuf> = batch
+        let mut changed: Vec<PathBuf> = batch
             .iter()
             .filter(|event| is_content_change(&event.kind))
             .flat_map(|event| event.paths.iter().cloned())
             .filter(|path| !is_scratch_file(path))
             .collect();
+        changed.sort();
+        changed.dedup();
         if changed.is_empty() {
             continue;
         }
         let started = Instant::now();
-        let (files, problems) = rebuild(&options, &highlighter);
         let label = describe_change(&changed);
-        report_rebuild(&label, &files, &problems, started.elapsed());
-        let previous = sender.borrow().clone();
-        let css_only = files.is_some()
-            && changed
-                .iter()
-                .all(|p| p.extension().is_some_and(|e| e == "css"));
-        build += 1;
-        let files = match files {
-            Some(files) => Arc::new(files),
-            None => previous.files.clone(),
+        let one_page = match (&mut live, changed.as_slice()) {
+            (Some(live), [path]) if path.to_string_lossy().contains(".md") => {
+                live.update_page(path, &options, &highlighter)
+            }
+            _ => None,
         };
+        let rendered = match one_page {
+            Some(pages) => Some(pages),
+            None => match live::full(&options, &highlighter) {
+                Ok(rebuilt) => {
+                    let pages = rebuilt
+                        .files
+                        .keys()
+                        .filter(|k| k.ends_with(".html"))
+                        .count();
+                    live = Some(rebuilt);
+                    Some(pages)
+                }
+                Err(problems) => {
+                    report_rebuild(&label, None, &problems, started.elapsed());
+                    let previous = sender.borrow().clone();
+                    build += 1;
+                    sender.send_replace(Arc::new(Snapshot {
+                        build,
+                        files: previous.files.clone(),
+                        problems,
+                        css_only: false,
+                    }));
+                    continue;
+                }
+            },
+        };
+        let current = live
+            .as_ref()
+            .expect("a successful rebuild leaves a live site");
+        let problems = current.problems();
+        report_rebuild(&label, rendered, &problems, started.elapsed());
+        let css_only = changed
+            .iter()
+            .all(|p| p.extension().is_some_and(|e| e == "css"));
+        build += 1;
         sender.send_replace(Arc::new(Snapshot {
             build,
-            files,
+            files: Arc::new(current.files.clone()),
             problems,
             css_only,
         }));
@@ -370,19 +387,13 @@ fn describe_change(changed: &[PathBuf]) -> String {
     }
 }
 
-fn report_rebuild(
-    label: &str,
-    files: &Option<HashMap<String, Served>>,
-    problems: &[Diagnostic],
-    took: Duration,
-) {
+/// One terminal line per rebuild: what changed, how many pages were
+/// rendered, how long it took; then the errors, if it failed.
+fn report_rebuild(label: &str, rendered: Option<usize>, problems: &[Diagnostic], took: Duration) {
     let errors = problems.iter().filter(|d| d.is_error()).count();
-    let pages = files
-        .as_ref()
-        .map_or(0, |f| f.keys().filter(|k| k.ends_with(".html")).count());
-    match files {
-        Some(_) => eprintln!(
-            "{label}: rendered {pages} pages in {} ms; {} problem(s) found by check",
+    match rendered {
+        Some(pages) => eprintln!(
+            "{label}: rendered {pages} page(s) in {} ms; {} problem(s) found by check",
             took.as_millis(),
             problems.len()
         ),

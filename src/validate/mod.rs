@@ -25,16 +25,26 @@ pub use links::{Resolved, resolve};
 pub fn check(site: &Site, today: NaiveDate) -> Diagnostics {
     let per_page: Vec<Diagnostics> = (0..site.pages.len())
         .into_par_iter()
-        .map(|i| {
-            let mut found = pages::check_page(site, i, today);
-            found.extend(links::check_page(site, i));
-            found
-        })
+        .map(|i| check_page(site, i, today))
         .collect();
     let mut diagnostics: Diagnostics = per_page.into_iter().flatten().collect();
-    diagnostics.extend(pages::check_parent_cycles(site));
-    diagnostics.extend(redirects::check(site));
+    diagnostics.extend(check_site_wide(site));
     diagnostics
+}
+
+/// The rules about one page: its front matter, owner, parent, review
+/// dates, lints, and its links (against the whole site).
+pub fn check_page(site: &Site, index: usize, today: NaiveDate) -> Diagnostics {
+    let mut found = pages::check_page(site, index, today);
+    found.extend(links::check_page(site, index));
+    found
+}
+
+/// The rules about the site as a whole: parent cycles and redirects.
+pub fn check_site_wide(site: &Site) -> Diagnostics {
+    let mut found = pages::check_parent_cycles(site);
+    found.extend(redirects::check(site));
+    found
 }
 
 pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
