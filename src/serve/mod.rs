@@ -271,6 +271,10 @@ fn is_content_change(kind: &EventKind) -> bool {
     }
 }
 
+/// Saves closer together than this are one change: long enough to join an
+/// editor's write-rename-delete sequence, short enough not to be noticed.
+const DEBOUNCE: Duration = Duration::from_millis(20);
+
 type Debouncer = notify_debouncer_full::Debouncer<
     notify_debouncer_full::notify::RecommendedWatcher,
     notify_debouncer_full::RecommendedCache,
@@ -281,8 +285,7 @@ type Batches = std::sync::mpsc::Receiver<notify_debouncer_full::DebounceEventRes
 /// the build and the watch.
 fn start_watching(inputs: &Inputs) -> anyhow::Result<(Debouncer, Batches)> {
     let (events, batches) = std::sync::mpsc::channel();
-    let mut debouncer =
-        notify_debouncer_full::new_debouncer(Duration::from_millis(50), None, events)?;
+    let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, events)?;
     let mut watched = vec![inputs.source.clone(), inputs.layouts.clone()];
     if let Some(settings) = &inputs.settings
         && let Some(parent) = settings.parent()

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Time from a page save to the live-reload message, for `serve`.
+
+Usage: scripts/bench-reload.py SOURCE_DIR [--edits 20]
+
+Copies SOURCE_DIR to a temporary folder (the original is never touched),
+starts `manual serve` (release) on the copy, listens to its live-reload
+events, then edits one page's body EDITS times. For each edit it measures
+the time from the write returning to the server's next state message, and
+prints the median, the slowest and what the server says it rendered.
+"""
+import argparse
+import http.client
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, "target", "release", "manual")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source")
+    parser.add_argument("--edits", type=int, default=20)
+    args = parser.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    workspace = tempfile.mkdtemp()
+    args.source = shutil.copytree(args.source, os.path.join(workspace, "source"))
+    port = free_port()
+    server = subprocess.Popen(
+        [BINARY, "serve", "--source", args.source, "--layouts", os.path.join(ROOT, "layouts"), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server.stdout.readline()  # "Serving the manual at ..."
+    log = []
+    threading.Thread(target=lambda: [log.append(l.rstrip()) for l in server.stderr], daemon=True).start()
+
+    arrivals = []
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", "/__manual/events")
+    response = connection.getresponse()
+
+    def listen():
+        for line in response:
+            if line.startswith(b"event: state"):
+                arrivals.append(time.perf_counter())
+    threading.Thread(target=listen, daemon=True).start()
+    while not arrivals:
+        time.sleep(0.01)
+
+    pages = sorted(
+        os.path.join(dirpath, name)
+        for dirpath, _, names in os.walk(args.source) for name in names if name.endswith(".md"))
+    page = pages[len(pages) // 2]
+    with open(page, encoding="utf-8") as f:
+        original = f.read()
+    times = []
+    try:
+        for i in range(args.edits):
+            seen = len(arrivals)
+            with open(page, "w", encoding="utf-8") as f:
+                f.write(original + f"\nEdit number {i}.\n")
+            written = time.perf_counter()
+            deadline = written + 30
+            while len(arrivals) == seen and time.perf_counter() < deadline:
+                time.sleep(0.001)
+            if len(arrivals) == seen:
+                sys.exit("no reload message within 30 s")
+            times.append((arrivals[seen] - written) * 1000)
+            time.sleep(0.3)
+    finally:
+        with open(page, "w", encoding="utf-8") as f:
+            f.write(original)
+        time.sleep(0.5)
+        server.terminate()
+        shutil.rmtree(workspace, ignore_errors=True)
+    print(f"pages: {len(pages)}; edits: {len(times)}; median {statistics.median(times):.0f} ms; "
+          f"slowest {max(times):.0f} ms; fastest {min(times):.0f} ms")
+    print("server's last lines:", *log[-3:], sep="\n  ")
+
+
+if __name__ == "__main__":
+    main()
