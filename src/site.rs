@@ -263,6 +263,12 @@ impl Site {
         }
     }
 
+    /// Recomputes the sections and common tasks after a page's title,
+    /// section, type or importance changed.
+    pub fn regroup(&mut self) {
+        (self.sections, self.common_tasks) = group_into_sections(&self.pages);
+    }
+
     pub fn section_of(&self, page: usize) -> Option<&Section> {
         let name = self.pages[page]
             .front_matter

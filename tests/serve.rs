@@ -111,8 +111,13 @@ fn a_burst_of_saves_is_one_rebuild() {
     let server = Server::start(&site, None);
     std::thread::sleep(Duration::from_millis(200));
     let before = server.rebuilds();
-    for i in 0..5 {
-        site.page("a", "Page A", "Ops", &format!("Burst {i}.\n"));
+    // As an editor saves: several writes within a few milliseconds.
+    let page = site.path("source/manual/a.html.md");
+    let front =
+        "---\ntitle: Page A\nowner_slack: \"#team\"\nsection: Ops\nparent: /manual.html\n---\n";
+    let versions: Vec<String> = (0..5).map(|i| format!("{front}Burst {i}.\n")).collect();
+    for version in &versions {
+        std::fs::write(&page, version).unwrap();
     }
     server.wait_for("/manual/a.html", "the last save", |_, b| {
         b.contains("Burst 4.")
@@ -176,17 +181,61 @@ fn pages_come_and_go_and_errors_keep_the_last_good_site() {
     );
 }
 
+/// The served HTML without the live-reload script.
+fn without_script(served: &str) -> String {
+    match (
+        served.find("<script>\n(() => {"),
+        served.find("</script>\n"),
+    ) {
+        (Some(start), Some(end)) => format!(
+            "{}{}",
+            &served[..start],
+            &served[end + "</script>\n".len()..]
+        ),
+        _ => served.to_string(),
+    }
+}
+
+fn assert_same_as_full_build(site: &Fixture, server: &Server, pages: &[&str]) {
+    let out = format!("full-{}", server.rebuilds());
+    site.build(&["--skip-check", "--out", &out]).assert_ok();
+    for page in pages {
+        let served = without_script(&server.get(&format!("/{page}")).1);
+        assert_eq!(
+            served,
+            site.read(&format!("{out}/{page}")),
+            "{page} differs from a full build"
+        );
+    }
+}
+
+fn last_rebuild(server: &Server) -> String {
+    server
+        .stderr
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|l| l.contains(" changed: "))
+        .cloned()
+        .unwrap_or_default()
+}
+
 #[test]
-fn a_page_edit_renders_one_page_and_matches_a_full_build() {
+fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     let site = site();
     for i in 0..20 {
         site.page(
             &format!("p{i}"),
             &format!("Page {i}"),
-            "Ops",
+            "Other",
             "[a](/manual/a.html#part-two)\n",
         );
     }
+    site.write(
+        "source/manual/child.html.md",
+        "---\ntitle: Child\nowner_slack: '#team'\nsection: Other\nparent: /manual/a.html\n---\n",
+    );
     site.page(
         "a",
         "Page A",
@@ -195,6 +244,14 @@ fn a_page_edit_renders_one_page_and_matches_a_full_build() {
     );
     let server = Server::start(&site, None);
     assert!(server.get("/__manual/state").1.contains("\"problems\":[]"));
+    let pages = [
+        "manual/a.html",
+        "manual/b.html",
+        "manual/p3.html",
+        "manual/child.html",
+        "manual.html",
+        "index.html",
+    ];
 
     // A body edit that removes the heading other pages link to: one page is
     // rendered, and the pages linking to it are checked again.
@@ -205,10 +262,10 @@ fn a_page_edit_renders_one_page_and_matches_a_full_build() {
         "## Part one\n\n## Part 2\n\nNew text.\n",
     );
     server.wait_for("/manual/a.html", "the edit", |_, b| b.contains("New text."));
-    let log = server.stderr.lock().unwrap().join("\n");
     assert!(
-        log.contains("a.html.md changed: rendered 1 page(s)"),
-        "{log}"
+        last_rebuild(&server).contains("a.html.md changed: rendered 1 page(s)"),
+        "{}",
+        last_rebuild(&server)
     );
     let state = server.wait_for("/__manual/state", "the fragment findings", |_, b| {
         b.contains("link-fragment-missing")
@@ -218,44 +275,73 @@ fn a_page_edit_renders_one_page_and_matches_a_full_build() {
         20,
         "{state}"
     );
+    assert_same_as_full_build(&site, &server, &pages);
 
-    // What is served after the incremental rebuild is what a full build writes.
-    site.build(&["--skip-check", "--out", "full"]).assert_ok();
-    for page in [
-        "manual/a.html",
-        "manual/p3.html",
-        "manual.html",
-        "index.html",
-    ] {
-        let served = server.get(&format!("/{page}")).1;
-        let served = served
-            .split("<script>\n(() => {")
-            .next()
-            .unwrap()
-            .to_string()
-            + &served[served
-                .find("</script>\n")
-                .map_or(served.len(), |i| i + "</script>\n".len())..];
-        assert_eq!(
-            served,
-            site.read(&format!("full/{page}")),
-            "{page} differs from a full build"
-        );
-    }
-
-    // A title change moves the page in the index: everything is rebuilt.
+    // A title change: the page, its section's pages (Ops: a and b), its
+    // child's breadcrumbs, the index and the home page; nothing else.
     site.page("a", "Page A renamed", "Ops", "## Part one\n\n## Part two\n");
     server.wait_for("/manual.html", "the new title in the index", |_, b| {
         b.contains("Page A renamed")
     });
-    let log = server.stderr.lock().unwrap().join("\n");
     assert!(
-        log.contains("a.html.md changed: rendered 24 page(s)"),
-        "22 pages, the index and home: {log}"
+        last_rebuild(&server).contains("a.html.md changed: rendered 5 page(s)"),
+        "{}",
+        last_rebuild(&server)
     );
     server.wait_for(
         "/__manual/state",
         "the fragments to resolve again",
         |_, b| b.contains("\"problems\":[]"),
+    );
+    assert!(
+        server
+            .get("/manual/child.html")
+            .1
+            .contains(">Page A renamed</a>")
+    );
+    assert_same_as_full_build(&site, &server, &pages);
+
+    // A layout edit re-renders pages without reading them again; an asset
+    // edit renders nothing.
+    let layouts = site.path("layouts");
+    std::fs::create_dir_all(&layouts).unwrap();
+    drop(server);
+    for entry in walkdir::WalkDir::new(common::repo_layouts()) {
+        let entry = entry.unwrap();
+        let target = layouts.join(entry.path().strip_prefix(common::repo_layouts()).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    let server = Server::start(&site, Some(&layouts));
+    let template = layouts.join("manual_layout.html");
+    let text = std::fs::read_to_string(&template).unwrap().replace(
+        "<h1>{{ page.title }}</h1>",
+        "<h1 class=\"changed\">{{ page.title }}</h1>",
+    );
+    std::fs::write(&template, text).unwrap();
+    server.wait_for("/manual/b.html", "the layout change", |_, b| {
+        b.contains("<h1 class=\"changed\">")
+    });
+    assert!(
+        last_rebuild(&server).contains("manual_layout.html changed: rendered 25 page(s)"),
+        "{}",
+        last_rebuild(&server)
+    );
+    std::fs::write(
+        layouts.join("assets/manual.css"),
+        "body { color: black; }\n",
+    )
+    .unwrap();
+    server.wait_for("/assets/manual.css", "the new stylesheet", |_, b| {
+        b == "body { color: black; }\n"
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        last_rebuild(&server).contains("manual.css changed: rendered 0 page(s)"),
+        "{}",
+        last_rebuild(&server)
     );
 }

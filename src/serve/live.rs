@@ -1,9 +1,17 @@
-//! What `serve` keeps between rebuilds, and the one-page fast path: a saved
-//! page whose title, section, type, importance, parent and old paths did
-//! not change affects no other page's HTML, so only that page is parsed and
-//! rendered again, and only it and the pages that link to it are checked
-//! again. Anything else (a new or deleted page, a layout, the settings, a
-//! change that moves a page in the index) rebuilds everything.
+//! What `serve` keeps between rebuilds, and the fast paths that avoid
+//! rebuilding everything:
+//!
+//! - a saved page is parsed again alone; if its title, section, type,
+//!   importance, parent and description are unchanged, only it is rendered;
+//!   if they changed, also the manual index, the home page, the pages of its
+//!   old and new sections (their section lists) and its children (their
+//!   breadcrumbs). It and the pages that link to it are checked again.
+//! - a changed asset (served from disk) needs no rendering at all.
+//! - a changed layout re-renders the pages from the parsed site, without
+//!   reading or parsing any page again.
+//!
+//! New, deleted or renamed pages, `old_paths` and settings changes rebuild
+//! everything.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -15,7 +23,8 @@ use crate::highlight::Highlighter;
 use crate::load::{self, PageSource};
 use crate::parse::{self, Page};
 use crate::pipeline::{self, Prepared};
-use crate::site::output_path;
+use crate::render::Templates;
+use crate::site::{HOME_URL, MANUAL_INDEX_URL, Target, output_path};
 use crate::validate;
 
 pub struct Live {
@@ -103,9 +112,10 @@ impl Live {
         };
         let (page, diagnostics) = parse::parse_page(source, highlighter);
         let page = page?;
-        if diagnostics.has_errors() || !same_place_in_site(old, &page) {
+        if diagnostics.has_errors() || old.front_matter.old_paths != page.front_matter.old_paths {
             return None;
         }
+        let moved = !same_place_in_site(old, &page);
         let url = page.url.clone();
         let file = page.path.clone();
         let stem = url
@@ -114,13 +124,59 @@ impl Live {
             .unwrap_or(&url)
             .trim_end_matches(".html")
             .to_string();
+        let old_section = site
+            .section_of(index)
+            .map(|s| s.pages.clone())
+            .unwrap_or_default();
         self.prepared.site.pages[index] = page;
+        let mut to_render = vec![index];
+        if moved {
+            self.prepared.site.regroup();
+            let site = &self.prepared.site;
+            to_render.extend(old_section);
+            to_render.extend(
+                site.section_of(index)
+                    .map(|s| s.pages.clone())
+                    .unwrap_or_default(),
+            );
+            // Children show this page's title in their breadcrumbs.
+            to_render.extend((0..site.pages.len()).filter(|&i| {
+                site.pages[i].front_matter.parent.as_deref().is_some_and(|parent| {
+                    matches!(
+                        validate::resolve(site, &site.pages[i].url, parent),
+                        validate::Resolved::Internal { target: Some(Target::Page(p)), .. } if p == index
+                    )
+                })
+            }));
+            to_render.sort_unstable();
+            to_render.dedup();
+        }
         let site = &self.prepared.site;
-        let html = self.prepared.templates.render_page(site, index).ok()?;
-        self.files.insert(
-            output_path(&url).to_string(),
-            Served::Bytes(html.into_bytes().into()),
-        );
+        let templates = &self.prepared.templates;
+        let mut rendered: Vec<(String, String)> = Vec::with_capacity(to_render.len() + 2);
+        for &i in &to_render {
+            rendered.push((
+                site.pages[i].url.clone(),
+                templates.render_page(site, i).ok()?,
+            ));
+        }
+        if moved {
+            rendered.push((
+                MANUAL_INDEX_URL.into(),
+                templates.render_manual_index(site).ok()?,
+            ));
+            if site.home_page.is_none() {
+                rendered.push((HOME_URL.into(), templates.render_home(site).ok()?));
+            }
+            self.site_findings = validate::check_site_wide(site).into_iter().collect();
+        }
+        let count = rendered.len();
+        for (page_url, html) in rendered {
+            self.files.insert(
+                output_path(&page_url).to_string(),
+                Served::Bytes(html.into_bytes().into()),
+            );
+        }
 
         self.parse_problems.retain(|d| d.file != file);
         self.parse_problems.extend(diagnostics);
@@ -133,7 +189,52 @@ impl Live {
                     .collect();
             }
         }
-        Some(1)
+        Some(count)
+    }
+
+    /// A changed file that is an asset already being served: it is read
+    /// from disk on each request, so nothing is rendered.
+    pub fn is_known_asset(&self, path: &Path) -> bool {
+        let Ok(absolute) = std::path::absolute(path) else {
+            return false;
+        };
+        let site = &self.prepared.site;
+        site.assets
+            .iter()
+            .chain(&site.theme_assets)
+            .any(|a| std::path::absolute(&a.path).ok().as_deref() == Some(absolute.as_path()))
+    }
+
+    /// Layouts changed: load them again and render every page from the
+    /// parsed site, reading and parsing no page. `None` when the layouts'
+    /// own assets were added or removed (the URL map changes: rebuild
+    /// fully); `Err` with the problems when the layouts do not work.
+    pub fn update_layouts(
+        &mut self,
+        options: &ServeOptions,
+    ) -> Option<Result<usize, Vec<Diagnostic>>> {
+        let templates = match Templates::load(&options.inputs.layouts) {
+            Ok(t) => t,
+            Err(errors) => return Some(Err(errors.sorted())),
+        };
+        if templates.assets.len() != self.prepared.site.theme_assets.len() {
+            return None;
+        }
+        let structure = validate::structure(&self.prepared.site, &templates);
+        if structure.has_errors() {
+            return Some(Err(structure.sorted()));
+        }
+        let sink = MemorySink::default();
+        if let Err(errors) = pipeline::render_site(&self.prepared.site, &templates, &sink) {
+            return Some(Err(errors.sorted()));
+        }
+        self.prepared.templates = templates;
+        self.files = sink.into_files();
+        Some(Ok(self
+            .files
+            .keys()
+            .filter(|k| k.ends_with(".html"))
+            .count()))
     }
 }
 

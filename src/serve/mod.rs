@@ -24,7 +24,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use notify_debouncer_full::notify::event::{AccessKind, AccessMode, ModifyKind};
+use notify_debouncer_full::notify::event::ModifyKind;
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use serde::Serialize;
 use tokio::sync::watch;
@@ -259,21 +259,28 @@ fn is_scratch_file(path: &Path) -> bool {
         || name.contains("___jb_")
 }
 
-/// Writes, creations, removals and renames change the site; reads (our own
-/// rebuild opens every file) and metadata changes do not.
+/// Writes, creations, removals and renames change the site. Reads (our own
+/// rebuild opens every file), metadata changes and the close after a write
+/// (the write itself was already seen, and its close can arrive in the
+/// next batch, which would cost a second rebuild) do not.
 fn is_content_change(kind: &EventKind) -> bool {
     match kind {
         EventKind::Create(_) | EventKind::Remove(_) => true,
         EventKind::Modify(ModifyKind::Metadata(_)) => false,
         EventKind::Modify(_) => true,
-        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
         EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
     }
 }
 
-/// Saves closer together than this are one change: long enough to join an
-/// editor's write-rename-delete sequence, short enough not to be noticed.
-const DEBOUNCE: Duration = Duration::from_millis(20);
+/// The watcher's own debounce: it merges the events of one file within
+/// this time.
+const DEBOUNCE: Duration = Duration::from_millis(10);
+
+/// A change is acted on once no further change has arrived for this long,
+/// so a burst of saves (an editor's write, rename and delete, or several
+/// files at once) is one rebuild even when it straddles two of the
+/// watcher's batches; short enough that a reader does not notice.
+const QUIET: Duration = Duration::from_millis(15);
 
 type Debouncer = notify_debouncer_full::Debouncer<
     notify_debouncer_full::notify::RecommendedWatcher,
@@ -312,14 +319,24 @@ fn watch_and_rebuild(
     mut live: Option<live::Live>,
 ) {
     let mut build = 1;
-    for batch in batches {
-        let Ok(batch) = batch else { continue };
-        let mut changed: Vec<PathBuf> = batch
+    let mut failing = live.is_none();
+    let content_changes = |batch: notify_debouncer_full::DebounceEventResult| -> Vec<PathBuf> {
+        batch
+            .unwrap_or_default()
             .iter()
             .filter(|event| is_content_change(&event.kind))
             .flat_map(|event| event.paths.iter().cloned())
             .filter(|path| !is_scratch_file(path))
-            .collect();
+            .collect()
+    };
+    while let Ok(batch) = batches.recv() {
+        let mut changed = content_changes(batch);
+        if changed.is_empty() {
+            continue;
+        }
+        while let Ok(more) = batches.recv_timeout(QUIET) {
+            changed.extend(content_changes(more));
+        }
         changed.sort();
         changed.dedup();
         if changed.is_empty() {
@@ -327,37 +344,59 @@ fn watch_and_rebuild(
         }
         let started = Instant::now();
         let label = describe_change(&changed);
-        let one_page = match (&mut live, changed.as_slice()) {
+        let layouts = std::path::absolute(&options.inputs.layouts).ok();
+        let in_layouts = |p: &PathBuf| {
+            layouts
+                .as_ref()
+                .is_some_and(|l| std::path::absolute(p).is_ok_and(|p| p.starts_with(l)))
+        };
+        // After a failed rebuild, only a full one can tell whether the
+        // failure is fixed.
+        let fast = match (
+            if failing { None } else { live.as_mut() },
+            changed.as_slice(),
+        ) {
+            (Some(live), changed) if changed.iter().all(|p| live.is_known_asset(p)) => Some(Ok(0)),
+            (Some(live), changed)
+                if changed
+                    .iter()
+                    .all(|p| in_layouts(p) && !live.is_known_asset(p)) =>
+            {
+                live.update_layouts(&options)
+            }
             (Some(live), [path]) if path.to_string_lossy().contains(".md") => {
-                live.update_page(path, &options, &highlighter)
+                live.update_page(path, &options, &highlighter).map(Ok)
             }
             _ => None,
         };
-        let rendered = match one_page {
-            Some(pages) => Some(pages),
-            None => match live::full(&options, &highlighter) {
-                Ok(rebuilt) => {
-                    let pages = rebuilt
-                        .files
-                        .keys()
-                        .filter(|k| k.ends_with(".html"))
-                        .count();
-                    live = Some(rebuilt);
-                    Some(pages)
-                }
-                Err(problems) => {
-                    report_rebuild(&label, None, &problems, started.elapsed());
-                    let previous = sender.borrow().clone();
-                    build += 1;
-                    sender.send_replace(Arc::new(Snapshot {
-                        build,
-                        files: previous.files.clone(),
-                        problems,
-                        css_only: false,
-                    }));
-                    continue;
-                }
-            },
+        let outcome = match fast {
+            Some(outcome) => outcome,
+            None => live::full(&options, &highlighter).map(|rebuilt| {
+                failing = false;
+                let pages = rebuilt
+                    .files
+                    .keys()
+                    .filter(|k| k.ends_with(".html"))
+                    .count();
+                live = Some(rebuilt);
+                pages
+            }),
+        };
+        let rendered = match outcome {
+            Ok(pages) => Some(pages),
+            Err(problems) => {
+                failing = true;
+                report_rebuild(&label, None, &problems, started.elapsed());
+                let previous = sender.borrow().clone();
+                build += 1;
+                sender.send_replace(Arc::new(Snapshot {
+                    build,
+                    files: previous.files.clone(),
+                    problems,
+                    css_only: false,
+                }));
+                continue;
+            }
         };
         let current = live
             .as_ref()
