@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::highlight::{self, Highlighter};
 use crate::render::Templates;
-use crate::site::{HOME_URL, MANUAL_INDEX_URL, Site, output_path, url_for_page};
+use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, Site, output_path, url_for_page};
 use crate::write::{SiteSink, Staging};
 use crate::{load, parse, settings, validate};
 
@@ -205,6 +205,7 @@ pub fn render_site(
     let mut generated: Vec<(String, Result<String, Diagnostic>)> = vec![
         (MANUAL_INDEX_URL.into(), templates.render_manual_index(site)),
         (highlight::CSS_URL.into(), Ok(highlight::CSS.to_string())),
+        (NOT_FOUND_URL.into(), templates.render_not_found(site)),
     ];
     if site.home_page.is_none() {
         generated.push((HOME_URL.into(), templates.render_home(site)));

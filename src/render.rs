@@ -20,6 +20,7 @@ pub const DEFAULT_LAYOUT: &str = "manual_layout";
 pub const HOME_LAYOUT: &str = "home";
 pub const MANUAL_INDEX_LAYOUT: &str = "manual_index";
 pub const REDIRECT_LAYOUT: &str = "redirect";
+pub const NOT_FOUND_LAYOUT: &str = "not_found";
 /// "More in this section" shows at most this many neighbours: a sidebar of
 /// hundreds of links helps no one, and listing every page of a section on
 /// every page of it would make the build quadratic in the section's size.
@@ -211,6 +212,12 @@ impl Templates {
         context.insert("redirect_to", &redirect.to);
         context.insert("canonical", &canonical);
         self.render(REDIRECT_LAYOUT, &context)
+    }
+
+    pub fn render_not_found(&self, site: &Site) -> Result<String, Diagnostic> {
+        let mut context = base_context(site, crate::site::NOT_FOUND_URL);
+        context.insert("sections", &sections_view(site));
+        self.render(NOT_FOUND_LAYOUT, &context)
     }
 
     pub fn render_home(&self, site: &Site) -> Result<String, Diagnostic> {

@@ -12,6 +12,8 @@ use crate::settings::Settings;
 
 pub const HOME_URL: &str = "/index.html";
 pub const MANUAL_INDEX_URL: &str = "/manual.html";
+/// Served by hosts (and `serve`) for any URL the site does not have.
+pub const NOT_FOUND_URL: &str = "/404.html";
 /// Where the layouts' own files (`layouts/assets/`) are published.
 pub const THEME_ASSETS_PREFIX: &str = "/assets/";
 
@@ -40,6 +42,8 @@ pub enum Target {
     Redirect(usize),
     /// The code highlighting stylesheet, made by build.rs.
     HighlightCss,
+    /// The generated "page not found" page.
+    NotFound,
     /// A page whose source could not be parsed (already an error). Its URL
     /// stays in the map so that links to it are not reported as well.
     Unparsed,
@@ -168,6 +172,12 @@ impl Site {
             &mut diagnostics,
         );
         claim(
+            NOT_FOUND_URL,
+            Target::NotFound,
+            "(the generated page-not-found page)".into(),
+            &mut diagnostics,
+        );
+        claim(
             MANUAL_INDEX_URL,
             Target::ManualIndex,
             "(the generated manual index)".into(),
@@ -259,6 +269,7 @@ impl Site {
             | Target::ThemeAsset(_)
             | Target::Redirect(_)
             | Target::HighlightCss
+            | Target::NotFound
             | Target::Unparsed => None,
         }
     }

@@ -196,7 +196,7 @@ fn a_page_picks_its_layout_and_extra_keys_reach_it() {
     let site = Fixture::new();
     let layouts = site.path("layouts");
     std::fs::create_dir_all(&layouts).unwrap();
-    for name in ["home", "manual_index", "manual_layout"] {
+    for name in ["home", "manual_index", "manual_layout", "not_found"] {
         site.write(&format!("layouts/{name}.html"), format!("{name}\n"));
     }
     site.write(
@@ -269,8 +269,8 @@ fn output_is_byte_identical_across_builds_and_thread_counts() {
         .assert_ok();
     site.build(&["--out", "default"]).assert_ok();
     let one = snapshot_tree(&site.path("one"));
-    // 40 pages; manual.html, index.html and highlight.css; two assets.
-    assert_eq!(one.len(), 40 + 3 + 2);
+    // 40 pages; manual.html, index.html, 404.html and highlight.css; two assets.
+    assert_eq!(one.len(), 40 + 4 + 2);
     assert!(
         one == snapshot_tree(&site.path("four")),
         "1 and 4 threads differ"

@@ -33,7 +33,12 @@ fn serves_what_build_writes_plus_the_reload_script() {
         "extension-less URLs work as on most hosts"
     );
     assert!(server.get("/assets/highlight.css").1.contains(".hl-code"));
-    assert_eq!(server.get("/manual/nothing.html").0, 404);
+    let (status, not_found) = server.get("/manual/nothing.html");
+    assert_eq!(status, 404);
+    assert!(
+        not_found.contains("<h1>Page not found</h1>"),
+        "the site's own 404 page: {not_found}"
+    );
 
     site.build(&[]).assert_ok();
     assert!(
@@ -278,13 +283,14 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     assert_same_as_full_build(&site, &server, &pages);
 
     // A title change: the page, its section's pages (Ops: a and b), its
-    // child's breadcrumbs, the index and the home page; nothing else.
+    // child's breadcrumbs, the index, the home and not-found pages; nothing
+    // else.
     site.page("a", "Page A renamed", "Ops", "## Part one\n\n## Part two\n");
     server.wait_for("/manual.html", "the new title in the index", |_, b| {
         b.contains("Page A renamed")
     });
     assert!(
-        last_rebuild(&server).contains("a.html.md changed: rendered 5 page(s)"),
+        last_rebuild(&server).contains("a.html.md changed: rendered 6 page(s)"),
         "{}",
         last_rebuild(&server)
     );
@@ -326,7 +332,7 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
         b.contains("<h1 class=\"changed\">")
     });
     assert!(
-        last_rebuild(&server).contains("manual_layout.html changed: rendered 25 page(s)"),
+        last_rebuild(&server).contains("manual_layout.html changed: rendered 26 page(s)"),
         "{}",
         last_rebuild(&server)
     );

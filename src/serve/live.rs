@@ -3,7 +3,8 @@
 //!
 //! - a saved page is parsed again alone; if its title, section, type,
 //!   importance, parent and description are unchanged, only it is rendered;
-//!   if they changed, also the manual index, the home page, the pages of its
+//!   if they changed, also the manual index, the home and not-found pages
+//!   (they list sections), the pages of its
 //!   old and new sections (their section lists) and its children (their
 //!   breadcrumbs). It and the pages that link to it are checked again.
 //! - a changed asset (served from disk) needs no rendering at all.
@@ -24,7 +25,7 @@ use crate::load::{self, PageSource};
 use crate::parse::{self, Page};
 use crate::pipeline::{self, Prepared};
 use crate::render::Templates;
-use crate::site::{HOME_URL, MANUAL_INDEX_URL, Target, output_path};
+use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, Target, output_path};
 use crate::validate;
 
 pub struct Live {
@@ -165,6 +166,7 @@ impl Live {
                 MANUAL_INDEX_URL.into(),
                 templates.render_manual_index(site).ok()?,
             ));
+            rendered.push((NOT_FOUND_URL.into(), templates.render_not_found(site).ok()?));
             if site.home_page.is_none() {
                 rendered.push((HOME_URL.into(), templates.render_home(site).ok()?));
             }

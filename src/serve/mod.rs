@@ -114,8 +114,13 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         &problems,
         started.elapsed(),
     );
+    // Build numbers start from the clock, so a page left open across a
+    // restart sees a different number and reloads.
+    let first_build = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_millis() as u64);
     let (sender, receiver) = watch::channel(Arc::new(Snapshot {
-        build: 1,
+        build: first_build,
         files: Arc::new(files),
         problems,
         css_only: false,
@@ -318,7 +323,7 @@ fn watch_and_rebuild(
     batches: Batches,
     mut live: Option<live::Live>,
 ) {
-    let mut build = 1;
+    let mut build = sender.borrow().build;
     let mut failing = live.is_none();
     let content_changes = |batch: notify_debouncer_full::DebounceEventResult| -> Vec<PathBuf> {
         batch

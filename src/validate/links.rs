@@ -307,6 +307,7 @@ fn check_fragment(
         | Target::ThemeAsset(_)
         | Target::Redirect(_)
         | Target::HighlightCss
+        | Target::NotFound
         | Target::Unparsed => return None,
     };
     if ids.contains(&fragment) {

@@ -15,7 +15,9 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::render::{HOME_LAYOUT, MANUAL_INDEX_LAYOUT, REDIRECT_LAYOUT, Templates};
+use crate::render::{
+    HOME_LAYOUT, MANUAL_INDEX_LAYOUT, NOT_FOUND_LAYOUT, REDIRECT_LAYOUT, Templates,
+};
 use crate::site::Site;
 
 pub use links::{Resolved, resolve};
@@ -71,7 +73,7 @@ pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
             );
         }
     }
-    let mut required = vec![HOME_LAYOUT, MANUAL_INDEX_LAYOUT];
+    let mut required = vec![HOME_LAYOUT, MANUAL_INDEX_LAYOUT, NOT_FOUND_LAYOUT];
     if !site.redirects.is_empty() {
         required.push(REDIRECT_LAYOUT);
     }
