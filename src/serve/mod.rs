@@ -34,8 +34,6 @@ use crate::highlight::Highlighter;
 use crate::pipeline::Inputs;
 use files::{RequestPath, Served, read_asset, request_path};
 
-pub use files::request_path as decode_request_path;
-
 pub struct ServeOptions {
     pub inputs: Inputs,
     pub bind: IpAddr,
@@ -451,5 +449,25 @@ fn report_rebuild(label: &str, rendered: Option<usize>, problems: &[Diagnostic],
     }
     for problem in problems.iter().filter(|d| d.is_error()).take(10) {
         eprint!("{}", problem.render_human(None));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editors_scratch_files_are_ignored() {
+        for scratch in [
+            ".page.html.md.swp",
+            "page.html.md~",
+            "4913",
+            ".#page.html.md",
+            "page.html.md___jb_tmp___",
+        ] {
+            assert!(is_scratch_file(Path::new(scratch)), "{scratch}");
+        }
+        assert!(!is_scratch_file(Path::new("source/manual/page.html.md")));
+        assert!(!is_scratch_file(Path::new("layouts/assets/manual.css")));
     }
 }
