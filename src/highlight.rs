@@ -49,8 +49,8 @@ fn alias(token: &str) -> Option<&str> {
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     cache: Mutex<HashMap<(String, String), Arc<str>>>,
-    /// Only tell known languages from unknown ones; make no HTML. For
-    /// `check`, which never shows the page.
+    /// Only tell known languages from unknown ones, and make no HTML at all
+    /// (see `makes_html`). For `check`, which never shows a page.
     classify_only: bool,
 }
 
@@ -70,12 +70,19 @@ impl Highlighter {
         Self::default()
     }
 
-    /// A highlighter for `check`: blocks are classified, not highlighted.
+    /// A highlighter for `check`: blocks are classified, not highlighted,
+    /// and the markdown stage skips making pages' HTML too.
     pub fn classify_only() -> Self {
         Highlighter {
             classify_only: true,
             ..Self::default()
         }
+    }
+
+    /// Whether the pages parsed with this highlighter will be shown, so
+    /// their HTML is worth making.
+    pub fn makes_html(&self) -> bool {
+        !self.classify_only
     }
 
     fn syntaxes(&self) -> &SyntaxSet {

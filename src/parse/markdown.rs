@@ -252,8 +252,11 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
         }
     }
 
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(event, _)| event));
+    let mut html = String::new();
+    if highlighter.makes_html() {
+        html.reserve(body.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(event, _)| event));
+    }
     let undefined_references = undefined
         .into_inner()
         .into_iter()
