@@ -8,11 +8,11 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::highlight::{self, Highlighter};
+use crate::highlight::Highlighter;
 use crate::render::Templates;
 use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, Site, output_path, url_for_page};
 use crate::write::{SiteSink, Staging};
-use crate::{load, parse, settings, validate};
+use crate::{load, machine_readable, parse, settings, validate};
 
 /// Where a site's inputs are.
 #[derive(Debug, Clone)]
@@ -204,9 +204,13 @@ pub fn render_site(
 ) -> Result<BuildSummary, Diagnostics> {
     let mut generated: Vec<(String, Result<String, Diagnostic>)> = vec![
         (MANUAL_INDEX_URL.into(), templates.render_manual_index(site)),
-        (highlight::CSS_URL.into(), Ok(highlight::CSS.to_string())),
         (NOT_FOUND_URL.into(), templates.render_not_found(site)),
     ];
+    generated.extend(
+        machine_readable::files(site)
+            .into_iter()
+            .map(|(url, contents)| (url, Ok(contents))),
+    );
     if site.home_page.is_none() {
         generated.push((HOME_URL.into(), templates.render_home(site)));
     }

@@ -40,8 +40,9 @@ pub enum Target {
     ManualIndex,
     /// A redirect from an old URL; the index is into `Site::redirects`.
     Redirect(usize),
-    /// The code highlighting stylesheet, made by build.rs.
-    HighlightCss,
+    /// A generated file that is not a page: the highlighting stylesheet,
+    /// `/api/pages.json`, `/robots.txt`, `/sitemap.xml`.
+    Generated,
     /// The generated "page not found" page.
     NotFound,
     /// A page whose source could not be parsed (already an error). Its URL
@@ -165,12 +166,14 @@ impl Site {
                 owners.insert(url.to_string(), path);
                 urls.insert(url.to_string(), target);
             };
-        claim(
-            crate::highlight::CSS_URL,
-            Target::HighlightCss,
-            "(the generated highlighting stylesheet)".into(),
-            &mut diagnostics,
-        );
+        for url in crate::machine_readable::generated_urls(&settings) {
+            claim(
+                url,
+                Target::Generated,
+                format!("(the generated {url})").into(),
+                &mut diagnostics,
+            );
+        }
         claim(
             NOT_FOUND_URL,
             Target::NotFound,
@@ -268,7 +271,7 @@ impl Site {
             Target::Asset(_)
             | Target::ThemeAsset(_)
             | Target::Redirect(_)
-            | Target::HighlightCss
+            | Target::Generated
             | Target::NotFound
             | Target::Unparsed => None,
         }

@@ -269,8 +269,9 @@ fn output_is_byte_identical_across_builds_and_thread_counts() {
         .assert_ok();
     site.build(&["--out", "default"]).assert_ok();
     let one = snapshot_tree(&site.path("one"));
-    // 40 pages; manual.html, index.html, 404.html and highlight.css; two assets.
-    assert_eq!(one.len(), 40 + 4 + 2);
+    // 40 pages; manual.html, index.html, 404.html, highlight.css,
+    // api/pages.json and robots.txt; two assets.
+    assert_eq!(one.len(), 40 + 6 + 2);
     assert!(
         one == snapshot_tree(&site.path("four")),
         "1 and 4 threads differ"
@@ -279,6 +280,46 @@ fn output_is_byte_identical_across_builds_and_thread_counts() {
         one == snapshot_tree(&site.path("default")),
         "two builds differ"
     );
+}
+
+#[test]
+fn pages_json_sitemap_and_robots() {
+    let site = Fixture::new();
+    site.write("source/site.yml", "host: https://ops.example.org/\n");
+    site.write(
+        "source/manual/b.html.md",
+        "---\ntitle: B & co\nowner_slack: '#team'\nsection: Ops\nlast_reviewed_on: 2026-08-31\nreview_in: 6 months\n---\n",
+    );
+    site.page("a", "A", "Ops", "");
+    site.build(&[]).assert_ok();
+    let pages: serde_json::Value =
+        serde_json::from_str(&site.read("build/api/pages.json")).unwrap();
+    assert_eq!(
+        pages["pages"][1],
+        serde_json::json!({
+            "title": "B & co", "url": "/manual/b.html", "owner": "#team", "section": "Ops",
+            "last_reviewed_on": "2026-08-31", "review_by": "2027-02-28"
+        })
+    );
+    assert_eq!(pages["pages"][0]["review_by"], serde_json::Value::Null);
+    let sitemap = site.read("build/sitemap.xml");
+    assert!(
+        sitemap.contains("<url><loc>https://ops.example.org/manual/b.html</loc></url>"),
+        "{sitemap}"
+    );
+    assert!(sitemap.contains("<loc>https://ops.example.org/manual.html</loc>"));
+    assert_eq!(
+        site.read("build/robots.txt"),
+        "User-agent: *\nAllow: /\nSitemap: https://ops.example.org/sitemap.xml\n"
+    );
+
+    site.write("source/site.yml", "service_name: No host\n");
+    site.build(&[]).assert_ok();
+    assert!(
+        !site.path("build/sitemap.xml").exists(),
+        "a sitemap needs absolute URLs"
+    );
+    assert_eq!(site.read("build/robots.txt"), "User-agent: *\nAllow: /\n");
 }
 
 #[test]

@@ -22,6 +22,7 @@ use super::files::{MemorySink, Served};
 use crate::diagnostics::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::load::{self, PageSource};
+use crate::machine_readable;
 use crate::parse::{self, Page};
 use crate::pipeline::{self, Prepared};
 use crate::render::Templates;
@@ -172,7 +173,12 @@ impl Live {
             }
             self.site_findings = validate::check_site_wide(site).into_iter().collect();
         }
-        let count = rendered.len();
+        // Owners and review dates are in pages.json, whatever changed.
+        rendered.push((
+            machine_readable::PAGES_JSON_URL.into(),
+            machine_readable::pages_json(site),
+        ));
+        let count = rendered.len() - 1;
         for (page_url, html) in rendered {
             self.files.insert(
                 output_path(&page_url).to_string(),

@@ -306,7 +306,7 @@ fn check_fragment(
         | Target::Asset(_)
         | Target::ThemeAsset(_)
         | Target::Redirect(_)
-        | Target::HighlightCss
+        | Target::Generated
         | Target::NotFound
         | Target::Unparsed => return None,
     };
