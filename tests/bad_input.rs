@@ -184,14 +184,7 @@ fn missing_config_given_by_name() {
 #[test]
 fn template_error_names_the_template_and_line() {
     let (site, before) = built_site();
-    let layouts = site.path("layouts");
-    for entry in std::fs::read_dir(common::repo_layouts()).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
-            std::fs::create_dir_all(&layouts).unwrap();
-            std::fs::copy(entry.path(), layouts.join(entry.file_name())).unwrap();
-        }
-    }
+    let layouts = site.copy_layouts();
     site.write("layouts/manual_layout.html", "{% extends \"_base.html\" %}\n{% block body %}\n{{ page.title | no_such_filter }}\n{% endblock body %}\n");
     let run = site.build(&["--layouts", layouts.to_str().unwrap()]);
     run.assert_failed()

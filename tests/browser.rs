@@ -104,16 +104,7 @@ async fn wait_for(
 async fn edits_errors_styles_and_new_pages_show_in_the_browser() {
     let site = Fixture::new();
     // The site's own copy of the layouts, so the test can change the CSS.
-    let layouts = site.path("layouts");
-    for entry in walkdir::WalkDir::new(common::repo_layouts()) {
-        let entry = entry.unwrap();
-        let relative = entry.path().strip_prefix(common::repo_layouts()).unwrap();
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(layouts.join(relative)).unwrap();
-        } else {
-            std::fs::copy(entry.path(), layouts.join(relative)).unwrap();
-        }
-    }
+    let layouts = site.copy_layouts();
     site.page("a", "Page A", "Ops", "Original text.\n");
     let server = Server::start(&site, Some(&layouts));
     let (_driver, client) = browser(&site.path("profile")).await;

@@ -309,18 +309,8 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
 
     // A layout edit re-renders pages without reading them again; an asset
     // edit renders nothing.
-    let layouts = site.path("layouts");
-    std::fs::create_dir_all(&layouts).unwrap();
     drop(server);
-    for entry in walkdir::WalkDir::new(common::repo_layouts()) {
-        let entry = entry.unwrap();
-        let target = layouts.join(entry.path().strip_prefix(common::repo_layouts()).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    let layouts = site.copy_layouts();
     let server = Server::start(&site, Some(&layouts));
     let template = layouts.join("manual_layout.html");
     let text = std::fs::read_to_string(&template).unwrap().replace(

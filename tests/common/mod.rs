@@ -48,6 +48,22 @@ impl Fixture {
         )
     }
 
+    /// A copy of the repository's layouts in the fixture, for tests that
+    /// change them; returns its path.
+    pub fn copy_layouts(&self) -> PathBuf {
+        let layouts = self.path("layouts");
+        for entry in walkdir::WalkDir::new(repo_layouts()) {
+            let entry = entry.unwrap();
+            let target = layouts.join(entry.path().strip_prefix(repo_layouts()).unwrap());
+            if entry.file_type().is_dir() {
+                fs::create_dir_all(&target).unwrap();
+            } else {
+                fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+        layouts
+    }
+
     pub fn read(&self, relative: &str) -> String {
         fs::read_to_string(self.path(relative))
             .unwrap_or_else(|e| panic!("cannot read {relative}: {e}"))
