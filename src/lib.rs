@@ -6,6 +6,7 @@
 
 pub mod diagnostics;
 pub mod highlight;
+pub mod history;
 pub mod load;
 pub mod machine_readable;
 pub mod owners;
@@ -14,6 +15,7 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod review;
+pub mod search;
 pub mod serve;
 pub mod settings;
 pub mod site;

@@ -6,7 +6,6 @@
 use serde::Serialize;
 
 use crate::highlight;
-use crate::review;
 use crate::settings::Settings;
 use crate::site::Site;
 
@@ -19,6 +18,9 @@ pub fn generated_urls(settings: &Settings) -> Vec<&'static str> {
     let mut urls = vec![highlight::CSS_URL, PAGES_JSON_URL, ROBOTS_URL];
     if settings.host.is_some() {
         urls.push(SITEMAP_URL);
+    }
+    if settings.enable_search {
+        urls.push(crate::search::SEARCH_PAGE_URL);
     }
     urls
 }
@@ -39,7 +41,10 @@ pub fn files(site: &Site) -> Vec<(String, String)> {
 #[derive(Serialize)]
 struct PageEntry<'a> {
     title: &'a str,
-    url: &'a str,
+    /// The path readers request, `base_path` included.
+    url: String,
+    /// Date of the last commit that changed the page, when built from git.
+    last_updated: Option<&'a str>,
     owner: Option<&'a str>,
     section: Option<&'a str>,
     last_reviewed_on: Option<String>,
@@ -55,10 +60,11 @@ pub fn pages_json(site: &Site) -> String {
         .pages
         .iter()
         .map(|page| {
-            let review = review::review_of(&page.front_matter).0;
+            let review = page.review;
             PageEntry {
                 title: &page.title,
-                url: &page.url,
+                url: site.settings.href(&page.url),
+                last_updated: page.last_commit.as_ref().map(|c| c.date.as_str()),
                 owner: page.front_matter.owner_slack.as_deref(),
                 section: page.front_matter.section.as_deref(),
                 last_reviewed_on: review.last_reviewed_on.map(|d| d.to_string()),
@@ -66,36 +72,55 @@ pub fn pages_json(site: &Site) -> String {
             }
         })
         .collect();
-    pages.sort_by(|a, b| a.url.cmp(b.url));
+    pages.sort_by(|a, b| a.url.cmp(&b.url));
     serde_json::to_string_pretty(&serde_json::json!({ "pages": pages })).expect("pages serialize")
         + "\n"
 }
 
 pub fn sitemap(site: &Site) -> Option<String> {
     let host = site.settings.host.as_deref()?.trim_end_matches('/');
-    let mut urls: Vec<&str> = site.pages.iter().map(|p| p.url.as_str()).collect();
-    urls.push(crate::site::MANUAL_INDEX_URL);
+    let mut urls: Vec<(&str, Option<&str>)> = site
+        .pages
+        .iter()
+        .map(|p| {
+            (
+                p.url.as_str(),
+                p.last_commit.as_ref().map(|c| c.date.as_str()),
+            )
+        })
+        .collect();
+    urls.push((crate::site::MANUAL_INDEX_URL, None));
     if site.home_page.is_none() {
-        urls.push(crate::site::HOME_URL);
+        urls.push((crate::site::HOME_URL, None));
     }
     urls.sort_unstable();
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for url in urls {
-        let location = html_escape::encode_text(&format!("{host}{url}")).into_owned();
-        xml.push_str(&format!("  <url><loc>{location}</loc></url>\n"));
+    for (url, last_updated) in urls {
+        let location = format!("{host}{}", site.settings.href(url));
+        let location = html_escape::encode_text(&location);
+        match last_updated {
+            Some(date) => xml.push_str(&format!(
+                "  <url><loc>{location}</loc><lastmod>{date}</lastmod></url>\n"
+            )),
+            None => xml.push_str(&format!("  <url><loc>{location}</loc></url>\n")),
+        }
     }
     xml.push_str("</urlset>\n");
     Some(xml)
 }
 
+/// Crawlers read `robots.txt` only at the host's root, so a site under a
+/// `base_path` still writes one (for a host that serves it at the root) but
+/// its sitemap line carries the full path.
 pub fn robots(site: &Site) -> String {
     let mut robots = String::from("User-agent: *\nAllow: /\n");
     if let Some(host) = &site.settings.host {
         robots.push_str(&format!(
-            "Sitemap: {}{SITEMAP_URL}\n",
-            host.trim_end_matches('/')
+            "Sitemap: {}{}\n",
+            host.trim_end_matches('/'),
+            site.settings.href(SITEMAP_URL)
         ));
     }
     robots

@@ -32,8 +32,6 @@ enum Command {
         /// Build even if `check` finds errors (for sites being migrated).
         #[arg(long)]
         skip_check: bool,
-        #[command(flatten)]
-        date: DateArgs,
     },
     /// Check owners, parents, front matter, links and redirects.
     /// Exit status: 0 no errors, 1 errors found, 2 the check could not run.
@@ -48,8 +46,6 @@ enum Command {
         /// Treat warnings as errors: `--deny warnings`.
         #[arg(long, value_name = "WHAT", value_parser = ["warnings"])]
         deny: Option<String>,
-        #[command(flatten)]
-        date: DateArgs,
     },
     /// Serve the site on this computer, rebuilding and reloading the
     /// browser when a page, layout or the settings change.
@@ -66,8 +62,6 @@ enum Command {
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,
-        #[command(flatten)]
-        date: DateArgs,
     },
     /// Pages per owner, overdue pages per owner, and unregistered owners.
     Owners {
@@ -75,8 +69,6 @@ enum Command {
         inputs: InputArgs,
         #[arg(long, value_enum, default_value = "text")]
         format: OwnersFormat,
-        #[command(flatten)]
-        date: DateArgs,
     },
 }
 
@@ -97,20 +89,9 @@ struct InputArgs {
     /// Settings file [default: site.yml in the source folder, if present].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-}
-
-#[derive(Args)]
-struct DateArgs {
     /// The date review deadlines are compared with [default: today].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     today: Option<NaiveDate>,
-}
-
-impl DateArgs {
-    fn today(&self) -> NaiveDate {
-        self.today
-            .unwrap_or_else(|| chrono::Local::now().date_naive())
-    }
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
@@ -123,6 +104,9 @@ impl From<InputArgs> for Inputs {
             source: args.source,
             layouts: args.layouts,
             settings: args.config,
+            today: args
+                .today
+                .unwrap_or_else(|| chrono::Local::now().date_naive()),
         }
     }
 }
@@ -133,12 +117,8 @@ fn main() -> ExitCode {
             inputs,
             out,
             skip_check,
-            date,
         } => {
-            let options = BuildOptions {
-                skip_check,
-                today: date.today(),
-            };
+            let options = BuildOptions { skip_check };
             build(inputs.into(), out, options)
         }
         Command::Check {
@@ -146,31 +126,21 @@ fn main() -> ExitCode {
             format,
             external,
             deny,
-            date,
         } => {
-            let options = CheckOptions {
-                today: date.today(),
-                external,
-            };
+            let options = CheckOptions { external };
             check(inputs.into(), format, deny.is_some(), options)
         }
-        Command::Owners {
-            inputs,
-            format,
-            date,
-        } => owners(inputs.into(), format, date.today()),
+        Command::Owners { inputs, format } => owners(inputs.into(), format),
         Command::Serve {
             inputs,
             port,
             bind,
             open,
-            date,
         } => serve(manual::serve::ServeOptions {
             inputs: inputs.into(),
             bind,
             port,
             open,
-            today: date.today(),
         }),
     }
 }
@@ -193,7 +163,7 @@ fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
     match summary {
         Some(s) => {
             eprintln!(
-                "Built {} pages, {} generated pages and {} assets into {} in {:.2}s{}",
+                "Built {} pages, {} generated files and {} assets into {} in {:.2}s{}",
                 s.pages,
                 s.generated,
                 s.assets,
@@ -243,13 +213,13 @@ fn check(inputs: Inputs, format: Format, deny_warnings: bool, options: CheckOpti
     }
 }
 
-fn owners(inputs: Inputs, format: OwnersFormat, today: NaiveDate) -> ExitCode {
+fn owners(inputs: Inputs, format: OwnersFormat) -> ExitCode {
     let (prepared, diagnostics) = pipeline::prepare(&inputs);
     let Some(prepared) = prepared else {
         let _ = report::print(diagnostics, Format::Human, &mut std::io::stderr().lock());
         return ExitCode::from(2);
     };
-    let report = manual::owners::report(&prepared.site, today);
+    let report = manual::owners::report(&prepared.site);
     match format {
         OwnersFormat::Text => print!("{}", report.to_text()),
         OwnersFormat::Json => println!(

@@ -3,10 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::review;
 use crate::site::Site;
 
 #[derive(Debug, Serialize)]
@@ -36,11 +34,12 @@ pub struct PageRef {
     pub review_due: Option<String>,
 }
 
-pub fn report(site: &Site, today: NaiveDate) -> OwnersReport {
+pub fn report(site: &Site) -> OwnersReport {
+    let today = site.today;
     let mut by_owner: BTreeMap<&str, (Vec<PageRef>, Vec<PageRef>)> = BTreeMap::new();
     let mut unowned = Vec::new();
     for page in &site.pages {
-        let due = review::review_of(&page.front_matter).0.due;
+        let due = page.review.due;
         let page_ref = PageRef {
             title: page.title.clone(),
             url: page.url.clone(),

@@ -10,9 +10,26 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
 use crate::render::Templates;
+use crate::search::SEARCH_PAGE_URL;
 use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, Site, output_path, url_for_page};
 use crate::write::{SiteSink, Staging};
-use crate::{load, machine_readable, parse, settings, validate};
+use crate::{history, load, machine_readable, parse, search, settings, validate};
+
+/// Outside a checkout, the source folder as given (`source` -> `source/`)
+/// is the best guess at its place in the repository.
+fn path_as_prefix(source: &Path) -> String {
+    if source.is_absolute() {
+        return String::new();
+    }
+    let parts: Vec<_> = source
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(part) => Some(part.to_string_lossy()),
+            _ => None,
+        })
+        .collect();
+    parts.iter().map(|p| format!("{p}/")).collect()
+}
 
 /// Where a site's inputs are.
 #[derive(Debug, Clone)]
@@ -21,6 +38,8 @@ pub struct Inputs {
     pub layouts: PathBuf,
     /// `None` means `site.yml` in the source directory, if it exists.
     pub settings: Option<PathBuf>,
+    /// The day the site is built for: review dates before it are overdue.
+    pub today: NaiveDate,
 }
 
 impl Inputs {
@@ -77,17 +96,31 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
     let (sources, load_diagnostics) = load::load(&inputs.source, Some(&settings_path));
     diagnostics.extend(load_diagnostics);
 
-    let parsed: Vec<_> = sources
-        .pages
-        .into_par_iter()
-        .map(|page| (page.relative.clone(), parse::parse_page(page, highlighter)))
-        .collect();
+    let relatives: Vec<String> = sources.pages.iter().map(|p| p.relative.clone()).collect();
+    // git runs while the pages are parsed.
+    let (history, parsed) = std::thread::scope(|scope| {
+        let history = scope.spawn(|| {
+            let wanted: Vec<&str> = relatives.iter().map(String::as_str).collect();
+            history::read(&inputs.source, &wanted)
+        });
+        let parsed: Vec<_> = sources
+            .pages
+            .into_par_iter()
+            .map(|page| (page.relative.clone(), parse::parse_page(page, highlighter)))
+            .collect();
+        (history.join().ok().flatten(), parsed)
+    });
     let mut pages = Vec::with_capacity(parsed.len());
     let mut unparsed = Vec::new();
     for (relative, (page, page_diagnostics)) in parsed {
         diagnostics.extend(page_diagnostics);
         match page {
-            Some(page) => pages.push(page),
+            Some(mut page) => {
+                page.last_commit = history
+                    .as_ref()
+                    .and_then(|h| h.commits.get(&page.relative).cloned());
+                pages.push(page);
+            }
             None => unparsed.push(url_for_page(&relative)),
         }
     }
@@ -96,9 +129,19 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
         return (None, diagnostics);
     };
     let theme_assets = templates.assets.clone();
-    let (site, site_diagnostics) =
-        Site::assemble(settings, pages, unparsed, sources.assets, theme_assets);
+    let (mut site, site_diagnostics) = Site::assemble(
+        settings,
+        inputs.today,
+        pages,
+        unparsed,
+        sources.assets,
+        theme_assets,
+    );
     diagnostics.extend(site_diagnostics);
+    site.source_in_repository = match history {
+        Some(history) => history.prefix,
+        None => path_as_prefix(&inputs.source),
+    };
     diagnostics.extend(validate::structure(&site, &templates));
     (Some(Prepared { site, templates }), diagnostics)
 }
@@ -112,8 +155,6 @@ pub struct BuildSummary {
 
 #[derive(Debug, Clone, Copy)]
 pub struct CheckOptions {
-    /// Review dates before this are overdue.
-    pub today: NaiveDate,
     /// Also request every link to another site (the only network use).
     pub external: bool,
 }
@@ -128,7 +169,7 @@ pub fn check(
 ) -> (Option<Prepared>, Diagnostics) {
     let (prepared, mut diagnostics) = prepare_with(inputs, highlighter);
     if let Some(p) = &prepared {
-        diagnostics.extend(validate::check(&p.site, options.today));
+        diagnostics.extend(validate::check(&p.site));
         if options.external {
             let settings = &p.site.settings.external_links;
             let cache = PathBuf::from(&settings.cache_file);
@@ -143,7 +184,6 @@ pub struct BuildOptions {
     /// Build even when `check` would fail (for sites being migrated); the
     /// checks are not run at all.
     pub skip_check: bool,
-    pub today: NaiveDate,
 }
 
 /// Builds the site into `out`, replacing it only if everything succeeded.
@@ -156,10 +196,7 @@ pub fn build(
     let (prepared, mut diagnostics) = if options.skip_check {
         prepare_with(inputs, &highlighter)
     } else {
-        let check_options = CheckOptions {
-            today: options.today,
-            external: false,
-        };
+        let check_options = CheckOptions { external: false };
         check(inputs, check_options, &highlighter)
     };
     if let Some(problem) = output_overlaps_inputs(inputs, out) {
@@ -213,6 +250,14 @@ pub fn render_site(
     );
     if site.home_page.is_none() {
         generated.push((HOME_URL.into(), templates.render_home(site)));
+    }
+    if site.settings.enable_search {
+        generated.push((SEARCH_PAGE_URL.into(), templates.render_search(site)));
+        generated.extend(
+            search::files(site)
+                .into_iter()
+                .map(|(url, contents)| (url, Ok(contents))),
+        );
     }
     for redirect in &site.redirects {
         if let Some(file) = redirect_file(&redirect.from) {

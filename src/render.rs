@@ -14,6 +14,7 @@ use walkdir::WalkDir;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::AssetSource;
 use crate::parse::Page;
+use crate::settings::Settings;
 use crate::site::{COMMON_TASKS_ID, MANUAL_INDEX_URL, Site};
 
 pub const DEFAULT_LAYOUT: &str = "manual_layout";
@@ -21,6 +22,7 @@ pub const HOME_LAYOUT: &str = "home";
 pub const MANUAL_INDEX_LAYOUT: &str = "manual_index";
 pub const REDIRECT_LAYOUT: &str = "redirect";
 pub const NOT_FOUND_LAYOUT: &str = "not_found";
+pub const SEARCH_LAYOUT: &str = "search";
 /// "More in this section" shows at most this many neighbours: a sidebar of
 /// hundreds of links helps no one, and listing every page of a section on
 /// every page of it would make the build quadratic in the section's size.
@@ -136,9 +138,36 @@ impl Templates {
     pub fn render_page(&self, site: &Site, index: usize) -> Result<String, Diagnostic> {
         let page = &site.pages[index];
         let is_home = site.home_page == Some(index);
+        let settings = &site.settings;
         let mut context = base_context(site, &page.url);
-        context.insert("page", &PageView::new(page));
-        context.insert("content", &page.body_html);
+        context.insert("page", &PageView::new(page, settings));
+        context.insert(
+            "content",
+            &under_base_path(&page.body_html, &settings.base_path),
+        );
+        context.insert("review", &ReviewView::new(page, site.today));
+        context.insert(
+            "last_updated",
+            &page.last_commit.as_ref().map(|commit| LastUpdatedView {
+                date: &commit.date,
+                display: display_date(&commit.date),
+                commit_url: settings
+                    .github_repo
+                    .as_ref()
+                    .map(|repo| format!("https://github.com/{repo}/commit/{}", commit.id)),
+            }),
+        );
+        context.insert(
+            "edit_url",
+            &settings.github_repo.as_ref().map(|repo| {
+                format!(
+                    "https://github.com/{repo}/edit/{}/{}{}",
+                    settings.github_branch(),
+                    site.source_in_repository,
+                    page.relative
+                )
+            }),
+        );
         let toc: Vec<_> = page
             .headings
             .iter()
@@ -148,7 +177,10 @@ impl Templates {
         let breadcrumbs: Vec<_> = site
             .breadcrumbs(index)
             .into_iter()
-            .map(|(title, url)| LinkView { title, url })
+            .map(|(title, url)| LinkView {
+                title,
+                url: settings.href(&url),
+            })
             .collect();
         context.insert("breadcrumbs", &breadcrumbs);
         let mut section_pages = Vec::new();
@@ -156,13 +188,13 @@ impl Templates {
             section_pages.extend(
                 section
                     .pages_near(index, SECTION_PAGES_SHOWN)
-                    .map(|i| link_to(&site.pages[i])),
+                    .map(|i| link_to(site, &site.pages[i])),
             );
             context.insert(
                 "section",
                 &SectionLinkView {
                     name: &section.name,
-                    url: format!("{MANUAL_INDEX_URL}#{}", section.id),
+                    url: settings.href(&format!("{MANUAL_INDEX_URL}#{}", section.id)),
                     page_count: section.pages.len(),
                 },
             );
@@ -190,7 +222,7 @@ impl Templates {
         let common: Vec<_> = site
             .common_tasks
             .iter()
-            .map(|&i| link_to(&site.pages[i]))
+            .map(|&i| link_to(site, &site.pages[i]))
             .collect();
         context.insert("common_tasks", &common);
         context.insert("common_tasks_id", COMMON_TASKS_ID);
@@ -205,11 +237,12 @@ impl Templates {
         redirect: &crate::site::Redirect,
     ) -> Result<String, Diagnostic> {
         let mut context = base_context(site, &redirect.from);
-        let canonical = match (&site.settings.host, redirect.to.starts_with('/')) {
-            (Some(host), true) => format!("{}{}", host.trim_end_matches('/'), redirect.to),
-            _ => redirect.to.clone(),
+        let to = site.settings.href(&redirect.to);
+        let canonical = match (&site.settings.host, to.starts_with('/')) {
+            (Some(host), true) => format!("{}{to}", host.trim_end_matches('/')),
+            _ => to.clone(),
         };
-        context.insert("redirect_to", &redirect.to);
+        context.insert("redirect_to", &to);
         context.insert("canonical", &canonical);
         self.render(REDIRECT_LAYOUT, &context)
     }
@@ -218,6 +251,15 @@ impl Templates {
         let mut context = base_context(site, crate::site::NOT_FOUND_URL);
         context.insert("sections", &sections_view(site));
         self.render(NOT_FOUND_LAYOUT, &context)
+    }
+
+    pub fn render_search(&self, site: &Site) -> Result<String, Diagnostic> {
+        let mut context = base_context(site, crate::search::SEARCH_PAGE_URL);
+        context.insert(
+            "search_index",
+            &site.settings.href(crate::search::INDEX_FOLDER),
+        );
+        self.render(SEARCH_LAYOUT, &context)
     }
 
     pub fn render_home(&self, site: &Site) -> Result<String, Diagnostic> {
@@ -294,10 +336,10 @@ struct LinkView {
     url: String,
 }
 
-fn link_to(page: &Page) -> PageLinkView<'_> {
+fn link_to<'a>(site: &Site, page: &'a Page) -> PageLinkView<'a> {
     PageLinkView {
         title: &page.title,
-        url: &page.url,
+        url: site.settings.href(&page.url),
         description: page.front_matter.description.as_deref(),
         learn: page.is_learn(),
     }
@@ -306,7 +348,7 @@ fn link_to(page: &Page) -> PageLinkView<'_> {
 #[derive(Serialize)]
 struct PageLinkView<'a> {
     title: &'a str,
-    url: &'a str,
+    url: String,
     description: Option<&'a str>,
     learn: bool,
 }
@@ -331,7 +373,11 @@ fn sections_view(site: &Site) -> Vec<SectionView<'_>> {
         .map(|s| SectionView {
             name: &s.name,
             id: &s.id,
-            pages: s.pages.iter().map(|&i| link_to(&site.pages[i])).collect(),
+            pages: s
+                .pages
+                .iter()
+                .map(|&i| link_to(site, &site.pages[i]))
+                .collect(),
         })
         .collect()
 }
@@ -341,7 +387,7 @@ fn sections_view(site: &Site) -> Vec<SectionView<'_>> {
 #[derive(Serialize)]
 struct PageView<'a> {
     title: &'a str,
-    url: &'a str,
+    url: String,
     source: &'a str,
     owner_slack: Option<&'a str>,
     section: Option<&'a str>,
@@ -360,11 +406,11 @@ struct PageView<'a> {
 }
 
 impl<'a> PageView<'a> {
-    fn new(page: &'a Page) -> Self {
+    fn new(page: &'a Page, settings: &Settings) -> Self {
         let fm = &page.front_matter;
         PageView {
             title: &page.title,
-            url: &page.url,
+            url: settings.href(&page.url),
             source: &page.relative,
             owner_slack: fm.owner_slack.as_deref(),
             section: fm.section.as_deref(),
@@ -386,6 +432,10 @@ impl<'a> PageView<'a> {
 #[derive(Serialize)]
 struct SiteView<'a> {
     service_name: &'a str,
+    /// Prefix for every site URL a layout writes: `{{ site.base_path }}/x`.
+    base_path: &'a str,
+    /// The search page, when search is on.
+    search_url: Option<String>,
     description: Option<&'a str>,
     host: Option<&'a str>,
     github_repo: Option<&'a str>,
@@ -394,20 +444,24 @@ struct SiteView<'a> {
 }
 
 fn base_context(site: &Site, current_url: &str) -> Context {
+    let settings = &site.settings;
     let links = |map: &indexmap::IndexMap<String, String>| {
         map.iter()
             .map(|(title, url)| LinkView {
                 title: title.clone(),
-                url: url.clone(),
+                url: settings.href(url),
             })
             .collect()
     };
-    let settings = &site.settings;
     let mut context = Context::new();
     context.insert(
         "site",
         &SiteView {
             service_name: &settings.service_name,
+            base_path: &settings.base_path,
+            search_url: settings
+                .enable_search
+                .then(|| settings.href(crate::search::SEARCH_PAGE_URL)),
             description: settings.description.as_deref(),
             host: settings.host.as_deref(),
             github_repo: settings.github_repo.as_deref(),
@@ -415,6 +469,63 @@ fn base_context(site: &Site, current_url: &str) -> Context {
             footer_links: links(&settings.footer_links),
         },
     );
-    context.insert("current_url", current_url);
+    context.insert("current_url", &settings.href(current_url));
     context
+}
+
+#[derive(Serialize)]
+struct ReviewView<'a> {
+    last_reviewed_on: Option<String>,
+    /// Both forms of each date: ISO for `<time datetime>`, words for people.
+    last_reviewed_on_display: Option<String>,
+    due: Option<String>,
+    due_display: Option<String>,
+    overdue: bool,
+    owner: Option<&'a str>,
+}
+
+impl<'a> ReviewView<'a> {
+    fn new(page: &'a Page, today: chrono::NaiveDate) -> Option<Self> {
+        let review = page.review;
+        if review.due.is_none() && review.last_reviewed_on.is_none() {
+            return None;
+        }
+        let words = |d: chrono::NaiveDate| d.format("%-d %B %Y").to_string();
+        Some(ReviewView {
+            last_reviewed_on: review.last_reviewed_on.map(|d| d.to_string()),
+            last_reviewed_on_display: review.last_reviewed_on.map(words),
+            due: review.due.map(|d| d.to_string()),
+            due_display: review.due.map(words),
+            overdue: review.due.is_some_and(|d| d < today),
+            owner: page.front_matter.owner_slack.as_deref(),
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct LastUpdatedView<'a> {
+    date: &'a str,
+    display: String,
+    commit_url: Option<String>,
+}
+
+fn display_date(iso: &str) -> String {
+    crate::review::parse_date(iso)
+        .map(|d| d.format("%-d %B %Y").to_string())
+        .unwrap_or_else(|_| iso.to_string())
+}
+
+/// Root-relative `href` and `src` values in a page body, moved under the
+/// base path. Only quoted values are rewritten: in code, quotes are escaped
+/// (`&quot;`), so code that shows HTML is never changed.
+fn under_base_path<'a>(html: &'a str, base_path: &str) -> std::borrow::Cow<'a, str> {
+    static ROOT_RELATIVE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?i)(\s(?:href|src)\s*=\s*["'])/([^/]|["'])"#).expect("valid regex")
+    });
+    if base_path.is_empty() {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    ROOT_RELATIVE.replace_all(html, |captures: &regex::Captures<'_>| {
+        format!("{}{base_path}/{}", &captures[1], &captures[2])
+    })
 }

@@ -23,11 +23,18 @@ pub struct Settings {
     pub footer_links: IndexMap<String, String>,
     /// Old URL -> new URL.
     pub redirects: IndexMap<String, String>,
-    /// `owner/name` on GitHub.
+    /// `owner/name` on GitHub: pages get "Edit this page" and link their
+    /// last-updated date to its commit.
     pub github_repo: Option<String>,
-    /// Read so tech-docs.yml-style settings load; the search that it switches
-    /// on is not built yet.
+    /// The branch "Edit this page" opens [default: main].
+    pub github_branch: Option<String>,
+    /// A search box in the header and a search page (off by default, as in
+    /// tech-docs).
     pub enable_search: bool,
+    /// The path the site is served under, e.g. `/docs` for
+    /// `https://example.org/docs/`; empty for the root. Every link and asset
+    /// URL the site writes starts with it.
+    pub base_path: String,
     /// The owner registry: `#channel` or `@person` -> team or description.
     /// When set, every `owner_slack` must be one of these.
     pub owners: IndexMap<String, String>,
@@ -113,7 +120,41 @@ impl Default for ExternalLinks {
     }
 }
 
+/// `docs/`, `/docs/` and `/docs` all mean `/docs`; `/` means the root.
+fn normalize_base_path(text: &str) -> Result<String, String> {
+    let trimmed = text.trim().trim_matches('/');
+    if trimmed.is_empty() {
+        return Ok(String::new());
+    }
+    let bad = trimmed.split('/').find(|part| {
+        part.is_empty()
+            || *part == "."
+            || *part == ".."
+            || part
+                .chars()
+                .any(|c| c.is_whitespace() || matches!(c, '?' | '#' | '%' | '\\' | '"' | '<' | '>'))
+    });
+    match bad {
+        Some(part) => Err(format!("`{part}` is not a usable part of a URL path")),
+        None => Ok(format!("/{trimmed}")),
+    }
+}
+
 impl Settings {
+    /// `url` (a site path such as `/manual/x.html`) as it is written in
+    /// pages: under `base_path`. Other URLs are returned as they are.
+    pub fn href(&self, url: &str) -> String {
+        if url.starts_with('/') && !url.starts_with("//") {
+            format!("{}{url}", self.base_path)
+        } else {
+            url.to_string()
+        }
+    }
+
+    pub fn github_branch(&self) -> &str {
+        self.github_branch.as_deref().unwrap_or("main")
+    }
+
     /// Where `key` (a path such as `redirects./old.html`) was written.
     pub fn position_of(&self, key: &str) -> (usize, usize) {
         self.positions.get(key).copied().unwrap_or((0, 0))
@@ -201,6 +242,16 @@ pub fn parse(text: &str) -> Result<Settings, Diagnostic> {
             .with_help(help)
     })?;
     settings.positions = doc.positions().clone();
+    settings.base_path = normalize_base_path(&settings.base_path).map_err(|message| {
+        let (line, column) = settings.position_of("base_path");
+        Diagnostic::error(
+            "settings-invalid",
+            "",
+            format!("settings: `base_path`: {message}"),
+        )
+        .at(line, column)
+        .with_help("write the path the site is served under, e.g. `base_path: /docs`")
+    })?;
     if settings.service_name.is_empty() {
         settings.service_name = Settings::defaults().service_name;
     }
@@ -221,6 +272,28 @@ mod tests {
             err.message
         );
         assert!(err.message.contains("`host`"), "{}", err.message);
+    }
+
+    #[test]
+    fn base_path_is_normalized_and_prefixes_site_urls() {
+        for (written, expected) in [
+            ("", ""),
+            ("/", ""),
+            ("docs", "/docs"),
+            ("/docs/", "/docs"),
+            ("/a/b", "/a/b"),
+        ] {
+            let s = parse(&format!("base_path: \"{written}\"\n")).unwrap();
+            assert_eq!(s.base_path, expected, "{written}");
+        }
+        let s = parse("base_path: /docs\n").unwrap();
+        assert_eq!(s.href("/manual/x.html#a"), "/docs/manual/x.html#a");
+        assert_eq!(s.href("//cdn.example.org/x.js"), "//cdn.example.org/x.js");
+        assert_eq!(s.href("https://example.org/"), "https://example.org/");
+        assert_eq!(s.href("#top"), "#top");
+        let err = parse("service_name: X\nbase_path: /a/../b\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("`..`"), "{}", err.message);
     }
 
     #[test]

@@ -102,6 +102,11 @@ impl Section {
 #[derive(Debug)]
 pub struct Site {
     pub settings: Settings,
+    /// The day the site is built for: review dates before it are overdue.
+    pub today: chrono::NaiveDate,
+    /// The source folder's path in its repository (`source/`), for
+    /// "Edit this page" links.
+    pub source_in_repository: String,
     pub pages: Vec<Page>,
     pub assets: Vec<Asset>,
     pub theme_assets: Vec<Asset>,
@@ -123,6 +128,7 @@ impl Site {
     /// one URL are an error naming both.
     pub fn assemble(
         settings: Settings,
+        today: chrono::NaiveDate,
         mut pages: Vec<Page>,
         unparsed: Vec<String>,
         assets: Vec<AssetSource>,
@@ -147,8 +153,24 @@ impl Site {
 
         let mut urls: BTreeMap<String, Target> = BTreeMap::new();
         let mut owners: BTreeMap<String, PathBuf> = BTreeMap::new();
+        let search_folder = settings
+            .enable_search
+            .then_some(crate::search::INDEX_FOLDER);
         let mut claim =
             |url: &str, target: Target, path: PathBuf, diagnostics: &mut Diagnostics| {
+                if let Some(folder) = search_folder
+                    && url.starts_with(folder)
+                {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "url-conflict",
+                            &path,
+                            format!("{folder} is where the search index is published"),
+                        )
+                        .with_help("move the file to another folder"),
+                    );
+                    return;
+                }
                 if let Some(first) = owners.get(url) {
                     diagnostics.push(
                         Diagnostic::error(
@@ -251,6 +273,8 @@ impl Site {
         let (sections, common_tasks) = group_into_sections(&pages);
         let site = Site {
             settings,
+            today,
+            source_in_repository: String::new(),
             pages,
             assets,
             theme_assets,

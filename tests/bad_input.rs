@@ -254,7 +254,9 @@ fn byte_order_mark_and_crlf_are_accepted() {
         html.contains("<h1>Windows page</h1>"),
         "front matter was read"
     );
-    assert!(html.contains(r#"<h2 id="heading">Heading</h2>"#));
+    assert!(html.contains(
+        r##"<h2 id="heading"><a class="heading-link" href="#heading">Heading</a></h2>"##
+    ));
     assert!(!html.contains('\r') && !html.contains('\u{FEFF}'));
 }
 

@@ -27,10 +27,12 @@ fn page_shows_title_owner_toc_and_unique_heading_ids() {
     );
     assert!(html.contains("<h1>Deploy an app</h1>"));
     assert!(html.contains("Owner: <strong>#team</strong>"));
-    assert!(html.contains(r#"<h2 id="before-you-start">Before you start</h2>"#));
-    assert!(html.contains(r#"<h2 id="before-you-start-1">Before you start</h2>"#));
-    assert!(html.contains(r#"<h3 id="check-access">Check access</h3>"#));
-    assert!(html.contains(r#"<h2 id="my-id">Custom</h2>"#));
+    assert!(html.contains(r##"<h2 id="before-you-start"><a class="heading-link" href="#before-you-start">Before you start</a></h2>"##));
+    assert!(html.contains(r##"<h2 id="before-you-start-1"><a class="heading-link" href="#before-you-start-1">Before you start</a></h2>"##));
+    assert!(html.contains(r##"<h3 id="check-access"><a class="heading-link" href="#check-access">Check access</a></h3>"##));
+    assert!(
+        html.contains(r##"<h2 id="my-id"><a class="heading-link" href="#my-id">Custom</a></h2>"##)
+    );
     let toc_start = html
         .find(r#"<nav class="toc""#)
         .expect("a table of contents");
@@ -270,8 +272,8 @@ fn output_is_byte_identical_across_builds_and_thread_counts() {
     site.build(&["--out", "default"]).assert_ok();
     let one = snapshot_tree(&site.path("one"));
     // 40 pages; manual.html, index.html, 404.html, highlight.css,
-    // api/pages.json and robots.txt; two assets.
-    assert_eq!(one.len(), 40 + 6 + 2);
+    // api/pages.json and robots.txt; one asset and the layouts' two.
+    assert_eq!(one.len(), 40 + 6 + 3);
     assert!(
         one == snapshot_tree(&site.path("four")),
         "1 and 4 threads differ"
@@ -298,7 +300,7 @@ fn pages_json_sitemap_and_robots() {
         pages["pages"][1],
         serde_json::json!({
             "title": "B & co", "url": "/manual/b.html", "owner": "#team", "section": "Ops",
-            "last_reviewed_on": "2026-08-31", "review_by": "2027-02-28"
+            "last_reviewed_on": "2026-08-31", "review_by": "2027-02-28", "last_updated": null
         })
     );
     assert_eq!(pages["pages"][0]["review_by"], serde_json::Value::Null);

@@ -82,6 +82,8 @@ pub struct RenderedMarkdown {
     /// Body ranges of text outside code and HTML, for the content lints.
     pub prose: Vec<std::ops::Range<usize>>,
     pub code_blocks: Vec<CodeBlock>,
+    /// Text of the body without markup, when HTML is made.
+    pub plain_text: String,
 }
 
 pub fn options() -> Options {
@@ -141,16 +143,42 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
     let mut links = Vec::new();
     let mut html_ids = Vec::new();
     let mut open_heading: Option<(usize, String)> = None;
+    let mut heading_has_link = false;
+    // Events to add before the event at an index (kept in index order):
+    // the link that makes each heading its own anchor.
+    let mut insertions: Vec<(usize, Event<'_>)> = Vec::new();
     let mut in_html_block = false;
     let mut in_code_block = false;
     let mut prose = Vec::new();
     let mut code_blocks = Vec::new();
     let mut open_code: Option<(usize, String, String)> = None;
+    let keep_text = highlighter.makes_html();
+    let mut plain_text = String::new();
 
     for index in 0..events.len() {
         let (event, range) = &events[index];
+        if keep_text
+            && matches!(
+                event,
+                Event::SoftBreak
+                    | Event::HardBreak
+                    | Event::End(
+                        TagEnd::Paragraph
+                            | TagEnd::Heading(_)
+                            | TagEnd::Item
+                            | TagEnd::CodeBlock
+                            | TagEnd::TableCell
+                            | TagEnd::BlockQuote(_)
+                    )
+            )
+        {
+            plain_text.push(' ');
+        }
         match event {
-            Event::Start(Tag::Heading { .. }) => open_heading = Some((index, String::new())),
+            Event::Start(Tag::Heading { .. }) => {
+                open_heading = Some((index, String::new()));
+                heading_has_link = false;
+            }
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, heading_text)) = open_heading.as_mut() {
                     heading_text.push_str(t);
@@ -160,6 +188,9 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
                 }
                 if let Some((_, _, code)) = open_code.as_mut() {
                     code.push_str(t);
+                }
+                if keep_text {
+                    plain_text.push_str(t);
                 }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -203,6 +234,17 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
                     };
                     *id = Some(CowStr::from(final_id.clone()));
                     let (line, column) = position(start_range.start);
+                    // The heading's text links to the heading, as on MDN:
+                    // reachable by Tab, and read as "link, <heading text>"
+                    // with no extra words. A heading that already holds a
+                    // link keeps it (links cannot nest).
+                    if *level != HeadingLevel::H1 && !heading_has_link && keep_text {
+                        let mut open = String::from("<a class=\"heading-link\" href=\"#");
+                        let _ = pulldown_cmark_escape::escape_href(&mut open, &final_id);
+                        open.push_str("\">");
+                        insertions.push((start + 1, Event::Html(CowStr::from(open))));
+                        insertions.push((index, Event::Html(CowStr::Borrowed("</a>"))));
+                    }
                     headings.push(Heading {
                         level: level_number(*level),
                         text: heading_text.trim().to_string(),
@@ -230,6 +272,9 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
                     Tag::Image { .. } => LinkKind::Image,
                     _ => link_kind(*link_type),
                 };
+                if kind != LinkKind::Image && open_heading.is_some() {
+                    heading_has_link = true;
+                }
                 let definition = mark_used(&mut definitions, *link_type, id);
                 let (line, column) = position(range.start);
                 links.push(Link {
@@ -255,7 +300,15 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
     let mut html = String::new();
     if highlighter.makes_html() {
         html.reserve(body.len() * 3 / 2);
-        pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(event, _)| event));
+        let mut insertions = insertions.into_iter().peekable();
+        let mut output = Vec::with_capacity(events.len() + insertions.len());
+        for (index, (event, _)) in events.into_iter().enumerate() {
+            while let Some((_, extra)) = insertions.next_if(|(at, _)| *at == index) {
+                output.push(extra);
+            }
+            output.push(event);
+        }
+        pulldown_cmark::html::push_html(&mut html, output.into_iter());
     }
     let undefined_references = undefined
         .into_inner()
@@ -278,6 +331,7 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
         undefined_references,
         prose,
         code_blocks,
+        plain_text,
     }
 }
 
@@ -386,6 +440,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn headings_link_to_themselves_unless_they_hold_a_link() {
+        let text = "# Title\n\n## See [the guide](/g.html)\n\n## Plain `code`\n";
+        let out = render(text, 0, &Highlighter::new());
+        assert!(
+            out.html.contains("<h1 id=\"title\">Title</h1>"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html
+                .contains(r#"<h2 id="see-the-guide">See <a href="/g.html">the guide</a></h2>"#),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains(
+                r##"<h2 id="plain-code"><a class="heading-link" href="#plain-code">Plain <code>code</code></a></h2>"##
+            ),
+            "{}",
+            out.html
+        );
+    }
+
+    #[test]
+    fn plain_text_keeps_words_apart_and_is_not_kept_for_check() {
+        let text = "# Deploy\nRun **the**\n`make`\n\n- one\n- two\n\n```sh\necho hi\n```\n";
+        let out = render(text, 0, &Highlighter::new());
+        let words: Vec<_> = out.plain_text.split_whitespace().collect();
+        assert_eq!(
+            words,
+            ["Deploy", "Run", "the", "make", "one", "two", "echo", "hi"]
+        );
+        let out = render(text, 0, &Highlighter::classify_only());
+        assert!(out.plain_text.is_empty());
+    }
+
+    #[test]
     fn headings_get_ids_and_positions() {
         let text = "---\ntitle: x\n---\n## Intro\n\n## Intro\n\n### Custom {#mine}\n";
         let out = render(text, text.find("## Intro").unwrap(), &Highlighter::new());
@@ -394,12 +485,16 @@ mod tests {
         assert_eq!(out.headings[0].line, 4);
         assert_eq!(out.headings[2].text, "Custom");
         assert!(
-            out.html.contains(r#"<h2 id="intro-1">Intro</h2>"#),
+            out.html.contains(
+                r##"<h2 id="intro-1"><a class="heading-link" href="#intro-1">Intro</a></h2>"##
+            ),
             "{}",
             out.html
         );
         assert!(
-            out.html.contains(r#"<h3 id="mine">Custom</h3>"#),
+            out.html.contains(
+                r##"<h3 id="mine"><a class="heading-link" href="#mine">Custom</a></h3>"##
+            ),
             "{}",
             out.html
         );

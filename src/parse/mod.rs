@@ -40,6 +40,15 @@ pub struct Page {
     /// Content lint findings; the settings decide which are reported.
     pub findings: Vec<lints::Finding>,
     pub code_blocks: Vec<CodeBlock>,
+    /// When the page was last reviewed and is due again, from its front
+    /// matter; `review_errors` are the keys that could not be read.
+    pub review: crate::review::Review,
+    pub review_errors: Vec<crate::review::ReviewError>,
+    /// The body's words (prose and code) for the search index; empty when
+    /// no HTML is made (`check`).
+    pub plain_text: String,
+    /// The newest commit that touched the file, when the source is in git.
+    pub last_commit: Option<crate::history::Commit>,
 }
 
 impl Page {
@@ -124,7 +133,12 @@ pub fn parse_page(source: PageSource, highlighter: &Highlighter) -> (Option<Page
                 .map(|h| h.text.clone())
         })
         .unwrap_or_else(|| title_from_file_name(&source.relative));
+    let (review, review_errors) = crate::review::review_of(&parsed.front_matter);
     let page = Page {
+        review,
+        review_errors,
+        plain_text: rendered.plain_text,
+        last_commit: None,
         url: url_for_page(&source.relative),
         path: source.path,
         relative: source.relative,

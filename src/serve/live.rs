@@ -46,11 +46,7 @@ pub fn full(options: &ServeOptions, highlighter: &Highlighter) -> Result<Live, V
     };
     let site = &prepared.site;
     let page_findings: Vec<Vec<Diagnostic>> = (0..site.pages.len())
-        .map(|i| {
-            validate::check_page(site, i, options.today)
-                .into_iter()
-                .collect()
-        })
+        .map(|i| validate::check_page(site, i).into_iter().collect())
         .collect();
     let site_findings: Vec<Diagnostic> = validate::check_site_wide(site).into_iter().collect();
     if parse_problems.has_errors() {
@@ -94,12 +90,7 @@ impl Live {
     /// Applies a save of the page at `path`. `None` when the change needs a
     /// full rebuild (or cannot be built, which the full rebuild reports);
     /// otherwise how many pages were rendered.
-    pub fn update_page(
-        &mut self,
-        path: &Path,
-        options: &ServeOptions,
-        highlighter: &Highlighter,
-    ) -> Option<usize> {
+    pub fn update_page(&mut self, path: &Path, highlighter: &Highlighter) -> Option<usize> {
         let absolute = std::path::absolute(path).ok()?;
         let site = &self.prepared.site;
         let index = site.pages.iter().position(|p| {
@@ -113,7 +104,9 @@ impl Live {
             text,
         };
         let (page, diagnostics) = parse::parse_page(source, highlighter);
-        let page = page?;
+        let mut page = page?;
+        // A save is not a commit: the page's last commit is unchanged.
+        page.last_commit = old.last_commit.clone();
         if diagnostics.has_errors() || old.front_matter.old_paths != page.front_matter.old_paths {
             return None;
         }
@@ -179,6 +172,12 @@ impl Live {
             machine_readable::pages_json(site),
         ));
         let count = rendered.len() - 1;
+        if site.settings.enable_search {
+            // Any page's words may be in any shard; shards can also vanish.
+            let folder = output_path(crate::search::INDEX_FOLDER);
+            self.files.retain(|path, _| !path.starts_with(folder));
+            rendered.extend(crate::search::files(site));
+        }
         for (page_url, html) in rendered {
             self.files.insert(
                 output_path(&page_url).to_string(),
@@ -192,9 +191,7 @@ impl Live {
         // fragments may have changed).
         for (i, other) in site.pages.iter().enumerate() {
             if i == index || other.links.iter().any(|l| l.destination.contains(&stem)) {
-                self.page_findings[i] = validate::check_page(site, i, options.today)
-                    .into_iter()
-                    .collect();
+                self.page_findings[i] = validate::check_page(site, i).into_iter().collect();
             }
         }
         Some(count)

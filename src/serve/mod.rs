@@ -39,7 +39,6 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     pub port: u16,
     pub open: bool,
-    pub today: chrono::NaiveDate,
 }
 
 /// One consistent state of the served site.
@@ -368,7 +367,7 @@ fn watch_and_rebuild(
                 live.update_layouts(&options)
             }
             (Some(live), [path]) if path.to_string_lossy().contains(".md") => {
-                live.update_page(path, &options, &highlighter).map(Ok)
+                live.update_page(path, &highlighter).map(Ok)
             }
             _ => None,
         };

@@ -11,23 +11,22 @@ mod pages;
 mod redirects;
 mod suggest;
 
-use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::{
-    HOME_LAYOUT, MANUAL_INDEX_LAYOUT, NOT_FOUND_LAYOUT, REDIRECT_LAYOUT, Templates,
+    HOME_LAYOUT, MANUAL_INDEX_LAYOUT, NOT_FOUND_LAYOUT, REDIRECT_LAYOUT, SEARCH_LAYOUT, Templates,
 };
 use crate::site::Site;
 
 pub use links::{Resolved, resolve};
 
-/// Every `check` rule over the whole site. `today` decides which review
+/// Every `check` rule over the whole site. `site.today` decides which review
 /// dates are overdue.
-pub fn check(site: &Site, today: NaiveDate) -> Diagnostics {
+pub fn check(site: &Site) -> Diagnostics {
     let per_page: Vec<Diagnostics> = (0..site.pages.len())
         .into_par_iter()
-        .map(|i| check_page(site, i, today))
+        .map(|i| check_page(site, i))
         .collect();
     let mut diagnostics: Diagnostics = per_page.into_iter().flatten().collect();
     diagnostics.extend(check_site_wide(site));
@@ -36,8 +35,8 @@ pub fn check(site: &Site, today: NaiveDate) -> Diagnostics {
 
 /// The rules about one page: its front matter, owner, parent, review
 /// dates, lints, and its links (against the whole site).
-pub fn check_page(site: &Site, index: usize, today: NaiveDate) -> Diagnostics {
-    let mut found = pages::check_page(site, index, today);
+pub fn check_page(site: &Site, index: usize) -> Diagnostics {
+    let mut found = pages::check_page(site, index);
     found.extend(links::check_page(site, index));
     found
 }
@@ -76,6 +75,9 @@ pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
     let mut required = vec![HOME_LAYOUT, MANUAL_INDEX_LAYOUT, NOT_FOUND_LAYOUT];
     if !site.redirects.is_empty() {
         required.push(REDIRECT_LAYOUT);
+    }
+    if site.settings.enable_search {
+        required.push(SEARCH_LAYOUT);
     }
     for required in required {
         if !templates.layouts.contains(required) {

@@ -8,10 +8,9 @@ use super::suggest::nearest;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::parse::Page;
 use crate::parse::lints::Lint;
-use crate::review;
 use crate::site::{Site, Target};
 
-pub fn check_page(site: &Site, index: usize, today: NaiveDate) -> Diagnostics {
+pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     let page = &site.pages[index];
     let mut found = Diagnostics::new();
     let at_key =
@@ -62,7 +61,7 @@ pub fn check_page(site: &Site, index: usize, today: NaiveDate) -> Diagnostics {
     }
     check_owner(site, page, &mut found);
     check_parent(site, page, &mut found);
-    check_review(page, today, &mut found);
+    check_review(page, site.today, &mut found);
     check_lints(site, page, &mut found);
     for block in page.code_blocks.iter().filter(|b| !b.known) {
         found.push(
@@ -231,8 +230,8 @@ pub fn check_parent_cycles(site: &Site) -> Diagnostics {
 }
 
 fn check_review(page: &Page, today: NaiveDate, found: &mut Diagnostics) {
-    let (review, errors) = review::review_of(&page.front_matter);
-    for error in errors {
+    let review = page.review;
+    for error in &page.review_errors {
         found.push(
             Diagnostic::error(
                 "date-invalid",
