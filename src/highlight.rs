@@ -140,7 +140,7 @@ impl Highlighter {
         }
         let class = html_escape::encode_double_quoted_attribute(&lower);
         let html: Arc<str> = format!(
-            "<pre class=\"hl-code\"><code class=\"language-{class}\">{}</code></pre>\n",
+            "<pre class=\"hl-code\" tabindex=\"0\"><code class=\"language-{class}\">{}</code></pre>\n",
             generator.finalize()
         )
         .into();
@@ -198,7 +198,7 @@ mod tests {
             panic!("ruby not highlighted");
         };
         assert!(
-            html.starts_with("<pre class=\"hl-code\"><code class=\"language-rb\">"),
+            html.starts_with("<pre class=\"hl-code\" tabindex=\"0\"><code class=\"language-rb\">"),
             "{html}"
         );
         assert!(html.contains("hl-keyword"), "{html}");

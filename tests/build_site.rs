@@ -350,3 +350,262 @@ fn the_repository_manual_builds() {
         );
     }
 }
+
+fn git(dir: &std::path::Path, args: &[&str], date: &str) {
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+fn head_commit(dir: &std::path::Path) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn pages_show_their_last_commit_and_an_edit_link_from_one_git_pass() {
+    let site = Fixture::new();
+    site.write(
+        "source/site.yml",
+        "host: https://ops.example.org\ngithub_repo: example/ops-manual\ngithub_branch: trunk\n",
+    );
+    site.page("a", "Page A", "Ops", "First.\n");
+    site.page("b", "Page B", "Ops", "Other.\n");
+    let root = site.path("");
+    git(
+        &root,
+        &["init", "-q", "-b", "trunk"],
+        "2026-01-01T00:00:00Z",
+    );
+    git(&root, &["add", "source"], "2026-01-01T00:00:00Z");
+    git(
+        &root,
+        &["commit", "-q", "-m", "first"],
+        "2026-02-03T09:00:00Z",
+    );
+    let first = head_commit(&root);
+    site.page("a", "Page A", "Ops", "Second.\n");
+    git(
+        &root,
+        &["commit", "-q", "-am", "second"],
+        "2026-05-06T09:00:00Z",
+    );
+    let second = head_commit(&root);
+    // Not committed: built, but with no date.
+    site.page("c", "Page C", "Ops", "New.\n");
+
+    site.build(&[]).assert_ok();
+    let a = site.read("build/manual/a.html");
+    assert!(
+        a.contains(&format!(
+            "Last updated <a href=\"https://github.com/example/ops-manual/commit/{second}\"><time datetime=\"2026-05-06\">6 May 2026</time></a>"
+        )),
+        "{a}"
+    );
+    assert!(a.contains(
+        "<a href=\"https://github.com/example/ops-manual/edit/trunk/source/manual/a.html.md\">Edit this page on GitHub</a>"
+    ));
+    let b = site.read("build/manual/b.html");
+    assert!(b.contains(&format!(
+        "/commit/{first}\"><time datetime=\"2026-02-03\">3 February 2026</time>"
+    )));
+    let c = site.read("build/manual/c.html");
+    assert!(!c.contains("Last updated") && c.contains("Edit this page on GitHub"));
+
+    let pages: serde_json::Value =
+        serde_json::from_str(&site.read("build/api/pages.json")).unwrap();
+    let dates: Vec<_> = pages["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["last_updated"].clone())
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            serde_json::json!("2026-05-06"),
+            serde_json::json!("2026-02-03"),
+            serde_json::Value::Null
+        ]
+    );
+    let sitemap = site.read("build/sitemap.xml");
+    assert!(sitemap.contains(
+        "<url><loc>https://ops.example.org/manual/a.html</loc><lastmod>2026-05-06</lastmod></url>"
+    ));
+}
+
+#[test]
+fn outside_git_pages_build_without_dates_and_without_a_repository_no_edit_link() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "Text.\n");
+    site.build(&[]).assert_ok();
+    let a = site.read("build/manual/a.html");
+    assert!(
+        !a.contains("Last updated") && !a.contains("Edit this page"),
+        "{a}"
+    );
+}
+
+#[test]
+fn review_notes_show_dates_owner_and_overdue_state() {
+    let site = Fixture::new();
+    site.write(
+        "source/manual/due.html.md",
+        "---\ntitle: Due\nowner_slack: '#team'\nsection: Ops\nlast_reviewed_on: 2026-08-31\nreview_in: 6 months\n---\n",
+    );
+    site.write(
+        "source/manual/late.html.md",
+        "---\ntitle: Late\nowner_slack: '#team'\nsection: Ops\nreview_by: 2026-11-01\n---\n",
+    );
+    site.build(&["--today", "2026-11-22"]).assert_ok();
+    let due = site.read("build/manual/due.html");
+    assert!(
+        due.contains("<div class=\"review\">")
+            && due.contains("Last reviewed on <time datetime=\"2026-08-31\">31 August 2026</time>. Review again by <time datetime=\"2027-02-28\">28 February 2027</time> (#team)."),
+        "{due}"
+    );
+    assert!(!due.contains("overdue"));
+    let late = site.read("build/manual/late.html");
+    assert!(
+        late.contains("<div class=\"review review--overdue\">"),
+        "{late}"
+    );
+    assert!(late.contains("This page is overdue for review."));
+    assert!(late.contains(
+        "Review was due by <time datetime=\"2026-11-01\">1 November 2026</time> (#team)."
+    ));
+    // The same page on the day before it falls due is not overdue.
+    site.build(&["--today", "2026-10-31"]).assert_ok();
+    assert!(!site.read("build/manual/late.html").contains("overdue"));
+}
+
+#[test]
+fn base_path_puts_every_address_under_the_sub_path() {
+    let site = Fixture::new();
+    site.write(
+        "source/site.yml",
+        "base_path: /docs/\nhost: https://example.org\nenable_search: true\n\
+         header_links:\n  Manual: /manual.html\n  Elsewhere: https://example.com/x\n\
+         redirects:\n  /old.html: /manual/a.html#part\n",
+    );
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "## Part\n\n[b](/manual/b.html) ![i](/manual/i.png) <a href='/manual/b.html'>raw</a> [ext](https://example.com/) [frag](#part)\n\n```html\n<a href=\"/not-rewritten\">code</a>\n```\n",
+    );
+    site.page("b", "Page B", "Ops", "");
+    site.write("source/manual/i.png", "png");
+    site.build(&[]).assert_ok();
+    let a = site.read("build/manual/a.html");
+    for expected in [
+        "href=\"/docs/assets/manual.css\"",
+        "href=\"/docs/manual.html\"",
+        "href=\"https://example.com/x\"",
+        "action=\"/docs/search.html\"",
+        "<a href=\"/docs/manual/b.html\">b</a>",
+        "src=\"/docs/manual/i.png\"",
+        "<a href='/docs/manual/b.html'>raw</a>",
+        "<a href=\"https://example.com/\">ext</a>",
+        "<a href=\"#part\">frag</a>",
+        "/not-rewritten",
+    ] {
+        assert!(a.contains(expected), "missing {expected} in {a}");
+    }
+    // Code that shows HTML is left as written.
+    assert!(!a.contains("/docs/not-rewritten"));
+    assert!(
+        !a.contains("href=\"/manual") && !a.contains("src=\"/manual"),
+        "{a}"
+    );
+    let redirect = site.read("build/old.html");
+    assert!(
+        redirect.contains("url=/docs/manual/a.html#part"),
+        "{redirect}"
+    );
+    assert!(
+        redirect.contains(
+            "<link rel=\"canonical\" href=\"https://example.org/docs/manual/a.html#part\">"
+        )
+    );
+    assert!(
+        site.read("build/sitemap.xml")
+            .contains("<loc>https://example.org/docs/manual/a.html</loc>")
+    );
+    assert!(
+        site.read("build/search.html")
+            .contains("data-index=\"/docs/search/\"")
+    );
+    let pages = site.read("build/api/pages.json");
+    assert!(
+        pages.contains("\"url\": \"/docs/manual/a.html\""),
+        "{pages}"
+    );
+    // The build folder itself is not nested: the host maps /docs/ to it.
+    assert!(site.path("build/manual/a.html").exists());
+}
+
+#[test]
+fn search_index_lists_pages_and_weighs_titles_above_text() {
+    let site = Fixture::new();
+    site.write("source/site.yml", "enable_search: true\n");
+    site.write(
+        "source/manual/deploy.html.md",
+        "---\ntitle: Deploy the app\nowner_slack: '#team'\nsection: Ops\ndescription: How to ship.\n---\n## Rollback\n\nThe app deploys itself. Deploy deploy deploy.\n",
+    );
+    site.page("other", "Other", "Ops", "We deploy on Tuesdays.\n");
+    site.build(&[]).assert_ok();
+    let pages: serde_json::Value =
+        serde_json::from_str(&site.read("build/search/pages.json")).unwrap();
+    assert_eq!(
+        pages,
+        serde_json::json!([
+            [
+                "Deploy the app",
+                "/manual/deploy.html",
+                "Ops",
+                "How to ship."
+            ],
+            [
+                "Other",
+                "/manual/other.html",
+                "Ops",
+                "We deploy on Tuesdays."
+            ]
+        ])
+    );
+    let shard: serde_json::Value =
+        serde_json::from_str(&site.read("build/search/terms-de.json")).unwrap();
+    // [page, weight, ...]: the title word outweighs the same word in text.
+    let deploy = shard["deploy"].as_array().unwrap();
+    assert_eq!(deploy.len(), 4, "{shard}");
+    assert_eq!(deploy[0], 0);
+    assert_eq!(deploy[2], 1);
+    assert!(deploy[1].as_u64() > deploy[3].as_u64(), "{shard}");
+    assert!(shard.get("deploys").is_some());
+    let rollback: serde_json::Value =
+        serde_json::from_str(&site.read("build/search/terms-ro.json")).unwrap();
+    // A heading word counts as a heading (6) and once as text (1).
+    assert_eq!(rollback["rollback"], serde_json::json!([0, 7]));
+    // A stop word is not indexed.
+    assert!(
+        !site.path("build/search/terms-th.json").exists()
+            || !site.read("build/search/terms-th.json").contains("\"the\"")
+    );
+}

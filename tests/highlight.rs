@@ -46,7 +46,7 @@ fn every_alias_gets_its_languages_classes() {
             .unwrap_or_else(|| panic!("no block for {language}"));
         let block = &html[start..start + html[start..].find("</code>").unwrap()];
         assert!(
-            html[..start].ends_with("<pre class=\"hl-code\">"),
+            html[..start].ends_with("<pre class=\"hl-code\" tabindex=\"0\">"),
             "{language} block is not highlighted"
         );
         assert!(
@@ -56,11 +56,11 @@ fn every_alias_gets_its_languages_classes() {
     }
     assert!(
         html.contains(
-            "<pre><code class=\"language-text\">plain &lt;b&gt;text&lt;/b&gt;\n</code></pre>"
+            "<pre tabindex=\"0\"><code class=\"language-text\">plain &lt;b&gt;text&lt;/b&gt;\n</code></pre>"
         ),
         "{html}"
     );
-    assert!(html.contains("<pre><code>no language\n</code></pre>"));
+    assert!(html.contains("<pre tabindex=\"0\"><code>no language\n</code></pre>"));
 }
 
 #[test]
@@ -74,10 +74,9 @@ fn unknown_language_falls_back_and_check_warns() {
     );
     let run = site.build(&[]);
     run.assert_ok();
-    assert!(
-        site.read("build/manual/code.html")
-            .contains("<pre><code class=\"language-klingon\">Qapla' &lt;b&gt;\n</code></pre>")
-    );
+    assert!(site.read("build/manual/code.html").contains(
+        "<pre tabindex=\"0\"><code class=\"language-klingon\">Qapla' &lt;b&gt;\n</code></pre>"
+    ));
     let found = site.check();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(

@@ -356,3 +356,22 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
         last_rebuild(&server)
     );
 }
+
+#[test]
+fn serves_under_the_base_path_as_the_host_will() {
+    let site = site();
+    site.write("source/site.yml", "base_path: /docs\n");
+    let server = Server::start(&site, None);
+    assert_eq!(server.get("/").0, 307, "the root leads to the base path");
+    let (status, page) = server.get("/docs/manual/a.html");
+    assert_eq!(status, 200);
+    assert!(page.contains("href=\"/docs/assets/manual.css\""), "{page}");
+    assert_eq!(server.get("/docs/").0, 200);
+    assert_eq!(server.get("/docs").0, 200);
+    assert!(server.get("/docs/assets/manual.css").1.contains("body"));
+    let (status, body) = server.get("/manual/a.html");
+    assert_eq!(status, 404, "outside the base path nothing is published");
+    assert!(body.contains("<h1>Page not found</h1>"));
+    assert_eq!(server.get("/docsx/manual/a.html").0, 404);
+    assert_eq!(server.get("/docs/%2e%2e/Cargo.toml").0, 400);
+}

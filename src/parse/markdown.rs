@@ -153,6 +153,7 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
     let mut code_blocks = Vec::new();
     let mut open_code: Option<(usize, String, String)> = None;
     let keep_text = highlighter.makes_html();
+    let mut code_start = 0;
     let mut plain_text = String::new();
 
     for index in 0..events.len() {
@@ -195,6 +196,7 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 in_code_block = true;
+                code_start = index;
                 if let CodeBlockKind::Fenced(info) = kind {
                     let language = info.split([' ', '{', ',']).next().unwrap_or("").to_string();
                     if !language.is_empty() {
@@ -204,6 +206,7 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
             }
             Event::End(TagEnd::CodeBlock) => {
                 in_code_block = false;
+                let mut highlighted_html = false;
                 if let Some((start, language, code)) = open_code.take() {
                     let (line, column) = position(events[start].1.start);
                     let highlighted = highlighter.highlight(&language, &code);
@@ -219,7 +222,26 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
                         for (event, _) in &mut events[start + 1..=index] {
                             *event = Event::Html(CowStr::Borrowed(""));
                         }
+                        highlighted_html = true;
                     }
+                }
+                if !highlighted_html && keep_text {
+                    // A long line scrolls the block sideways, so it must be
+                    // reachable by keyboard (as highlighted blocks are).
+                    let mut open = String::from("<pre tabindex=\"0\"><code");
+                    if let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) =
+                        &events[code_start].0
+                    {
+                        let language = info.split_whitespace().next().unwrap_or("");
+                        if !language.is_empty() {
+                            open.push_str(" class=\"language-");
+                            let _ = pulldown_cmark_escape::escape_html(&mut open, language);
+                            open.push('"');
+                        }
+                    }
+                    open.push('>');
+                    events[code_start].0 = Event::Html(CowStr::from(open));
+                    events[index].0 = Event::Html(CowStr::Borrowed("</code></pre>\n"));
                 }
             }
             Event::End(TagEnd::Heading(_)) => {

@@ -62,6 +62,8 @@ pub enum RequestPath {
     File(String),
     /// `..`, a backslash, a NUL or bad encoding: never served.
     Refused,
+    /// Not below the site's base path.
+    Outside,
 }
 
 /// Decodes `raw` (as sent, percent-encoded) into a site path. Anything that

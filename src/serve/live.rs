@@ -30,7 +30,7 @@ use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, Target, output_path
 use crate::validate;
 
 pub struct Live {
-    prepared: Prepared,
+    pub prepared: Prepared,
     /// From loading and parsing, by file (warnings: the site rendered).
     parse_problems: Vec<Diagnostic>,
     page_findings: Vec<Vec<Diagnostic>>,

@@ -51,6 +51,8 @@ pub struct Snapshot {
     pub problems: Vec<Diagnostic>,
     /// The last change touched only stylesheets.
     pub css_only: bool,
+    /// The site is served under this path, as it will be when published.
+    pub base_path: String,
 }
 
 #[derive(Serialize)]
@@ -100,9 +102,13 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     let highlighter = Highlighter::new();
     let started = Instant::now();
     let first = live::full(&options, &highlighter);
-    let (files, problems) = match &first {
-        Ok(live) => (live.files.clone(), live.problems()),
-        Err(problems) => (HashMap::new(), problems.clone()),
+    let (files, problems, base_path) = match &first {
+        Ok(live) => (
+            live.files.clone(),
+            live.problems(),
+            live.prepared.site.settings.base_path.clone(),
+        ),
+        Err(problems) => (HashMap::new(), problems.clone(), String::new()),
     };
     let pages = files.keys().filter(|k| k.ends_with(".html")).count();
     report_rebuild(
@@ -121,6 +127,7 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         files: Arc::new(files),
         problems,
         css_only: false,
+        base_path: base_path.clone(),
     }));
 
     let runtime = tokio::runtime::Runtime::new()?;
@@ -129,10 +136,10 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         options.port,
     )))?;
     let address = listener.local_addr()?;
-    println!("Serving the manual at http://{address}/ (Ctrl-C to stop)");
+    println!("Serving the manual at http://{address}{base_path}/ (Ctrl-C to stop)");
     if options.open {
         let _ = std::process::Command::new("xdg-open")
-            .arg(format!("http://{address}/"))
+            .arg(format!("http://{address}{base_path}/"))
             .spawn();
     }
 
@@ -179,23 +186,46 @@ async fn state(State(app): State<AppState>) -> Response {
 }
 
 async fn serve_file(State(app): State<AppState>, uri: Uri) -> Response {
-    let RequestPath::File(path) = request_path(uri.path()) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            "Bad request: that path leaves the site.\n",
-        )
-            .into_response();
-    };
     let snapshot = app.receiver.borrow().clone();
-    let found = snapshot
-        .files
-        .get(&path)
-        .map(|f| (path.clone(), f))
-        .or_else(|| {
-            // `/manual/x` for `/manual/x.html`, as many hosts do.
-            let html = format!("{path}.html");
-            snapshot.files.get(&html).map(|f| (html, f))
-        });
+    let base_path = snapshot.base_path.as_str();
+    let request = match uri.path().strip_prefix(base_path) {
+        Some("") => request_path("/"),
+        Some(rest) if rest.starts_with('/') => request_path(rest),
+        // The root of the server leads to the site under its base path.
+        _ if uri.path() == "/" => {
+            return (
+                StatusCode::TEMPORARY_REDIRECT,
+                [(header::LOCATION, format!("{base_path}/"))],
+            )
+                .into_response();
+        }
+        // Outside the base path nothing is published: the 404 page.
+        _ => RequestPath::Outside,
+    };
+    let path = match request {
+        RequestPath::File(path) => path,
+        RequestPath::Outside => String::new(),
+        RequestPath::Refused => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "Bad request: that path leaves the site.\n",
+            )
+                .into_response();
+        }
+    };
+    let found = if path.is_empty() {
+        None
+    } else {
+        snapshot
+            .files
+            .get(&path)
+            .map(|f| (path.clone(), f))
+            .or_else(|| {
+                // `/manual/x` for `/manual/x.html`, as many hosts do.
+                let html = format!("{path}.html");
+                snapshot.files.get(&html).map(|f| (html, f))
+            })
+    };
     let Some((path, served)) = found else {
         let body = snapshot
             .files
@@ -396,6 +426,7 @@ fn watch_and_rebuild(
                     files: previous.files.clone(),
                     problems,
                     css_only: false,
+                    base_path: previous.base_path.clone(),
                 }));
                 continue;
             }
@@ -414,6 +445,7 @@ fn watch_and_rebuild(
             files: Arc::new(current.files.clone()),
             problems,
             css_only,
+            base_path: current.prepared.site.settings.base_path.clone(),
         }));
     }
 }

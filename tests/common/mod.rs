@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
+pub mod browser;
+
 pub struct Fixture {
     pub dir: tempfile::TempDir,
 }

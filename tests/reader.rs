@@ -1,0 +1,510 @@
+//! What readers get, in headless Chromium, from a site as `build` writes it
+//! and a plain static server serves it (Python's `http.server`, as a
+//! stand-in for any host): search, heading links by keyboard, redirects,
+//! every link and asset under a sub-path, and no axe-core violations.
+
+mod common;
+
+use std::collections::{BTreeSet, VecDeque};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Fixture;
+use common::browser::{browser, free_port, wait_for};
+use fantoccini::key::Key;
+use fantoccini::{Client, Locator};
+use serde_json::Value;
+
+/// `python3 -m http.server` over `root`: no rewriting, no extension-less
+/// URLs, `index.html` for folders; what a plain host does.
+struct StaticServer {
+    child: Child,
+    origin: String,
+}
+
+impl StaticServer {
+    fn start(root: &Path) -> StaticServer {
+        let port = free_port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .arg("--directory")
+            .arg(root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs the static server");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the static server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        StaticServer {
+            child,
+            origin: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A small manual published under `/docs`, with search, redirects from the
+/// settings and from `old_paths`, header and footer links, an image and a
+/// raw HTML link.
+fn sub_path_site() -> Fixture {
+    let site = Fixture::new();
+    site.write(
+        "source/site.yml",
+        "service_name: Sub-path manual\nbase_path: /docs\nenable_search: true\n\
+         host: https://ops.example.org\n\
+         header_links:\n  Manual: /manual.html\nfooter_links:\n  Deploy: /manual/deploy.html\n\
+         redirects:\n  /old-deploy.html: /manual/deploy.html\n",
+    );
+    site.write(
+        "source/manual/deploy.html.md",
+        "---\ntitle: Deploy an application\nowner_slack: '#platform'\nsection: Deploy\n\
+         last_reviewed_on: 2026-01-31\nreview_in: 1 month\n---\n\
+         Ship a release to production.\n\n## Before you start\n\nAsk for access.\n\n\
+         ## Roll back\n\nSee [undo a release](/manual/rollback.html#undo-a-release) or \
+         <a href=\"/manual/rollback.html\">the rollback page</a>.\n\n\
+         ![Deploy diagram](/manual/images/diagram.svg)\n",
+    );
+    site.write(
+        "source/manual/rollback.html.md",
+        "---\ntitle: Roll back a release\nowner_slack: '#platform'\nsection: Deploy\n\
+         old_paths:\n  - /manual/revert.html\n---\n\
+         When a release breaks something.\n\n## Undo a release\n\nRun `deploy --previous`.\n\n\
+         [Deploying](/manual/deploy.html#before-you-start)\n",
+    );
+    for i in 0..12 {
+        site.page(
+            &format!("note-{i}"),
+            &format!("Operations note {i}"),
+            "Notes",
+            "Routine text about alerts and dashboards.\n",
+        );
+    }
+    site.write(
+        "source/manual/images/diagram.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>\n",
+    );
+    site
+}
+
+/// Every URL the open page refers to: links, stylesheets, scripts, images.
+async fn references(client: &Client) -> Vec<String> {
+    let found = client
+        .execute(
+            "return Array.from(document.querySelectorAll('a[href], link[href], script[src], img[src], form[action]'))\
+               .map(e => e.href || e.src || e.action)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+async fn status_of(client: &Client, url: &str) -> u64 {
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(arguments[0]).then(r => done(r.status), e => done(0));",
+            vec![Value::String(url.into())],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap()
+}
+
+async fn path_of(client: &Client) -> String {
+    client
+        .execute("return location.pathname + location.hash", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_under_a_sub_path_has_no_broken_link_or_asset() {
+    let site = sub_path_site();
+    site.build(&["--out", "www/docs"]).assert_ok();
+    let server = StaticServer::start(&site.path("www"));
+    let (_driver, client) = browser(&site.path("profile")).await;
+
+    let origin = &server.origin;
+    // Requests are made from a page of the site, as a reader's would be.
+    client.goto(&format!("{origin}/docs/")).await.unwrap();
+    let mut queue = VecDeque::from([format!("{origin}/docs/")]);
+    let mut seen = BTreeSet::new();
+    let mut fragments = Vec::new();
+    let mut broken = Vec::new();
+    let mut pages = 0;
+    while let Some(url) = queue.pop_front() {
+        if !seen.insert(url.clone()) {
+            continue;
+        }
+        let status = status_of(&client, &url).await;
+        if status != 200 {
+            broken.push(format!("{url}: {status}"));
+            continue;
+        }
+        if !(url.ends_with('/') || url.ends_with(".html")) {
+            continue;
+        }
+        pages += 1;
+        client.goto(&url).await.unwrap();
+        for reference in references(&client).await {
+            let Some(rest) = reference.strip_prefix(origin.as_str()) else {
+                continue;
+            };
+            if !rest.starts_with("/docs/") {
+                broken.push(format!("{url} links outside the base path: {rest}"));
+                continue;
+            }
+            let (target, fragment) = match reference.split_once('#') {
+                Some((target, fragment)) => (target.to_string(), Some(fragment.to_string())),
+                None => (reference.clone(), None),
+            };
+            let target = target.split('?').next().unwrap_or(&target).to_string();
+            if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
+                fragments.push((url.clone(), target.clone(), fragment));
+            }
+            queue.push_back(target);
+        }
+    }
+    assert!(broken.is_empty(), "broken under /docs: {broken:#?}");
+    // Home, index, 404 is not linked; the 14 pages, search, the two
+    // redirect pages are not linked either.
+    assert!(pages >= 16, "only {pages} pages reached: {seen:#?}");
+
+    // Every #fragment link lands on an element with that id.
+    for (from, target, fragment) in &fragments {
+        client.goto(target).await.unwrap();
+        let exists = client
+            .execute(
+                "return document.getElementById(arguments[0]) !== null",
+                vec![Value::String(fragment.clone())],
+            )
+            .await
+            .unwrap();
+        assert_eq!(exists, Value::Bool(true), "{from} -> {target}#{fragment}");
+    }
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_heading_links_and_redirects_work_in_the_browser() {
+    let site = sub_path_site();
+    site.build(&["--out", "www/docs", "--today", "2026-11-22"])
+        .assert_ok();
+    let server = StaticServer::start(&site.path("www"));
+    let (_driver, client) = browser(&site.path("profile")).await;
+    let origin = &server.origin;
+
+    // Search from the header of any page: type, press Enter, see the page
+    // among the results, follow it.
+    client
+        .goto(&format!("{origin}/docs/manual.html"))
+        .await
+        .unwrap();
+    let header_box = client
+        .find(Locator::Css("#site-search-query"))
+        .await
+        .unwrap();
+    header_box.send_keys("roll back").await.unwrap();
+    header_box.send_keys(&Key::Enter.to_string()).await.unwrap();
+    let results = wait_for(
+        &client,
+        "search results",
+        "return Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))",
+        |v| v.as_array().is_some_and(|a| !a.is_empty()),
+    )
+    .await;
+    assert_eq!(
+        results,
+        serde_json::json!(["/docs/manual/rollback.html", "/docs/manual/deploy.html"]),
+        "a match in the title ranks above one in a heading"
+    );
+    let status = client
+        .find(Locator::Css("#search-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(status.contains("2 pages match “roll back”"), "{status}");
+
+    // As you type on the search page: a word's start is enough, and every
+    // word must match.
+    let page_box = client
+        .find(Locator::Css("#search-page-query"))
+        .await
+        .unwrap();
+    page_box.clear().await.unwrap();
+    page_box.send_keys("dashb").await.unwrap();
+    let results = wait_for(
+        &client,
+        "results for a word's start",
+        "return Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))",
+        |v| v.as_array().is_some_and(|a| a.len() == 12),
+    )
+    .await;
+    assert!(
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.as_str().unwrap().contains("/note-")),
+        "{results}"
+    );
+    page_box.send_keys(" production").await.unwrap();
+    wait_for(
+        &client,
+        "no page with both words",
+        "return document.getElementById('search-status').innerText",
+        |v| v.as_str().is_some_and(|t| t.starts_with("No pages match")),
+    )
+    .await;
+
+    // Keyboard: Enter on a result follows it.
+    page_box.clear().await.unwrap();
+    page_box.send_keys("undo").await.unwrap();
+    // "Undo a release" is a heading on one page and link text on another.
+    wait_for(
+        &client,
+        "results for undo",
+        "return Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))",
+        |v| v == &serde_json::json!(["/docs/manual/rollback.html", "/docs/manual/deploy.html"]),
+    )
+    .await;
+    let mut on_result = false;
+    for _ in 0..10 {
+        client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(&Key::Tab.to_string())
+            .await
+            .unwrap();
+        let focused = client
+            .execute(
+                "return document.activeElement.closest('#search-results') !== null",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if focused == Value::Bool(true) {
+            on_result = true;
+            break;
+        }
+    }
+    assert!(on_result, "Tab never reached the result");
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "the result page",
+        "return location.pathname",
+        |v| v.as_str() == Some("/docs/manual/rollback.html"),
+    )
+    .await;
+
+    // Heading links: reached with Tab, named by the heading's text, and
+    // Enter puts the heading's address in the location bar.
+    client
+        .goto(&format!("{origin}/docs/manual/deploy.html"))
+        .await
+        .unwrap();
+    let mut reached = None;
+    for _ in 0..40 {
+        client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(&Key::Tab.to_string())
+            .await
+            .unwrap();
+        let focused = client
+            .execute(
+                "const a = document.activeElement; return a.classList.contains('heading-link') ? [a.getAttribute('href'), a.innerText] : null",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if focused[0] == "#roll-back" {
+            reached = Some(focused);
+            break;
+        }
+    }
+    let reached = reached.expect("Tab never reached the Roll back heading link");
+    assert_eq!(reached[1], "Roll back");
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "the heading's address",
+        "return location.hash",
+        |v| v.as_str() == Some("#roll-back"),
+    )
+    .await;
+
+    // The review note is on the page, overdue on the given day.
+    let review = client
+        .find(Locator::Css(".review"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        review.contains("This page is overdue for review")
+            && review.contains("Last reviewed on 31 January 2026")
+            && review.contains("by 28 February 2026 (#platform)"),
+        "{review}"
+    );
+
+    // Redirects from the settings and from old_paths land on their targets.
+    for (old, new) in [
+        ("/docs/old-deploy.html", "/docs/manual/deploy.html"),
+        ("/docs/manual/revert.html", "/docs/manual/rollback.html"),
+    ] {
+        client.goto(&format!("{origin}{old}")).await.unwrap();
+        wait_for(&client, "the redirect", "return location.pathname", |v| {
+            v.as_str() == Some(new)
+        })
+        .await;
+        assert_eq!(path_of(&client).await, new);
+    }
+    client.close().await.unwrap();
+}
+
+/// axe-core's source, at the version `tests/axe/package-lock.json` pins.
+/// `.ci/run` installs it; so that `cargo test` alone also works on a new
+/// checkout, it is installed here when missing, as cargo fetches crates.
+fn axe_source() -> String {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe");
+    let path = folder.join("node_modules/axe-core/axe.min.js");
+    if !path.exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&folder)
+            .stdout(Stdio::null())
+            .status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "cannot install axe-core: run `npm ci --prefix tests/axe` (needs Node.js and npm)"
+        );
+    }
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
+    client
+        .execute(&format!("{axe}\n;return true;"), vec![])
+        .await
+        .unwrap();
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document).then(\
+               r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' +\
+                 v.nodes.map(n => n.target.join(' ')).join(', '))),\
+               e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The repository's own manual, every kind of page: home, the manual
+/// index, pages (with code, tables, contents and an overdue review note),
+/// search with results shown, and 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_finds_no_violations_on_any_kind_of_page() {
+    let axe = axe_source();
+    let site = Fixture::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = site.path("www");
+    site.build(&[
+        "--source",
+        root.join("source").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        // Far ahead, so every review note is in its overdue style.
+        "--today",
+        "2099-01-01",
+    ])
+    .assert_ok();
+    let server = StaticServer::start(&out);
+    let (_driver, client) = browser(&site.path("profile")).await;
+    let origin = &server.origin;
+
+    let mut report = Vec::new();
+    for path in [
+        "/",
+        "/manual.html",
+        "/manual/check-the-manual.html",
+        "/manual/keep-pages-up-to-date.html",
+        "/search.html?q=check",
+        "/404.html",
+    ] {
+        client.goto(&format!("{origin}{path}")).await.unwrap();
+        if path.starts_with("/search") {
+            wait_for(
+                &client,
+                "search results",
+                "return document.querySelectorAll('#search-results li').length",
+                |v| v.as_u64().is_some_and(|n| n > 0),
+            )
+            .await;
+        }
+        for violation in axe_violations(&client, &axe).await {
+            report.push(format!("{path}: {violation}"));
+        }
+    }
+    client
+        .goto(&format!("{origin}/manual/keep-pages-up-to-date.html"))
+        .await
+        .unwrap();
+    assert!(
+        client.find(Locator::Css(".review--overdue")).await.is_ok(),
+        "the overdue style was not checked"
+    );
+    assert!(report.is_empty(), "axe violations:\n{}", report.join("\n"));
+    client.close().await.unwrap();
+}
