@@ -96,6 +96,9 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
     let (sources, load_diagnostics) = load::load(&inputs.source, Some(&settings_path));
     diagnostics.extend(load_diagnostics);
 
+    let options = parse::ParseOptions {
+        index_words: settings.enable_search,
+    };
     let relatives: Vec<String> = sources.pages.iter().map(|p| p.relative.clone()).collect();
     // git runs while the pages are parsed.
     let (history, parsed) = std::thread::scope(|scope| {
@@ -106,7 +109,12 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
         let parsed: Vec<_> = sources
             .pages
             .into_par_iter()
-            .map(|page| (page.relative.clone(), parse::parse_page(page, highlighter)))
+            .map(|page| {
+                (
+                    page.relative.clone(),
+                    parse::parse_page(page, highlighter, options),
+                )
+            })
             .collect();
         (history.join().ok().flatten(), parsed)
     });

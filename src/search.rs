@@ -16,8 +16,13 @@
 //! A query loads `pages.json` and one shard per word, so the reader
 //! downloads a small part of the index of a large site.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
+// Hashing millions of short words: foldhash is several times faster than
+// the default SipHash, and the index needs no protection from hash flooding.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+
+use crate::parse::Heading;
 use crate::site::Site;
 
 pub const SEARCH_PAGE_URL: &str = "/search.html";
@@ -45,93 +50,167 @@ const STOP_WORDS: &[&str] = &[
 /// The words of `text` as the index stores them: lower case, split at
 /// anything that is not a letter or digit, single characters and stop
 /// words dropped. `search.js` splits queries the same way.
-pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
+pub fn terms(text: &str) -> Vec<String> {
+    terms_of_lowercase(&text.to_lowercase())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `terms`, of text already in lower case, without copying each word.
+fn terms_of_lowercase(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|word| word.chars().nth(1).is_some() && word.len() <= LONGEST_TERM)
-        .map(str::to_lowercase)
-        .filter(|word| !STOP_WORDS.contains(&word.as_str()))
+        .filter(|word| !STOP_WORDS.contains(word))
 }
 
 /// The shard a term is in: its first two characters when they are ASCII
 /// letters or digits, each other character as `_`, so shard names are
 /// always safe file names.
 pub fn shard_of(term: &str) -> String {
-    term.chars()
-        .take(2)
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
+    shard_key(term).iter().filter(|&&c| c != '\0').collect()
+}
+
+fn shard_key(term: &str) -> [char; 2] {
+    let mut key = ['\0'; 2];
+    for (slot, c) in key.iter_mut().zip(term.chars()) {
+        *slot = if c.is_ascii_alphanumeric() { c } else { '_' };
+    }
+    key
+}
+
+/// One page's part of the index, made when the page is parsed (so on
+/// every core, and once per page).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageWords {
+    /// (term, weight), sorted by term.
+    pub terms: Vec<(String, u32)>,
+    pub summary: String,
+}
+
+impl PageWords {
+    pub fn new(
+        title: &str,
+        headings: &[Heading],
+        description: Option<&str>,
+        text: &str,
+    ) -> PageWords {
+        // Words are slices of these lower-case copies until kept.
+        let title = title.to_lowercase();
+        let headings: Vec<String> = headings.iter().map(|h| h.text.to_lowercase()).collect();
+        let description_lower = description.unwrap_or("").to_lowercase();
+        let body = text.to_lowercase();
+
+        let mut weights: HashMap<&str, u32> = HashMap::new();
+        add_once(&title, TITLE_WEIGHT, &mut weights);
+        for heading in &headings {
+            add_once(heading, HEADING_WEIGHT, &mut weights);
+        }
+        add_once(&description_lower, DESCRIPTION_WEIGHT, &mut weights);
+        let mut counts: HashMap<&str, u32> = HashMap::new();
+        for term in terms_of_lowercase(&body) {
+            let count = counts.entry(term).or_default();
+            *count = (*count + BODY_WEIGHT).min(BODY_CAP);
+        }
+        for (term, count) in counts {
+            *weights.entry(term).or_default() += count;
+        }
+        let mut terms: Vec<(String, u32)> = weights
+            .into_iter()
+            .map(|(term, weight)| (term.to_string(), weight))
+            .collect();
+        terms.sort_unstable();
+        let summary = match description {
+            Some(d) if !d.trim().is_empty() => d.trim().to_string(),
+            _ => summary_of(text),
+        };
+        PageWords { terms, summary }
+    }
+}
+
+/// A title, heading or description word counts once per place, however
+/// often it is repeated there.
+fn add_once<'a>(text: &'a str, weight: u32, weights: &mut HashMap<&'a str, u32>) {
+    let mut seen = HashSet::new();
+    for term in terms_of_lowercase(text) {
+        if seen.insert(term) {
+            *weights.entry(term).or_default() += weight;
+        }
+    }
 }
 
 /// Every file of the index as (URL, contents).
 pub fn files(site: &Site) -> Vec<(String, String)> {
-    let settings = &site.settings;
+    let mut files = vec![pages_file(site)];
+    files.extend(shard_files(site, |_| true));
+    files
+}
+
+/// Pages in URL order: a page's number in the index is its place here.
+fn page_order(site: &Site) -> Vec<usize> {
     let mut order: Vec<usize> = (0..site.pages.len()).collect();
     order.sort_by(|&a, &b| site.pages[a].url.cmp(&site.pages[b].url));
+    order
+}
 
-    let mut entries = Vec::with_capacity(order.len());
-    // term -> shard postings, in page order so the output is reproducible.
-    let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
-    for (number, &i) in order.iter().enumerate() {
-        let page = &site.pages[i];
-        let description = page.front_matter.description.as_deref().unwrap_or("");
-        let summary = if description.is_empty() {
-            summary_of(&page.plain_text)
-        } else {
-            description.to_string()
-        };
-        entries.push(serde_json::json!([
-            page.title,
-            settings.href(&page.url),
-            page.front_matter.section.as_deref().unwrap_or(""),
-            summary,
-        ]));
-
-        let mut weights: HashMap<String, u32> = HashMap::new();
-        let mut add = |text: &str, weight: u32, cap: u32| {
-            for term in terms(text) {
-                let entry = weights.entry(term).or_default();
-                if *entry < cap {
-                    *entry = (*entry + weight).min(cap);
-                }
-            }
-        };
-        // A title or heading word counts once per place, however often it
-        // is repeated there.
-        add(&page.title, TITLE_WEIGHT, u32::MAX);
-        for heading in &page.headings {
-            add(&heading.text, HEADING_WEIGHT, u32::MAX);
-        }
-        add(description, DESCRIPTION_WEIGHT, u32::MAX);
-        let mut body: HashMap<String, u32> = HashMap::new();
-        for term in terms(&page.plain_text) {
-            let count = body.entry(term).or_default();
-            *count = (*count + BODY_WEIGHT).min(BODY_CAP);
-        }
-        for (term, count) in body {
-            *weights.entry(term).or_default() += count;
-        }
-        for (term, weight) in weights {
-            shards
-                .entry(shard_of(&term))
-                .or_default()
-                .entry(term)
-                .or_default()
-                .extend([number as u32, weight]);
-        }
-    }
-
-    let mut files = Vec::with_capacity(shards.len() + 1);
-    files.push((
+/// `pages.json`: title, address, section and summary of every page.
+pub fn pages_file(site: &Site) -> (String, String) {
+    let entries: Vec<_> = page_order(site)
+        .into_iter()
+        .map(|i| {
+            let page = &site.pages[i];
+            serde_json::json!([
+                page.title,
+                site.settings.href(&page.url),
+                page.front_matter.section.as_deref().unwrap_or(""),
+                page.search.summary,
+            ])
+        })
+        .collect();
+    (
         format!("{INDEX_FOLDER}pages.json"),
         serde_json::to_string(&entries).expect("index serializes"),
-    ));
-    for (shard, postings) in shards {
-        files.push((
-            format!("{INDEX_FOLDER}terms-{shard}.json"),
-            serde_json::to_string(&postings).expect("index serializes"),
-        ));
+    )
+}
+
+/// The shard files whose names `wanted` accepts (all of them for a build;
+/// `serve` asks only for the shards an edit touched).
+pub fn shard_files(site: &Site, wanted: impl Fn(&str) -> bool) -> Vec<(String, String)> {
+    // term -> [page, weight, ...], pages in order; grouped into shards and
+    // sorted only at the end.
+    let mut postings: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut wanted_shards: HashMap<[char; 2], bool> = HashMap::new();
+    for (number, i) in page_order(site).into_iter().enumerate() {
+        for (term, weight) in &site.pages[i].search.terms {
+            let key = shard_key(term);
+            if !*wanted_shards
+                .entry(key)
+                .or_insert_with(|| wanted(&key.iter().collect::<String>()))
+            {
+                continue;
+            }
+            postings
+                .entry(term)
+                .or_default()
+                .extend([number as u32, *weight]);
+        }
     }
-    files
+    let mut shards: BTreeMap<String, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
+    for (term, list) in postings {
+        shards.entry(shard_of(term)).or_default().insert(term, list);
+    }
+    shards
+        .into_iter()
+        .map(|(shard, postings)| {
+            (
+                shard_url(&shard),
+                serde_json::to_string(&postings).expect("index serializes"),
+            )
+        })
+        .collect()
+}
+
+pub fn shard_url(shard: &str) -> String {
+    format!("{INDEX_FOLDER}terms-{shard}.json")
 }
 
 /// The start of the body, cut at a word boundary.
@@ -157,7 +236,7 @@ mod tests {
 
     #[test]
     fn terms_are_lowercase_words_without_stop_words() {
-        let found: Vec<_> = terms("Deploy the App-server to AWS (v2), x é café_9").collect();
+        let found = terms("Deploy the App-server to AWS (v2), x é café_9");
         assert_eq!(found, ["deploy", "app", "server", "aws", "v2", "café"]);
     }
 

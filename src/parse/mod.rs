@@ -44,9 +44,9 @@ pub struct Page {
     /// matter; `review_errors` are the keys that could not be read.
     pub review: crate::review::Review,
     pub review_errors: Vec<crate::review::ReviewError>,
-    /// The body's words (prose and code) for the search index; empty when
-    /// no HTML is made (`check`).
-    pub plain_text: String,
+    /// The page's weighted words and summary for the search index; empty
+    /// when no HTML is made (`check`).
+    pub search: crate::search::PageWords,
     /// The newest commit that touched the file, when the source is in git.
     pub last_commit: Option<crate::history::Commit>,
 }
@@ -78,7 +78,18 @@ impl Page {
     }
 }
 
-pub fn parse_page(source: PageSource, highlighter: &Highlighter) -> (Option<Page>, Diagnostics) {
+/// What a parse makes besides the page's HTML and facts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseOptions {
+    /// The page's weighted words for the search index (`enable_search`).
+    pub index_words: bool,
+}
+
+pub fn parse_page(
+    source: PageSource,
+    highlighter: &Highlighter,
+    options: ParseOptions,
+) -> (Option<Page>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let located = |e: front_matter::FrontMatterError| {
         Diagnostic::error(e.code, &source.path, e.message)
@@ -134,10 +145,20 @@ pub fn parse_page(source: PageSource, highlighter: &Highlighter) -> (Option<Page
         })
         .unwrap_or_else(|| title_from_file_name(&source.relative));
     let (review, review_errors) = crate::review::review_of(&parsed.front_matter);
+    let search = if options.index_words && highlighter.makes_html() {
+        crate::search::PageWords::new(
+            &title,
+            &rendered.headings,
+            parsed.front_matter.description.as_deref(),
+            &rendered.plain_text,
+        )
+    } else {
+        crate::search::PageWords::default()
+    };
     let page = Page {
         review,
         review_errors,
-        plain_text: rendered.plain_text,
+        search,
         last_commit: None,
         url: url_for_page(&source.relative),
         path: source.path,
@@ -174,7 +195,7 @@ mod tests {
     use super::*;
 
     fn parse_page_plain(source: PageSource) -> (Option<Page>, Diagnostics) {
-        parse_page(source, &Highlighter::new())
+        parse_page(source, &Highlighter::new(), ParseOptions::default())
     }
 
     fn source(relative: &str, text: &str) -> PageSource {

@@ -26,6 +26,7 @@ use crate::machine_readable;
 use crate::parse::{self, Page};
 use crate::pipeline::{self, Prepared};
 use crate::render::Templates;
+use crate::search;
 use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, Target, output_path};
 use crate::validate;
 
@@ -36,6 +37,9 @@ pub struct Live {
     page_findings: Vec<Vec<Diagnostic>>,
     site_findings: Vec<Diagnostic>,
     pub files: HashMap<String, Served>,
+    /// Search shards to write again: the index is brought up to date just
+    /// after the reload message, so a large index never delays the page.
+    stale_search_shards: std::collections::BTreeSet<String>,
 }
 
 /// Everything rebuilt, or why it could not be.
@@ -65,6 +69,7 @@ pub fn full(options: &ServeOptions, highlighter: &Highlighter) -> Result<Live, V
         page_findings,
         site_findings,
         files: sink.into_files(),
+        stale_search_shards: Default::default(),
     })
 }
 
@@ -103,7 +108,10 @@ impl Live {
             relative: old.relative.clone(),
             text,
         };
-        let (page, diagnostics) = parse::parse_page(source, highlighter);
+        let options = parse::ParseOptions {
+            index_words: site.settings.enable_search,
+        };
+        let (page, diagnostics) = parse::parse_page(source, highlighter, options);
         let mut page = page?;
         // A save is not a commit: the page's last commit is unchanged.
         page.last_commit = old.last_commit.clone();
@@ -119,6 +127,14 @@ impl Live {
             .unwrap_or(&url)
             .trim_end_matches(".html")
             .to_string();
+        // The search shards holding any word the page had or has now.
+        let touched_shards: std::collections::BTreeSet<String> = old
+            .search
+            .terms
+            .iter()
+            .chain(&page.search.terms)
+            .map(|(term, _)| search::shard_of(term))
+            .collect();
         let old_section = site
             .section_of(index)
             .map(|s| s.pages.clone())
@@ -173,10 +189,7 @@ impl Live {
         ));
         let count = rendered.len() - 1;
         if site.settings.enable_search {
-            // Any page's words may be in any shard; shards can also vanish.
-            let folder = output_path(crate::search::INDEX_FOLDER);
-            self.files.retain(|path, _| !path.starts_with(folder));
-            rendered.extend(crate::search::files(site));
+            self.stale_search_shards.extend(touched_shards);
         }
         for (page_url, html) in rendered {
             self.files.insert(
@@ -195,6 +208,30 @@ impl Live {
             }
         }
         Some(count)
+    }
+
+    /// Brings the search index up to date after page edits; false when
+    /// nothing was stale. Only the shards holding a word an edited page
+    /// had or has are written again (a shard the page alone used
+    /// disappears); page numbers stay, since an edit keeps the page's URL.
+    pub fn refresh_search(&mut self) -> bool {
+        if self.stale_search_shards.is_empty() {
+            return false;
+        }
+        let stale = std::mem::take(&mut self.stale_search_shards);
+        let site = &self.prepared.site;
+        for shard in &stale {
+            self.files.remove(output_path(&search::shard_url(shard)));
+        }
+        let files = std::iter::once(search::pages_file(site))
+            .chain(search::shard_files(site, |s| stale.contains(s)));
+        for (url, contents) in files {
+            self.files.insert(
+                output_path(&url).to_string(),
+                Served::Bytes(contents.into_bytes().into()),
+            );
+        }
+        true
     }
 
     /// A changed file that is an asset already being served: it is read

@@ -443,10 +443,23 @@ fn watch_and_rebuild(
         sender.send_replace(Arc::new(Snapshot {
             build,
             files: Arc::new(current.files.clone()),
-            problems,
+            problems: problems.clone(),
             css_only,
             base_path: current.prepared.site.settings.base_path.clone(),
         }));
+        // The page has its reload message; now the search index catches up,
+        // published under the same build number so no page reloads.
+        if let Some(current) = live.as_mut()
+            && current.refresh_search()
+        {
+            sender.send_replace(Arc::new(Snapshot {
+                build,
+                files: Arc::new(current.files.clone()),
+                problems,
+                css_only,
+                base_path: current.prepared.site.settings.base_path.clone(),
+            }));
+        }
     }
 }
 
