@@ -485,3 +485,17 @@ fn a_page_that_cannot_be_parsed_does_not_break_links_to_it() {
         "links to the page are not reported as well"
     );
 }
+
+#[test]
+fn a_link_written_with_the_base_path_is_broken_and_says_why() {
+    let site = Fixture::new();
+    site.write("source/site.yml", "base_path: /docs\n");
+    site.page("a", "A", "Ops", "[b](/docs/manual/b.html)\n");
+    site.page("b", "B", "Ops", "");
+    let run = site.run("check", &[]);
+    run.assert_failed()
+        .assert_stderr_has("a.html.md:7:1: error[link-broken]")
+        .assert_stderr_has(
+            "write links without the base path, which the build adds: /manual/b.html",
+        );
+}

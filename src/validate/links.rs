@@ -384,7 +384,14 @@ fn missing_target(
             return found;
         }
     }
-    let help = if let Some(absolute) = meant_as_absolute(site, &link.destination) {
+    let base_path = &site.settings.base_path;
+    let without_base = path
+        .strip_prefix(base_path.as_str())
+        .filter(|rest| !base_path.is_empty() && rest.starts_with('/'))
+        .filter(|rest| site.urls.contains_key(*rest));
+    let help = if let Some(rest) = without_base {
+        format!("write links without the base path, which the build adds: {rest}")
+    } else if let Some(absolute) = meant_as_absolute(site, &link.destination) {
         format!("a relative link is resolved from this page's folder; did you mean {absolute}?")
     } else if let Some(near) = similar_url(site, path) {
         format!("did you mean {near}?")
