@@ -7,6 +7,7 @@
 pub mod diagnostics;
 pub mod highlight;
 pub mod history;
+pub mod interrupt;
 pub mod load;
 pub mod machine_readable;
 pub mod owners;

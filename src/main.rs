@@ -157,6 +157,7 @@ fn serve(options: manual::serve::ServeOptions) -> ExitCode {
 
 fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
     let started = Instant::now();
+    manual::interrupt::catch();
     let (summary, diagnostics) = pipeline::build(&inputs, &out, options);
     let _ = report::print(diagnostics, Format::Human, &mut std::io::stderr().lock());
     let out = display_path(&out);
@@ -176,6 +177,10 @@ fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
                 }
             );
             ExitCode::SUCCESS
+        }
+        None if manual::interrupt::requested() => {
+            eprintln!("Build stopped; {} was left unchanged.", out.display());
+            ExitCode::from(manual::interrupt::EXIT_STATUS)
         }
         None => {
             eprintln!("Build failed; {} was left unchanged.", out.display());

@@ -13,7 +13,7 @@ use crate::render::Templates;
 use crate::search::SEARCH_PAGE_URL;
 use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, Site, output_path, url_for_page};
 use crate::write::{SiteSink, Staging};
-use crate::{history, load, machine_readable, parse, search, settings, validate};
+use crate::{history, interrupt, load, machine_readable, parse, search, settings, validate};
 
 /// Outside a checkout, the source folder as given (`source` -> `source/`)
 /// is the best guess at its place in the repository.
@@ -216,6 +216,10 @@ pub fn build(
     if diagnostics.has_errors() {
         return (None, diagnostics);
     }
+    if interrupt::requested() {
+        diagnostics.push(interrupted(out));
+        return (None, diagnostics);
+    }
     let staging = match Staging::create(out) {
         Ok(s) => s,
         Err(e) => {
@@ -223,7 +227,15 @@ pub fn build(
             return (None, diagnostics);
         }
     };
-    match render_site(&site, &templates, &staging) {
+    let rendered = render_site(&site, &templates, &staging);
+    if interrupt::requested() {
+        // One report, not one per page left unwritten; dropping `staging`
+        // deletes it.
+        diagnostics.push(interrupted(out));
+        return (None, diagnostics);
+    }
+    match rendered {
+        // Once begun, publishing finishes (see `interrupt`).
         Ok(summary) => match staging.publish() {
             Ok(()) => (Some(summary), diagnostics),
             Err(e) => {
@@ -282,6 +294,9 @@ pub fn render_site(
         .map_err(|e| Diagnostics::from_iter([write_error(&sink.location(""), &e)]))?;
 
     let write = |url: &str, html: &str| {
+        if interrupt::requested() {
+            return Err(interrupted(&sink.location("")));
+        }
         sink.write(output_path(url), html.as_bytes())
             .map_err(|e| write_error(&sink.location(output_path(url)), &e))
     };
@@ -314,6 +329,15 @@ pub fn render_site(
         generated: generated.len(),
         assets: site.assets.len() + site.theme_assets.len(),
     })
+}
+
+fn interrupted(out: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "interrupted",
+        out,
+        "stopped by Ctrl-C; the site was not replaced",
+    )
+    .with_help("run the build again")
 }
 
 /// The file a redirect from `from` is written to: `/old/` becomes

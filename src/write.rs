@@ -52,6 +52,7 @@ impl Staging {
         }
         let parent = parent_of(target);
         fs::create_dir_all(&parent)?;
+        recover_abandoned(target)?;
         let dir = parent.join(format!(
             ".{}.staging-{}",
             file_name(target),
@@ -138,6 +139,47 @@ impl Drop for Staging {
     }
 }
 
+/// Cleans up after a build that was killed outright (SIGKILL, power loss):
+/// its staging folder is deleted, and if it died between the two renames of
+/// publishing, the site it had moved aside is put back. Folders of builds
+/// still running (their process exists) are left alone.
+fn recover_abandoned(target: &Path) -> io::Result<()> {
+    let parent = parent_of(target);
+    let name = file_name(target);
+    let staging_prefix = format!(".{name}.staging-");
+    let old_prefix = format!(".{name}.old-");
+    for entry in fs::read_dir(&parent)? {
+        let entry = entry?;
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let (is_old, pid) = if let Some(pid) = file_name.strip_prefix(&staging_prefix) {
+            (false, pid)
+        } else if let Some(pid) = file_name.strip_prefix(&old_prefix) {
+            (true, pid)
+        } else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() || process_may_be_running(pid) {
+            continue;
+        }
+        if is_old && !target.exists() {
+            fs::rename(entry.path(), target)?;
+        } else {
+            fs::remove_dir_all(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// On Linux, whether /proc lists the process; elsewhere it is assumed to
+/// be running, so nothing is deleted.
+fn process_may_be_running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
 fn parent_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -153,6 +195,33 @@ fn file_name(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_killed_build_is_cleaned_up_and_a_site_moved_aside_is_put_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("build");
+        // A process id that cannot exist (above the kernel's maximum).
+        let dead = tmp.path().join(".build.staging-4294967294");
+        fs::create_dir_all(dead.join("manual")).unwrap();
+        let aside = tmp.path().join(".build.old-4294967294");
+        fs::create_dir_all(&aside).unwrap();
+        fs::write(aside.join("index.html"), "old site").unwrap();
+        let running = tmp.path().join(format!(".build.staging-{}", 1));
+        fs::create_dir_all(&running).unwrap();
+
+        let staging = Staging::create(&out).unwrap();
+        assert!(!dead.exists() && !aside.exists());
+        assert_eq!(
+            fs::read_to_string(out.join("index.html")).unwrap(),
+            "old site"
+        );
+        assert!(running.exists(), "process 1 is running: its folder stays");
+        drop(staging);
+        assert_eq!(
+            fs::read_to_string(out.join("index.html")).unwrap(),
+            "old site"
+        );
+    }
 
     #[test]
     fn publish_replaces_and_drop_discards() {

@@ -132,7 +132,7 @@ pub struct Finding {
 pub struct Server {
     pub address: String,
     pub stderr: Arc<Mutex<Vec<String>>>,
-    child: Child,
+    pub child: Child,
 }
 
 impl Drop for Server {
