@@ -55,12 +55,13 @@ pub fn load(source_dir: &Path, settings_file: Option<&Path>) -> (Sources, Diagno
     let mut page_paths = Vec::new();
     let mut sources = Sources::default();
 
-    let walker = WalkDir::new(source_dir)
+    let canonical_source = source_dir.canonicalize().ok();
+    let mut walker = WalkDir::new(source_dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -82,6 +83,28 @@ pub fn load(source_dir: &Path, settings_file: Option<&Path>) -> (Sources, Diagno
                 continue;
             }
         };
+        // A link may point anywhere; publishing what it points at outside
+        // the source folder could publish any file on the machine.
+        if entry.path_is_symlink()
+            && let Some(source) = &canonical_source
+            && entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|target| !target.starts_with(source))
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    "source-link-outside",
+                    entry.path(),
+                    "symbolic link to a file or folder outside the source folder",
+                )
+                .with_help("copy what it points at into the source folder, or remove the link"),
+            );
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }

@@ -38,6 +38,10 @@ pub fn slugify(text: &str) -> String {
 #[derive(Debug, Default)]
 pub struct HeadingIds {
     taken: HashSet<String>,
+    /// The next suffix to try for each base id: without it, the n-th
+    /// heading with the same text would try n - 1 taken ids first, and a
+    /// page of 50,000 equal headings would take over a billion lookups.
+    next_suffix: std::collections::HashMap<String, usize>,
 }
 
 impl HeadingIds {
@@ -46,16 +50,17 @@ impl HeadingIds {
     pub fn with_explicit<'a>(explicit: impl IntoIterator<Item = &'a str>) -> Self {
         HeadingIds {
             taken: explicit.into_iter().map(str::to_string).collect(),
+            next_suffix: Default::default(),
         }
     }
 
     pub fn unique_for(&mut self, text: &str) -> String {
         let base = slugify(text);
         let mut candidate = base.clone();
-        let mut n = 1;
+        let n = self.next_suffix.entry(base.clone()).or_insert(1);
         while self.taken.contains(&candidate) {
             candidate = format!("{base}-{n}");
-            n += 1;
+            *n += 1;
         }
         self.taken.insert(candidate.clone());
         candidate

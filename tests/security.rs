@@ -1,0 +1,75 @@
+//! What the tool must never do: use the network unless `--external` asks
+//! for it, or listen beyond this computer unless told to.
+
+mod common;
+
+use std::process::Command;
+
+use common::{Fixture, Server};
+
+/// Runs `manual ARGS` in the fixture under strace, which records every
+/// socket the process and its children (git) open; returns the log.
+fn sockets_opened(site: &Fixture, args: &[&str]) -> String {
+    let log = site.path("strace.log");
+    let status = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=socket,connect", "-o"])
+        .arg(&log)
+        .arg(env!("CARGO_BIN_EXE_manual"))
+        .args(args)
+        .arg("--layouts")
+        .arg(common::repo_layouts())
+        .current_dir(site.path(""))
+        .output()
+        .expect("strace is installed (apt-get install strace; .ci/run does)");
+    assert!(
+        status.status.code().is_some(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    std::fs::read_to_string(&log).unwrap()
+}
+
+fn internet_sockets(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| l.contains("AF_INET") || l.contains("AF_INET6"))
+        .collect()
+}
+
+#[test]
+fn build_and_check_open_no_network_socket_unless_external_is_given() {
+    let site = Fixture::new();
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "[elsewhere](https://example.org/page) [local](http://127.0.0.1:9/x)\n",
+    );
+    for args in [
+        &["build"][..],
+        &["check"][..],
+        &["owners"][..],
+        &["check", "--format", "json"][..],
+    ] {
+        let log = sockets_opened(&site, args);
+        assert_eq!(internet_sockets(&log), Vec::<&str>::new(), "{args:?}");
+    }
+    // The control: with --external, the same page's links are requested,
+    // and strace sees it.
+    let log = sockets_opened(&site, &["check", "--external"]);
+    assert!(
+        !internet_sockets(&log).is_empty(),
+        "strace saw no socket: {log}"
+    );
+}
+
+#[test]
+fn serve_listens_on_loopback_unless_told_otherwise() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "Text.\n");
+    let server = Server::start(&site, None);
+    assert!(
+        server.address.starts_with("127.0.0.1:"),
+        "{}",
+        server.address
+    );
+}
