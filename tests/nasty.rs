@@ -215,7 +215,7 @@ fn files_that_disappear_during_the_build() {
         site.page(&format!("p{i}"), &format!("Page {i}"), "Ops", "Text.\n");
         site.write(&format!("source/manual/images/i{i}.png"), "png");
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_manual"))
+    let child = Command::new(env!("CARGO_BIN_EXE_manual"))
         .args(["build", "--skip-check", "--layouts"])
         .arg(common::repo_layouts())
         .current_dir(site.path(""))
