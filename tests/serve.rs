@@ -389,3 +389,51 @@ fn serves_under_the_base_path_as_the_host_will() {
     assert_eq!(server.get("/docsx/manual/a.html").0, 404);
     assert_eq!(server.get("/docs/%2e%2e/Cargo.toml").0, 400);
 }
+
+#[test]
+fn concurrent_requests_during_edits_all_succeed_and_the_last_edit_is_served() {
+    let site = site();
+    for i in 0..30 {
+        site.page(&format!("p{i}"), &format!("Page {i}"), "Ops", "Text.\n");
+    }
+    let server = std::sync::Arc::new(Server::start(&site, None));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..16)
+        .map(|client| {
+            let server = server.clone();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut failures = Vec::new();
+                let mut requests = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let path = format!("/manual/p{}.html", (client + requests) % 30);
+                    let (status, body) = server.get(&path);
+                    if status != 200 || !body.contains("</html>") {
+                        failures.push(format!("{path}: {status}"));
+                    }
+                    requests += 1;
+                }
+                (requests, failures)
+            })
+        })
+        .collect();
+    for n in 0..20 {
+        site.page("p7", "Page 7", "Ops", &format!("Edit {n}.\n"));
+        std::thread::sleep(Duration::from_millis(60));
+    }
+    site.page("p7", "Page 7", "Ops", "The last edit.\n");
+    server.wait_for("/manual/p7.html", "the last edit", |status, body| {
+        status == 200 && body.contains("The last edit.")
+    });
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut total = 0;
+    for client in clients {
+        let (requests, failures) = client.join().unwrap();
+        assert!(failures.is_empty(), "{failures:?}");
+        total += requests;
+    }
+    assert!(total > 100, "only {total} requests made");
+    // Still the last edit once everything has settled.
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(server.get("/manual/p7.html").1.contains("The last edit."));
+}

@@ -134,4 +134,20 @@ mod tests {
             assert_eq!(request_path(bad), RequestPath::Refused, "{bad}");
         }
     }
+
+    proptest::proptest! {
+        /// Whatever a client sends, a served path stays inside the site:
+        /// no `..` or `.` segment, no absolute path, no backslash or NUL.
+        #[test]
+        fn no_request_leaves_the_site(raw in "(/|%2[eEfF]|%5[cC]|%00|\\.|\\.\\.|[a-z]|%[0-9a-fA-F]{2}|\\\\)*") {
+            if let RequestPath::File(path) = request_path(&raw) {
+                proptest::prop_assert!(!path.starts_with('/'), "{raw} -> {path}");
+                proptest::prop_assert!(!path.contains(['\\', '\0']), "{raw} -> {path}");
+                proptest::prop_assert!(
+                    path.split('/').all(|segment| !segment.is_empty() && segment != ".." && segment != "."),
+                    "{raw} -> {path}"
+                );
+            }
+        }
+    }
 }

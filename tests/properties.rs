@@ -1,0 +1,309 @@
+//! Property tests (proptest): whatever an editor saves, whatever the
+//! settings say and wherever a link points, the stages never panic, and
+//! they end in a rendered site or in diagnostics that name a file.
+//!
+//! The stages run in this process, on the library's API, so thousands of
+//! cases take seconds. The number of cases per property is PROPTEST_CASES
+//! (proptest's default, 256, when unset); RELIABILITY.md records a long run.
+//! A failure is saved under `proptest-regressions/` and replayed first on
+//! every later run: commit that file with the fix.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
+
+use manual::diagnostics::Diagnostics;
+use manual::highlight::Highlighter;
+use manual::load::{self, PageSource};
+use manual::parse::{self, ParseOptions};
+use manual::pipeline;
+use manual::render::Templates;
+use manual::settings::{self, Settings};
+use manual::site::Site;
+use manual::validate;
+use manual::write::SiteSink;
+use proptest::prelude::*;
+
+static HIGHLIGHTER: LazyLock<Highlighter> = LazyLock::new(Highlighter::new);
+static TEMPLATES: LazyLock<Templates> = LazyLock::new(|| {
+    Templates::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts"))
+        .unwrap_or_else(|_| panic!("the repository's layouts load"))
+});
+
+/// Holds the rendered site in memory.
+#[derive(Default)]
+struct Memory {
+    files: Mutex<BTreeMap<String, usize>>,
+}
+
+impl SiteSink for Memory {
+    fn create_folders(&self, _: &mut dyn Iterator<Item = &str>) -> io::Result<()> {
+        Ok(())
+    }
+    fn write(&self, relative: &str, contents: &[u8]) -> io::Result<()> {
+        self.files
+            .lock()
+            .unwrap()
+            .insert(relative.to_string(), contents.len());
+        Ok(())
+    }
+    fn copy(&self, relative: &str, _: &Path) -> io::Result<()> {
+        self.write(relative, b"")
+    }
+    fn location(&self, relative: &str) -> PathBuf {
+        PathBuf::from(relative)
+    }
+}
+
+/// Every stage after loading, on pages given as bytes: decode, parse,
+/// assemble, check, render. Returns what was rendered, or the problems.
+fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, Diagnostics> {
+    let mut diagnostics = Diagnostics::new();
+    let mut parsed = Vec::new();
+    let mut unparsed = Vec::new();
+    let options = ParseOptions {
+        index_words: settings.enable_search,
+    };
+    for (relative, bytes) in pages {
+        let path = PathBuf::from("source").join(relative);
+        let text = match load::decode(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                // The loader reports this as `source-not-utf8`.
+                unparsed.push(manual::site::url_for_page(relative));
+                continue;
+            }
+        };
+        let source = PageSource {
+            path,
+            relative: relative.to_string(),
+            text,
+        };
+        let (page, found) = parse::parse_page(source, &HIGHLIGHTER, options);
+        assert!(found.iter().all(|d| !d.file.as_os_str().is_empty()));
+        diagnostics.extend(found);
+        match page {
+            Some(page) => parsed.push(page),
+            None => unparsed.push(manual::site::url_for_page(relative)),
+        }
+    }
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let (site, found) = Site::assemble(settings, today, parsed, unparsed, vec![], vec![]);
+    diagnostics.extend(found);
+    diagnostics.extend(validate::structure(&site, &TEMPLATES));
+    let checked = validate::check(&site);
+    assert!(
+        diagnostics
+            .iter()
+            .chain(checked.iter())
+            .all(|d| !d.file.as_os_str().is_empty()),
+        "a diagnostic names no file"
+    );
+    // Only what stops a site being assembled stops rendering, as with
+    // `build --skip-check`: so the check's findings do not keep pages with
+    // broken links from being rendered here.
+    if diagnostics.has_errors() {
+        diagnostics.extend(checked);
+        return Err(diagnostics);
+    }
+    let sink = Memory::default();
+    pipeline::render_site(&site, &TEMPLATES, &sink)?;
+    if checked.has_errors() {
+        return Err(checked);
+    }
+    let files = sink.files.into_inner().unwrap();
+    for page in &site.pages {
+        assert!(
+            files.contains_key(manual::site::output_path(&page.url)),
+            "{} was not rendered",
+            page.url
+        );
+    }
+    Ok(files.into_keys().collect())
+}
+
+const OTHER_PAGE: &[u8] =
+    b"---\ntitle: Other\nowner_slack: '#team'\nsection: Ops\n---\n## Part two\n\nText.\n";
+
+fn settings_with_search() -> Settings {
+    Settings {
+        enable_search: true,
+        ..Settings::defaults()
+    }
+}
+
+/// Pieces of pages as authors write them, and as they break them.
+fn fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("---\n".to_string()),
+        Just("title: A title\n".to_string()),
+        Just("owner_slack: '#team'\n".to_string()),
+        Just("section: Ops\n".to_string()),
+        Just("parent: /manual/other.html\n".to_string()),
+        Just("review_by: 2027-02-30\n".to_string()),
+        Just("last_reviewed_on: 2026-08-31\nreview_in: 6 months\n".to_string()),
+        Just("old_paths:\n  - /manual/old.html\n".to_string()),
+        Just("layout: nope\n".to_string()),
+        Just("title: [".to_string()),
+        Just("# ".to_string()),
+        Just("## ".to_string()),
+        Just("### Same {#same}\n".to_string()),
+        Just("- ".to_string()),
+        Just("  ".to_string()),
+        Just("> ".to_string()),
+        Just("1. ".to_string()),
+        Just("```".to_string()),
+        Just("```ruby\n".to_string()),
+        Just("```klingon\n".to_string()),
+        Just("    indented code\n".to_string()),
+        Just("[link](".to_string()),
+        Just("/manual/other.html#part-two".to_string()),
+        Just("#nowhere".to_string()),
+        Just(")".to_string()),
+        Just("[ref][label]".to_string()),
+        Just("[label]: /manual/other.html\n".to_string()),
+        Just("[label]: [https://example.org]\n".to_string()),
+        Just("![img](/manual/images/x.png)".to_string()),
+        Just("<a href=\"".to_string()),
+        Just("\">x</a>".to_string()),
+        Just("<div id=\"anchor\">\n".to_string()),
+        Just("</div>\n".to_string()),
+        Just("<!-- ".to_string()),
+        Just("<% erb %>".to_string()),
+        Just("|a|b|\n|-|-|\n|1|2|\n".to_string()),
+        Just("[^1]\n\n[^1]: note\n".to_string()),
+        Just("- [ ] task\n".to_string()),
+        Just("`code`".to_string()),
+        Just("*".to_string()),
+        Just("_".to_string()),
+        Just("\\".to_string()),
+        Just("\n".to_string()),
+        Just("\n\n".to_string()),
+        Just("\r\n".to_string()),
+        Just("\t".to_string()),
+        Just("\u{feff}".to_string()),
+        Just("â€™".to_string()),
+        Just("javascript:alert(1)".to_string()),
+        ".{0,12}",
+        "[a-z ]{0,20}",
+    ]
+}
+
+fn page_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(fragment(), 0..60).prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #[test]
+    fn any_bytes_as_a_page(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+        let _ = run_site(settings_with_search(), &[
+            ("manual/page.html.md", &bytes),
+            ("manual/other.html.md", OTHER_PAGE),
+        ]);
+    }
+
+    #[test]
+    fn any_page_made_of_markdown_pieces(text in page_text(), with_front_matter in any::<bool>()) {
+        let text = if with_front_matter {
+            format!("---\ntitle: Pieces\nowner_slack: '#team'\nsection: Ops\n---\n{text}")
+        } else {
+            text
+        };
+        let _ = run_site(settings_with_search(), &[
+            ("manual/page.html.md", text.as_bytes()),
+            ("manual/other.html.md", OTHER_PAGE),
+        ]);
+    }
+
+    #[test]
+    fn any_link_target(target in prop_oneof![
+        ".{0,40}",
+        "(/|\\.\\./|\\./|#|https?://|mailto:|//)?[a-z./#%?:@ -]{0,30}",
+    ]) {
+        let body = format!(
+            "[a]({target})\n\n<a href=\"{}\">b</a>\n\n[c][d]\n\n[d]: {target}\n",
+            target.replace('"', "&quot;")
+        );
+        let page = format!("---\ntitle: Links\nowner_slack: '#team'\nsection: Ops\n---\n{body}");
+        let outcome = run_site(Settings::defaults(), &[
+            ("manual/page.html.md", page.as_bytes()),
+            ("manual/other.html.md", OTHER_PAGE),
+        ]);
+        // And the resolver, on its own, from a few places.
+        let (site, _) = Site::assemble(
+            Settings::defaults(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+        );
+        for from in ["/", "/manual/page.html", "/a/b/c/d.html"] {
+            let _ = validate::resolve(&site, from, &target);
+        }
+        drop(outcome);
+    }
+
+    #[test]
+    fn any_settings_file(text in prop_oneof![
+        ".{0,200}",
+        prop::collection::vec(prop_oneof![
+            Just("service_name: X\n".to_string()),
+            Just("host: https://example.org/\n".to_string()),
+            Just("base_path: ".to_string()),
+            Just("/docs\n".to_string()),
+            Just("enable_search: true\n".to_string()),
+            Just("redirects:\n".to_string()),
+            Just("  /old.html: /manual/other.html\n".to_string()),
+            Just("  /a.html: /b.html\n  /b.html: /a.html\n".to_string()),
+            Just("  /x.html: javascript:alert(1)\n".to_string()),
+            Just("header_links:\n  Home: /\n".to_string()),
+            Just("owners:\n  '#team': Team\n".to_string()),
+            Just("lints:\n  title_verb: false\n".to_string()),
+            Just("external_links:\n  concurrency: 0\n".to_string()),
+            Just("github_repo: a/b\n".to_string()),
+            Just("- list\n".to_string()),
+            Just(": :\n".to_string()),
+            Just("&anchor x\n".to_string()),
+            Just("*alias\n".to_string()),
+            Just("  ".to_string()),
+            Just("\n".to_string()),
+            "[a-z_]{1,12}: [a-z0-9/.#]{0,12}\n",
+        ], 0..20).prop_map(|parts| parts.concat()),
+    ]) {
+        match settings::parse(&text) {
+            Ok(settings) => {
+                let _ = run_site(settings, &[("manual/other.html.md", OTHER_PAGE)]);
+            }
+            Err(diagnostic) => prop_assert!(diagnostic.line > 0 || diagnostic.message.contains("settings")),
+        }
+    }
+}
+
+/// The harness itself renders a good page and reports a bad one, so the
+/// properties above exercise rendering, not only early errors.
+#[test]
+fn the_harness_renders_good_pages_and_reports_bad_ones() {
+    let good = b"---\ntitle: Good\nowner_slack: '#team'\nsection: Ops\n---\n[x](/manual/other.html#part-two)\n\n```ruby\nputs 1\n```\n";
+    let files = run_site(
+        settings_with_search(),
+        &[
+            ("manual/page.html.md", good),
+            ("manual/other.html.md", OTHER_PAGE),
+        ],
+    )
+    .unwrap();
+    assert!(files.contains(&"manual/page.html".to_string()));
+    assert!(files.contains(&"search/pages.json".to_string()));
+    let bad = b"---\ntitle: Bad\nowner_slack: '#team'\nsection: Ops\n---\n[x](/manual/gone.html)\n";
+    let problems = run_site(
+        Settings::defaults(),
+        &[
+            ("manual/page.html.md", bad),
+            ("manual/other.html.md", OTHER_PAGE),
+        ],
+    )
+    .unwrap_err();
+    assert!(problems.iter().any(|d| d.code == "link-broken"));
+}
