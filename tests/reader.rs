@@ -133,6 +133,34 @@ async fn status_of(client: &Client, url: &str) -> u64 {
         .unwrap()
 }
 
+async fn press(client: &Client, key: Key) {
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&key.to_string())
+        .await
+        .unwrap();
+}
+
+/// Presses Tab until `probe` (JavaScript about the focused element) gives
+/// a value `reached` accepts, as a keyboard user would; returns that value.
+async fn tab_to(
+    client: &Client,
+    what: &str,
+    probe: &str,
+    reached: impl Fn(&Value) -> bool,
+) -> Value {
+    for _ in 0..60 {
+        press(client, Key::Tab).await;
+        let focused = client.execute(probe, vec![]).await.unwrap();
+        if reached(&focused) {
+            return focused;
+        }
+    }
+    panic!("Tab never reached {what}");
+}
+
 async fn path_of(client: &Client) -> String {
     client
         .execute("return location.pathname + location.hash", vec![])
@@ -296,35 +324,14 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
         |v| v == &serde_json::json!(["/docs/manual/rollback.html", "/docs/manual/deploy.html"]),
     )
     .await;
-    let mut on_result = false;
-    for _ in 0..10 {
-        client
-            .active_element()
-            .await
-            .unwrap()
-            .send_keys(&Key::Tab.to_string())
-            .await
-            .unwrap();
-        let focused = client
-            .execute(
-                "return document.activeElement.closest('#search-results') !== null",
-                vec![],
-            )
-            .await
-            .unwrap();
-        if focused == Value::Bool(true) {
-            on_result = true;
-            break;
-        }
-    }
-    assert!(on_result, "Tab never reached the result");
-    client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .unwrap();
+    tab_to(
+        &client,
+        "the first result",
+        "return document.activeElement.closest('#search-results') !== null",
+        |v| v == &Value::Bool(true),
+    )
+    .await;
+    press(&client, Key::Enter).await;
     wait_for(
         &client,
         "the result page",
@@ -339,36 +346,15 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
         .goto(&format!("{origin}/docs/manual/deploy.html"))
         .await
         .unwrap();
-    let mut reached = None;
-    for _ in 0..40 {
-        client
-            .active_element()
-            .await
-            .unwrap()
-            .send_keys(&Key::Tab.to_string())
-            .await
-            .unwrap();
-        let focused = client
-            .execute(
-                "const a = document.activeElement; return a.classList.contains('heading-link') ? [a.getAttribute('href'), a.innerText] : null",
-                vec![],
-            )
-            .await
-            .unwrap();
-        if focused[0] == "#roll-back" {
-            reached = Some(focused);
-            break;
-        }
-    }
-    let reached = reached.expect("Tab never reached the Roll back heading link");
+    let reached = tab_to(
+        &client,
+        "the Roll back heading link",
+        "const a = document.activeElement; return a.classList.contains('heading-link') ? [a.getAttribute('href'), a.innerText] : null",
+        |v| v[0] == "#roll-back",
+    )
+    .await;
     assert_eq!(reached[1], "Roll back");
-    client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .unwrap();
+    press(&client, Key::Enter).await;
     wait_for(
         &client,
         "the heading's address",
