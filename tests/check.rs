@@ -213,7 +213,7 @@ fn broken_links_of_every_kind() {
             "[frag](/manual/b.html#Checks) [here](#nothere) ![img](/manual/images/none.png)\n",
             "<img src=\"/manual/images/raw.png\"> [js](javascript:alert(1)) [bad](https://exa%20mple.org)\n",
             "[typo](/manual/b.htm) [repo](repos/app.html) [undefined][nope] [bracketed][br]\n",
-            "\n[br]: [https://example.org]\n[unused]: /manual/a.html\n",
+            "\n[br]: [https://example.org]\n[unused]: /manual/a.html\n  [Unused]: /manual/b.html\n",
         ),
     );
     let found = site.check();
@@ -263,6 +263,7 @@ fn broken_links_of_every_kind() {
     );
     assert_eq!(on(13), [("link-definition-bracketed", 1)]);
     assert_eq!(on(14), [("link-definition-unused", 1)]);
+    assert_eq!(on(15), [("link-definition-duplicate", 3)]);
     let help = |line: u64, column: u64| {
         found
             .iter()

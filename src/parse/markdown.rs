@@ -40,6 +40,16 @@ pub struct LinkDefinition {
     pub column: usize,
 }
 
+/// A second `[label]: URL` for a label already defined on the page; the
+/// first one is the one links use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DuplicateDefinition {
+    pub label: String,
+    pub line: usize,
+    pub column: usize,
+    pub first_line: usize,
+}
+
 /// A fenced code block that names a language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CodeBlock {
@@ -79,6 +89,7 @@ pub struct RenderedMarkdown {
     pub html_ids: Vec<String>,
     pub definitions: Vec<LinkDefinition>,
     pub undefined_references: Vec<UndefinedReference>,
+    pub duplicate_definitions: Vec<DuplicateDefinition>,
     /// Body ranges of text outside code and HTML, for the content lints.
     pub prose: Vec<std::ops::Range<usize>>,
     pub code_blocks: Vec<CodeBlock>,
@@ -319,6 +330,7 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
         }
     }
 
+    let duplicate_definitions = duplicate_definitions(body, &events, &definitions, &position);
     let mut html = String::new();
     if highlighter.makes_html() {
         html.reserve(body.len() * 3 / 2);
@@ -351,10 +363,81 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
         html_ids,
         definitions,
         undefined_references,
+        duplicate_definitions,
         prose,
         code_blocks,
         plain_text,
     }
+}
+
+/// pulldown-cmark keeps the first definition of a label and drops later
+/// ones without a trace, so they are found here: a line shaped like a
+/// definition that no paragraph, heading, code, HTML or table covers is a
+/// definition; if its label is already defined on another line, it is a
+/// duplicate.
+fn duplicate_definitions(
+    body: &str,
+    events: &[(Event<'_>, std::ops::Range<usize>)],
+    definitions: &[LinkDefinition],
+    position: &impl Fn(usize) -> (usize, usize),
+) -> Vec<DuplicateDefinition> {
+    static DEFINITION_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?m)^ {0,3}\[((?:[^\]\\\n]|\\.){1,999})\]:").expect("valid regex")
+    });
+    if definitions.is_empty() {
+        return Vec::new();
+    }
+    let mut covered: Vec<std::ops::Range<usize>> = events
+        .iter()
+        .filter(|(event, _)| {
+            matches!(
+                event,
+                Event::Start(
+                    Tag::Paragraph
+                        | Tag::Heading { .. }
+                        | Tag::CodeBlock(_)
+                        | Tag::HtmlBlock
+                        | Tag::Table(_)
+                ) | Event::Html(_)
+                    | Event::Rule
+            )
+        })
+        .map(|(_, range)| range.clone())
+        .collect();
+    covered.sort_by_key(|r| r.start);
+    // Merged into disjoint ranges, so one binary search answers.
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(covered.len());
+    for range in covered {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    let is_covered = |offset: usize| {
+        let after = merged.partition_point(|r| r.start <= offset);
+        after > 0 && merged[after - 1].contains(&offset)
+    };
+    let mut found = Vec::new();
+    for captures in DEFINITION_LINE.captures_iter(body) {
+        let whole = captures.get(0).expect("match");
+        if is_covered(whole.start()) {
+            continue;
+        }
+        let label = normalize_label(&captures[1]);
+        let (line, column) = position(whole.start());
+        if let Some(first) = definitions
+            .iter()
+            .find(|d| normalize_label(&d.label) == label && d.line != line)
+        {
+            found.push(DuplicateDefinition {
+                label: captures[1].to_string(),
+                line,
+                column: column + (whole.as_str().len() - whole.as_str().trim_start().len()),
+                first_line: first.line,
+            });
+        }
+    }
+    found
 }
 
 /// Marks the definition a reference link uses, and returns its position.
@@ -460,6 +543,19 @@ fn level_number(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn second_definitions_of_a_label_are_found_but_not_lookalikes() {
+        let text = "[a][x]\n\n[x]: /first.html\n[X]: /second.html\n\n```\n[x]: /in-code.html\n```\n\nText\n[x]: /lazy-continuation.html\n\n  [y]: /other.html\n";
+        let out = render(text, 0, &Highlighter::new());
+        let found: Vec<_> = out
+            .duplicate_definitions
+            .iter()
+            .map(|d| (d.label.as_str(), d.line, d.column, d.first_line))
+            .collect();
+        assert_eq!(found, [("X", 4, 1, 3)]);
+        assert_eq!(out.links[0].destination, "/first.html");
+    }
 
     #[test]
     fn headings_link_to_themselves_unless_they_hold_a_link() {

@@ -37,6 +37,7 @@ pub struct Page {
     pub html_ids: Vec<String>,
     pub definitions: Vec<LinkDefinition>,
     pub undefined_references: Vec<UndefinedReference>,
+    pub duplicate_definitions: Vec<markdown::DuplicateDefinition>,
     /// Content lint findings; the settings decide which are reported.
     pub findings: Vec<lints::Finding>,
     pub code_blocks: Vec<CodeBlock>,
@@ -173,6 +174,7 @@ pub fn parse_page(
         html_ids: rendered.html_ids,
         definitions: rendered.definitions,
         undefined_references: rendered.undefined_references,
+        duplicate_definitions: rendered.duplicate_definitions,
         findings,
         code_blocks: rendered.code_blocks,
     };

@@ -162,6 +162,20 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
             .with_help(help),
         );
     }
+    for duplicate in &page.duplicate_definitions {
+        found.push(
+            Diagnostic::warning(
+                "link-definition-duplicate",
+                &page.path,
+                format!(
+                    "`[{}]` is defined again here (first on line {}); links use the first",
+                    duplicate.label, duplicate.first_line
+                ),
+            )
+            .at(duplicate.line, duplicate.column)
+            .with_help("delete the definition you do not mean, or give it another label"),
+        );
+    }
     for definition in &page.definitions {
         let dest = definition.destination.as_str();
         if is_bracketed(dest) {
