@@ -281,6 +281,30 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
         .unwrap();
     assert!(status.contains("2 pages match “roll back”"), "{status}");
 
+    // Search needs nothing from another host: every resource the page
+    // loaded (stylesheets, script, index files) came from the site.
+    let loaded = client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let loaded: Vec<&str> = loaded
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        loaded.iter().any(|url| url.contains("/docs/search/terms-")),
+        "{loaded:?}"
+    );
+    assert!(
+        loaded.iter().all(|url| url.starts_with(&format!("{origin}/docs/"))),
+        "{loaded:?}"
+    );
+
     // As you type on the search page: a word's start is enough, and every
     // word must match.
     let page_box = client
