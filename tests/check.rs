@@ -500,3 +500,31 @@ fn a_link_written_with_the_base_path_is_broken_and_says_why() {
             "write links without the base path, which the build adds: /manual/b.html",
         );
 }
+
+#[test]
+fn header_and_footer_links_from_the_settings_are_checked() {
+    let site = Fixture::new();
+    site.write(
+        "source/site.yml",
+        "base_path: /docs\nheader_links:\n  Good: /manual/a.html#part\n  Gone: /manual/gone.html\n  Prefixed: /docs/manual/a.html\nfooter_links:\n  Fragment: /manual/a.html#nope\n  Script: javascript:alert(1)\n  Elsewhere: https://example.org/\n",
+    );
+    site.page("a", "A", "Ops", "## Part\n");
+    let found: Vec<_> = site
+        .check()
+        .into_iter()
+        .filter(|f| f.code == "settings-link-broken")
+        .map(|f| (f.file, f.line, f.column, f.help))
+        .collect();
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1, found[0].2),
+        ("source/site.yml", 4, 3)
+    );
+    assert_eq!((found[1].1, found[1].2), (5, 3));
+    assert!(
+        found[1].3.contains("without the base path"),
+        "{}",
+        found[1].3
+    );
+    assert_eq!((found[2].1, found[3].1), (7, 8));
+}

@@ -301,7 +301,9 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
         "{loaded:?}"
     );
     assert!(
-        loaded.iter().all(|url| url.starts_with(&format!("{origin}/docs/"))),
+        loaded
+            .iter()
+            .all(|url| url.starts_with(&format!("{origin}/docs/"))),
         "{loaded:?}"
     );
 

@@ -420,6 +420,59 @@ fn missing_target(
     .with_help(help))]
 }
 
+/// The header and footer links from the settings: on every page, so a
+/// broken one is broken everywhere. Reported at their line in the settings.
+pub fn check_settings_links(site: &Site) -> Diagnostics {
+    let settings = &site.settings;
+    let mut found = Diagnostics::new();
+    let Some(file) = &settings.path else {
+        return found;
+    };
+    let lists = [
+        ("header_links", &settings.header_links),
+        ("footer_links", &settings.footer_links),
+    ];
+    for (key, links) in lists {
+        for (title, url) in links {
+            let (line, column) = settings.position_of(&format!("{key}.{title}"));
+            let problem = match resolve(site, "/", url) {
+                Resolved::Unsafe(url) => Some(format!("runs code: `{url}`")),
+                Resolved::Internal {
+                    target: None, path, ..
+                } => Some(format!("goes to {path}, which does not exist")),
+                Resolved::Internal {
+                    target: Some(Target::Page(i)),
+                    fragment: Some(fragment),
+                    path,
+                } if !fragment.is_empty() && !site.pages[i].has_id(&fragment) => Some(format!(
+                    "goes to {path}, which has no heading with id `{fragment}`"
+                )),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                let help = match url.strip_prefix(settings.base_path.as_str()) {
+                    Some(rest)
+                        if !settings.base_path.is_empty() && site.urls.contains_key(rest) =>
+                    {
+                        format!("write links without the base path, which the build adds: {rest}")
+                    }
+                    _ => "link to a page of the site, or to another site with https://".into(),
+                };
+                found.push(
+                    Diagnostic::error(
+                        "settings-link-broken",
+                        file,
+                        format!("`{key}` link \"{title}\" {problem}"),
+                    )
+                    .at(line, column)
+                    .with_help(help),
+                );
+            }
+        }
+    }
+    found
+}
+
 /// `repos/x` written on `/manual/a.html` goes to `/manual/repos/x`; if
 /// `/repos/x` exists, that is almost certainly what was meant.
 pub(super) fn meant_as_absolute(site: &Site, destination: &str) -> Option<String> {

@@ -45,6 +45,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
 pub fn check_site_wide(site: &Site) -> Diagnostics {
     let mut found = pages::check_parent_cycles(site);
     found.extend(redirects::check(site));
+    found.extend(links::check_settings_links(site));
     found
 }
 
