@@ -179,18 +179,18 @@ fn settings_drive_header_and_footer_links_in_order() {
     site.page("a", "A", "S", "");
     site.write(
         "source/site.yml",
-        "service_name: Ops\nheader_links:\n  Zeta: /z.html\n  Alpha: /a.html\nfooter_links:\n  Help: /help.html\n",
+        "service_name: Ops\nheader_links:\n  Zeta: /manual.html\n  Alpha: /manual/a.html\nfooter_links:\n  Help: https://example.org/help\n",
     );
     site.build(&[]).assert_ok();
     let html = site.read("build/manual/a.html");
     let z = html
-        .find(r#"<a href="/z.html">Zeta</a>"#)
+        .find(r#"<a href="/manual.html">Zeta</a>"#)
         .expect("header link");
     let a = html
-        .find(r#"<a href="/a.html">Alpha</a>"#)
-        .expect("header link");
+        .find(r#"<a href="/manual/a.html" aria-current="page">Alpha</a>"#)
+        .expect("header link, marked as the current page");
     assert!(z < a, "header links keep their written order");
-    assert!(html.contains(r#"<a href="/help.html">Help</a>"#));
+    assert!(html.contains(r#"<a href="https://example.org/help">Help</a>"#));
 }
 
 #[test]
