@@ -272,8 +272,8 @@ fn output_is_byte_identical_across_builds_and_thread_counts() {
     site.build(&["--out", "default"]).assert_ok();
     let one = snapshot_tree(&site.path("one"));
     // 40 pages; manual.html, index.html, 404.html, highlight.css,
-    // api/pages.json and robots.txt; one asset and the layouts' two.
-    assert_eq!(one.len(), 40 + 6 + 3);
+    // api/pages.json and robots.txt; one asset and the layouts' three.
+    assert_eq!(one.len(), 40 + 6 + 4);
     assert!(
         one == snapshot_tree(&site.path("four")),
         "1 and 4 threads differ"
@@ -476,11 +476,15 @@ fn review_notes_show_dates_owner_and_overdue_state() {
     site.build(&["--today", "2026-11-22"]).assert_ok();
     let due = site.read("build/manual/due.html");
     assert!(
-        due.contains("<div class=\"review\">")
-            && due.contains("Last reviewed on <time datetime=\"2026-08-31\">31 August 2026</time>. Review again by <time datetime=\"2027-02-28\">28 February 2027</time> (#team)."),
+        due.contains("<div class=\"review\" data-review-due=\"2027-02-28\">")
+            && due.contains("Last reviewed on <time datetime=\"2026-08-31\">31 August 2026</time>. Review <span class=\"review__when\">again</span> by <time datetime=\"2027-02-28\">28 February 2027</time> (#team)."),
         "{due}"
     );
-    assert!(!due.contains("overdue"));
+    // The overdue note waits, hidden, for a reader whose date is past it.
+    assert!(
+        !due.contains("review--overdue") && due.contains("<p class=\"review__status\" hidden>")
+    );
+    assert!(due.contains("/assets/review.js"));
     let late = site.read("build/manual/late.html");
     assert!(
         late.contains("<div class=\"review review--overdue\">"),
@@ -490,9 +494,17 @@ fn review_notes_show_dates_owner_and_overdue_state() {
     assert!(late.contains(
         "Review was due by <time datetime=\"2026-11-01\">1 November 2026</time> (#team)."
     ));
+    assert!(
+        !late.contains("review.js"),
+        "nothing left for the script to do"
+    );
     // The same page on the day before it falls due is not overdue.
     site.build(&["--today", "2026-10-31"]).assert_ok();
-    assert!(!site.read("build/manual/late.html").contains("overdue"));
+    assert!(
+        !site
+            .read("build/manual/late.html")
+            .contains("review--overdue")
+    );
 }
 
 #[test]

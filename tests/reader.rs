@@ -419,6 +419,40 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
     client.close().await.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_read_after_its_review_date_shows_overdue_though_built_before() {
+    let site = sub_path_site();
+    // Built long before the deploy page's due date (28 February 2026); the
+    // browser's clock is the real date, after it.
+    site.build(&["--out", "www/docs", "--today", "2026-01-01"])
+        .assert_ok();
+    assert!(
+        !site
+            .read("www/docs/manual/deploy.html")
+            .contains("review--overdue")
+    );
+    let server = StaticServer::start(&site.path("www"));
+    let (_driver, client) = browser(&site.path("profile")).await;
+    client
+        .goto(&format!("{}/docs/manual/deploy.html", server.origin))
+        .await
+        .unwrap();
+    let note = wait_for(
+        &client,
+        "the overdue note",
+        "const n = document.querySelector('.review'); return n.classList.contains('review--overdue') ? n.innerText : null",
+        |v| v.is_string(),
+    )
+    .await;
+    let note = note.as_str().unwrap();
+    assert!(
+        note.contains("This page is overdue for review")
+            && note.contains("Review was due by 28 February 2026"),
+        "{note}"
+    );
+    client.close().await.unwrap();
+}
+
 /// axe-core's source, at the version `tests/axe/package-lock.json` pins.
 /// `.ci/run` installs it; so that `cargo test` alone also works on a new
 /// checkout, it is installed here when missing, as cargo fetches crates.
