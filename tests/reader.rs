@@ -112,11 +112,16 @@ async fn references(client: &Client) -> Vec<String> {
         )
         .await
         .unwrap();
-    found
+    strings(&found)
+}
+
+/// A JavaScript array of strings, as Rust strings.
+fn strings(value: &Value) -> Vec<String> {
+    value
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
         .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
+        .map(|v| v.as_str().unwrap_or_default().to_string())
         .collect()
 }
 
@@ -290,12 +295,7 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
         )
         .await
         .unwrap();
-    let loaded: Vec<&str> = loaded
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let loaded = strings(&loaded);
     assert!(
         loaded.iter().any(|url| url.contains("/docs/search/terms-")),
         "{loaded:?}"
@@ -489,12 +489,7 @@ async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
         )
         .await
         .unwrap();
-    found
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_string())
-        .collect()
+    strings(&found)
 }
 
 /// The repository's own manual, every kind of page: home, the manual
