@@ -100,11 +100,15 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
         index_words: settings.enable_search,
     };
     let relatives: Vec<String> = sources.pages.iter().map(|p| p.relative.clone()).collect();
-    // git runs while the pages are parsed.
+    // git runs while the pages are parsed; `check` shows no pages, so it
+    // needs no dates.
     let (history, parsed) = std::thread::scope(|scope| {
         let history = scope.spawn(|| {
             let wanted: Vec<&str> = relatives.iter().map(String::as_str).collect();
-            history::read(&inputs.source, &wanted)
+            highlighter
+                .makes_html()
+                .then(|| history::read(&inputs.source, &wanted))
+                .flatten()
         });
         let parsed: Vec<_> = sources
             .pages
