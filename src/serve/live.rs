@@ -31,7 +31,7 @@ use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, Target, output_path
 use crate::validate;
 
 pub struct Live {
-    pub prepared: Prepared,
+    prepared: Prepared,
     /// From loading and parsing, by file (warnings: the site rendered).
     parse_problems: Vec<Diagnostic>,
     page_findings: Vec<Vec<Diagnostic>>,
@@ -81,6 +81,11 @@ fn sorted(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
 }
 
 impl Live {
+    /// Where the site is served: the settings' `base_path`.
+    pub fn base_path(&self) -> &str {
+        &self.prepared.site.settings.base_path
+    }
+
     pub fn problems(&self) -> Vec<Diagnostic> {
         sorted(
             self.parse_problems

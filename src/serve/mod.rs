@@ -106,7 +106,7 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         Ok(live) => (
             live.files.clone(),
             live.problems(),
-            live.prepared.site.settings.base_path.clone(),
+            live.base_path().to_string(),
         ),
         Err(problems) => (HashMap::new(), problems.clone(), String::new()),
     };
@@ -445,7 +445,7 @@ fn watch_and_rebuild(
             files: Arc::new(current.files.clone()),
             problems: problems.clone(),
             css_only,
-            base_path: current.prepared.site.settings.base_path.clone(),
+            base_path: current.base_path().to_string(),
         }));
         // The page has its reload message; now the search index catches up,
         // published under the same build number so no page reloads.
@@ -457,7 +457,7 @@ fn watch_and_rebuild(
                 files: Arc::new(current.files.clone()),
                 problems,
                 css_only,
-                base_path: current.prepared.site.settings.base_path.clone(),
+                base_path: current.base_path().to_string(),
             }));
         }
     }
