@@ -36,7 +36,15 @@ fn main() {
             pulldown_cmark::Parser::new_ext(&text, manual::parse::markdown::options()),
         );
         let relative = file.strip_prefix(&source).expect("below source");
-        let url = manual::site::url_for_page(&relative.to_string_lossy());
-        std::fs::write(out.join(manual::site::output_path(&url)), html).expect("write page");
+        let url = manual::url::url_for_page(&relative.to_string_lossy());
+        std::fs::write(
+            out.join(
+                manual::url::OutputPath::of(&url)
+                    .expect("a safe path")
+                    .as_str(),
+            ),
+            html,
+        )
+        .expect("write page");
     });
 }

@@ -20,13 +20,132 @@ impl fmt::Display for Severity {
     }
 }
 
+/// Declares every diagnostic code once: its variant, the stable kebab-case
+/// name people search for, and a one-line summary (the manual's check page
+/// documents each name; a test holds the two together).
+macro_rules! codes {
+    ($($variant:ident = $name:literal: $summary:literal;)*) => {
+        /// What kind of problem a diagnostic is. The names never change
+        /// between versions, so reports can be searched and filtered.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $summary,)*
+                }
+            }
+
+            pub fn from_name(name: &str) -> Option<Code> {
+                match name {
+                    $($name => Some(Code::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    SourceMissing = "source-missing": "The source folder does not exist.";
+    SourceUnreadable = "source-unreadable": "A file or folder in the source cannot be read.";
+    SourceNotUtf8 = "source-not-utf8": "A page is not valid UTF-8 text.";
+    SourceLinkOutside = "source-link-outside": "A symbolic link points outside the source or layouts folder.";
+    SourceNotRegular = "source-not-regular": "A source or layout file is a FIFO, socket or device rather than a regular file.";
+    SourceTooLarge = "source-too-large": "A page, layout or settings file is larger than the tool will read.";
+    SettingsUnreadable = "settings-unreadable": "The settings file cannot be read.";
+    SettingsNotUtf8 = "settings-not-utf8": "The settings file is not valid UTF-8 text.";
+    SettingsYaml = "settings-yaml": "The settings file is not valid YAML.";
+    SettingsDuplicateKey = "settings-duplicate-key": "A key is set twice in the settings file.";
+    SettingsInvalid = "settings-invalid": "A setting is unknown or has the wrong type or value.";
+    SettingsLinkBroken = "settings-link-broken": "A header or footer link goes nowhere or runs code.";
+    FrontMatterUnterminated = "front-matter-unterminated": "Front matter starts with `---` but never ends.";
+    FrontMatterYaml = "front-matter-yaml": "Front matter is not valid YAML.";
+    FrontMatterNotMapping = "front-matter-not-mapping": "Front matter is not a list of `key: value` lines.";
+    FrontMatterType = "front-matter-type": "A front matter key has a value of the wrong type.";
+    FrontMatterDuplicateKey = "front-matter-duplicate-key": "A front matter key is set twice; the last value is used.";
+    PageEmpty = "page-empty": "A page file is empty.";
+    ErbNotRun = "erb-not-run": "A `.md.erb` page is published as markdown; its ERB tags are not run.";
+    ErbSkipped = "erb-skipped": "An `.erb` file that is not a page is not published.";
+    LayoutsMissing = "layouts-missing": "The layouts folder does not exist.";
+    LayoutsUnreadable = "layouts-unreadable": "A file in the layouts folder cannot be read.";
+    LayoutUnknown = "layout-unknown": "A page names a layout that does not exist.";
+    LayoutMissing = "layout-missing": "A layout the site needs for a generated page does not exist.";
+    Template = "template": "A layout has a template error.";
+    TitleMissing = "title-missing": "A page has no `title`.";
+    SectionMissing = "section-missing": "A manual page has no `section`.";
+    TypeInvalid = "type-invalid": "A page's `type` is not a known page type.";
+    OwnerMissing = "owner-missing": "A page has no `owner_slack`.";
+    OwnerInvalid = "owner-invalid": "`owner_slack` is not a Slack channel or person.";
+    OwnerUnregistered = "owner-unregistered": "`owner_slack` is not in the settings' owner registry.";
+    ParentMissing = "parent-missing": "A page's `parent` is not a page of the site.";
+    ParentCycle = "parent-cycle": "Following `parent` from page to page comes back to the start.";
+    DateInvalid = "date-invalid": "A review date or period cannot be read.";
+    ReviewOverdue = "review-overdue": "A page's review date has passed.";
+    CodeLanguageUnknown = "code-language-unknown": "A code block names a language that is not highlighted.";
+    LinkBroken = "link-broken": "A link or image goes to a page or file the site does not have.";
+    LinkFragmentMissing = "link-fragment-missing": "A link's `#fragment` names an id the target page does not have.";
+    LinkSourceFile = "link-source-file": "A link points at a page's source file rather than the page.";
+    LinkExtensionless = "link-extensionless": "A link leaves out `.html`.";
+    LinkRedirected = "link-redirected": "A link goes to an old address that redirects.";
+    LinkReferenceUndefined = "link-reference-undefined": "A reference link has no `[label]: URL` definition.";
+    LinkDefinitionUnused = "link-definition-unused": "A `[label]: URL` definition that no link uses.";
+    LinkDefinitionDuplicate = "link-definition-duplicate": "A second, different definition of a link label.";
+    LinkDefinitionBracketed = "link-definition-bracketed": "A link definition's URL is wrapped in brackets.";
+    LinkUnsafe = "link-unsafe": "A link runs script in the reader's browser (`javascript:`).";
+    LinkInvalidUrl = "link-invalid-url": "A link to another site is not a valid web address.";
+    LinkEmpty = "link-empty": "A link or image has no destination.";
+    LinkExternalBroken = "link-external-broken": "With `--external`: another site says the page is not there.";
+    LinkExternalUnreachable = "link-external-unreachable": "With `--external`: another site did not answer usefully.";
+    ExternalCache = "external-cache": "The cache of `--external` results cannot be read or written.";
+    HtmlUnsafe = "html-unsafe": "HTML in a page runs script for every reader.";
+    RedirectTargetMissing = "redirect-target-missing": "A redirect goes to a page that does not exist.";
+    RedirectChain = "redirect-chain": "A redirect goes to another redirect.";
+    RedirectLoop = "redirect-loop": "Redirects lead back to where they started.";
+    RedirectUnsafe = "redirect-unsafe": "A redirect goes to an address that runs script or holds control characters.";
+    RedirectShadowsPage = "redirect-shadows-page": "An old address is also the address of a page.";
+    UrlConflict = "url-conflict": "Two files, or a file and a redirect, would be published at one address.";
+    PathUnsafe = "path-unsafe": "A file name or old address cannot be published safely (`..`, control characters).";
+    LintMojibake = "lint-mojibake": "Text saved with the wrong encoding.";
+    LintHeadingSpace = "lint-heading-space": "`###Heading` with no space is not a heading.";
+    LintGovukSpelling = "lint-govuk-spelling": "`Gov.uk` where `GOV.UK` is meant.";
+    LintTitleVerb = "lint-title-verb": "A title starts with an -ing word.";
+    LintPageFileName = "lint-page-file-name": "A page file is not named `<slug>.html.md`.";
+    OutputOverlapsInput = "output-overlaps-input": "The output folder is, holds or lies inside the project's inputs.";
+    OutputNotOurs = "output-not-ours": "The output folder holds files that `manual` did not write.";
+    WriteFailed = "write-failed": "The site could not be written.";
+    Interrupted = "interrupted": "The build was stopped by Ctrl-C.";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// One problem, located in a file. `line` and `column` are 1-based; 0 means
 /// "the whole file" (for example a file that cannot be read).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Stable, kebab-case identifier, e.g. `front-matter-yaml`.
-    pub code: &'static str,
+    pub code: Code,
     pub file: PathBuf,
     pub line: usize,
     pub column: usize,
@@ -35,7 +154,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -47,11 +166,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(
-        code: &'static str,
-        file: impl Into<PathBuf>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn warning(code: Code, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, file, message)
@@ -146,8 +261,13 @@ impl Diagnostics {
     /// order in which parallel stages finished.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
         self.0.sort_by(|a, b| {
-            (&a.file, a.line, a.column, a.code, &a.message)
-                .cmp(&(&b.file, b.line, b.column, b.code, &b.message))
+            (&a.file, a.line, a.column, a.code.as_str(), &a.message).cmp(&(
+                &b.file,
+                b.line,
+                b.column,
+                b.code.as_str(),
+                &b.message,
+            ))
         });
         self.0
     }
@@ -214,13 +334,13 @@ mod tests {
 
     #[test]
     fn human_rendering_points_at_the_column() {
-        let d = Diagnostic::error("demo", "a.md", "bad thing")
+        let d = Diagnostic::error(Code::LinkBroken, "a.md", "bad thing")
             .at(2, 3)
             .with_help("do better");
         let shown = d.render_human(Some("first\nsecond\n"));
         assert_eq!(
             shown,
-            "a.md:2:3: error[demo]: bad thing\n2 | second\n  |   ^\n  help: do better\n"
+            "a.md:2:3: error[link-broken]: bad thing\n2 | second\n  |   ^\n  help: do better\n"
         );
     }
 }

@@ -16,9 +16,6 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 /// `highlight/theme.tmTheme` by build.rs.
 pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/highlight.css"));
 
-/// Where the stylesheet is published; layouts link to it.
-pub const CSS_URL: &str = "/assets/highlight.css";
-
 /// syntect's default syntaxes plus `highlight/syntaxes/`, compiled by build.rs.
 static SYNTAX_DUMP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/syntaxes.bin"));
 

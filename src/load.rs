@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 
 #[derive(Debug, Clone)]
 pub struct PageSource {
@@ -77,7 +77,7 @@ pub fn load(source_dir: &Path, settings_file: Option<&Path>) -> (Sources, Diagno
                     ),
                 };
                 diagnostics.push(
-                    Diagnostic::error("source-unreadable", path, message)
+                    Diagnostic::error(Code::SourceUnreadable, path, message)
                         .with_help("fix or remove this file or link"),
                 );
                 continue;
@@ -94,7 +94,7 @@ pub fn load(source_dir: &Path, settings_file: Option<&Path>) -> (Sources, Diagno
         {
             diagnostics.push(
                 Diagnostic::error(
-                    "source-link-outside",
+                    Code::SourceLinkOutside,
                     entry.path(),
                     "symbolic link to a file or folder outside the source folder",
                 )
@@ -118,7 +118,7 @@ pub fn load(source_dir: &Path, settings_file: Option<&Path>) -> (Sources, Diagno
             Kind::Asset => sources.assets.push(AssetSource { path, relative }),
             Kind::Skipped => diagnostics.push(
                 Diagnostic::warning(
-                    "erb-skipped",
+                    Code::ErbSkipped,
                     path,
                     "ERB templates are not run, so this file is not published",
                 )
@@ -157,12 +157,16 @@ fn read_page(
     relative: String,
 ) -> Result<(PageSource, Option<Diagnostic>), Diagnostic> {
     let bytes = std::fs::read(&path).map_err(|e| {
-        Diagnostic::error("source-unreadable", &path, format!("cannot read page: {e}"))
-            .with_help("check that the file exists and that you may read it")
+        Diagnostic::error(
+            Code::SourceUnreadable,
+            &path,
+            format!("cannot read page: {e}"),
+        )
+        .with_help("check that the file exists and that you may read it")
     })?;
     let text = decode(&bytes).map_err(|(line, column, byte)| {
         Diagnostic::error(
-            "source-not-utf8",
+            Code::SourceNotUtf8,
             &path,
             format!("page is not valid UTF-8 (byte 0x{byte:02X})"),
         )
@@ -201,7 +205,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, (usize, usize, u8)> {
 /// run and show as literal text. The warning points at the first tag.
 fn erb_warning(path: &Path, text: &str) -> Diagnostic {
     let warning = Diagnostic::warning(
-        "erb-not-run",
+        Code::ErbNotRun,
         path,
         "ERB is not run: this page is published as markdown and its `<% %>` tags show as literal text",
     )

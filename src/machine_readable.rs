@@ -5,38 +5,7 @@
 
 use serde::Serialize;
 
-use crate::highlight;
-use crate::settings::Settings;
-use crate::site::Site;
-
-pub const PAGES_JSON_URL: &str = "/api/pages.json";
-pub const SITEMAP_URL: &str = "/sitemap.xml";
-pub const ROBOTS_URL: &str = "/robots.txt";
-
-/// The URLs this module writes for a site with these settings.
-pub fn generated_urls(settings: &Settings) -> Vec<&'static str> {
-    let mut urls = vec![highlight::CSS_URL, PAGES_JSON_URL, ROBOTS_URL];
-    if settings.host.is_some() {
-        urls.push(SITEMAP_URL);
-    }
-    if settings.enable_search {
-        urls.push(crate::search::SEARCH_PAGE_URL);
-    }
-    urls
-}
-
-/// Every generated file as (URL, contents).
-pub fn files(site: &Site) -> Vec<(String, String)> {
-    let mut files = vec![
-        (highlight::CSS_URL.to_string(), highlight::CSS.to_string()),
-        (PAGES_JSON_URL.to_string(), pages_json(site)),
-        (ROBOTS_URL.to_string(), robots(site)),
-    ];
-    if let Some(sitemap) = sitemap(site) {
-        files.push((SITEMAP_URL.to_string(), sitemap));
-    }
-    files
-}
+use crate::site::{HOME_URL, MANUAL_INDEX_URL, SITEMAP_URL, Site};
 
 #[derive(Serialize)]
 struct PageEntry<'a> {
@@ -63,7 +32,7 @@ pub fn pages_json(site: &Site) -> String {
             let review = page.review;
             PageEntry {
                 title: &page.title,
-                url: site.settings.href(&page.url),
+                url: site.href(&page.url, None),
                 last_updated: page.last_commit.as_ref().map(|c| c.date.as_str()),
                 owner: page.front_matter.owner_slack.as_deref(),
                 section: page.front_matter.section.as_deref(),
@@ -77,8 +46,16 @@ pub fn pages_json(site: &Site) -> String {
         + "\n"
 }
 
-pub fn sitemap(site: &Site) -> Option<String> {
-    let host = site.settings.host.as_deref()?.trim_end_matches('/');
+/// The sitemap; empty without a `host` (the site graph then has none).
+pub fn sitemap(site: &Site) -> String {
+    let Some(host) = site
+        .settings
+        .host
+        .as_deref()
+        .map(|h| h.trim_end_matches('/'))
+    else {
+        return String::new();
+    };
     let mut urls: Vec<(&str, Option<&str>)> = site
         .pages
         .iter()
@@ -89,16 +66,16 @@ pub fn sitemap(site: &Site) -> Option<String> {
             )
         })
         .collect();
-    urls.push((crate::site::MANUAL_INDEX_URL, None));
+    urls.push((MANUAL_INDEX_URL, None));
     if site.home_page.is_none() {
-        urls.push((crate::site::HOME_URL, None));
+        urls.push((HOME_URL, None));
     }
     urls.sort_unstable();
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for (url, last_updated) in urls {
-        let location = format!("{host}{}", site.settings.href(url));
+        let location = format!("{host}{}", site.href(url, None));
         let location = html_escape::encode_text(&location);
         match last_updated {
             Some(date) => xml.push_str(&format!(
@@ -108,7 +85,7 @@ pub fn sitemap(site: &Site) -> Option<String> {
         }
     }
     xml.push_str("</urlset>\n");
-    Some(xml)
+    xml
 }
 
 /// Crawlers read `robots.txt` only at the host's root, so a site under a
@@ -120,7 +97,7 @@ pub fn robots(site: &Site) -> String {
         robots.push_str(&format!(
             "Sitemap: {}{}\n",
             host.trim_end_matches('/'),
-            site.settings.href(SITEMAP_URL)
+            site.href(SITEMAP_URL, None)
         ));
     }
     robots

@@ -95,7 +95,7 @@ struct InputArgs {
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    manual::review::parse_date(text)
+    manual::parse::review::parse_date(text)
 }
 
 impl From<InputArgs> for Inputs {

@@ -7,13 +7,15 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
 use crate::render::Templates;
-use crate::search::SEARCH_PAGE_URL;
-use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, Site, output_path, url_for_page};
+use crate::site::{Generated, Site};
+use crate::url::{OutputPath, url_for_page};
 use crate::write::{SiteSink, Staging};
-use crate::{history, interrupt, load, machine_readable, parse, search, settings, validate};
+use crate::{
+    highlight, history, interrupt, load, machine_readable, parse, search, settings, validate,
+};
 
 /// Outside a checkout, the source folder as given (`source` -> `source/`)
 /// is the best guess at its place in the repository.
@@ -69,7 +71,7 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
     if !inputs.source.is_dir() {
         diagnostics.push(
             Diagnostic::error(
-                "source-missing",
+                Code::SourceMissing,
                 &inputs.source,
                 "source directory not found",
             )
@@ -254,6 +256,37 @@ pub fn build(
     }
 }
 
+/// Renders one generated file.
+pub fn render_generated(
+    site: &Site,
+    templates: &Templates,
+    file: Generated,
+) -> Result<String, Diagnostic> {
+    match file {
+        Generated::Home => templates.render_home(site),
+        Generated::ManualIndex => templates.render_manual_index(site),
+        Generated::NotFound => templates.render_not_found(site),
+        Generated::SearchPage => templates.render_search(site),
+        Generated::HighlightCss => Ok(highlight::CSS.to_string()),
+        Generated::PagesJson => Ok(machine_readable::pages_json(site)),
+        Generated::Robots => Ok(machine_readable::robots(site)),
+        Generated::Sitemap => Ok(machine_readable::sitemap(site)),
+    }
+}
+
+/// The output file of a URL in the site's map. Every URL was checked when
+/// it entered the map, so an error here is a bug, reported rather than
+/// written.
+fn output_of(url: &str) -> Result<OutputPath, Diagnostic> {
+    OutputPath::of(url).map_err(|problem| {
+        Diagnostic::error(
+            Code::PathUnsafe,
+            url,
+            format!("refused to write {url:?}: {problem}"),
+        )
+    })
+}
+
 /// Renders every file of the site into `sink` (a staging folder for
 /// `build`, memory for `serve`), pages on every core; each page goes to the
 /// sink as soon as it is rendered, so rendered HTML is never all held at
@@ -263,20 +296,17 @@ pub fn render_site(
     templates: &Templates,
     sink: &dyn SiteSink,
 ) -> Result<BuildSummary, Diagnostics> {
-    let mut generated: Vec<(String, Result<String, Diagnostic>)> = vec![
-        (MANUAL_INDEX_URL.into(), templates.render_manual_index(site)),
-        (NOT_FOUND_URL.into(), templates.render_not_found(site)),
-    ];
-    generated.extend(
-        machine_readable::files(site)
-            .into_iter()
-            .map(|(url, contents)| (url, Ok(contents))),
-    );
-    if site.home_page.is_none() {
-        generated.push((HOME_URL.into(), templates.render_home(site)));
-    }
+    let mut generated: Vec<(String, Result<String, Diagnostic>)> = site
+        .generated
+        .iter()
+        .map(|&file| {
+            (
+                file.url().to_string(),
+                render_generated(site, templates, file),
+            )
+        })
+        .collect();
     if site.settings.enable_search {
-        generated.push((SEARCH_PAGE_URL.into(), templates.render_search(site)));
         generated.extend(
             search::files(site)
                 .into_iter()
@@ -284,25 +314,30 @@ pub fn render_site(
         );
     }
     for redirect in &site.redirects {
-        if let Some(file) = redirect_file(&redirect.from) {
-            generated.push((file, templates.render_redirect(site, redirect)));
-        }
+        generated.push((
+            redirect.from.clone(),
+            templates.render_redirect(site, redirect),
+        ));
     }
-    let every_file = site
+    let every_url = site
         .urls
         .keys()
         .map(String::as_str)
-        .chain(generated.iter().map(|(url, _)| url.as_str()))
-        .map(output_path);
-    sink.create_folders(&mut every_file.into_iter())
+        .chain(generated.iter().map(|(url, _)| url.as_str()));
+    let mut every_file = Vec::new();
+    for url in every_url {
+        every_file.push(output_of(url).map_err(|d| Diagnostics::from_iter([d]))?);
+    }
+    sink.create_folders(&mut every_file.iter())
         .map_err(|e| Diagnostics::from_iter([write_error(&sink.location(""), &e)]))?;
 
     let write = |url: &str, html: &str| {
         if interrupt::requested() {
             return Err(interrupted(&sink.location("")));
         }
-        sink.write(output_path(url), html.as_bytes())
-            .map_err(|e| write_error(&sink.location(output_path(url)), &e))
+        let file = output_of(url)?;
+        sink.write(&file, html.as_bytes())
+            .map_err(|e| write_error(&sink.location(file.as_str()), &e))
     };
     let pages = (0..site.pages.len())
         .into_par_iter()
@@ -315,7 +350,8 @@ pub fn render_site(
         .par_iter()
         .chain(site.theme_assets.par_iter())
         .map(|asset| {
-            sink.copy(output_path(&asset.url), &asset.path)
+            let file = output_of(&asset.url)?;
+            sink.copy(&file, &asset.path)
                 .map_err(|e| write_error(&asset.path, &e))
         });
     let errors: Diagnostics = pages
@@ -337,29 +373,16 @@ pub fn render_site(
 
 fn interrupted(out: &Path) -> Diagnostic {
     Diagnostic::error(
-        "interrupted",
+        Code::Interrupted,
         out,
         "stopped by Ctrl-C; the site was not replaced",
     )
     .with_help("run the build again")
 }
 
-/// The file a redirect from `from` is written to: `/old/` becomes
-/// `/old/index.html`. Redirects from other hosts have no file here.
-fn redirect_file(from: &str) -> Option<String> {
-    if !from.starts_with('/') {
-        return None;
-    }
-    Some(if from.ends_with('/') {
-        format!("{from}index.html")
-    } else {
-        from.to_string()
-    })
-}
-
 fn write_error(path: &Path, error: &std::io::Error) -> Diagnostic {
     Diagnostic::error(
-        "write-failed",
+        Code::WriteFailed,
         path,
         format!("cannot write the site: {error}"),
     )
@@ -376,7 +399,7 @@ fn output_overlaps_inputs(inputs: &Inputs, out: &Path) -> Option<Diagnostic> {
         if input_abs.starts_with(&out_abs) {
             return Some(
                 Diagnostic::error(
-                    "output-overlaps-input",
+                    Code::OutputOverlapsInput,
                     out,
                     format!(
                         "the output folder contains {}, which a build would delete",

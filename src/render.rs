@@ -11,11 +11,13 @@ use serde::Serialize;
 use tera::{Context, Tera};
 use walkdir::WalkDir;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::AssetSource;
 use crate::parse::Page;
-use crate::settings::Settings;
-use crate::site::{COMMON_TASKS_ID, MANUAL_INDEX_URL, Site};
+use crate::site::{
+    COMMON_TASKS_ID, MANUAL_INDEX_URL, NOT_FOUND_URL, Resolved, SEARCH_INDEX_FOLDER,
+    SEARCH_PAGE_URL, Site,
+};
 
 pub const DEFAULT_LAYOUT: &str = "manual_layout";
 pub const HOME_LAYOUT: &str = "home";
@@ -45,7 +47,7 @@ impl Templates {
         let mut assets = Vec::new();
         if !dir.is_dir() {
             diagnostics.push(
-                Diagnostic::error("layouts-missing", dir, "layouts directory not found")
+                Diagnostic::error(Code::LayoutsMissing, dir, "layouts directory not found")
                     .with_help("pass the folder that holds your Tera layouts with --layouts"),
             );
             return Err(diagnostics);
@@ -55,7 +57,7 @@ impl Templates {
                 Ok(e) => e,
                 Err(e) => {
                     diagnostics.push(Diagnostic::error(
-                        "layouts-unreadable",
+                        Code::LayoutsUnreadable,
                         e.path().unwrap_or(dir),
                         format!("cannot read: {e}"),
                     ));
@@ -80,7 +82,7 @@ impl Templates {
                 match std::fs::read_to_string(entry.path()) {
                     Ok(text) => sources.push((name, text)),
                     Err(e) => diagnostics.push(Diagnostic::error(
-                        "layouts-unreadable",
+                        Code::LayoutsUnreadable,
                         entry.path(),
                         format!("cannot read template: {e}"),
                     )),
@@ -140,7 +142,7 @@ impl Templates {
         let is_home = site.home_page == Some(index);
         let settings = &site.settings;
         let mut context = base_context(site, &page.url);
-        context.insert("page", &PageView::new(page, settings));
+        context.insert("page", &PageView::new(page, site));
         context.insert(
             "content",
             &under_base_path(&page.body_html, &settings.base_path),
@@ -177,9 +179,9 @@ impl Templates {
         let breadcrumbs: Vec<_> = site
             .breadcrumbs(index)
             .into_iter()
-            .map(|(title, url)| LinkView {
-                title,
-                url: settings.href(&url),
+            .map(|crumb| LinkView {
+                url: site.href(&crumb.path, crumb.fragment.as_deref()),
+                title: crumb.title,
             })
             .collect();
         context.insert("breadcrumbs", &breadcrumbs);
@@ -194,7 +196,7 @@ impl Templates {
                 "section",
                 &SectionLinkView {
                     name: &section.name,
-                    url: settings.href(&format!("{MANUAL_INDEX_URL}#{}", section.id)),
+                    url: site.href(MANUAL_INDEX_URL, Some(&section.id)),
                     page_count: section.pages.len(),
                 },
             );
@@ -237,7 +239,15 @@ impl Templates {
         redirect: &crate::site::Redirect,
     ) -> Result<String, Diagnostic> {
         let mut context = base_context(site, &redirect.from);
-        let to = site.settings.href(&redirect.to);
+        // Written as the resolver reads it, so the page goes where `check`
+        // says it goes.
+        let to = match site.resolve(&redirect.from, &redirect.to) {
+            Resolved::Internal { path, fragment, .. }
+            | Resolved::ExternalPath { path, fragment } => site.href(&path, fragment.as_deref()),
+            Resolved::External(url) => url,
+            // The site graph refuses redirects to script.
+            Resolved::Unsafe(_) => site.href("/", None),
+        };
         let canonical = match (&site.settings.host, to.starts_with('/')) {
             (Some(host), true) => format!("{}{to}", host.trim_end_matches('/')),
             _ => to.clone(),
@@ -248,17 +258,14 @@ impl Templates {
     }
 
     pub fn render_not_found(&self, site: &Site) -> Result<String, Diagnostic> {
-        let mut context = base_context(site, crate::site::NOT_FOUND_URL);
+        let mut context = base_context(site, NOT_FOUND_URL);
         context.insert("sections", &sections_view(site));
         self.render(NOT_FOUND_LAYOUT, &context)
     }
 
     pub fn render_search(&self, site: &Site) -> Result<String, Diagnostic> {
-        let mut context = base_context(site, crate::search::SEARCH_PAGE_URL);
-        context.insert(
-            "search_index",
-            &site.settings.href(crate::search::INDEX_FOLDER),
-        );
+        let mut context = base_context(site, SEARCH_PAGE_URL);
+        context.insert("search_index", &site.href(SEARCH_INDEX_FOLDER, None));
         self.render(SEARCH_LAYOUT, &context)
     }
 
@@ -289,7 +296,7 @@ fn template_diagnostics(dir: &Path, name: &str, error: &tera::Error) -> Vec<Diag
         let span = report.span();
         return vec![
             Diagnostic::error(
-                "template",
+                Code::Template,
                 dir.join(file),
                 format!("template error: {}", report.message()),
             )
@@ -310,9 +317,13 @@ fn template_diagnostics(dir: &Path, name: &str, error: &tera::Error) -> Vec<Diag
             let line_number = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
             let file = parts.next().unwrap_or(name);
             found.push(
-                Diagnostic::error("template", dir.join(file), format!("template error: {m}"))
-                    .at(line_number, column)
-                    .with_help(help),
+                Diagnostic::error(
+                    Code::Template,
+                    dir.join(file),
+                    format!("template error: {m}"),
+                )
+                .at(line_number, column)
+                .with_help(help),
             );
             message = None;
         }
@@ -324,7 +335,8 @@ fn template_diagnostics(dir: &Path, name: &str, error: &tera::Error) -> Vec<Diag
             dir.join(name)
         };
         found.push(
-            Diagnostic::error("template", file, format!("template error: {text}")).with_help(help),
+            Diagnostic::error(Code::Template, file, format!("template error: {text}"))
+                .with_help(help),
         );
     }
     found
@@ -339,7 +351,7 @@ struct LinkView {
 fn link_to<'a>(site: &Site, page: &'a Page) -> PageLinkView<'a> {
     PageLinkView {
         title: &page.title,
-        url: site.settings.href(&page.url),
+        url: site.href(&page.url, None),
         description: page.front_matter.description.as_deref(),
         learn: page.is_learn(),
     }
@@ -406,11 +418,11 @@ struct PageView<'a> {
 }
 
 impl<'a> PageView<'a> {
-    fn new(page: &'a Page, settings: &Settings) -> Self {
+    fn new(page: &'a Page, site: &Site) -> Self {
         let fm = &page.front_matter;
         PageView {
             title: &page.title,
-            url: settings.href(&page.url),
+            url: site.href(&page.url, None),
             source: &page.relative,
             owner_slack: fm.owner_slack.as_deref(),
             section: fm.section.as_deref(),
@@ -449,7 +461,7 @@ fn base_context(site: &Site, current_url: &str) -> Context {
         map.iter()
             .map(|(title, url)| LinkView {
                 title: title.clone(),
-                url: settings.href(url),
+                url: settings.written_href(url),
             })
             .collect()
     };
@@ -461,7 +473,7 @@ fn base_context(site: &Site, current_url: &str) -> Context {
             base_path: &settings.base_path,
             search_url: settings
                 .enable_search
-                .then(|| settings.href(crate::search::SEARCH_PAGE_URL)),
+                .then(|| site.href(SEARCH_PAGE_URL, None)),
             description: settings.description.as_deref(),
             host: settings.host.as_deref(),
             github_repo: settings.github_repo.as_deref(),
@@ -469,7 +481,7 @@ fn base_context(site: &Site, current_url: &str) -> Context {
             footer_links: links(&settings.footer_links),
         },
     );
-    context.insert("current_url", &settings.href(current_url));
+    context.insert("current_url", &site.href(current_url, None));
     context
 }
 
@@ -510,7 +522,7 @@ struct LastUpdatedView<'a> {
 }
 
 fn display_date(iso: &str) -> String {
-    crate::review::parse_date(iso)
+    crate::parse::review::parse_date(iso)
         .map(|d| d.format("%-d %B %Y").to_string())
         .unwrap_or_else(|_| iso.to_string())
 }

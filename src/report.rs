@@ -57,7 +57,7 @@ fn print_human(sorted: &[Diagnostic], out: &mut impl Write) -> std::io::Result<(
     }
     let mut by_code: BTreeMap<(&str, Severity), usize> = BTreeMap::new();
     for d in sorted {
-        *by_code.entry((d.code, d.severity)).or_default() += 1;
+        *by_code.entry((d.code.as_str(), d.severity)).or_default() += 1;
     }
     for ((code, severity), count) in by_code {
         writeln!(out, "{count:>5} {severity}[{code}]")?;
@@ -99,7 +99,7 @@ fn github_command(d: &Diagnostic) -> String {
     format!(
         "::{} {location},title={}::{}",
         d.severity,
-        property(d.code),
+        property(d.code.as_str()),
         data(&message)
     )
 }
@@ -107,10 +107,11 @@ fn github_command(d: &Diagnostic) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Code;
 
     #[test]
     fn github_commands_escape_their_parts() {
-        let d = Diagnostic::error("link-broken", "a,b.md", "50% broken: x")
+        let d = Diagnostic::error(Code::LinkBroken, "a,b.md", "50% broken: x")
             .at(3, 4)
             .with_help("fix\nit");
         assert_eq!(

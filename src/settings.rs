@@ -6,7 +6,7 @@ use std::path::Path;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::yaml;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
@@ -141,9 +141,10 @@ fn normalize_base_path(text: &str) -> Result<String, String> {
 }
 
 impl Settings {
-    /// `url` (a site path such as `/manual/x.html`) as it is written in
-    /// pages: under `base_path`. Other URLs are returned as they are.
-    pub fn href(&self, url: &str) -> String {
+    /// A URL written in the settings (a header or footer link) as pages
+    /// show it: a root-relative one under `base_path`, others as written.
+    /// Site paths the build computes go through `url::href` instead.
+    pub fn written_href(&self, url: &str) -> String {
         if url.starts_with('/') && !url.starts_with("//") {
             format!("{}{url}", self.base_path)
         } else {
@@ -174,7 +175,7 @@ pub fn load(path: &Path, required: bool) -> Result<Settings, Diagnostic> {
     let text = match std::fs::read(path) {
         Ok(bytes) => crate::load::decode(&bytes).map_err(|(line, column, _)| {
             Diagnostic::error(
-                "settings-not-utf8",
+                Code::SettingsNotUtf8,
                 path,
                 "settings file is not valid UTF-8",
             )
@@ -186,7 +187,7 @@ pub fn load(path: &Path, required: bool) -> Result<Settings, Diagnostic> {
         }
         Err(e) => {
             return Err(Diagnostic::error(
-                "settings-unreadable",
+                Code::SettingsUnreadable,
                 path,
                 format!("cannot read settings: {e}"),
             )
@@ -205,7 +206,7 @@ pub fn load(path: &Path, required: bool) -> Result<Settings, Diagnostic> {
 pub fn parse(text: &str) -> Result<Settings, Diagnostic> {
     let doc = yaml::parse(text).map_err(|e| {
         Diagnostic::error(
-            "settings-yaml",
+            Code::SettingsYaml,
             "",
             format!("settings are not valid YAML: {}", e.message),
         )
@@ -214,7 +215,7 @@ pub fn parse(text: &str) -> Result<Settings, Diagnostic> {
     })?;
     if let Some(duplicate) = doc.duplicates.first() {
         return Err(Diagnostic::error(
-            "settings-duplicate-key",
+            Code::SettingsDuplicateKey,
             "",
             format!(
                 "`{}` is set twice (first on line {})",
@@ -237,7 +238,7 @@ pub fn parse(text: &str) -> Result<Settings, Diagnostic> {
         } else {
             format!("see the settings table in the user guide for the type of `{path}`")
         };
-        Diagnostic::error("settings-invalid", "", format!("settings: {message}"))
+        Diagnostic::error(Code::SettingsInvalid, "", format!("settings: {message}"))
             .at(line, column)
             .with_help(help)
     })?;
@@ -245,7 +246,7 @@ pub fn parse(text: &str) -> Result<Settings, Diagnostic> {
     settings.base_path = normalize_base_path(&settings.base_path).map_err(|message| {
         let (line, column) = settings.position_of("base_path");
         Diagnostic::error(
-            "settings-invalid",
+            Code::SettingsInvalid,
             "",
             format!("settings: `base_path`: {message}"),
         )
@@ -287,10 +288,16 @@ mod tests {
             assert_eq!(s.base_path, expected, "{written}");
         }
         let s = parse("base_path: /docs\n").unwrap();
-        assert_eq!(s.href("/manual/x.html#a"), "/docs/manual/x.html#a");
-        assert_eq!(s.href("//cdn.example.org/x.js"), "//cdn.example.org/x.js");
-        assert_eq!(s.href("https://example.org/"), "https://example.org/");
-        assert_eq!(s.href("#top"), "#top");
+        assert_eq!(s.written_href("/manual/x.html#a"), "/docs/manual/x.html#a");
+        assert_eq!(
+            s.written_href("//cdn.example.org/x.js"),
+            "//cdn.example.org/x.js"
+        );
+        assert_eq!(
+            s.written_href("https://example.org/"),
+            "https://example.org/"
+        );
+        assert_eq!(s.written_href("#top"), "#top");
         let err = parse("service_name: X\nbase_path: /a/../b\n").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.message.contains("`..`"), "{}", err.message);

@@ -6,29 +6,32 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Where a rendered site goes. Implementations must accept writes from
-/// several threads at once.
+use crate::url::OutputPath;
+
+/// Where a rendered site goes. Only an `OutputPath` (made by the `url`
+/// module's door) can name a file, so nothing is written outside the sink.
+/// Implementations must accept writes from several threads at once.
 pub trait SiteSink: Sync {
     /// Called once with every file's path before any is written.
-    fn create_folders(&self, relatives: &mut dyn Iterator<Item = &str>) -> io::Result<()>;
-    fn write(&self, relative: &str, contents: &[u8]) -> io::Result<()>;
-    /// Publishes the file at `from` (an asset) at `relative`.
-    fn copy(&self, relative: &str, from: &Path) -> io::Result<()>;
+    fn create_folders(&self, files: &mut dyn Iterator<Item = &OutputPath>) -> io::Result<()>;
+    fn write(&self, file: &OutputPath, contents: &[u8]) -> io::Result<()>;
+    /// Publishes the file at `from` (an asset) at `file`.
+    fn copy(&self, file: &OutputPath, from: &Path) -> io::Result<()>;
     /// Where `relative` ends up, for error messages.
     fn location(&self, relative: &str) -> PathBuf;
 }
 
 impl SiteSink for Staging {
-    fn create_folders(&self, relatives: &mut dyn Iterator<Item = &str>) -> io::Result<()> {
-        Staging::create_folders(self, relatives)
+    fn create_folders(&self, files: &mut dyn Iterator<Item = &OutputPath>) -> io::Result<()> {
+        Staging::create_folders(self, files)
     }
 
-    fn write(&self, relative: &str, contents: &[u8]) -> io::Result<()> {
-        Staging::write(self, relative, contents)
+    fn write(&self, file: &OutputPath, contents: &[u8]) -> io::Result<()> {
+        Staging::write(self, file, contents)
     }
 
-    fn copy(&self, relative: &str, from: &Path) -> io::Result<()> {
-        Staging::copy(self, relative, from)
+    fn copy(&self, file: &OutputPath, from: &Path) -> io::Result<()> {
+        Staging::copy(self, file, from)
     }
 
     fn location(&self, relative: &str) -> PathBuf {
@@ -77,12 +80,10 @@ impl Staging {
     /// that writing a file is one system call rather than a walk up its path.
     pub fn create_folders<'a>(
         &self,
-        relatives: impl IntoIterator<Item = &'a str>,
+        files: impl IntoIterator<Item = &'a OutputPath>,
     ) -> io::Result<()> {
-        let folders: std::collections::BTreeSet<&str> = relatives
-            .into_iter()
-            .filter_map(|r| r.rsplit_once('/').map(|(folder, _)| folder))
-            .collect();
+        let folders: std::collections::BTreeSet<&str> =
+            files.into_iter().filter_map(OutputPath::folder).collect();
         for folder in folders {
             fs::create_dir_all(self.dir.join(folder))?;
         }
@@ -90,13 +91,13 @@ impl Staging {
     }
 
     /// Writes a file; its folder must exist (see `create_folders`).
-    pub fn write(&self, relative: &str, contents: &[u8]) -> io::Result<()> {
-        fs::write(self.dir.join(relative), contents)
+    pub fn write(&self, file: &OutputPath, contents: &[u8]) -> io::Result<()> {
+        fs::write(self.dir.join(file.as_str()), contents)
     }
 
     /// Copies a file in; its folder must exist (see `create_folders`).
-    pub fn copy(&self, relative: &str, from: &Path) -> io::Result<()> {
-        fs::copy(from, self.dir.join(relative)).map(drop)
+    pub fn copy(&self, file: &OutputPath, from: &Path) -> io::Result<()> {
+        fs::copy(from, self.dir.join(file.as_str())).map(drop)
     }
 
     /// Puts the staged site in place of the target: the old site is moved
@@ -230,8 +231,9 @@ mod tests {
         fs::create_dir(&out).unwrap();
         fs::write(out.join("old.html"), "old").unwrap();
 
+        let file = |url: &str| OutputPath::of(url).unwrap();
         let abandoned = Staging::create(&out).unwrap();
-        abandoned.write("new.html", b"new").unwrap();
+        abandoned.write(&file("/new.html"), b"new").unwrap();
         drop(abandoned);
         assert!(out.join("old.html").exists());
         assert_eq!(
@@ -241,11 +243,10 @@ mod tests {
         );
 
         let staging = Staging::create(&out).unwrap();
-        staging
-            .create_folders(["a/new.html", "a/b/c.html", "top.html"])
-            .unwrap();
-        staging.write("a/new.html", b"new").unwrap();
-        staging.write("a/b/c.html", b"c").unwrap();
+        let files = [file("/a/new.html"), file("/a/b/c.html"), file("/top.html")];
+        staging.create_folders(&files).unwrap();
+        staging.write(&files[0], b"new").unwrap();
+        staging.write(&files[1], b"c").unwrap();
         staging.publish().unwrap();
         assert!(!out.join("old.html").exists());
         assert_eq!(fs::read_to_string(out.join("a/new.html")).unwrap(), "new");

@@ -48,7 +48,7 @@ fn every_corpus_page_is_published_and_indexed() {
 
     let index = site.read("out/manual.html");
     for page in &pages {
-        let url = manual::site::url_for_page(page);
+        let url = manual::url::url_for_page(page);
         let html = out.join(url.trim_start_matches('/'));
         assert!(html.is_file(), "{page} was not published at {url}");
         assert!(

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use crate::diagnostics::Code;
 use crate::yaml;
 
 /// The keys the manual knows, typed; every other key is kept in `extra` and
@@ -56,7 +57,7 @@ pub struct Split<'a> {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrontMatterError {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub help: String,
     /// 1-based position in the file.
@@ -108,7 +109,7 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
         offset = end;
     }
     Err(FrontMatterError {
-        code: "front-matter-unterminated",
+        code: Code::FrontMatterUnterminated,
         message: "front matter starts with `---` here but is never closed".into(),
         help: "add a line containing only `---` after the last front matter key".into(),
         line: 1,
@@ -127,7 +128,7 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
     };
     let file_line = |yaml_line: usize| yaml_line + split.yaml_first_line - 1;
     let doc = yaml::parse(text).map_err(|e| FrontMatterError {
-        code: "front-matter-yaml",
+        code: Code::FrontMatterYaml,
         message: format!("front matter is not valid YAML: {}", e.message),
         help: "fix the YAML syntax; quote values that contain `: ` or start with `#`, `[` or `*`"
             .into(),
@@ -139,7 +140,7 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
         Value::Object(_) => doc.value.clone(),
         ref other => {
             return Err(FrontMatterError {
-                code: "front-matter-not-mapping",
+                code: Code::FrontMatterNotMapping,
                 message: format!(
                     "front matter must be `key: value` lines, found {}",
                     kind(other)
@@ -162,7 +163,7 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
         let path = e.path().to_string();
         let (line, column) = doc.position_of(&path).unwrap_or((1, 1));
         FrontMatterError {
-            code: "front-matter-type",
+            code: Code::FrontMatterType,
             message: format!("front matter key `{path}`: {}", e.inner()),
             help: type_help(&path),
             line: file_line(line),
@@ -280,13 +281,13 @@ mod tests {
     #[test]
     fn unterminated_front_matter_is_an_error_at_line_one() {
         let err = parse_text("---\ntitle: x\n\nbody\n").unwrap_err();
-        assert_eq!((err.code, err.line), ("front-matter-unterminated", 1));
+        assert_eq!((err.code, err.line), (Code::FrontMatterUnterminated, 1));
     }
 
     #[test]
     fn wrong_type_points_at_the_key_line() {
         let err = parse_text("---\nowner_slack: '#a'\ntitle: [a, b]\n---\n").unwrap_err();
-        assert_eq!(err.code, "front-matter-type");
+        assert_eq!(err.code, Code::FrontMatterType);
         assert_eq!((err.line, err.column), (3, 1));
         assert!(err.message.contains("`title`"), "{}", err.message);
         assert!(err.message.contains("found a list"), "{}", err.message);
@@ -295,14 +296,14 @@ mod tests {
     #[test]
     fn yaml_errors_are_located_in_the_file() {
         let err = parse_text("---\ntitle: ok\nbad: [\n---\n").unwrap_err();
-        assert_eq!(err.code, "front-matter-yaml");
+        assert_eq!(err.code, Code::FrontMatterYaml);
         assert!(err.line >= 3, "{err:?}");
     }
 
     #[test]
     fn a_list_is_not_a_mapping() {
         let err = parse_text("---\n- a\n- b\n---\n").unwrap_err();
-        assert_eq!((err.code, err.line), ("front-matter-not-mapping", 2));
+        assert_eq!((err.code, err.line), (Code::FrontMatterNotMapping, 2));
     }
 
     #[test]

@@ -5,14 +5,16 @@ pub mod front_matter;
 pub mod heading_id;
 pub mod lints;
 pub mod markdown;
+pub mod review;
+pub mod words;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
 use crate::load::PageSource;
-use crate::site::url_for_page;
+use crate::url::url_for_page;
 pub use front_matter::FrontMatter;
 pub use markdown::{CodeBlock, Heading, Link, LinkDefinition, LinkKind, UndefinedReference};
 
@@ -43,11 +45,11 @@ pub struct Page {
     pub code_blocks: Vec<CodeBlock>,
     /// When the page was last reviewed and is due again, from its front
     /// matter; `review_errors` are the keys that could not be read.
-    pub review: crate::review::Review,
-    pub review_errors: Vec<crate::review::ReviewError>,
+    pub review: review::Review,
+    pub review_errors: Vec<review::ReviewError>,
     /// The page's weighted words and summary for the search index; empty
     /// when no HTML is made (`check`).
-    pub search: crate::search::PageWords,
+    pub search: words::PageWords,
     /// The newest commit that touched the file, when the source is in git.
     pub last_commit: Option<crate::history::Commit>,
 }
@@ -114,7 +116,7 @@ pub fn parse_page(
     for (key, line, first_line) in &parsed.duplicates {
         diagnostics.push(
             Diagnostic::warning(
-                "front-matter-duplicate-key",
+                Code::FrontMatterDuplicateKey,
                 &source.path,
                 format!(
                     "`{key}` is set twice (first on line {first_line}); the last value is used"
@@ -126,7 +128,7 @@ pub fn parse_page(
     }
     if source.text.trim().is_empty() {
         diagnostics.push(
-            Diagnostic::warning("page-empty", &source.path, "page is empty")
+            Diagnostic::warning(Code::PageEmpty, &source.path, "page is empty")
                 .with_help("add front matter and content, or delete the file"),
         );
     }
@@ -145,16 +147,16 @@ pub fn parse_page(
                 .map(|h| h.text.clone())
         })
         .unwrap_or_else(|| title_from_file_name(&source.relative));
-    let (review, review_errors) = crate::review::review_of(&parsed.front_matter);
+    let (review, review_errors) = review::review_of(&parsed.front_matter);
     let search = if options.index_words && highlighter.makes_html() {
-        crate::search::PageWords::new(
+        words::PageWords::new(
             &title,
             &rendered.headings,
             parsed.front_matter.description.as_deref(),
             &rendered.plain_text,
         )
     } else {
-        crate::search::PageWords::default()
+        words::PageWords::default()
     };
     let page = Page {
         review,

@@ -6,6 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::url::{OutputPath, SitePath};
 use crate::write::SiteSink;
 
 #[derive(Debug, Clone)]
@@ -30,23 +31,23 @@ impl MemorySink {
 }
 
 impl SiteSink for MemorySink {
-    fn create_folders(&self, _: &mut dyn Iterator<Item = &str>) -> io::Result<()> {
+    fn create_folders(&self, _: &mut dyn Iterator<Item = &OutputPath>) -> io::Result<()> {
         Ok(())
     }
 
-    fn write(&self, relative: &str, contents: &[u8]) -> io::Result<()> {
+    fn write(&self, file: &OutputPath, contents: &[u8]) -> io::Result<()> {
         self.files
             .lock()
             .expect("sink lock")
-            .insert(relative.to_string(), Served::Bytes(contents.into()));
+            .insert(file.to_string(), Served::Bytes(contents.into()));
         Ok(())
     }
 
-    fn copy(&self, relative: &str, from: &Path) -> io::Result<()> {
+    fn copy(&self, file: &OutputPath, from: &Path) -> io::Result<()> {
         self.files
             .lock()
             .expect("sink lock")
-            .insert(relative.to_string(), Served::File(from.to_path_buf()));
+            .insert(file.to_string(), Served::File(from.to_path_buf()));
         Ok(())
     }
 
@@ -66,31 +67,22 @@ pub enum RequestPath {
     Outside,
 }
 
-/// Decodes `raw` (as sent, percent-encoded) into a site path. Anything that
-/// could leave the site (`..` in any encoding, backslashes) is refused.
+/// Decodes `raw` (as sent, percent-encoded) into the file it names, through
+/// the same door as every file the build writes: anything that could leave
+/// the site (`..` in any encoding, backslashes, control characters) is
+/// refused.
 pub fn request_path(raw: &str) -> RequestPath {
-    let Ok(decoded) = percent_encoding::percent_decode_str(raw).decode_utf8() else {
-        return RequestPath::Refused;
-    };
-    if decoded.contains(['\\', '\0']) {
-        return RequestPath::Refused;
-    }
-    let mut segments = Vec::new();
-    for segment in decoded.split('/') {
-        match segment {
-            "" => {}
-            "." | ".." => return RequestPath::Refused,
-            s => segments.push(s),
+    // Browsers send `//` as written; it means the same folder here.
+    let mut collapsed = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if !(c == '/' && collapsed.ends_with('/')) {
+            collapsed.push(c);
         }
     }
-    let mut path = segments.join("/");
-    if decoded.ends_with('/') || path.is_empty() {
-        if !path.is_empty() {
-            path.push('/');
-        }
-        path.push_str("index.html");
+    match SitePath::from_url_path(&collapsed) {
+        Ok(path) => RequestPath::File(path.output_path().to_string()),
+        Err(_) => RequestPath::Refused,
     }
-    RequestPath::File(path)
 }
 
 /// Reads an asset, refusing files that are links to outside `roots`.

@@ -27,7 +27,13 @@ use crate::parse::{self, Page};
 use crate::pipeline::{self, Prepared};
 use crate::render::Templates;
 use crate::search;
-use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, Target, output_path};
+use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, generated::PAGES_JSON_URL};
+
+fn output_path(url: &str) -> String {
+    crate::url::OutputPath::of(url)
+        .map(|p| p.to_string())
+        .unwrap_or_default()
+}
 use crate::validate;
 
 pub struct Live {
@@ -157,12 +163,14 @@ impl Live {
             );
             // Children show this page's title in their breadcrumbs.
             to_render.extend((0..site.pages.len()).filter(|&i| {
-                site.pages[i].front_matter.parent.as_deref().is_some_and(|parent| {
-                    matches!(
-                        validate::resolve(site, &site.pages[i].url, parent),
-                        validate::Resolved::Internal { target: Some(Target::Page(p)), .. } if p == index
-                    )
-                })
+                site.pages[i]
+                    .front_matter
+                    .parent
+                    .as_deref()
+                    .is_some_and(|parent| {
+                        let _ = parent;
+                        site.parent_page(i) == Some(index)
+                    })
             }));
             to_render.sort_unstable();
             to_render.dedup();
@@ -188,17 +196,14 @@ impl Live {
             self.site_findings = validate::check_site_wide(site).into_iter().collect();
         }
         // Owners and review dates are in pages.json, whatever changed.
-        rendered.push((
-            machine_readable::PAGES_JSON_URL.into(),
-            machine_readable::pages_json(site),
-        ));
+        rendered.push((PAGES_JSON_URL.into(), machine_readable::pages_json(site)));
         let count = rendered.len() - 1;
         if site.settings.enable_search {
             self.stale_search_shards.extend(touched_shards);
         }
         for (page_url, html) in rendered {
             self.files.insert(
-                output_path(&page_url).to_string(),
+                output_path(&page_url),
                 Served::Bytes(html.into_bytes().into()),
             );
         }
@@ -226,13 +231,13 @@ impl Live {
         let stale = std::mem::take(&mut self.stale_search_shards);
         let site = &self.prepared.site;
         for shard in &stale {
-            self.files.remove(output_path(&search::shard_url(shard)));
+            self.files.remove(&output_path(&search::shard_url(shard)));
         }
         let files = std::iter::once(search::pages_file(site))
             .chain(search::shard_files(site, |s| stale.contains(s)));
         for (url, contents) in files {
             self.files.insert(
-                output_path(&url).to_string(),
+                output_path(&url),
                 Served::Bytes(contents.into_bytes().into()),
             );
         }

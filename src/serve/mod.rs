@@ -80,7 +80,7 @@ impl Snapshot {
             .iter()
             .map(|d| ProblemView {
                 severity: d.severity.to_string(),
-                code: d.code,
+                code: d.code.as_str(),
                 file: display_path(&d.file).display().to_string(),
                 line: d.line,
                 column: d.column,

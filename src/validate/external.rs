@@ -16,9 +16,9 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::links::{Resolved, resolve};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::settings::ExternalLinks;
+use crate::site::Resolved;
 use crate::site::Site;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub fn check(site: &Site, options: &ExternalLinks, cache_file: &Path) -> Diagnos
     let mut uses: BTreeMap<String, Vec<(usize, usize, usize)>> = BTreeMap::new();
     for (index, page) in site.pages.iter().enumerate() {
         for link in &page.links {
-            let Resolved::External(url) = resolve(site, &page.url, &link.destination) else {
+            let Resolved::External(url) = site.resolve(&page.url, &link.destination) else {
                 continue;
             };
             let url = if url.starts_with("//") {
@@ -82,13 +82,13 @@ pub fn check(site: &Site, options: &ExternalLinks, cache_file: &Path) -> Diagnos
             found.push(
                 match outcome {
                     Outcome::Broken(status) => Diagnostic::error(
-                        "link-external-broken",
+                        Code::LinkExternalBroken,
                         path,
                         format!("{url} answers {status}"),
                     )
                     .with_help("update the link to where the page is now, or remove it"),
                     Outcome::Unreachable(why) => Diagnostic::warning(
-                        "link-external-unreachable",
+                        Code::LinkExternalUnreachable,
                         path,
                         format!("{url} could not be checked: {why}"),
                     )
@@ -104,7 +104,7 @@ pub fn check(site: &Site, options: &ExternalLinks, cache_file: &Path) -> Diagnos
     if let Err(e) = cache.save(cache_file) {
         found.push(
             Diagnostic::warning(
-                "external-cache",
+                Code::ExternalCache,
                 cache_file,
                 format!("cannot save the link cache: {e}"),
             )

@@ -1,124 +1,11 @@
 //! Links and images, in markdown and raw HTML, resolved against the one URL
 //! map of the site; `#fragments` checked against the target's heading ids.
 
-use percent_encoding::percent_decode_str;
-
 use super::suggest::nearest;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::parse::{Link, LinkKind, Page};
-use crate::site::{COMMON_TASKS_ID, Site, Target, url_for_page};
-
-/// What a link destination means for this site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
-    /// Another site (`https://`, `mailto:`, ...), checked only with `--external`.
-    External(String),
-    /// A scheme that runs code in the reader's browser.
-    Unsafe(String),
-    /// A path on this site, made absolute and percent-decoded, with the
-    /// target if the site has one at exactly that URL.
-    Internal {
-        path: String,
-        fragment: Option<String>,
-        target: Option<Target>,
-    },
-    /// Under a prefix the settings say another system serves.
-    ExternalPath,
-}
-
-/// Resolves `destination`, written on the page at `page_url`.
-pub fn resolve(site: &Site, page_url: &str, destination: &str) -> Resolved {
-    let destination = destination.trim();
-    let lower = destination.to_ascii_lowercase();
-    if lower.starts_with("javascript:") || lower.starts_with("vbscript:") {
-        return Resolved::Unsafe(destination.to_string());
-    }
-    let mut local = destination;
-    if let Some(host) = site
-        .settings
-        .host
-        .as_deref()
-        .map(|h| h.trim_end_matches('/'))
-        && let Some(rest) = destination.strip_prefix(host)
-        && (rest.is_empty() || rest.starts_with('/') || rest.starts_with('#'))
-    {
-        local = if rest.is_empty() { "/" } else { rest };
-    } else if destination.starts_with("//") || has_scheme(destination) {
-        return Resolved::External(destination.to_string());
-    }
-    let (before_fragment, fragment) = match local.split_once('#') {
-        Some((path, fragment)) => (path, Some(decode(fragment))),
-        None => (local, None),
-    };
-    let path_part = before_fragment.split('?').next().unwrap_or("");
-    let path = if path_part.is_empty() {
-        page_url.to_string()
-    } else {
-        absolute_path(page_url, &decode(path_part))
-    };
-    if site.settings.external_paths.iter().any(|prefix| {
-        // `/analytics/` also covers the folder's own URL, `/analytics`.
-        path.starts_with(prefix.as_str()) || prefix.strip_suffix('/') == Some(path.as_str())
-    }) {
-        return Resolved::ExternalPath;
-    }
-    let target = site.urls.get(&path).copied().or_else(|| {
-        path.ends_with('/')
-            .then(|| site.urls.get(&format!("{path}index.html")).copied())
-            .flatten()
-    });
-    Resolved::Internal {
-        path,
-        fragment: fragment.filter(|f| !f.is_empty()),
-        target,
-    }
-}
-
-fn has_scheme(destination: &str) -> bool {
-    match destination.split_once(':') {
-        Some((scheme, _)) => {
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        }
-        None => false,
-    }
-}
-
-fn decode(text: &str) -> String {
-    percent_decode_str(text).decode_utf8_lossy().into_owned()
-}
-
-/// `../b.html` from `/manual/a/x.html` is `/manual/b.html`. Like a browser,
-/// `..` above the root stays at the root.
-fn absolute_path(page_url: &str, path: &str) -> String {
-    let mut segments: Vec<&str> = if path.starts_with('/') {
-        Vec::new()
-    } else {
-        let dir = &page_url[..page_url.rfind('/').map_or(0, |i| i + 1)];
-        dir.split('/').filter(|s| !s.is_empty()).collect()
-    };
-    let trailing_slash = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                segments.pop();
-            }
-            s => segments.push(s),
-        }
-    }
-    let mut result = format!("/{}", segments.join("/"));
-    if trailing_slash && result != "/" {
-        result.push('/');
-    }
-    result
-}
+use crate::site::{COMMON_TASKS_ID, Generated, Resolved, Site, Target};
+use crate::url::url_for_page;
 
 pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     let page = &site.pages[index];
@@ -151,7 +38,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
         };
         found.push(
             Diagnostic::error(
-                "link-reference-undefined",
+                Code::LinkReferenceUndefined,
                 &page.path,
                 format!(
                     "link reference `[{}]` has no definition, so it shows as plain text",
@@ -165,7 +52,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     for duplicate in &page.duplicate_definitions {
         found.push(
             Diagnostic::warning(
-                "link-definition-duplicate",
+                Code::LinkDefinitionDuplicate,
                 &page.path,
                 format!(
                     "`[{}]` is defined again here (first on line {}); links use the first",
@@ -181,7 +68,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
         if is_bracketed(dest) {
             found.push(
                 Diagnostic::error(
-                    "link-definition-bracketed",
+                    Code::LinkDefinitionBracketed,
                     &page.path,
                     format!(
                         "the URL of `[{}]` is wrapped in brackets, so the link goes to `{dest}`",
@@ -198,7 +85,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
         } else if !definition.used {
             found.push(
                 Diagnostic::warning(
-                    "link-definition-unused",
+                    Code::LinkDefinitionUnused,
                     &page.path,
                     format!("link definition `[{}]` is not used", definition.label),
                 )
@@ -221,7 +108,7 @@ fn check_link(site: &Site, page: &Page, link: &Link) -> Vec<Diagnostic> {
     } else {
         "link"
     };
-    let diagnostic = |severity_error: bool, code: &'static str, message: String, help: String| {
+    let diagnostic = |severity_error: bool, code: Code, message: String, help: String| {
         let d = if severity_error {
             Diagnostic::error(code, &page.path, message)
         } else {
@@ -232,25 +119,25 @@ fn check_link(site: &Site, page: &Page, link: &Link) -> Vec<Diagnostic> {
     if dest.is_empty() {
         return diagnostic(
             true,
-            "link-empty",
+            Code::LinkEmpty,
             format!("{what} has no destination"),
             "write the URL in the brackets: `[text](URL)`".into(),
         )
         .into_iter()
         .collect();
     }
-    let found = match resolve(site, &page.url, dest) {
-        Resolved::ExternalPath => None,
+    let found = match site.resolve(&page.url, dest) {
+        Resolved::ExternalPath { .. } => None,
         Resolved::Unsafe(url) => diagnostic(
             true,
-            "link-unsafe",
+            Code::LinkUnsafe,
             format!("{what} to `{url}` runs script in the reader's browser"),
             "link to a page instead".into(),
         ),
         Resolved::External(url) => check_external_syntax(&url).and_then(|problem| {
             diagnostic(
                 true,
-                "link-invalid-url",
+                Code::LinkInvalidUrl,
                 format!("{what} `{url}` is not a valid URL: {problem}"),
                 "correct the URL".into(),
             )
@@ -265,7 +152,7 @@ fn check_link(site: &Site, page: &Page, link: &Link) -> Vec<Diagnostic> {
                 let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
                 diagnostic(
                     false,
-                    "link-redirected",
+                    Code::LinkRedirected,
                     format!("{what} to {path} goes through a redirect to {to}"),
                     format!("link to {to}{fragment} directly"),
                 )
@@ -310,18 +197,16 @@ fn check_fragment(
     }
     let ids: Vec<&str> = match target {
         Target::Page(i) => site.pages[i].ids().collect(),
-        Target::ManualIndex => site
+        Target::Generated(Generated::ManualIndex) => site
             .sections
             .iter()
             .map(|s| s.id.as_str())
             .chain([COMMON_TASKS_ID])
             .collect(),
-        Target::Home
+        Target::Generated(_)
         | Target::Asset(_)
         | Target::ThemeAsset(_)
         | Target::Redirect(_)
-        | Target::Generated
-        | Target::NotFound
         | Target::Unparsed => return None,
     };
     if ids.contains(&fragment) {
@@ -340,7 +225,7 @@ fn check_fragment(
     };
     Some(
         Diagnostic::error(
-            "link-fragment-missing",
+            Code::LinkFragmentMissing,
             &page.path,
             format!("{place} has no heading or element with id `{fragment}`"),
         )
@@ -376,7 +261,7 @@ fn missing_target(
             format!("link to the page's URL, ending in `.html` ({url} does not exist either)")
         };
         return vec![at(Diagnostic::error(
-            "link-source-file",
+            Code::LinkSourceFile,
             &page.path,
             format!("{what} points at the source file {path}, which is not published"),
         )
@@ -389,7 +274,7 @@ fn missing_target(
         let html = format!("{path}.html");
         if let Some(&target) = site.urls.get(&html) {
             let mut found = vec![at(Diagnostic::warning(
-                "link-extensionless",
+                Code::LinkExtensionless,
                 &page.path,
                 format!("{what} to {path} works only on hosts that add `.html`"),
             )
@@ -413,7 +298,7 @@ fn missing_target(
         "correct the link, add the page, or add a redirect for this URL in the settings".into()
     };
     vec![at(Diagnostic::error(
-        "link-broken",
+        Code::LinkBroken,
         &page.path,
         format!("{what} to {path}: no such page or file on this site"),
     )
@@ -435,7 +320,7 @@ pub fn check_settings_links(site: &Site) -> Diagnostics {
     for (key, links) in lists {
         for (title, url) in links {
             let (line, column) = settings.position_of(&format!("{key}.{title}"));
-            let problem = match resolve(site, "/", url) {
+            let problem = match site.resolve("/", url) {
                 Resolved::Unsafe(url) => Some(format!("runs code: `{url}`")),
                 Resolved::Internal {
                     target: None, path, ..
@@ -460,7 +345,7 @@ pub fn check_settings_links(site: &Site) -> Diagnostics {
                 };
                 found.push(
                     Diagnostic::error(
-                        "settings-link-broken",
+                        Code::SettingsLinkBroken,
                         file,
                         format!("`{key}` link \"{title}\" {problem}"),
                     )
@@ -480,8 +365,8 @@ pub(super) fn meant_as_absolute(site: &Site, destination: &str) -> Option<String
         return None;
     }
     let absolute = format!("/{destination}");
-    match resolve(site, "/", &absolute) {
-        Resolved::ExternalPath
+    match site.resolve("/", &absolute) {
+        Resolved::ExternalPath { .. }
         | Resolved::Internal {
             target: Some(_), ..
         } => Some(absolute),
@@ -510,34 +395,6 @@ fn similar_url<'a>(site: &'a Site, path: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_resolve_like_a_browser() {
-        assert_eq!(absolute_path("/manual/a.html", "b.html"), "/manual/b.html");
-        assert_eq!(
-            absolute_path("/manual/a.html", "./b.html"),
-            "/manual/b.html"
-        );
-        assert_eq!(absolute_path("/manual/a.html", "../b.html"), "/b.html");
-        assert_eq!(
-            absolute_path("/manual/a.html", "../../../b.html"),
-            "/b.html"
-        );
-        assert_eq!(
-            absolute_path("/manual/a/x.html", "/c/./d/../e.html"),
-            "/c/e.html"
-        );
-        assert_eq!(absolute_path("/manual/a.html", "sub/"), "/manual/sub/");
-    }
-
-    #[test]
-    fn schemes() {
-        assert!(has_scheme("https://x"));
-        assert!(has_scheme("mailto:a@b"));
-        assert!(!has_scheme("/manual/a.html"));
-        assert!(!has_scheme("a.html#x:y"));
-        assert!(!has_scheme("1:2"));
-    }
 
     #[test]
     fn external_syntax() {

@@ -13,13 +13,11 @@ mod suggest;
 
 use rayon::prelude::*;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::render::{
     HOME_LAYOUT, MANUAL_INDEX_LAYOUT, NOT_FOUND_LAYOUT, REDIRECT_LAYOUT, SEARCH_LAYOUT, Templates,
 };
 use crate::site::Site;
-
-pub use links::{Resolved, resolve};
 
 /// Every `check` rule over the whole site. `site.today` decides which review
 /// dates are overdue.
@@ -64,7 +62,7 @@ pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
         if !templates.layouts.contains(layout) {
             diagnostics.push(
                 Diagnostic::error(
-                    "layout-unknown",
+                    Code::LayoutUnknown,
                     &page.path,
                     format!("unknown layout `{layout}`"),
                 )
@@ -84,7 +82,7 @@ pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
         if !templates.layouts.contains(required) {
             diagnostics.push(
                 Diagnostic::error(
-                    "layout-missing",
+                    Code::LayoutMissing,
                     templates.dir().join(format!("{required}.html")),
                     format!(
                         "the `{required}` layout is needed for a generated page but does not exist"

@@ -3,28 +3,26 @@
 
 use chrono::NaiveDate;
 
-use super::links::{Resolved, resolve};
 use super::suggest::nearest;
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::parse::Page;
 use crate::parse::lints::Lint;
-use crate::site::{Site, Target};
+use crate::site::{Generated, Resolved, Site, Target};
 
 pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     let page = &site.pages[index];
     let mut found = Diagnostics::new();
-    let at_key =
-        |severity: Severity, code: &'static str, key: &str, message: String, help: String| {
-            let d = Diagnostic::error(code, &page.path, message)
-                .at(page.key_line(key), 1)
-                .with_help(help);
-            Diagnostic { severity, ..d }
-        };
+    let at_key = |severity: Severity, code: Code, key: &str, message: String, help: String| {
+        let d = Diagnostic::error(code, &page.path, message)
+            .at(page.key_line(key), 1)
+            .with_help(help);
+        Diagnostic { severity, ..d }
+    };
 
     if page.front_matter.title.is_none() {
         found.push(at_key(
             Severity::Error,
-            "title-missing",
+            Code::TitleMissing,
             "title",
             "page has no `title`".into(),
             format!("add `title: {}` to the front matter", page.title),
@@ -39,7 +37,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
             .collect();
         found.push(at_key(
             Severity::Error,
-            "section-missing",
+            Code::SectionMissing,
             "section",
             "manual page has no `section`, so the index cannot place it".into(),
             format!(
@@ -53,20 +51,20 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     {
         found.push(at_key(
             Severity::Error,
-            "type-invalid",
+            Code::TypeInvalid,
             "type",
             format!("`type: {kind}` is not a known page type"),
             "use `type: learn` for background reading, or remove `type` for a how-to page".into(),
         ));
     }
     check_owner(site, page, &mut found);
-    check_parent(site, page, &mut found);
+    check_parent(site, index, &mut found);
     check_review(page, site.today, &mut found);
     check_lints(site, page, &mut found);
     for block in page.code_blocks.iter().filter(|b| !b.known) {
         found.push(
             Diagnostic::warning(
-                "code-language-unknown",
+                Code::CodeLanguageUnknown,
                 &page.path,
                 format!("no syntax highlighting for `{}`, so the block is shown plain", block.language),
             )
@@ -81,7 +79,7 @@ fn check_owner(site: &Site, page: &Page, found: &mut Diagnostics) {
     let line = page.key_line("owner_slack");
     let Some(owner) = page.front_matter.owner_slack.as_deref() else {
         found.push(
-            Diagnostic::error("owner-missing", &page.path, "page has no `owner_slack`")
+            Diagnostic::error(Code::OwnerMissing, &page.path, "page has no `owner_slack`")
                 .at(line, 1)
                 .with_help(
                     "add `owner_slack: \"#your-team-channel\"` so readers know who keeps it true",
@@ -92,7 +90,7 @@ fn check_owner(site: &Site, page: &Page, found: &mut Diagnostics) {
     if !is_valid_owner(owner) {
         found.push(
             Diagnostic::error(
-                "owner-invalid",
+                Code::OwnerInvalid,
                 &page.path,
                 format!("`{owner}` is not a Slack channel or user"),
             )
@@ -116,7 +114,7 @@ fn check_owner(site: &Site, page: &Page, found: &mut Diagnostics) {
         };
         found.push(
             Diagnostic::error(
-                "owner-unregistered",
+                Code::OwnerUnregistered,
                 &page.path,
                 format!("`{owner}` is not in the owner registry"),
             )
@@ -144,15 +142,23 @@ pub fn is_valid_owner(owner: &str) -> bool {
     }
 }
 
-fn check_parent(site: &Site, page: &Page, found: &mut Diagnostics) {
+fn check_parent(site: &Site, index: usize, found: &mut Diagnostics) {
+    let page = &site.pages[index];
     let Some(parent) = page.front_matter.parent.as_deref() else {
         return;
     };
     let line = page.key_line("parent");
-    let resolved = resolve(site, &page.url, parent);
+    let Some(resolved) = site.parent(index) else {
+        return;
+    };
     let problem = match &resolved {
         Resolved::Internal {
-            target: Some(Target::Page(_) | Target::ManualIndex | Target::Home | Target::Unparsed),
+            target:
+                Some(
+                    Target::Page(_)
+                    | Target::Generated(Generated::ManualIndex | Generated::Home)
+                    | Target::Unparsed,
+                ),
             ..
         } => None,
         Resolved::Internal {
@@ -166,7 +172,12 @@ fn check_parent(site: &Site, page: &Page, found: &mut Diagnostics) {
             let pages = site
                 .urls
                 .iter()
-                .filter(|(_, t)| matches!(t, Target::Page(_) | Target::ManualIndex))
+                .filter(|(_, t)| {
+                    matches!(
+                        t,
+                        Target::Page(_) | Target::Generated(Generated::ManualIndex)
+                    )
+                })
                 .map(|(u, _)| u.as_str());
             Some(match nearest(path, pages) {
                 Some(near) => format!("did you mean {near}?"),
@@ -178,7 +189,7 @@ fn check_parent(site: &Site, page: &Page, found: &mut Diagnostics) {
     if let Some(help) = problem {
         found.push(
             Diagnostic::error(
-                "parent-missing",
+                Code::ParentMissing,
                 &page.path,
                 format!("parent {parent} is not a page of this site"),
             )
@@ -188,42 +199,55 @@ fn check_parent(site: &Site, page: &Page, found: &mut Diagnostics) {
     }
 }
 
-/// Parent chains that loop: each cycle is reported once, on its first page.
+/// Parent chains that loop: each cycle is reported once, on its first
+/// page. Each page is visited once (a long chain costs no more than its
+/// length), so the check is linear in the number of pages.
 pub fn check_parent_cycles(site: &Site) -> Diagnostics {
-    let parent_of = |i: usize| -> Option<usize> {
-        let parent = site.pages[i].front_matter.parent.as_deref()?;
-        match resolve(site, &site.pages[i].url, parent) {
-            Resolved::Internal {
-                target: Some(Target::Page(p)),
-                ..
-            } => Some(p),
-            _ => None,
-        }
-    };
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        OnPath,
+        Done,
+    }
+    let mut state = vec![State::New; site.pages.len()];
     let mut found = Diagnostics::new();
-    let mut reported = std::collections::HashSet::new();
     for start in 0..site.pages.len() {
-        let mut chain = vec![start];
-        let mut current = start;
-        while let Some(next) = parent_of(current) {
-            if let Some(position) = chain.iter().position(|&p| p == next) {
-                let cycle = &chain[position..];
-                let first = *cycle.iter().min().expect("a cycle has pages");
-                if first == start && reported.insert(first) {
-                    let mut urls: Vec<&str> =
-                        cycle.iter().map(|&p| site.pages[p].url.as_str()).collect();
-                    urls.push(&site.pages[start].url);
-                    let page = &site.pages[start];
+        let mut path: Vec<usize> = Vec::new();
+        let mut current = Some(start);
+        while let Some(page) = current {
+            match state[page] {
+                State::Done => break,
+                State::OnPath => {
+                    let position = path.iter().position(|&p| p == page).expect("on the path");
+                    let cycle = &path[position..];
+                    let first = *cycle.iter().min().expect("a cycle has pages");
+                    let at = cycle
+                        .iter()
+                        .position(|&p| p == first)
+                        .expect("in the cycle");
+                    let mut urls: Vec<&str> = cycle[at..]
+                        .iter()
+                        .chain(&cycle[..at])
+                        .map(|&p| site.pages[p].url.as_str())
+                        .collect();
+                    urls.push(&site.pages[first].url);
+                    let first_page = &site.pages[first];
                     found.push(
-                        Diagnostic::error("parent-cycle", &page.path, format!("parents form a cycle: {}", urls.join(" -> ")))
-                            .at(page.key_line("parent"), 1)
+                        Diagnostic::error(Code::ParentCycle, &first_page.path, format!("parents form a cycle: {}", urls.join(" -> ")))
+                            .at(first_page.key_line("parent"), 1)
                             .with_help("point one of these pages' `parent` at a page outside the cycle, such as /manual.html"),
                     );
+                    break;
                 }
-                break;
+                State::New => {
+                    state[page] = State::OnPath;
+                    path.push(page);
+                    current = site.parent_page(page);
+                }
             }
-            chain.push(next);
-            current = next;
+        }
+        for page in path {
+            state[page] = State::Done;
         }
     }
     found
@@ -234,7 +258,7 @@ fn check_review(page: &Page, today: NaiveDate, found: &mut Diagnostics) {
     for error in &page.review_errors {
         found.push(
             Diagnostic::error(
-                "date-invalid",
+                Code::DateInvalid,
                 &page.path,
                 format!("`{}`: {}", error.key, error.message),
             )
@@ -256,7 +280,7 @@ fn check_review(page: &Page, today: NaiveDate, found: &mut Diagnostics) {
             .as_deref()
             .unwrap_or("its owner");
         found.push(
-            Diagnostic::warning("review-overdue", &page.path, format!("page was due for review on {due}"))
+            Diagnostic::warning(Code::ReviewOverdue, &page.path, format!("page was due for review on {due}"))
                 .at(page.key_line(key), 1)
                 .with_help(format!(
                     "ask {owner} to check the page, then set `last_reviewed_on` (or `review_by`) to a new date"
@@ -269,9 +293,9 @@ fn check_lints(site: &Site, page: &Page, found: &mut Diagnostics) {
     let lints = &site.settings.lints;
     for finding in &page.findings {
         let (enabled, code) = match finding.lint {
-            Lint::Mojibake => (lints.mojibake, "lint-mojibake"),
-            Lint::HeadingSpace => (lints.heading_space, "lint-heading-space"),
-            Lint::GovukSpelling => (lints.govuk_spelling, "lint-govuk-spelling"),
+            Lint::Mojibake => (lints.mojibake, Code::LintMojibake),
+            Lint::HeadingSpace => (lints.heading_space, Code::LintHeadingSpace),
+            Lint::GovukSpelling => (lints.govuk_spelling, Code::LintGovukSpelling),
         };
         if enabled {
             found.push(
@@ -287,7 +311,7 @@ fn check_lints(site: &Site, page: &Page, found: &mut Diagnostics) {
     {
         found.push(
             Diagnostic::warning(
-                "lint-title-verb",
+                Code::LintTitleVerb,
                 &page.path,
                 format!("title starts with `{verb}`: manual titles say what to do"),
             )
@@ -313,7 +337,7 @@ fn check_lints(site: &Site, page: &Page, found: &mut Diagnostics) {
         if let Some(help) = help {
             found.push(
                 Diagnostic::warning(
-                    "lint-page-file-name",
+                    Code::LintPageFileName,
                     &page.path,
                     "page file is not named `<slug>.html.md`",
                 )

@@ -1,19 +1,35 @@
 //! Redirects, from the settings and from pages' `old_paths`: every target
-//! must exist (or be another site), and a redirect to a redirect is a chain.
+//! must exist (or be another site), a redirect to a redirect is a chain,
+//! and redirects that lead back to where they started are a loop.
 
-use super::links::{Resolved, meant_as_absolute, resolve};
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::site::{Site, Target, redirect_location};
+use super::links::meant_as_absolute;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::site::{Resolved, Site, Target, redirect_location};
 
 pub fn check(site: &Site) -> Diagnostics {
     let mut found = Diagnostics::new();
-    for redirect in &site.redirects {
+    let next: Vec<Option<usize>> = site
+        .redirects
+        .iter()
+        .map(
+            |redirect| match site.resolve(&redirect.from, &redirect.to) {
+                Resolved::Internal {
+                    target: Some(Target::Redirect(next)),
+                    ..
+                } => Some(next),
+                _ => None,
+            },
+        )
+        .collect();
+    let in_loop = report_loops(site, &next, &mut found);
+    for (i, redirect) in site.redirects.iter().enumerate() {
         let (file, line) = redirect_location(&site.settings, &site.pages, redirect);
-        match resolve(site, &redirect.from, &redirect.to) {
-            Resolved::External(_) | Resolved::ExternalPath => {}
+        match site.resolve(&redirect.from, &redirect.to) {
+            Resolved::External(_) | Resolved::ExternalPath { .. } => {}
+            // The site graph refuses these; kept so no case is silent.
             Resolved::Unsafe(url) => found.push(
                 Diagnostic::error(
-                    "redirect-unsafe",
+                    Code::RedirectUnsafe,
                     &file,
                     format!("redirect from {} to `{url}`", redirect.from),
                 )
@@ -24,9 +40,9 @@ pub fn check(site: &Site) -> Diagnostics {
                 target: Some(Target::Redirect(next)),
                 path,
                 ..
-            } => found.push(
+            } if !in_loop[i] => found.push(
                 Diagnostic::warning(
-                    "redirect-chain",
+                    Code::RedirectChain,
                     &file,
                     format!(
                         "redirect from {} goes to {path}, which redirects again to {}",
@@ -46,7 +62,7 @@ pub fn check(site: &Site) -> Diagnostics {
                 target: None, path, ..
             } => found.push(
                 Diagnostic::error(
-                    "redirect-target-missing",
+                    Code::RedirectTargetMissing,
                     &file,
                     format!(
                         "redirect from {} goes to {path}, which does not exist",
@@ -64,4 +80,63 @@ pub fn check(site: &Site) -> Diagnostics {
         }
     }
     found
+}
+
+/// Reports each loop of redirects once, at its first redirect; returns
+/// which redirects are in a loop. Each redirect is followed once.
+fn report_loops(site: &Site, next: &[Option<usize>], found: &mut Diagnostics) -> Vec<bool> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        OnPath,
+        Done,
+    }
+    let mut state = vec![State::New; next.len()];
+    let mut in_loop = vec![false; next.len()];
+    for start in 0..next.len() {
+        let mut path: Vec<usize> = Vec::new();
+        let mut current = Some(start);
+        while let Some(r) = current {
+            match state[r] {
+                State::Done => break,
+                State::OnPath => {
+                    let position = path.iter().position(|&p| p == r).expect("on the path");
+                    let cycle = &path[position..];
+                    for &member in cycle {
+                        in_loop[member] = true;
+                    }
+                    let first = *cycle.iter().min().expect("a loop has redirects");
+                    let mut steps: Vec<&str> = cycle
+                        .iter()
+                        .map(|&p| site.redirects[p].from.as_str())
+                        .collect();
+                    steps.push(&site.redirects[r].from);
+                    let (file, line) =
+                        redirect_location(&site.settings, &site.pages, &site.redirects[first]);
+                    found.push(
+                        Diagnostic::error(
+                            Code::RedirectLoop,
+                            file,
+                            format!(
+                                "redirects lead back to where they started: {}",
+                                steps.join(" -> ")
+                            ),
+                        )
+                        .at(line, 1)
+                        .with_help("point one of these redirects at a page"),
+                    );
+                    break;
+                }
+                State::New => {
+                    state[r] = State::OnPath;
+                    path.push(r);
+                    current = next[r];
+                }
+            }
+        }
+        for r in path {
+            state[r] = State::Done;
+        }
+    }
+    in_loop
 }

@@ -7,7 +7,7 @@
 
 use chrono::{Days, Months, NaiveDate};
 
-use crate::parse::FrontMatter;
+use super::FrontMatter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {

@@ -1,0 +1,100 @@
+//! The one list of files the build makes that no source file names: the
+//! site graph claims their URLs (so a page cannot shadow one), the render
+//! stage makes exactly these, and `serve` serves them.
+
+use crate::settings::Settings;
+
+/// A file the build makes from the site rather than from one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Generated {
+    /// `/index.html`, unless a source page is the home page.
+    Home,
+    /// `/manual.html`: every section and its pages.
+    ManualIndex,
+    /// `/404.html`, which hosts (and `serve`) show for unknown URLs.
+    NotFound,
+    /// `/search.html`, with `enable_search`.
+    SearchPage,
+    /// The highlighting stylesheet.
+    HighlightCss,
+    /// `/api/pages.json`: every page's title, URL, owner and review date.
+    PagesJson,
+    /// `/robots.txt`.
+    Robots,
+    /// `/sitemap.xml`, when the settings give a `host`.
+    Sitemap,
+}
+
+pub const HOME_URL: &str = "/index.html";
+pub const MANUAL_INDEX_URL: &str = "/manual.html";
+pub const NOT_FOUND_URL: &str = "/404.html";
+pub const SEARCH_PAGE_URL: &str = "/search.html";
+pub const HIGHLIGHT_CSS_URL: &str = "/assets/highlight.css";
+pub const PAGES_JSON_URL: &str = "/api/pages.json";
+pub const ROBOTS_URL: &str = "/robots.txt";
+pub const SITEMAP_URL: &str = "/sitemap.xml";
+/// The folder the search index is written to (with `enable_search`);
+/// nothing else may be published in it.
+pub const SEARCH_INDEX_FOLDER: &str = "/search/";
+/// Where the layouts' own files (`layouts/assets/`) are published.
+pub const THEME_ASSETS_PREFIX: &str = "/assets/";
+
+impl Generated {
+    pub fn url(self) -> &'static str {
+        match self {
+            Generated::Home => HOME_URL,
+            Generated::ManualIndex => MANUAL_INDEX_URL,
+            Generated::NotFound => NOT_FOUND_URL,
+            Generated::SearchPage => SEARCH_PAGE_URL,
+            Generated::HighlightCss => HIGHLIGHT_CSS_URL,
+            Generated::PagesJson => PAGES_JSON_URL,
+            Generated::Robots => ROBOTS_URL,
+            Generated::Sitemap => SITEMAP_URL,
+        }
+    }
+
+    /// The title a link to it shows, for the ones that are pages.
+    pub fn title(self) -> Option<&'static str> {
+        match self {
+            Generated::Home => Some("Home"),
+            Generated::ManualIndex => Some("Manual"),
+            Generated::SearchPage => Some("Search"),
+            _ => None,
+        }
+    }
+
+    /// What a file or redirect at this URL would clash with, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Generated::Home => "the generated home page",
+            Generated::ManualIndex => "the generated manual index",
+            Generated::NotFound => "the generated page-not-found page",
+            Generated::SearchPage => "the generated search page",
+            Generated::HighlightCss => "the generated highlighting stylesheet",
+            Generated::PagesJson => "the generated list of pages",
+            Generated::Robots => "the generated robots.txt",
+            Generated::Sitemap => "the generated sitemap",
+        }
+    }
+}
+
+/// Every generated file a site with these settings has, in a fixed order.
+/// `Home` is listed always; the site graph leaves it out when a source
+/// page is the home page.
+pub fn generated_files(settings: &Settings) -> Vec<Generated> {
+    let mut files = vec![
+        Generated::Home,
+        Generated::ManualIndex,
+        Generated::NotFound,
+        Generated::HighlightCss,
+        Generated::PagesJson,
+        Generated::Robots,
+    ];
+    if settings.host.is_some() {
+        files.push(Generated::Sitemap);
+    }
+    if settings.enable_search {
+        files.push(Generated::SearchPage);
+    }
+    files
+}

@@ -1,0 +1,654 @@
+//! Stage 3, site graph: every URL the site will have, in one map, the one
+//! resolver of links, parents and redirects against it, and the structure
+//! built over the pages (sections, the manual index, breadcrumbs).
+
+pub mod generated;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::load::AssetSource;
+use crate::parse::Page;
+use crate::parse::heading_id::HeadingIds;
+use crate::settings::Settings;
+use crate::url::{self, Destination, LinkRules, SitePath};
+pub use generated::{
+    Generated, HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, SEARCH_INDEX_FOLDER, SEARCH_PAGE_URL,
+    SITEMAP_URL, THEME_ASSETS_PREFIX,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Page(usize),
+    Asset(usize),
+    ThemeAsset(usize),
+    /// A redirect from an old URL; the index is into `Site::redirects`.
+    Redirect(usize),
+    /// A file the build makes (see `generated`).
+    Generated(Generated),
+    /// A page whose source could not be parsed (already an error). Its URL
+    /// stays in the map so that links to it are not reported as well.
+    Unparsed,
+}
+
+/// What a link destination means for this site: the one resolver, used for
+/// links, parents, redirects and the settings' header and footer links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// Another site (`https://`, `mailto:`, ...), checked only with `--external`.
+    External(String),
+    /// A scheme that runs code in the reader's browser.
+    Unsafe(String),
+    /// A path on this site, made absolute and percent-decoded, with the
+    /// target if the site has one at exactly that URL.
+    Internal {
+        path: String,
+        fragment: Option<String>,
+        target: Option<Target>,
+    },
+    /// Under a prefix the settings say another system serves.
+    ExternalPath {
+        path: String,
+        fragment: Option<String>,
+    },
+}
+
+/// Where a redirect was declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectOrigin {
+    /// `redirects:` in the settings file.
+    Settings,
+    /// `old_paths:` in this page's front matter.
+    Page(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    /// The old address, a checked site path.
+    pub from: String,
+    /// Where it goes, as written (never script, never control characters).
+    pub to: String,
+    pub origin: RedirectOrigin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub path: PathBuf,
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub name: String,
+    /// Its heading id on the manual index, so `/manual.html#<id>` works.
+    pub id: String,
+    /// Indexes into `Site::pages`: how-to pages, then `type: learn` pages,
+    /// each sorted by title.
+    pub pages: Vec<usize>,
+}
+
+impl Section {
+    /// Up to `limit` other pages of the section, those nearest `page` in the
+    /// section's order, in that order.
+    pub fn pages_near(&self, page: usize, limit: usize) -> impl Iterator<Item = usize> + '_ {
+        let position = self.pages.iter().position(|&p| p == page).unwrap_or(0);
+        let others = self.pages.len().saturating_sub(1);
+        let shown = limit.min(others);
+        let start = position.saturating_sub(shown / 2).min(others - shown);
+        self.pages
+            .iter()
+            .copied()
+            .filter(move |&p| p != page)
+            .skip(start)
+            .take(shown)
+    }
+}
+
+/// One link in a page's breadcrumbs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crumb {
+    pub title: String,
+    pub path: String,
+    pub fragment: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub settings: Settings,
+    /// The day the site is built for: review dates before it are overdue.
+    pub today: chrono::NaiveDate,
+    /// The source folder's path in its repository (`source/`), for
+    /// "Edit this page" links.
+    pub source_in_repository: String,
+    pub pages: Vec<Page>,
+    pub assets: Vec<Asset>,
+    pub theme_assets: Vec<Asset>,
+    pub urls: BTreeMap<String, Target>,
+    /// The generated files this site has, in the order of `generated_files`.
+    pub generated: Vec<Generated>,
+    /// Sorted case-insensitively by name.
+    pub sections: Vec<Section>,
+    /// Pages marked `important: true`, sorted by title.
+    pub common_tasks: Vec<usize>,
+    /// A source page at `/index.html` replaces the generated home page body.
+    pub home_page: Option<usize>,
+    pub redirects: Vec<Redirect>,
+}
+
+pub const COMMON_TASKS_ID: &str = "common-tasks";
+pub const NO_SECTION: &str = "Other";
+
+/// Builds the URL map, refusing any URL that is not a safe site path and any
+/// URL claimed twice.
+struct UrlMap {
+    urls: BTreeMap<String, Target>,
+    /// Who claimed each URL, for naming both sides of a conflict.
+    owners: BTreeMap<String, String>,
+    search_folder: Option<&'static str>,
+}
+
+impl UrlMap {
+    /// Claims `url` for `target`, or says why it cannot have it; `who`
+    /// describes the claimant in a conflict message.
+    fn claim(&mut self, url: &str, target: Target, who: String) -> Result<(), String> {
+        if let Some(folder) = self.search_folder
+            && url.starts_with(folder)
+        {
+            return Err(format!("{folder} is where the search index is published"));
+        }
+        if let Some(first) = self.owners.get(url) {
+            return Err(format!(
+                "{who} and {first} would both be published at {url}"
+            ));
+        }
+        self.owners.insert(url.to_string(), who);
+        self.urls.insert(url.to_string(), target);
+        Ok(())
+    }
+}
+
+impl Site {
+    /// Builds the URL map and the manual's structure. Two files that map to
+    /// one URL are an error naming both; a file, asset or redirect whose
+    /// address is not a safe site path is an error, and is left out.
+    pub fn assemble(
+        settings: Settings,
+        today: chrono::NaiveDate,
+        mut pages: Vec<Page>,
+        unparsed: Vec<String>,
+        assets: Vec<AssetSource>,
+        theme_assets: Vec<AssetSource>,
+    ) -> (Site, Diagnostics) {
+        let mut diagnostics = Diagnostics::new();
+        let mut refuse = |path: &PathBuf, problem: url::PathProblem| {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::PathUnsafe,
+                    path,
+                    format!("this file's name cannot be published: {problem}"),
+                )
+                .with_help("rename the file"),
+            );
+        };
+        pages.retain(|page| match SitePath::new(&page.url) {
+            Ok(_) => true,
+            Err(problem) => {
+                refuse(&page.path, problem);
+                false
+            }
+        });
+        pages.sort_by(|a, b| a.relative.cmp(&b.relative));
+        let mut to_assets = |sources: Vec<AssetSource>, prefix: &str| -> Vec<Asset> {
+            sources
+                .into_iter()
+                .filter_map(
+                    |a| match SitePath::new(&format!("{prefix}{}", a.relative)) {
+                        Ok(url) => Some(Asset {
+                            url: url.into_string(),
+                            path: a.path,
+                        }),
+                        Err(problem) => {
+                            refuse(&a.path, problem);
+                            None
+                        }
+                    },
+                )
+                .collect()
+        };
+        let assets = to_assets(assets, "/");
+        let theme_assets = to_assets(theme_assets, THEME_ASSETS_PREFIX);
+
+        let mut map = UrlMap {
+            urls: BTreeMap::new(),
+            owners: BTreeMap::new(),
+            search_folder: settings.enable_search.then_some(SEARCH_INDEX_FOLDER),
+        };
+        let home_page = pages.iter().position(|p| p.url == HOME_URL);
+        let generated: Vec<Generated> = generated::generated_files(&settings)
+            .into_iter()
+            .filter(|g| !(*g == Generated::Home && home_page.is_some()))
+            .collect();
+        for &file in &generated {
+            map.claim(file.url(), Target::Generated(file), file.describe().into())
+                .expect("generated files have distinct URLs outside the search folder");
+        }
+        let conflict = |path: &PathBuf, message: String| {
+            Diagnostic::error(Code::UrlConflict, path, message)
+                .with_help("rename or remove one of them")
+        };
+        for (i, asset) in theme_assets.iter().enumerate() {
+            let who = asset.path.display().to_string();
+            if let Err(message) = map.claim(&asset.url, Target::ThemeAsset(i), who) {
+                diagnostics.push(conflict(&asset.path, message));
+            }
+        }
+        for (i, page) in pages.iter().enumerate() {
+            let who = page.path.display().to_string();
+            if let Err(message) = map.claim(&page.url, Target::Page(i), who) {
+                diagnostics.push(conflict(&page.path, message));
+            }
+        }
+        for (i, asset) in assets.iter().enumerate() {
+            let who = asset.path.display().to_string();
+            if let Err(message) = map.claim(&asset.url, Target::Asset(i), who) {
+                diagnostics.push(conflict(&asset.path, message));
+            }
+        }
+        for url in unparsed {
+            if SitePath::new(&url).is_ok() {
+                map.urls.entry(url).or_insert(Target::Unparsed);
+            }
+        }
+        let mut redirects = Vec::new();
+        for written in written_redirects(&settings, &pages) {
+            let (file, line) = written.location(&settings, &pages);
+            let redirect = match written.checked() {
+                Ok(redirect) => redirect,
+                Err((code, message, help)) => {
+                    diagnostics.push(
+                        Diagnostic::error(code, file, message)
+                            .at(line, 1)
+                            .with_help(help),
+                    );
+                    continue;
+                }
+            };
+            let from = redirect.from.clone();
+            match map.urls.get(&from) {
+                Some(Target::Page(p)) => diagnostics.push(
+                    Diagnostic::error(
+                        Code::RedirectShadowsPage,
+                        file,
+                        format!(
+                            "{from} is a redirect and also the page {}",
+                            pages[*p].path.display()
+                        ),
+                    )
+                    .at(line, 1)
+                    .with_help("remove the redirect, or move or delete the page"),
+                ),
+                _ => {
+                    let who = format!("the redirect from {from}");
+                    match map.claim(&from, Target::Redirect(redirects.len()), who) {
+                        Ok(()) => redirects.push(redirect),
+                        Err(message) => diagnostics.push(
+                            Diagnostic::error(Code::UrlConflict, file, message)
+                                .at(line, 1)
+                                .with_help("keep one redirect per old URL, away from the files the site publishes"),
+                        ),
+                    }
+                }
+            }
+        }
+
+        let (sections, common_tasks) = group_into_sections(&pages);
+        let site = Site {
+            settings,
+            today,
+            source_in_repository: String::new(),
+            pages,
+            assets,
+            theme_assets,
+            urls: map.urls,
+            generated,
+            sections,
+            common_tasks,
+            home_page,
+            redirects,
+        };
+        (site, diagnostics)
+    }
+
+    fn link_rules(&self) -> LinkRules<'_> {
+        LinkRules {
+            host: self.settings.host.as_deref(),
+            external_paths: &self.settings.external_paths,
+        }
+    }
+
+    /// The target at a site path; a folder path (`/x/`) finds its
+    /// `index.html`, as hosts serve it.
+    pub fn lookup(&self, path: &str) -> Option<Target> {
+        self.urls.get(path).copied().or_else(|| {
+            path.ends_with('/')
+                .then(|| self.urls.get(&format!("{path}index.html")).copied())
+                .flatten()
+        })
+    }
+
+    /// Resolves `destination`, written on the page (or redirect, or
+    /// settings file) at `from_url`.
+    pub fn resolve(&self, from_url: &str, destination: &str) -> Resolved {
+        match url::interpret(&self.link_rules(), from_url, destination) {
+            Destination::External(url) => Resolved::External(url),
+            Destination::Unsafe(url) => Resolved::Unsafe(url),
+            Destination::ExternalPath { path, fragment } => {
+                Resolved::ExternalPath { path, fragment }
+            }
+            Destination::Local { path, fragment } => Resolved::Internal {
+                target: self.lookup(&path),
+                path,
+                fragment,
+            },
+        }
+    }
+
+    /// What a page's `parent` resolves to: the one answer breadcrumbs and
+    /// `check` both use.
+    pub fn parent(&self, page: usize) -> Option<Resolved> {
+        let parent = self.pages[page].front_matter.parent.as_deref()?;
+        Some(self.resolve(&self.pages[page].url, parent))
+    }
+
+    /// The page a page's `parent` names, when it names a page.
+    pub fn parent_page(&self, page: usize) -> Option<usize> {
+        match self.parent(page)? {
+            Resolved::Internal {
+                target: Some(Target::Page(p)),
+                ..
+            } => Some(p),
+            _ => None,
+        }
+    }
+
+    /// A site path (and fragment) as written into the site's files: under
+    /// the base path, percent-encoded.
+    pub fn href(&self, path: &str, fragment: Option<&str>) -> String {
+        url::href(&self.settings.base_path, path, fragment)
+    }
+
+    pub fn title_of(&self, target: Target) -> Option<&str> {
+        match target {
+            Target::Page(i) => Some(&self.pages[i].title),
+            Target::Generated(generated) => generated.title(),
+            Target::Asset(_) | Target::ThemeAsset(_) | Target::Redirect(_) | Target::Unparsed => {
+                None
+            }
+        }
+    }
+
+    /// Recomputes the sections and common tasks after a page's title,
+    /// section, type or importance changed.
+    pub fn regroup(&mut self) {
+        (self.sections, self.common_tasks) = group_into_sections(&self.pages);
+    }
+
+    pub fn section_of(&self, page: usize) -> Option<&Section> {
+        let name = self.pages[page]
+            .front_matter
+            .section
+            .as_deref()
+            .unwrap_or(NO_SECTION);
+        self.pages[page]
+            .is_manual_page()
+            .then(|| self.sections.iter().find(|s| s.name == name))
+            .flatten()
+    }
+
+    /// Home, then the page's `parent` chain from the top down, then its
+    /// section on the manual index. Unresolvable parents and cycles end the
+    /// chain (`check` reports them).
+    pub fn breadcrumbs(&self, page: usize) -> Vec<Crumb> {
+        let crumb = |title: &str, path: &str| Crumb {
+            title: title.to_string(),
+            path: path.to_string(),
+            fragment: None,
+        };
+        let mut chain: Vec<Crumb> = Vec::new();
+        let mut seen = vec![page];
+        let mut current = page;
+        while let Some(Resolved::Internal {
+            target: Some(target),
+            ..
+        }) = self.parent(current)
+        {
+            match target {
+                Target::Page(p) if !seen.contains(&p) && self.pages[p].url != HOME_URL => {
+                    chain.push(crumb(&self.pages[p].title, &self.pages[p].url));
+                    seen.push(p);
+                    current = p;
+                }
+                Target::Generated(Generated::ManualIndex) => {
+                    chain.push(crumb("Manual", MANUAL_INDEX_URL));
+                    break;
+                }
+                _ => break,
+            }
+        }
+        chain.reverse();
+        let mut crumbs = vec![crumb("Home", "/")];
+        crumbs.extend(chain);
+        if let Some(section) = self.section_of(page) {
+            let under_index = crumbs.last().is_some_and(|c| c.path == MANUAL_INDEX_URL);
+            if crumbs.len() == 1 || under_index {
+                if crumbs.len() == 1 {
+                    crumbs.push(crumb("Manual", MANUAL_INDEX_URL));
+                }
+                crumbs.push(Crumb {
+                    title: section.name.clone(),
+                    path: MANUAL_INDEX_URL.into(),
+                    fragment: Some(section.id.clone()),
+                });
+            }
+        }
+        crumbs
+    }
+}
+
+/// A redirect as written, before its addresses are checked.
+struct WrittenRedirect<'a> {
+    from: &'a str,
+    to: &'a str,
+    origin: RedirectOrigin,
+}
+
+type Refusal = (Code, String, String);
+
+impl WrittenRedirect<'_> {
+    /// Its old address through the door, and its target free of control
+    /// characters (it is written into the redirect page).
+    fn checked(&self) -> Result<Redirect, Refusal> {
+        if self.from.starts_with("//") || url::has_scheme(self.from) {
+            return Err((
+                Code::PathUnsafe,
+                format!(
+                    "`{}`: a redirect can only be from a path on this site",
+                    self.from
+                ),
+                "write the old address as a path from the site's root, such as /old-page.html"
+                    .into(),
+            ));
+        }
+        let from = SitePath::from_url_path(self.from).map_err(|problem| {
+            (
+                Code::PathUnsafe,
+                format!(
+                    "the old address `{}` cannot be published: {problem}",
+                    self.from.escape_debug()
+                ),
+                "write the old address as a path from the site's root, such as /old-page.html"
+                    .into(),
+            )
+        })?;
+        if url::runs_script(self.to) {
+            return Err((
+                Code::RedirectUnsafe,
+                format!(
+                    "the redirect from {from} goes to `{}`, which runs script",
+                    self.to
+                ),
+                "redirect to a page".into(),
+            ));
+        }
+        if let Some(c) = self.to.chars().find(|c| c.is_control()) {
+            return Err((
+                Code::RedirectUnsafe,
+                format!(
+                    "the redirect from {from} goes to an address with the control character U+{:04X}",
+                    u32::from(c)
+                ),
+                "write the target on one line, with no control characters".into(),
+            ));
+        }
+        Ok(Redirect {
+            from: from.into_string(),
+            to: self.to.trim().to_string(),
+            origin: self.origin,
+        })
+    }
+
+    fn location(&self, settings: &Settings, pages: &[Page]) -> (PathBuf, usize) {
+        match self.origin {
+            RedirectOrigin::Settings => (
+                settings_file(settings),
+                settings.position_of(&format!("redirects.{}", self.from)).0,
+            ),
+            RedirectOrigin::Page(i) => (pages[i].path.clone(), pages[i].key_line("old_paths")),
+        }
+    }
+}
+
+fn settings_file(settings: &Settings) -> PathBuf {
+    settings.path.clone().unwrap_or_else(|| "site.yml".into())
+}
+
+/// Redirects from the settings, then from each page's `old_paths`.
+fn written_redirects<'a>(settings: &'a Settings, pages: &'a [Page]) -> Vec<WrittenRedirect<'a>> {
+    let mut redirects: Vec<WrittenRedirect<'_>> = settings
+        .redirects
+        .iter()
+        .map(|(from, to)| WrittenRedirect {
+            from,
+            to,
+            origin: RedirectOrigin::Settings,
+        })
+        .collect();
+    for (i, page) in pages.iter().enumerate() {
+        redirects.extend(
+            page.front_matter
+                .old_paths
+                .iter()
+                .map(|old| WrittenRedirect {
+                    from: old,
+                    to: &page.url,
+                    origin: RedirectOrigin::Page(i),
+                }),
+        );
+    }
+    redirects
+}
+
+/// The file and line where a redirect was written.
+pub fn redirect_location(
+    settings: &Settings,
+    pages: &[Page],
+    redirect: &Redirect,
+) -> (PathBuf, usize) {
+    match redirect.origin {
+        RedirectOrigin::Settings => {
+            let key = format!("redirects.{}", redirect.from);
+            let alternative = format!("redirects.{}", redirect.from.trim_start_matches('/'));
+            let line = [key, alternative]
+                .iter()
+                .map(|k| settings.position_of(k).0)
+                .find(|&line| line > 0)
+                .unwrap_or(0);
+            (settings_file(settings), line)
+        }
+        RedirectOrigin::Page(i) => (pages[i].path.clone(), pages[i].key_line("old_paths")),
+    }
+}
+
+fn title_key(page: &Page) -> (String, &str, &str) {
+    (
+        page.title.to_lowercase(),
+        page.title.as_str(),
+        page.url.as_str(),
+    )
+}
+
+fn group_into_sections(pages: &[Page]) -> (Vec<Section>, Vec<usize>) {
+    let mut by_name: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, page) in pages.iter().enumerate().filter(|(_, p)| p.is_manual_page()) {
+        let name = page
+            .front_matter
+            .section
+            .clone()
+            .unwrap_or_else(|| NO_SECTION.to_string());
+        by_name
+            .entry((name.to_lowercase(), name))
+            .or_default()
+            .push(i);
+    }
+    let mut ids = HeadingIds::with_explicit([COMMON_TASKS_ID]);
+    let sections = by_name
+        .into_iter()
+        .map(|((_, name), mut members)| {
+            members.sort_by(|&a, &b| {
+                (pages[a].is_learn(), title_key(&pages[a]))
+                    .cmp(&(pages[b].is_learn(), title_key(&pages[b])))
+            });
+            Section {
+                id: ids.unique_for(&name),
+                name,
+                pages: members,
+            }
+        })
+        .collect();
+    let mut common: Vec<usize> = (0..pages.len())
+        .filter(|&i| pages[i].is_manual_page() && pages[i].front_matter.important)
+        .collect();
+    common.sort_by(|&a, &b| title_key(&pages[a]).cmp(&title_key(&pages[b])));
+    (sections, common)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_near_is_a_window_around_the_page() {
+        let section = Section {
+            name: "S".into(),
+            id: "s".into(),
+            pages: (0..20).collect(),
+        };
+        let near = |p| section.pages_near(p, 4).collect::<Vec<_>>();
+        assert_eq!(near(0), [1, 2, 3, 4]);
+        assert_eq!(near(10), [8, 9, 11, 12]);
+        assert_eq!(near(19), [15, 16, 17, 18]);
+        let small = Section {
+            name: "S".into(),
+            id: "s".into(),
+            pages: vec![3, 7],
+        };
+        assert_eq!(small.pages_near(7, 10).collect::<Vec<_>>(), [3]);
+        let alone = Section {
+            name: "S".into(),
+            id: "s".into(),
+            pages: vec![3],
+        };
+        assert_eq!(alone.pages_near(3, 10).count(), 0);
+    }
+}
