@@ -32,6 +32,9 @@ enum Command {
         /// Build even if `check` finds errors (for sites being migrated).
         #[arg(long)]
         skip_check: bool,
+        /// Replace an output folder that holds files `manual` did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Check owners, parents, front matter, links and redirects.
     /// Exit status: 0 no errors, 1 errors found, 2 the check could not run.
@@ -101,6 +104,7 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 impl From<InputArgs> for Inputs {
     fn from(args: InputArgs) -> Self {
         Inputs {
+            root: PathBuf::from("."),
             source: args.source,
             layouts: args.layouts,
             settings: args.config,
@@ -117,8 +121,9 @@ fn main() -> ExitCode {
             inputs,
             out,
             skip_check,
+            force,
         } => {
-            let options = BuildOptions { skip_check };
+            let options = BuildOptions { skip_check, force };
             build(inputs.into(), out, options)
         }
         Command::Check {

@@ -14,7 +14,7 @@ use crate::site::{Generated, Site};
 use crate::url::{OutputPath, url_for_page};
 use crate::write::{SiteSink, Staging};
 use crate::{
-    highlight, history, interrupt, load, machine_readable, parse, search, settings, validate,
+    highlight, history, interrupt, load, machine_readable, parse, search, settings, validate, write,
 };
 
 /// Outside a checkout, the source folder as given (`source` -> `source/`)
@@ -36,6 +36,8 @@ fn path_as_prefix(source: &Path) -> String {
 /// Where a site's inputs are.
 #[derive(Debug, Clone)]
 pub struct Inputs {
+    /// The project folder, which the output may never replace.
+    pub root: PathBuf,
     pub source: PathBuf,
     pub layouts: PathBuf,
     /// `None` means `site.yml` in the source directory, if it exists.
@@ -198,6 +200,8 @@ pub struct BuildOptions {
     /// Build even when `check` would fail (for sites being migrated); the
     /// checks are not run at all.
     pub skip_check: bool,
+    /// Replace an output folder that `manual` did not make.
+    pub force: bool,
 }
 
 /// Builds the site into `out`, replacing it only if everything succeeded.
@@ -213,10 +217,14 @@ pub fn build(
         let check_options = CheckOptions { external: false };
         check(inputs, check_options, &highlighter)
     };
-    if let Some(problem) = output_overlaps_inputs(inputs, out) {
-        diagnostics.push(problem);
-    }
-    let Some(Prepared { site, templates }) = prepared else {
+    let real_out = match output_folder(inputs, out, options.force) {
+        Ok(real) => Some(real),
+        Err(problem) => {
+            diagnostics.push(problem);
+            None
+        }
+    };
+    let (Some(Prepared { site, templates }), Some(real_out)) = (prepared, real_out) else {
         return (None, diagnostics);
     };
     if diagnostics.has_errors() {
@@ -226,7 +234,7 @@ pub fn build(
         diagnostics.push(interrupted(out));
         return (None, diagnostics);
     }
-    let staging = match Staging::create(out) {
+    let staging = match Staging::create(&real_out) {
         Ok(s) => s,
         Err(e) => {
             diagnostics.push(write_error(out, &e));
@@ -389,26 +397,34 @@ fn write_error(path: &Path, error: &std::io::Error) -> Diagnostic {
     .with_help("check that the output folder's parent exists and is writable, or pass --out DIR")
 }
 
-/// Publishing replaces the output directory whole, so it must not hold (or
-/// be) the source or layouts.
-fn output_overlaps_inputs(inputs: &Inputs, out: &Path) -> Option<Diagnostic> {
-    let absolute = |p: &Path| std::path::absolute(p).ok();
-    let out_abs = absolute(out)?;
-    for input in [&inputs.source, &inputs.layouts] {
-        let input_abs = absolute(input)?;
-        if input_abs.starts_with(&out_abs) {
-            return Some(
-                Diagnostic::error(
-                    Code::OutputOverlapsInput,
-                    out,
-                    format!(
-                        "the output folder contains {}, which a build would delete",
-                        input.display()
-                    ),
-                )
-                .with_help("pass an --out folder outside the source and layouts folders"),
-            );
-        }
-    }
-    None
+/// Publishing replaces the output folder whole, so it must not be or hold
+/// the project, its inputs or its settings, nor lie inside the inputs; and
+/// it must be a folder `manual` made, unless `force`. Returns the real path
+/// to publish at.
+fn output_folder(inputs: &Inputs, out: &Path, force: bool) -> Result<PathBuf, Diagnostic> {
+    let settings = inputs.settings_path();
+    let protected = [
+        write::Protected {
+            path: &inputs.root,
+            what: "the project folder",
+            may_hold_output: true,
+        },
+        write::Protected {
+            path: &inputs.source,
+            what: "the source folder",
+            may_hold_output: false,
+        },
+        write::Protected {
+            path: &inputs.layouts,
+            what: "the layouts folder",
+            may_hold_output: false,
+        },
+        write::Protected {
+            path: &settings,
+            what: "the settings file",
+            may_hold_output: false,
+        },
+    ];
+    write::check_output(out, &protected, force)
+        .map_err(|(code, message, help)| Diagnostic::error(code, out, message).with_help(help))
 }

@@ -6,6 +6,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::diagnostics::Code;
 use crate::url::OutputPath;
 
 /// Where a rendered site goes. Only an `OutputPath` (made by the `url`
@@ -39,13 +40,35 @@ impl SiteSink for Staging {
     }
 }
 
+/// A file `build` writes into every site it publishes: a folder without it
+/// was not made by `manual`, and is not replaced unless `--force` says so.
+pub const MARKER: &str = ".manual-site";
+const MARKER_TEXT: &str = "This folder was written by `manual build`, which replaces it whole.\n";
+
+/// How the staged site takes the output folder's place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Swap {
+    /// Staging beside the output folder, swapped in with two renames in
+    /// their parent folder, each atomic.
+    Beside,
+    /// The output folder is a mount point, which cannot be renamed: staging
+    /// inside it; the old entries are moved into a folder inside it, the new
+    /// ones moved in, and the old ones deleted. Each entry's move is atomic,
+    /// the whole is not: a reader may briefly see a mix of old and new.
+    Inside,
+}
+
 pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
+    swap: Swap,
     published: bool,
 }
 
 impl Staging {
+    /// Makes the staging folder for publishing at `target` (which should
+    /// have passed [`check_output`]). It starts with the marker file, and
+    /// with the mode and group of the folder it will replace.
     pub fn create(target: &Path) -> io::Result<Staging> {
         if target.exists() && !target.is_dir() {
             return Err(io::Error::new(
@@ -56,20 +79,40 @@ impl Staging {
         let parent = parent_of(target);
         fs::create_dir_all(&parent)?;
         recover_abandoned(target)?;
-        let dir = parent.join(format!(
-            ".{}.staging-{}",
-            file_name(target),
-            std::process::id()
-        ));
+        let swap = if target.is_dir() && is_mount_point(target) {
+            Swap::Inside
+        } else {
+            Swap::Beside
+        };
+        let dir = match swap {
+            Swap::Beside => parent.join(format!(
+                ".{}.staging-{}",
+                file_name(target),
+                std::process::id()
+            )),
+            Swap::Inside => target.join(format!(".manual-staging-{}", std::process::id())),
+        };
         if dir.exists() {
             fs::remove_dir_all(&dir)?;
         }
         fs::create_dir(&dir)?;
-        Ok(Staging {
+        let staging = Staging {
             dir,
             target: target.to_path_buf(),
+            swap,
             published: false,
-        })
+        };
+        fs::write(staging.dir.join(MARKER), MARKER_TEXT)?;
+        if swap == Swap::Beside
+            && let Ok(old) = fs::metadata(target)
+        {
+            use std::os::unix::fs::MetadataExt;
+            fs::set_permissions(&staging.dir, old.permissions())?;
+            // Only the owner or root may change the group; a build by
+            // another member of the group keeps its own.
+            let _ = std::os::unix::fs::chown(&staging.dir, None, Some(old.gid()));
+        }
+        Ok(staging)
     }
 
     pub fn path(&self) -> &Path {
@@ -100,11 +143,18 @@ impl Staging {
         fs::copy(from, self.dir.join(file.as_str())).map(drop)
     }
 
-    /// Puts the staged site in place of the target: the old site is moved
-    /// aside, the new one renamed in, and the old one deleted. Both renames
-    /// are within one directory, so each is atomic; if the second fails the
-    /// old site is moved back.
+    /// Puts the staged site in place of the target.
     pub fn publish(mut self) -> io::Result<()> {
+        match self.swap {
+            Swap::Beside => self.publish_beside(),
+            Swap::Inside => self.publish_inside(),
+        }
+    }
+
+    /// The old site is moved aside, the new one renamed in, and the old one
+    /// deleted. Both renames are within one directory, so each is atomic;
+    /// if the second fails the old site is moved back.
+    fn publish_beside(&mut self) -> io::Result<()> {
         let parent = parent_of(&self.target);
         let aside = parent.join(format!(
             ".{}.old-{}",
@@ -130,6 +180,31 @@ impl Staging {
         }
         Ok(())
     }
+
+    /// Entry by entry inside a mount point (see [`Swap::Inside`]).
+    fn publish_inside(&mut self) -> io::Result<()> {
+        let old = self
+            .target
+            .join(format!(".manual-old-{}", std::process::id()));
+        if old.exists() {
+            fs::remove_dir_all(&old)?;
+        }
+        fs::create_dir(&old)?;
+        for entry in fs::read_dir(&self.target)? {
+            let entry = entry?;
+            let path = entry.path();
+            if path != self.dir && path != old {
+                fs::rename(&path, old.join(entry.file_name()))?;
+            }
+        }
+        for entry in fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            fs::rename(entry.path(), self.target.join(entry.file_name()))?;
+        }
+        fs::remove_dir(&self.dir)?;
+        self.published = true;
+        fs::remove_dir_all(&old)
+    }
 }
 
 impl Drop for Staging {
@@ -140,38 +215,215 @@ impl Drop for Staging {
     }
 }
 
+/// Whether `path` is a mount point: on another device than its parent, or
+/// listed as one (a bind mount of a folder on the same device).
+fn is_mount_point(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(real) = path.canonicalize() else {
+        return false;
+    };
+    let Some(parent) = real.parent() else {
+        return true;
+    };
+    if let (Ok(a), Ok(b)) = (fs::metadata(&real), fs::metadata(parent))
+        && a.dev() != b.dev()
+    {
+        return true;
+    }
+    // /proc/self/mountinfo: the fifth field is the mount point, with space,
+    // tab, newline and backslash written as octal escapes.
+    let Ok(table) = fs::read_to_string("/proc/self/mountinfo") else {
+        return false;
+    };
+    let wanted = real.to_string_lossy();
+    table
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .any(|field| {
+            field
+                .replace("\\040", " ")
+                .replace("\\011", "\t")
+                .replace("\\012", "\n")
+                .replace("\\134", "\\")
+                == wanted
+        })
+}
+
+/// `path` made absolute with `..` and every symbolic link resolved, even
+/// where it does not exist yet: the longest part that exists is resolved by
+/// the file system, the rest is applied as written.
+pub fn canonical(path: &Path) -> io::Result<PathBuf> {
+    use std::path::Component;
+    let absolute = std::path::absolute(path)?;
+    let mut resolved = PathBuf::from("/");
+    let mut exists = true;
+    for component in absolute.components() {
+        match component {
+            Component::RootDir | Component::Prefix(_) | Component::CurDir => {}
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            Component::Normal(part) => {
+                resolved.push(part);
+                if exists {
+                    match resolved.canonicalize() {
+                        Ok(real) => resolved = real,
+                        Err(_) => exists = false,
+                    }
+                }
+            }
+        }
+    }
+    Ok(resolved)
+}
+
+/// Something the output folder must never replace.
+pub struct Protected<'a> {
+    pub path: &'a Path,
+    /// In words: "the source folder".
+    pub what: &'static str,
+    /// Whether the output may lie inside it (it may inside the project
+    /// folder, as `build/` does, but not inside the source or layouts,
+    /// whose files would be read back as input).
+    pub may_hold_output: bool,
+}
+
+/// Why an output folder was refused: a code, a message and a help line.
+pub type Refusal = (Code, String, String);
+
+/// Decides whether publishing may replace `out`, comparing real paths (so
+/// `..` and symbolic links cannot disguise the project). Returns the real
+/// path to publish at.
+pub fn check_output(
+    out: &Path,
+    protected: &[Protected<'_>],
+    force: bool,
+) -> Result<PathBuf, Refusal> {
+    let real = canonical(out).map_err(|e| {
+        (
+            Code::WriteFailed,
+            format!("cannot find where {} is: {e}", out.display()),
+            "pass an --out folder that can be written".into(),
+        )
+    })?;
+    if real.parent().is_none() {
+        return Err((
+            Code::OutputOverlapsInput,
+            "the output folder is the root of the file system".into(),
+            "pass an --out folder of its own, such as build".into(),
+        ));
+    }
+    for item in protected {
+        let Ok(input) = canonical(item.path) else {
+            continue;
+        };
+        if input.starts_with(&real) {
+            let relation = if input == real { "is" } else { "contains" };
+            return Err((
+                Code::OutputOverlapsInput,
+                format!(
+                    "the output folder {relation} {} ({}), which publishing would delete",
+                    item.what,
+                    input.display()
+                ),
+                "pass an --out folder of its own, such as build".into(),
+            ));
+        }
+        if !item.may_hold_output && real.starts_with(&input) {
+            return Err((
+                Code::OutputOverlapsInput,
+                format!(
+                    "the output folder is inside {} ({}), so the site would be read back as input",
+                    item.what,
+                    input.display()
+                ),
+                "pass an --out folder outside the source and layouts folders, such as build".into(),
+            ));
+        }
+    }
+    if !force && real.is_dir() && !real.join(MARKER).exists() {
+        let mut entries = fs::read_dir(&real).map_err(|e| {
+            (
+                Code::WriteFailed,
+                format!("cannot read the output folder: {e}"),
+                "check that you may read and write it".into(),
+            )
+        })?;
+        if entries.next().is_some() {
+            return Err((
+                Code::OutputNotOurs,
+                format!(
+                    "the output folder {} holds files that `manual` did not write; publishing would delete them",
+                    real.display()
+                ),
+                "pass an empty or new --out folder, or --force to replace this one".into(),
+            ));
+        }
+    }
+    Ok(real)
+}
+
 /// Cleans up after a build that was killed outright (SIGKILL, power loss):
-/// its staging folder is deleted, and if it died between the two renames of
-/// publishing, the site it had moved aside is put back. Folders of builds
-/// still running (their process exists) are left alone.
+/// its staging folder is deleted, and if it died while publishing, the site
+/// it had moved aside is put back. Folders of builds still running (their
+/// process exists) are left alone.
 fn recover_abandoned(target: &Path) -> io::Result<()> {
     let parent = parent_of(target);
     let name = file_name(target);
-    let staging_prefix = format!(".{name}.staging-");
-    let old_prefix = format!(".{name}.old-");
-    for entry in fs::read_dir(&parent)? {
-        let entry = entry?;
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let (is_old, pid) = if let Some(pid) = file_name.strip_prefix(&staging_prefix) {
-            (false, pid)
-        } else if let Some(pid) = file_name.strip_prefix(&old_prefix) {
-            (true, pid)
-        } else {
+    let places = [
+        (parent.clone(), format!(".{name}.staging-"), false),
+        (parent, format!(".{name}.old-"), true),
+        (target.to_path_buf(), ".manual-staging-".to_string(), false),
+        (target.to_path_buf(), ".manual-old-".to_string(), true),
+    ];
+    for (folder, prefix, is_old) in places {
+        let Ok(entries) = fs::read_dir(&folder) else {
             continue;
         };
-        let Ok(pid) = pid.parse::<u32>() else {
-            continue;
-        };
-        if pid == std::process::id() || process_may_be_running(pid) {
-            continue;
-        }
-        if is_old && !target.exists() {
-            fs::rename(entry.path(), target)?;
-        } else {
-            fs::remove_dir_all(entry.path())?;
+        for entry in entries {
+            let entry = entry?;
+            let entry_name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = entry_name.strip_prefix(&prefix) else {
+                continue;
+            };
+            let Ok(pid) = pid.parse::<u32>() else {
+                continue;
+            };
+            if pid == std::process::id() || process_may_be_running(pid) {
+                continue;
+            }
+            if is_old && folder == target {
+                restore_inside(target, &entry.path())?;
+            } else if is_old && !target.exists() {
+                fs::rename(entry.path(), target)?;
+            } else {
+                fs::remove_dir_all(entry.path())?;
+            }
         }
     }
     Ok(())
+}
+
+/// A build died while swapping entries inside a mount point: the old
+/// entries go back in place of any new ones.
+fn restore_inside(target: &Path, old: &Path) -> io::Result<()> {
+    for current in fs::read_dir(target)? {
+        let current = current?;
+        let name = current.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".manual-old-") || name.starts_with(".manual-staging-") {
+            continue;
+        }
+        if current.file_type()?.is_dir() {
+            fs::remove_dir_all(current.path())?;
+        } else {
+            fs::remove_file(current.path())?;
+        }
+    }
+    for kept in fs::read_dir(old)? {
+        let kept = kept?;
+        fs::rename(kept.path(), target.join(kept.file_name()))?;
+    }
+    fs::remove_dir(old)
 }
 
 /// On Linux, whether /proc lists the process; elsewhere it is assumed to

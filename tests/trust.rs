@@ -73,7 +73,10 @@ fn old_addresses_cannot_write_outside_the_output() {
             assert!(files_named(site.dir.path(), name).is_empty(), "{name}");
         }
         assert!(!site.dir.path().join("escaped-setting.html").exists());
-        assert!(!site.path("build").exists(), "a failed build wrote its output");
+        assert!(
+            !site.path("build").exists(),
+            "a failed build wrote its output"
+        );
     }
 }
 
@@ -148,4 +151,172 @@ fn a_file_name_with_a_control_character_or_backslash_is_refused() {
         .collect();
     assert_eq!(refused.len(), 2, "{findings:#?}");
     site.build(&["--skip-check"]).assert_failed();
+}
+
+/// A project with a `.git` folder and a page, for the output-folder cases.
+fn project() -> Fixture {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "Text.\n");
+    site.write(".git/HEAD", "ref: refs/heads/main\n");
+    site
+}
+
+fn assert_project_intact(site: &Fixture) {
+    assert!(
+        site.path(".git/HEAD").is_file(),
+        "the project's .git is gone"
+    );
+    assert!(
+        site.path("source/manual/a.html.md").is_file(),
+        "the source is gone"
+    );
+}
+
+#[test]
+fn the_output_folder_cannot_be_the_project_however_it_is_spelled() {
+    let site = project();
+    let name = site
+        .dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    std::os::unix::fs::symlink(site.dir.path().parent().unwrap(), site.path("up")).unwrap();
+    std::os::unix::fs::symlink(site.dir.path(), site.path("here")).unwrap();
+    for out in [
+        ".".to_string(),
+        format!("../{name}"),
+        format!("up/{name}"),
+        "source/..".into(),
+        "here".into(),
+        "..".into(),
+        "/".into(),
+    ] {
+        let run = site.build(&["--out", &out, "--force"]);
+        run.assert_failed()
+            .assert_stderr_has("error[output-overlaps-input]");
+        assert_project_intact(&site);
+    }
+}
+
+#[test]
+fn the_output_folder_cannot_hold_or_sit_inside_the_inputs() {
+    let site = project();
+    site.write("conf/site.yml", "service_name: Conf\n");
+    std::fs::create_dir_all(site.path("real/proj")).unwrap();
+    std::fs::rename(site.path("source"), site.path("real/proj/source")).unwrap();
+    std::os::unix::fs::symlink(site.path("real/proj"), site.path("alias")).unwrap();
+    let cases: [&[&str]; 5] = [
+        // The source through a link, the output its real parent.
+        &["--source", "alias/source", "--out", "real/proj"],
+        // The settings file's folder.
+        &[
+            "--source",
+            "alias/source",
+            "--config",
+            "conf/site.yml",
+            "--out",
+            "conf",
+        ],
+        // Inside the source: the site would be read back as input.
+        &["--source", "alias/source", "--out", "real/proj/source/site"],
+        &["--source", "alias/source", "--out", "alias/source/site"],
+        // The layouts folder.
+        &[
+            "--source",
+            "alias/source",
+            "--out",
+            "layouts",
+            "--layouts",
+            "layouts",
+        ],
+    ];
+    std::fs::create_dir_all(site.path("layouts")).unwrap();
+    for args in cases {
+        let mut args = args.to_vec();
+        args.push("--force");
+        site.build(&args)
+            .assert_failed()
+            .assert_stderr_has("error[output-overlaps-input]");
+        assert!(
+            site.path("real/proj/source/manual/a.html.md").is_file(),
+            "{args:?}"
+        );
+        assert!(site.path("conf/site.yml").is_file(), "{args:?}");
+        assert!(!site.path("real/proj/source/site").exists(), "{args:?}");
+    }
+    // The usual case still works: an output beside the source.
+    site.build(&["--source", "alias/source", "--out", "real/proj/build"])
+        .assert_ok();
+}
+
+#[test]
+fn a_folder_of_other_files_is_replaced_only_with_force() {
+    let site = project();
+    site.write("elsewhere/notes.txt", "mine");
+    let run = site.build(&["--out", "elsewhere"]);
+    run.assert_failed()
+        .assert_stderr_has("error[output-not-ours]")
+        .assert_stderr_has("--force");
+    assert_eq!(site.read("elsewhere/notes.txt"), "mine");
+    // An empty folder is fine, and once `manual` has made a folder it
+    // replaces it without being asked again.
+    std::fs::create_dir_all(site.path("empty")).unwrap();
+    site.build(&["--out", "empty"]).assert_ok();
+    site.build(&["--out", "empty"]).assert_ok();
+    assert!(site.path("empty/manual.html").is_file());
+    site.build(&["--out", "elsewhere", "--force"]).assert_ok();
+    assert!(!site.path("elsewhere/notes.txt").exists());
+    assert!(site.path("elsewhere/manual.html").is_file());
+}
+
+#[test]
+fn the_output_folder_keeps_its_mode_and_group() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let site = project();
+    site.build(&[]).assert_ok();
+    let build = site.path("build");
+    std::fs::set_permissions(&build, std::fs::Permissions::from_mode(0o2750)).unwrap();
+    std::os::unix::fs::chown(&build, None, Some(100)).unwrap();
+    site.build(&[]).assert_ok();
+    let after = std::fs::metadata(&build).unwrap();
+    assert_eq!(after.permissions().mode() & 0o7777, 0o2750);
+    assert_eq!(after.gid(), 100);
+}
+
+#[test]
+fn a_mount_point_is_published_into() {
+    let site = project();
+    // A private mount namespace: the tmpfs vanishes with the command.
+    let script = format!(
+        "set -e; mkdir -p out; mount -t tmpfs none out; echo old > out/old.txt; : > out/{marker}; \
+         {bin} build --layouts {layouts} --out out; \
+         {bin} build --layouts {layouts} --out out; \
+         ls -A out; stat -c %m out",
+        marker = ".manual-site",
+        bin = env!("CARGO_BIN_EXE_manual"),
+        layouts = common::repo_layouts().display(),
+    );
+    let output = std::process::Command::new("unshare")
+        .args(["--mount", "--map-root-user", "sh", "-c", &script])
+        .current_dir(site.path(""))
+        .output()
+        .expect("unshare (util-linux) runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let listing: Vec<&str> = stdout.lines().collect();
+    assert!(listing.contains(&"manual.html"), "{stdout}");
+    assert!(!listing.contains(&"old.txt"), "{stdout}");
+    assert!(
+        !listing
+            .iter()
+            .any(|l| l.starts_with(".manual-old") || l.starts_with(".manual-staging")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.trim_end().ends_with("/out"),
+        "still a mount point: {stdout}"
+    );
 }
