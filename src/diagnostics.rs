@@ -188,9 +188,10 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// `path:line:col: severity[code]: message`, then the source line with a
-    /// caret under the column when `source` is given, then the help line.
-    pub fn render_human(&self, source: Option<&str>) -> String {
+    /// `path:line:col: severity[code]: message`, then the diagnostic's line
+    /// of source with a caret under the column when `line_text` gives it,
+    /// then the help line.
+    pub fn render_human(&self, line_text: Option<&str>) -> String {
         let mut out = String::new();
         let location = match (self.line, self.column) {
             (0, _) => self.file.display().to_string(),
@@ -201,9 +202,7 @@ impl Diagnostic {
             "{location}: {}[{}]: {}\n",
             self.severity, self.code, self.message
         ));
-        if let Some(text) = source.filter(|_| self.line > 0)
-            && let Some(line_text) = text.lines().nth(self.line - 1)
-        {
+        if let Some(line_text) = line_text.filter(|_| self.line > 0) {
             let gutter = self.line.to_string();
             out.push_str(&format!("{gutter} | {line_text}\n"));
             if self.column > 0 {
@@ -300,6 +299,16 @@ impl LineIndex {
         LineIndex { line_starts }
     }
 
+    /// The text of 1-based line `line`, without its newline.
+    pub fn line<'a>(&self, text: &'a str, line: usize) -> Option<&'a str> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(text.len(), |next| next - 1);
+        text.get(start..end)
+    }
+
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&start| start <= offset);
         let start = self.line_starts[line - 1];
@@ -337,7 +346,7 @@ mod tests {
         let d = Diagnostic::error(Code::LinkBroken, "a.md", "bad thing")
             .at(2, 3)
             .with_help("do better");
-        let shown = d.render_human(Some("first\nsecond\n"));
+        let shown = d.render_human(Some("second"));
         assert_eq!(
             shown,
             "a.md:2:3: error[link-broken]: bad thing\n2 | second\n  |   ^\n  help: do better\n"

@@ -46,26 +46,43 @@ fn classify(relative: &str) -> Kind {
     }
 }
 
-/// Lists and reads the source tree in a sorted, deterministic order. Hidden
-/// files and folders (names starting with `.`) and the settings file are not
-/// part of the site.
-pub fn load(source_dir: &Path, settings_file: Option<&Path>) -> (Sources, Diagnostics) {
-    let mut diagnostics = Diagnostics::new();
-    let settings_file = settings_file.and_then(|p| p.canonicalize().ok());
-    let mut page_paths = Vec::new();
-    let mut sources = Sources::default();
+/// The largest page read; a larger one is an error (`source-too-large`).
+/// Far above any real page (the tests build a 100 MB one), it bounds what
+/// one file can make the build hold.
+pub const MAX_PAGE_BYTES: u64 = 128 * 1024 * 1024;
+/// The largest settings file or layout template read.
+pub const MAX_SETTINGS_BYTES: u64 = 4 * 1024 * 1024;
 
-    let canonical_source = source_dir.canonicalize().ok();
-    let mut walker = WalkDir::new(source_dir)
+/// A regular file found below a root folder.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub path: PathBuf,
+    /// Path below the root with `/` separators.
+    pub relative: String,
+}
+
+/// Every regular file below `root`, sorted, as the one walk that source and
+/// layouts both use. Refused, each with an error naming it: a symbolic link
+/// that resolves outside `root` (publishing it could publish any file on
+/// the machine), a FIFO, socket or device (reading one blocks or never
+/// ends), a link loop and anything unreadable. Names starting with `.` are
+/// left out when `skip_hidden`.
+pub fn list_files(root: &Path, skip_hidden: bool) -> (Vec<Listed>, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let mut files = Vec::new();
+    let canonical_root = root.canonicalize().ok();
+    let mut walker = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            e.depth() == 0 || !skip_hidden || !e.file_name().to_string_lossy().starts_with('.')
+        });
     while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                let path = err.path().unwrap_or(source_dir).to_path_buf();
+                let path = err.path().unwrap_or(root).to_path_buf();
                 let message = match err.loop_ancestor() {
                     Some(ancestor) => {
                         format!("symbolic link loop back to {}", ancestor.display())
@@ -83,36 +100,130 @@ pub fn load(source_dir: &Path, settings_file: Option<&Path>) -> (Sources, Diagno
                 continue;
             }
         };
-        // A link may point anywhere; publishing what it points at outside
-        // the source folder could publish any file on the machine.
         if entry.path_is_symlink()
-            && let Some(source) = &canonical_source
+            && let Some(root) = &canonical_root
             && entry
                 .path()
                 .canonicalize()
-                .is_ok_and(|target| !target.starts_with(source))
+                .is_ok_and(|target| !target.starts_with(root))
         {
             diagnostics.push(
                 Diagnostic::error(
                     Code::SourceLinkOutside,
                     entry.path(),
-                    "symbolic link to a file or folder outside the source folder",
+                    format!(
+                        "symbolic link to a file or folder outside {}",
+                        root.display()
+                    ),
                 )
-                .with_help("copy what it points at into the source folder, or remove the link"),
+                .with_help("copy what it points at into the folder, or remove the link"),
             );
             if entry.file_type().is_dir() {
                 walker.skip_current_dir();
             }
             continue;
         }
-        if !entry.file_type().is_file() {
+        let kind = entry.file_type();
+        if kind.is_dir() {
             continue;
         }
-        let path = entry.path().to_path_buf();
+        if !kind.is_file() {
+            diagnostics.push(not_regular(entry.path()));
+            continue;
+        }
+        files.push(Listed {
+            relative: relative_path(root, entry.path()),
+            path: entry.path().to_path_buf(),
+        });
+    }
+    (files, diagnostics)
+}
+
+fn not_regular(path: &Path) -> Diagnostic {
+    Diagnostic::error(
+        Code::SourceNotRegular,
+        path,
+        "this is a FIFO, socket or device, not a file; reading it could block for ever",
+    )
+    .with_help("remove it from the folder")
+}
+
+/// Opens a file for reading without ever blocking on it, and only if it is
+/// a regular file (a FIFO swapped in after the walk is refused here too).
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device)",
+        ));
+    }
+    Ok(file)
+}
+
+/// Why a text file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    NotRegular,
+    TooLarge(u64),
+    /// (line, column, byte) of the first invalid byte.
+    NotUtf8(usize, usize, u8),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "{e}"),
+            ReadError::NotRegular => f.write_str("not a regular file (a FIFO, socket or device)"),
+            ReadError::TooLarge(limit) => {
+                write!(f, "larger than {} MiB", limit / (1024 * 1024))
+            }
+            ReadError::NotUtf8(line, column, byte) => write!(
+                f,
+                "not valid UTF-8 (byte 0x{byte:02X} at line {line}, column {column})"
+            ),
+        }
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes as text: UTF-8, with a
+/// byte-order mark removed and CRLF made LF.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
+    use std::io::Read;
+    let file = open_regular(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            ReadError::NotRegular
+        } else {
+            ReadError::Io(e)
+        }
+    })?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    decode(&bytes).map_err(|(line, column, byte)| ReadError::NotUtf8(line, column, byte))
+}
+
+/// Lists and reads the source tree in a sorted, deterministic order. Hidden
+/// files and folders (names starting with `.`) and the settings file are not
+/// part of the site.
+pub fn load(source_dir: &Path, settings_file: Option<&Path>) -> (Sources, Diagnostics) {
+    let settings_file = settings_file.and_then(|p| p.canonicalize().ok());
+    let (listed, mut diagnostics) = list_files(source_dir, true);
+    let mut page_paths = Vec::new();
+    let mut sources = Sources::default();
+    for Listed { path, relative } in listed {
         if settings_file.is_some() && path.canonicalize().ok() == settings_file {
             continue;
         }
-        let relative = relative_path(source_dir, &path);
         match classify(&relative) {
             Kind::Page => page_paths.push((path, relative)),
             Kind::Asset => sources.assets.push(AssetSource { path, relative }),
@@ -152,26 +263,33 @@ fn relative_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-fn read_page(
+/// Reads one page as the load stage does; `serve` reads a saved page
+/// through here too, so it accepts exactly what `build` accepts.
+pub fn read_page(
     path: PathBuf,
     relative: String,
 ) -> Result<(PageSource, Option<Diagnostic>), Diagnostic> {
-    let bytes = std::fs::read(&path).map_err(|e| {
-        Diagnostic::error(
+    let text = read_text(&path, MAX_PAGE_BYTES).map_err(|e| match e {
+        ReadError::Io(e) => Diagnostic::error(
             Code::SourceUnreadable,
             &path,
             format!("cannot read page: {e}"),
         )
-        .with_help("check that the file exists and that you may read it")
-    })?;
-    let text = decode(&bytes).map_err(|(line, column, byte)| {
-        Diagnostic::error(
+        .with_help("check that the file exists and that you may read it"),
+        ReadError::NotRegular => not_regular(&path),
+        ReadError::TooLarge(limit) => Diagnostic::error(
+            Code::SourceTooLarge,
+            &path,
+            format!("page is larger than {} MiB", limit / (1024 * 1024)),
+        )
+        .with_help("split it into several pages"),
+        ReadError::NotUtf8(line, column, byte) => Diagnostic::error(
             Code::SourceNotUtf8,
             &path,
             format!("page is not valid UTF-8 (byte 0x{byte:02X})"),
         )
         .at(line, column)
-        .with_help("save the file with UTF-8 encoding")
+        .with_help("save the file with UTF-8 encoding"),
     })?;
     let warning = relative
         .ends_with(".erb")

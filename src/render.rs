@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tera::{Context, Tera};
-use walkdir::WalkDir;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::AssetSource;
@@ -52,38 +51,23 @@ impl Templates {
             );
             return Err(diagnostics);
         }
-        for entry in WalkDir::new(dir).sort_by_file_name().follow_links(true) {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    diagnostics.push(Diagnostic::error(
-                        Code::LayoutsUnreadable,
-                        e.path().unwrap_or(dir),
-                        format!("cannot read: {e}"),
-                    ));
-                    continue;
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            let name = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            if let Some(asset) = name.strip_prefix("assets/") {
+        // The same walk as the source: links out of the folder, FIFOs and
+        // devices are refused, so a theme cannot publish a file from
+        // elsewhere on the machine.
+        let (listed, problems) = crate::load::list_files(dir, true);
+        diagnostics.extend(problems);
+        for file in listed {
+            if let Some(asset) = file.relative.strip_prefix("assets/") {
                 assets.push(AssetSource {
-                    path: entry.path().to_path_buf(),
                     relative: asset.to_string(),
+                    path: file.path,
                 });
-            } else if name.ends_with(".html") {
-                match std::fs::read_to_string(entry.path()) {
-                    Ok(text) => sources.push((name, text)),
+            } else if file.relative.ends_with(".html") {
+                match crate::load::read_text(&file.path, crate::load::MAX_SETTINGS_BYTES) {
+                    Ok(text) => sources.push((file.relative, text)),
                     Err(e) => diagnostics.push(Diagnostic::error(
                         Code::LayoutsUnreadable,
-                        entry.path(),
+                        &file.path,
                         format!("cannot read template: {e}"),
                     )),
                 }

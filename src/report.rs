@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity, display_path};
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Severity, display_path};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -43,14 +43,22 @@ pub fn print(
 }
 
 fn print_human(sorted: &[Diagnostic], out: &mut impl Write) -> std::io::Result<()> {
-    let mut sources: HashMap<PathBuf, Option<String>> = HashMap::new();
+    // Each file is read and its lines indexed once, however many
+    // diagnostics it has.
+    let mut sources: HashMap<PathBuf, Option<(String, LineIndex)>> = HashMap::new();
     for diagnostic in sorted {
         let source = sources.entry(diagnostic.file.clone()).or_insert_with(|| {
-            std::fs::read(&diagnostic.file)
+            crate::load::read_text(&diagnostic.file, crate::load::MAX_PAGE_BYTES)
                 .ok()
-                .and_then(|b| crate::load::decode(&b).ok())
+                .map(|text| {
+                    let index = LineIndex::new(&text);
+                    (text, index)
+                })
         });
-        writeln!(out, "{}", diagnostic.render_human(source.as_deref()))?;
+        let line = source
+            .as_ref()
+            .and_then(|(text, index)| index.line(text, diagnostic.line));
+        writeln!(out, "{}", diagnostic.render_human(line))?;
     }
     if sorted.is_empty() {
         return Ok(());

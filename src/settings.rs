@@ -172,20 +172,38 @@ impl Settings {
 /// Reads the settings file. A missing file gives the defaults when it was
 /// not asked for by name (`required == false`).
 pub fn load(path: &Path, required: bool) -> Result<Settings, Diagnostic> {
-    let text = match std::fs::read(path) {
-        Ok(bytes) => crate::load::decode(&bytes).map_err(|(line, column, _)| {
-            Diagnostic::error(
+    use crate::load::{MAX_SETTINGS_BYTES, ReadError, read_text};
+    let text = match read_text(path, MAX_SETTINGS_BYTES) {
+        Ok(text) => text,
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+            return Ok(Settings::defaults());
+        }
+        Err(ReadError::NotUtf8(line, column, _)) => {
+            return Err(Diagnostic::error(
                 Code::SettingsNotUtf8,
                 path,
                 "settings file is not valid UTF-8",
             )
             .at(line, column)
-            .with_help("save the file with UTF-8 encoding")
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
-            return Ok(Settings::defaults());
+            .with_help("save the file with UTF-8 encoding"));
         }
-        Err(e) => {
+        Err(ReadError::TooLarge(limit)) => {
+            return Err(Diagnostic::error(
+                Code::SourceTooLarge,
+                path,
+                format!("settings file is larger than {} MiB", limit / (1024 * 1024)),
+            )
+            .with_help("keep the settings file to the settings"));
+        }
+        Err(ReadError::NotRegular) => {
+            return Err(Diagnostic::error(
+                Code::SourceNotRegular,
+                path,
+                "the settings file is a FIFO, socket or device, not a file",
+            )
+            .with_help("give --config a regular file"));
+        }
+        Err(ReadError::Io(e)) => {
             return Err(Diagnostic::error(
                 Code::SettingsUnreadable,
                 path,

@@ -139,8 +139,13 @@ impl Staging {
     }
 
     /// Copies a file in; its folder must exist (see `create_folders`).
+    /// Copies a file in; its folder must exist (see `create_folders`). The
+    /// source is opened as the load stage opens files: never blocking, and
+    /// only if it is still a regular file.
     pub fn copy(&self, file: &OutputPath, from: &Path) -> io::Result<()> {
-        fs::copy(from, self.dir.join(file.as_str())).map(drop)
+        let mut source = crate::load::open_regular(from)?;
+        let mut target = fs::File::create(self.dir.join(file.as_str()))?;
+        io::copy(&mut source, &mut target).map(drop)
     }
 
     /// Puts the staged site in place of the target.

@@ -7,6 +7,12 @@
 //! gray_matter uses) because the loader throws positions away and rejects
 //! duplicate keys outright, while the real manual has pages with a duplicate
 //! key that we must load (last value wins, with a warning).
+//!
+//! Untrusted YAML is bounded: events are pulled one at a time (yaml-rust2's
+//! own `load` recurses once per level of nesting, so deep nesting would
+//! overflow the stack), nesting stops at [`MAX_DEPTH`], and a document may
+//! hold at most [`MAX_NODES`] values once its aliases are expanded (a
+//! 500-byte "billion laughs" document would otherwise fill the memory).
 
 use std::collections::HashMap;
 
@@ -17,6 +23,12 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// 1-based line and column inside the YAML text.
 pub type Position = (usize, usize);
+
+/// Deepest nesting of lists and mappings accepted.
+pub const MAX_DEPTH: usize = 64;
+/// Most values one document may hold, aliases expanded: far more than any
+/// front matter or settings file needs, far less than exhausts memory.
+pub const MAX_NODES: usize = 200_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DuplicateKey {
@@ -60,14 +72,20 @@ impl LocatedYaml {
 pub fn parse(text: &str) -> Result<LocatedYaml, YamlError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, false) {
-        return Err(YamlError {
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| YamlError {
             message: e.info().to_string(),
             at: position(e.marker()),
-        });
-    }
-    if let Some(error) = builder.error {
-        return Err(error);
+        })?;
+        // One document, as in front matter and settings files.
+        let last = matches!(event, Event::StreamEnd | Event::DocumentEnd);
+        builder.on_event(event, mark);
+        if let Some(error) = builder.error.take() {
+            return Err(error);
+        }
+        if last {
+            break;
+        }
     }
     Ok(LocatedYaml {
         value: builder.root.unwrap_or(Value::Null),
@@ -87,11 +105,14 @@ enum Frame {
         path: String,
         anchor: usize,
         pending_key: Option<String>,
+        /// `Builder::nodes` when the mapping started, to size it for aliases.
+        nodes_before: usize,
     },
     Sequence {
         items: Vec<Value>,
         path: String,
         anchor: usize,
+        nodes_before: usize,
     },
 }
 
@@ -102,7 +123,10 @@ struct Builder {
     positions: HashMap<String, Position>,
     key_positions: HashMap<String, Position>,
     duplicates: Vec<DuplicateKey>,
-    anchors: HashMap<usize, Value>,
+    /// Each anchored value and how many values it holds.
+    anchors: HashMap<usize, (Value, usize)>,
+    /// Values made so far, aliases counted at their full size.
+    nodes: usize,
     error: Option<YamlError>,
 }
 
@@ -128,9 +152,24 @@ impl Builder {
         )
     }
 
-    fn add_value(&mut self, value: Value, anchor: usize) {
+    /// Counts `count` more values; false (with the error set) past the budget.
+    fn spend(&mut self, count: usize, mark: Marker) -> bool {
+        self.nodes = self.nodes.saturating_add(count);
+        if self.nodes > MAX_NODES {
+            self.error = Some(YamlError {
+                message: format!(
+                    "the YAML holds more than {MAX_NODES} values once its aliases (`*name`) are expanded"
+                ),
+                at: position(&mark),
+            });
+            return false;
+        }
+        true
+    }
+
+    fn add_value(&mut self, value: Value, anchor: usize, size: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, value.clone());
+            self.anchors.insert(anchor, (value.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(value),
@@ -196,7 +235,9 @@ impl MarkedEventReceiver for Builder {
                 } else {
                     scalar(&text)
                 };
-                self.add_value(value, anchor);
+                if self.spend(1, mark) {
+                    self.add_value(value, anchor, 1);
+                }
             }
             Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
                 if self.expecting_key() {
@@ -206,10 +247,23 @@ impl MarkedEventReceiver for Builder {
                     });
                     return;
                 }
+                if self.stack.len() >= MAX_DEPTH {
+                    self.error = Some(YamlError {
+                        message: format!(
+                            "lists and mappings are nested more than {MAX_DEPTH} levels deep"
+                        ),
+                        at: position(&mark),
+                    });
+                    return;
+                }
+                if !self.spend(1, mark) {
+                    return;
+                }
                 let path = self.child_path();
                 self.positions
                     .entry(path.clone())
                     .or_insert(position(&mark));
+                let nodes_before = self.nodes;
                 self.stack
                     .push(if matches!(event, Event::MappingStart(..)) {
                         Frame::Mapping {
@@ -217,25 +271,42 @@ impl MarkedEventReceiver for Builder {
                             path,
                             anchor,
                             pending_key: None,
+                            nodes_before,
                         }
                     } else {
                         Frame::Sequence {
                             items: Vec::new(),
                             path,
                             anchor,
+                            nodes_before,
                         }
                     });
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                let (value, anchor) = match self.stack.pop() {
-                    Some(Frame::Mapping { map, anchor, .. }) => (Value::Object(map), anchor),
-                    Some(Frame::Sequence { items, anchor, .. }) => (Value::Array(items), anchor),
+                let (value, anchor, nodes_before) = match self.stack.pop() {
+                    Some(Frame::Mapping {
+                        map,
+                        anchor,
+                        nodes_before,
+                        ..
+                    }) => (Value::Object(map), anchor, nodes_before),
+                    Some(Frame::Sequence {
+                        items,
+                        anchor,
+                        nodes_before,
+                        ..
+                    }) => (Value::Array(items), anchor, nodes_before),
                     None => return,
                 };
-                self.add_value(value, anchor);
+                let size = self.nodes - nodes_before + 1;
+                self.add_value(value, anchor, size);
             }
             Event::Alias(id) => {
-                let value = self.anchors.get(&id).cloned().unwrap_or(Value::Null);
+                let (value, size) = self.anchors.get(&id).cloned().unwrap_or((Value::Null, 1));
+                // Spent before the value is copied, so a bomb never grows.
+                if !self.spend(size, mark) {
+                    return;
+                }
                 if self.expecting_key() {
                     let key = match value {
                         Value::String(s) => s,
@@ -243,7 +314,7 @@ impl MarkedEventReceiver for Builder {
                     };
                     self.add_key(key, mark);
                 } else {
-                    self.add_value(value, 0);
+                    self.add_value(value, 0, size);
                 }
             }
             Event::Nothing
@@ -314,6 +385,31 @@ mod tests {
         let err = parse("title: [unclosed\nnext: 1\n").unwrap_err();
         assert!(err.at.0 >= 1, "{err:?}");
         assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn an_alias_bomb_stops_at_the_budget() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("aliases"), "{err:?}");
+        assert!(err.at.0 >= 5 && err.at.0 <= 10, "{err:?}");
+    }
+
+    #[test]
+    fn deep_nesting_stops_at_the_limit_without_overflowing() {
+        let text = format!("x:\n{}v\n", "- ".repeat(20_000));
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nested"), "{err:?}");
+        assert_eq!(err.at.0, 2, "{err:?}");
+        let flow = format!("x: {}{}\n", "[".repeat(20_000), "]".repeat(20_000));
+        assert!(parse(&flow).is_err());
+        // Ordinary nesting is fine.
+        let ok = format!("x:\n{}v\n", "- ".repeat(MAX_DEPTH - 2));
+        assert!(parse(&ok).is_ok());
     }
 
     #[test]

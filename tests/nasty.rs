@@ -58,10 +58,11 @@ fn build_capped(site: &Fixture, args: &[&str]) -> Capped {
         .arg("capped")
         .arg(env!("CARGO_BIN_EXE_manual"))
         .arg("build")
-        .arg("--layouts")
-        .arg(common::repo_layouts())
         .args(args)
         .current_dir(site.path(""));
+    if !args.contains(&"--layouts") {
+        command.arg("--layouts").arg(common::repo_layouts());
+    }
     let started = Instant::now();
     let output = command.output().unwrap();
     assert!(
@@ -250,4 +251,163 @@ fn files_that_disappear_during_the_build() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".build."))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+/// Front matter (or settings) of `lines` YAML lines that expand, through
+/// nested aliases, to ten billion values.
+fn alias_bomb() -> String {
+    let mut yaml = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        yaml.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    yaml
+}
+
+#[test]
+fn a_yaml_alias_bomb_is_an_error_at_its_line() {
+    let (site, before) = site_with_a_good_build();
+    site.write(
+        "source/manual/bomb.html.md",
+        format!("---\ntitle: Bomb\n{}---\nBody.\n", alias_bomb()),
+    );
+    let run = build_capped(&site, &[]);
+    run.assert_error("front-matter-yaml", "source/manual/bomb.html.md");
+    assert!(run.stderr().contains("aliases"), "{}", run.stderr());
+    assert!(before == snapshot_tree(&site.path("build")));
+
+    std::fs::remove_file(site.path("source/manual/bomb.html.md")).unwrap();
+    site.write("source/site.yml", alias_bomb());
+    build_capped(&site, &[]).assert_error("settings-yaml", "source/site.yml");
+    assert!(before == snapshot_tree(&site.path("build")));
+}
+
+#[test]
+fn yaml_nested_20000_deep_is_an_error_not_a_stack_overflow() {
+    let (site, before) = site_with_a_good_build();
+    site.write(
+        "source/manual/deep.html.md",
+        format!(
+            "---\ntitle: Deep\nx:\n{}v\n---\nBody.\n",
+            "- ".repeat(20_000)
+        ),
+    );
+    site.write(
+        "source/manual/flow.html.md",
+        format!(
+            "---\ntitle: Flow\nx: {}{}\n---\nBody.\n",
+            "[".repeat(20_000),
+            "]".repeat(20_000)
+        ),
+    );
+    let run = build_capped(&site, &[]);
+    run.assert_error("front-matter-yaml", "source/manual/deep.html.md");
+    run.assert_error("front-matter-yaml", "source/manual/flow.html.md");
+    assert!(before == snapshot_tree(&site.path("build")));
+}
+
+#[test]
+fn twenty_thousand_link_definitions_are_checked_in_linear_time() {
+    // Quadratic in the definitions (as it was), this page took minutes.
+    let n = 20_000;
+    let mut body = String::new();
+    for i in 0..n {
+        body.push_str(&format!(
+            "See [link {i}][ref{i}] and [gone {i}][missing{i}].\n"
+        ));
+    }
+    body.push('\n');
+    for i in 0..n {
+        body.push_str(&format!("[ref{i}]: /manual/nowhere-{i}.html\n"));
+    }
+    for i in (0..n).step_by(2) {
+        body.push_str(&format!("[ref{i}]: /manual/again.html\n"));
+    }
+    let (site, before) = site_with_a_good_build();
+    page_with(&site, &body);
+    let run = build_capped(&site, &[]);
+    run.assert_error("link-broken", "source/manual/nasty.html.md");
+    run.assert_error("link-reference-undefined", "source/manual/nasty.html.md");
+    assert!(
+        run.stderr().contains(&format!("{n} error[link-broken]")),
+        "{}",
+        run.stderr()
+            .lines()
+            .rev()
+            .take(8)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(before == snapshot_tree(&site.path("build")));
+}
+
+#[test]
+fn a_page_over_the_size_limit_is_an_error_naming_it() {
+    let (site, before) = site_with_a_good_build();
+    page_with(&site, &"x".repeat(129 * 1024 * 1024));
+    build_capped(&site, &[]).assert_error("source-too-large", "source/manual/nasty.html.md");
+    assert!(before == snapshot_tree(&site.path("build")));
+}
+
+#[test]
+fn fifos_sockets_and_devices_are_errors_naming_them_not_hangs() {
+    let (site, before) = site_with_a_good_build();
+    let mkfifo = |path: &str| {
+        let status = Command::new("mkfifo")
+            .arg(site.path(path))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    std::fs::create_dir_all(site.path("source/manual/images")).unwrap();
+    mkfifo("source/manual/fifo.html.md");
+    mkfifo("source/manual/images/pipe.png");
+    let _socket =
+        std::os::unix::net::UnixListener::bind(site.path("source/manual/socket.png")).unwrap();
+    let device = Command::new("mknod")
+        .arg(site.path("source/manual/null.html.md"))
+        .args(["c", "1", "3"])
+        .status()
+        .unwrap();
+    assert!(device.success(), "mknod needs root, which the tests run as");
+    let layouts = site.copy_layouts();
+    mkfifo("layouts/assets/theme.css");
+    let layouts = layouts.display().to_string();
+    let run = build_capped(&site, &["--layouts", &layouts]);
+    for file in [
+        "source/manual/fifo.html.md",
+        "source/manual/images/pipe.png",
+        "source/manual/socket.png",
+        "source/manual/null.html.md",
+        "layouts/assets/theme.css",
+    ] {
+        run.assert_error("source-not-regular", file);
+    }
+    assert!(before == snapshot_tree(&site.path("build")));
+
+    // A settings file that is a FIFO, named with --config.
+    mkfifo("fifo.yml");
+    let run = build_capped(&site, &["--config", "fifo.yml"]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("error[source-not-regular]"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn a_symlink_in_the_layouts_to_outside_is_refused() {
+    let (site, before) = site_with_a_good_build();
+    site.write("outside/secret.txt", "not for the site");
+    let layouts = site.copy_layouts();
+    std::os::unix::fs::symlink(
+        site.path("outside/secret.txt"),
+        layouts.join("assets/secret.txt"),
+    )
+    .unwrap();
+    let layouts = layouts.display().to_string();
+    build_capped(&site, &["--layouts", &layouts])
+        .assert_error("source-link-outside", "layouts/assets/secret.txt");
+    assert!(before == snapshot_tree(&site.path("build")));
 }

@@ -139,6 +139,13 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
         })
         .collect();
     definitions.sort_by_key(|d| (d.line, d.column));
+    // Normalized label -> its definition, so each link finds its definition
+    // in constant time (a page may hold thousands of definitions).
+    let definition_index: std::collections::HashMap<String, usize> = definitions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (normalize_label(&d.label), i))
+        .collect();
     let mut events: Vec<(Event<'_>, std::ops::Range<usize>)> = parser.into_offset_iter().collect();
 
     let explicit_ids: Vec<String> = events
@@ -308,7 +315,7 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
                 if kind != LinkKind::Image && open_heading.is_some() {
                     heading_has_link = true;
                 }
-                let definition = mark_used(&mut definitions, *link_type, id);
+                let definition = mark_used(&mut definitions, &definition_index, *link_type, id);
                 let (line, column) = position(range.start);
                 links.push(Link {
                     kind,
@@ -330,7 +337,8 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
         }
     }
 
-    let duplicate_definitions = duplicate_definitions(body, &events, &definitions, &position);
+    let duplicate_definitions =
+        duplicate_definitions(body, &events, &definitions, &definition_index, &position);
     let mut html = String::new();
     if highlighter.makes_html() {
         html.reserve(body.len() * 3 / 2);
@@ -379,6 +387,7 @@ fn duplicate_definitions(
     body: &str,
     events: &[(Event<'_>, std::ops::Range<usize>)],
     definitions: &[LinkDefinition],
+    definition_index: &std::collections::HashMap<String, usize>,
     position: &impl Fn(usize) -> (usize, usize),
 ) -> Vec<DuplicateDefinition> {
     static DEFINITION_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -425,9 +434,10 @@ fn duplicate_definitions(
         }
         let label = normalize_label(&captures[1]);
         let (line, column) = position(whole.start());
-        if let Some(first) = definitions
-            .iter()
-            .find(|d| normalize_label(&d.label) == label && d.line != line)
+        if let Some(first) = definition_index
+            .get(&label)
+            .map(|&i| &definitions[i])
+            .filter(|d| d.line != line)
         {
             found.push(DuplicateDefinition {
                 label: captures[1].to_string(),
@@ -443,6 +453,7 @@ fn duplicate_definitions(
 /// Marks the definition a reference link uses, and returns its position.
 fn mark_used(
     definitions: &mut [LinkDefinition],
+    index: &std::collections::HashMap<String, usize>,
     link_type: LinkType,
     label: &str,
 ) -> Option<(usize, usize)> {
@@ -452,10 +463,7 @@ fn mark_used(
     ) {
         return None;
     }
-    let label = normalize_label(label);
-    let definition = definitions
-        .iter_mut()
-        .find(|d| normalize_label(&d.label) == label)?;
+    let definition = &mut definitions[*index.get(&normalize_label(label))?];
     definition.used = true;
     Some((definition.line, definition.column))
 }

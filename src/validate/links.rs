@@ -1,7 +1,7 @@
 //! Links and images, in markdown and raw HTML, resolved against the one URL
 //! map of the site; `#fragments` checked against the target's heading ids.
 
-use super::suggest::nearest;
+use super::suggest::{Budget, nearest};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::parse::{Link, LinkKind, Page};
 use crate::site::{COMMON_TASKS_ID, Generated, Resolved, Site, Target};
@@ -10,6 +10,7 @@ use crate::url::url_for_page;
 pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     let page = &site.pages[index];
     let mut found = Diagnostics::new();
+    let budget = Budget::per_page();
     let mut definitions_reported = std::collections::HashSet::new();
     for link in &page.links {
         let mut link = link.clone();
@@ -25,11 +26,15 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
                 continue;
             }
         }
-        found.extend(check_link(site, page, &link));
+        found.extend(check_link(site, page, &link, &budget));
     }
+    let defined: Vec<&str> = page.definitions.iter().map(|d| d.label.as_str()).collect();
     for reference in &page.undefined_references {
-        let defined: Vec<&str> = page.definitions.iter().map(|d| d.label.as_str()).collect();
-        let help = match nearest(&reference.label, defined) {
+        let near = budget
+            .spend()
+            .then(|| nearest(&reference.label, defined.iter().copied()))
+            .flatten();
+        let help = match near {
             Some(near) => format!(
                 "did you mean `[{near}]`? Otherwise add `[{}]: URL` below the text",
                 reference.label
@@ -101,7 +106,7 @@ fn is_bracketed(destination: &str) -> bool {
     destination.len() > 2 && destination.starts_with('[') && destination.ends_with(']')
 }
 
-fn check_link(site: &Site, page: &Page, link: &Link) -> Vec<Diagnostic> {
+fn check_link(site: &Site, page: &Page, link: &Link, budget: &Budget) -> Vec<Diagnostic> {
     let dest = link.destination.as_str();
     let what = if link.kind == LinkKind::Image {
         "image"
@@ -157,9 +162,10 @@ fn check_link(site: &Site, page: &Page, link: &Link) -> Vec<Diagnostic> {
                     format!("link to {to}{fragment} directly"),
                 )
             }
-            Some(target) => fragment
-                .and_then(|fragment| check_fragment(site, page, link, target, &path, &fragment)),
-            None => return missing_target(site, page, link, &path, fragment.as_deref()),
+            Some(target) => fragment.and_then(|fragment| {
+                check_fragment(site, page, link, target, &path, &fragment, budget)
+            }),
+            None => return missing_target(site, page, link, &path, fragment.as_deref(), budget),
         },
     };
     found.into_iter().collect()
@@ -190,6 +196,7 @@ fn check_fragment(
     target: Target,
     path: &str,
     fragment: &str,
+    budget: &Budget,
 ) -> Option<Diagnostic> {
     // `#top` scrolls to the top of any HTML page.
     if fragment == "top" {
@@ -218,7 +225,11 @@ fn check_fragment(
     } else {
         path.to_string()
     };
-    let help = match nearest(fragment, ids.iter().copied()) {
+    let near = budget
+        .spend()
+        .then(|| nearest(fragment, ids.iter().copied()))
+        .flatten();
+    let help = match near {
         Some(near) if same_page => format!("did you mean `#{near}`?"),
         Some(near) => format!("did you mean `{path}#{near}`?"),
         None => format!("link to a heading that exists on {place}, or remove `#{fragment}`"),
@@ -240,6 +251,7 @@ fn missing_target(
     link: &Link,
     path: &str,
     fragment: Option<&str>,
+    budget: &Budget,
 ) -> Vec<Diagnostic> {
     let what = if link.kind == LinkKind::Image {
         "image"
@@ -279,7 +291,9 @@ fn missing_target(
                 format!("{what} to {path} works only on hosts that add `.html`"),
             )
             .with_help(format!("link to {}", with_fragment(&html))))];
-            found.extend(fragment.and_then(|f| check_fragment(site, page, link, target, &html, f)));
+            found.extend(
+                fragment.and_then(|f| check_fragment(site, page, link, target, &html, f, budget)),
+            );
             return found;
         }
     }
@@ -292,7 +306,7 @@ fn missing_target(
         format!("write links without the base path, which the build adds: {rest}")
     } else if let Some(absolute) = meant_as_absolute(site, &link.destination) {
         format!("a relative link is resolved from this page's folder; did you mean {absolute}?")
-    } else if let Some(near) = similar_url(site, path) {
+    } else if let Some(near) = budget.spend().then(|| similar_url(site, path)).flatten() {
         format!("did you mean {near}?")
     } else {
         "correct the link, add the page, or add a redirect for this URL in the settings".into()

@@ -7,20 +7,37 @@
 /// `grafana-tips-for-beginners`) or that extends `wanted`.
 pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wanted_lower = wanted.to_lowercase();
-    let limit = (wanted.chars().count() / 5).max(2);
+    let wanted_length = wanted_lower.chars().count();
+    let wanted_first = wanted_lower.chars().next();
+    let limit = (wanted_length / 5).max(2);
     let mut best: Option<(usize, &str)> = None;
     let mut extended: Option<&str> = None;
     for candidate in candidates {
         if candidate == wanted {
             continue;
         }
+        // Cheap tests first: the edit distance is at least the difference in
+        // length, and an extension shares the first letter. Most candidates
+        // fail both and cost no allocation.
+        let length = candidate.chars().count();
+        let close_in_length = length.abs_diff(wanted_length) <= limit;
+        let same_first = candidate
+            .chars()
+            .next()
+            .and_then(|c| c.to_lowercase().next())
+            == wanted_first;
+        if !close_in_length && !same_first {
+            continue;
+        }
         let lower = candidate.to_lowercase();
         if lower == wanted_lower {
             return Some(candidate);
         }
-        let distance = strsim::levenshtein(&wanted_lower, &lower);
-        if distance <= limit && best.is_none_or(|(d, c)| (distance, candidate) < (d, c)) {
-            best = Some((distance, candidate));
+        if close_in_length {
+            let distance = strsim::levenshtein(&wanted_lower, &lower);
+            if distance <= limit && best.is_none_or(|(d, c)| (distance, candidate) < (d, c)) {
+                best = Some((distance, candidate));
+            }
         }
         let extends = |long: &str, short: &str| {
             long.strip_prefix(short)
@@ -33,6 +50,27 @@ pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         }
     }
     best.map(|(_, c)| c).or(extended)
+}
+
+/// How many "did you mean" searches one page may cost. Each searches every
+/// candidate, so a page of thousands of broken links would otherwise cost
+/// their number times the site's size; past the budget the help is generic.
+pub const SUGGESTIONS_PER_PAGE: usize = 200;
+
+/// Counts down the searches a page may still make.
+pub struct Budget(std::cell::Cell<usize>);
+
+impl Budget {
+    pub fn per_page() -> Budget {
+        Budget(std::cell::Cell::new(SUGGESTIONS_PER_PAGE))
+    }
+
+    /// Whether one more search may run (and counts it).
+    pub fn spend(&self) -> bool {
+        let left = self.0.get();
+        self.0.set(left.saturating_sub(1));
+        left > 0
+    }
 }
 
 #[cfg(test)]
