@@ -154,7 +154,7 @@ fn serve(options: manual::serve::ServeOptions) -> ExitCode {
     match manual::serve::run(options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("serve stopped: {e}");
+            manual::errln!("serve stopped: {e}");
             ExitCode::from(2)
         }
     }
@@ -168,7 +168,7 @@ fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
     let out = display_path(&out);
     match summary {
         Some(s) => {
-            eprintln!(
+            manual::errln!(
                 "Built {} pages, {} generated files and {} assets into {} in {:.2}s{}",
                 s.pages,
                 s.generated,
@@ -184,11 +184,11 @@ fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
             ExitCode::SUCCESS
         }
         None if manual::interrupt::requested() => {
-            eprintln!("Build stopped; {} was left unchanged.", out.display());
+            manual::errln!("Build stopped; {} was left unchanged.", out.display());
             ExitCode::from(manual::interrupt::EXIT_STATUS)
         }
         None => {
-            eprintln!("Build failed; {} was left unchanged.", out.display());
+            manual::errln!("Build failed; {} was left unchanged.", out.display());
             ExitCode::FAILURE
         }
     }
@@ -207,11 +207,11 @@ fn check(inputs: Inputs, format: Format, deny_warnings: bool, options: CheckOpti
         _ => report::print(diagnostics, format, &mut stdout),
     };
     if prepared.is_none() {
-        eprintln!("The check could not run.");
+        manual::errln!("The check could not run.");
         return ExitCode::from(2);
     }
     if format == Format::Human {
-        eprintln!(
+        manual::errln!(
             "Checked {pages} pages in {:.2}s.",
             started.elapsed().as_secs_f64()
         );
@@ -229,13 +229,26 @@ fn owners(inputs: Inputs, format: OwnersFormat) -> ExitCode {
         let _ = report::print(diagnostics, Format::Human, &mut std::io::stderr().lock());
         return ExitCode::from(2);
     };
-    let report = manual::owners::report(&prepared.site);
+    let report = manual::owners::report(&prepared.site, &diagnostics);
     match format {
-        OwnersFormat::Text => print!("{}", report.to_text()),
-        OwnersFormat::Json => println!(
+        OwnersFormat::Text => {
+            let text = report.to_text();
+            if !text.is_empty() {
+                manual::outln!("{}", text.trim_end());
+            }
+        }
+        OwnersFormat::Json => manual::outln!(
             "{}",
             serde_json::to_string_pretty(&report).expect("report serializes")
         ),
     }
-    ExitCode::SUCCESS
+    if report.unreadable.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        manual::errln!(
+            "{} page(s) could not be read, so the report leaves them out.",
+            report.unreadable.len()
+        );
+        ExitCode::FAILURE
+    }
 }

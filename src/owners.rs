@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::diagnostics::{Code, Diagnostics};
 use crate::site::Site;
 
 #[derive(Debug, Serialize)]
@@ -14,7 +15,30 @@ pub struct OwnersReport {
     pub unowned: Vec<PageRef>,
     /// Owners used by pages but absent from a non-empty `owners:` registry.
     pub unregistered: Vec<String>,
+    /// Page files that could not be read or whose front matter could not be
+    /// parsed: their owners are unknown, so the report is incomplete.
+    pub unreadable: Vec<Unreadable>,
 }
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Unreadable {
+    pub source: String,
+    pub problem: String,
+}
+
+/// Problems that leave a page file out of the site, so out of the report.
+const UNREAD: &[Code] = &[
+    Code::SourceUnreadable,
+    Code::SourceNotUtf8,
+    Code::SourceNotRegular,
+    Code::SourceTooLarge,
+    Code::SourceLinkOutside,
+    Code::PathUnsafe,
+    Code::FrontMatterUnterminated,
+    Code::FrontMatterYaml,
+    Code::FrontMatterNotMapping,
+    Code::FrontMatterType,
+];
 
 #[derive(Debug, Serialize)]
 pub struct OwnerPages {
@@ -34,7 +58,9 @@ pub struct PageRef {
     pub review_due: Option<String>,
 }
 
-pub fn report(site: &Site) -> OwnersReport {
+/// The report for `site`; `problems` are those found while loading it, of
+/// which the unreadable pages are listed.
+pub fn report(site: &Site, problems: &Diagnostics) -> OwnersReport {
     let today = site.today;
     let mut by_owner: BTreeMap<&str, (Vec<PageRef>, Vec<PageRef>)> = BTreeMap::new();
     let mut unowned = Vec::new();
@@ -75,10 +101,21 @@ pub fn report(site: &Site) -> OwnersReport {
             overdue,
         })
         .collect();
+    let unreadable = problems
+        .iter()
+        .filter(|d| d.is_error() && UNREAD.contains(&d.code))
+        .map(|d| Unreadable {
+            source: crate::diagnostics::display_path(&d.file)
+                .display()
+                .to_string(),
+            problem: format!("{}: {}", d.code, d.message),
+        })
+        .collect();
     OwnersReport {
         owners,
         unowned,
         unregistered,
+        unreadable,
     }
 }
 
@@ -116,6 +153,15 @@ impl OwnersReport {
                 "not in the owner registry: {}\n",
                 self.unregistered.join(", ")
             ));
+        }
+        if !self.unreadable.is_empty() {
+            out.push_str(&format!(
+                "could not be read, so not counted: {} page(s)\n",
+                self.unreadable.len()
+            ));
+            for page in &self.unreadable {
+                out.push_str(&format!("  {} ({})\n", page.source, page.problem));
+            }
         }
         out
     }

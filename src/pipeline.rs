@@ -102,6 +102,7 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
 
     let options = parse::ParseOptions {
         index_words: settings.enable_search,
+        base_path: &settings.base_path,
     };
     let relatives: Vec<String> = sources.pages.iter().map(|p| p.relative.clone()).collect();
     // git runs while the pages are parsed; `check` shows no pages, so it
@@ -154,6 +155,7 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
         theme_assets,
     );
     diagnostics.extend(site_diagnostics);
+    site.layout_ids = templates.ids.clone();
     site.source_in_repository = match history {
         Some(history) => history.prefix,
         None => path_as_prefix(&inputs.source),
@@ -188,7 +190,8 @@ pub fn check(
         diagnostics.extend(validate::check(&p.site));
         if options.external {
             let settings = &p.site.settings.external_links;
-            let cache = PathBuf::from(&settings.cache_file);
+            // Inside the project: the settings refuse any other path.
+            let cache = inputs.root.join(&settings.cache_file);
             diagnostics.extend(validate::external::check(&p.site, settings, &cache));
         }
     }

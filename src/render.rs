@@ -4,7 +4,7 @@
 //! (those are partials and base templates). Files in `layouts/assets/` are
 //! the layouts' own CSS and images, published under `/assets/`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -14,16 +14,11 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::AssetSource;
 use crate::parse::Page;
 use crate::site::{
-    COMMON_TASKS_ID, MANUAL_INDEX_URL, NOT_FOUND_URL, Resolved, SEARCH_INDEX_FOLDER,
-    SEARCH_PAGE_URL, Site,
+    COMMON_TASKS_ID, HOME_LAYOUT, MANUAL_INDEX_LAYOUT, MANUAL_INDEX_URL, NOT_FOUND_LAYOUT,
+    NOT_FOUND_URL, REDIRECT_LAYOUT, Resolved, SEARCH_INDEX_FOLDER, SEARCH_LAYOUT, SEARCH_PAGE_URL,
+    Site,
 };
 
-pub const DEFAULT_LAYOUT: &str = "manual_layout";
-pub const HOME_LAYOUT: &str = "home";
-pub const MANUAL_INDEX_LAYOUT: &str = "manual_index";
-pub const REDIRECT_LAYOUT: &str = "redirect";
-pub const NOT_FOUND_LAYOUT: &str = "not_found";
-pub const SEARCH_LAYOUT: &str = "search";
 /// "More in this section" shows at most this many neighbours: a sidebar of
 /// hundreds of links helps no one, and listing every page of a section on
 /// every page of it would make the build quadratic in the section's size.
@@ -35,6 +30,8 @@ pub struct Templates {
     /// Names a page may choose with `layout:` (file name without `.html`).
     pub layouts: BTreeSet<String>,
     pub assets: Vec<AssetSource>,
+    /// The fixed ids each layout writes (see [`layout_ids`]).
+    pub ids: BTreeMap<String, Vec<String>>,
 }
 
 impl Templates {
@@ -73,15 +70,19 @@ impl Templates {
                 }
             }
         }
-        let mut tera = Tera::default();
+        // Syntax is checked template by template, so every error is
+        // reported at once; inheritance and includes only once all are
+        // known (Tera checks them on each add, so one batch, in any order).
         for (name, text) in &sources {
-            if let Err(e) = tera.add_raw_template(name, text) {
+            if let Err(e) = Tera::default().add_raw_template(name, text)
+                && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
+            {
                 diagnostics.extend(template_diagnostics(dir, name, &e));
             }
         }
-        // Inheritance is checked once all templates are known.
+        let mut tera = Tera::default();
         if diagnostics.is_empty()
-            && let Err(e) = tera.add_raw_templates(Vec::<(&str, &str)>::new())
+            && let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n, t)))
         {
             diagnostics.extend(template_diagnostics(dir, "", &e));
         }
@@ -94,24 +95,18 @@ impl Templates {
             .filter(|name| !name.starts_with('_') && !name.contains('/'))
             .map(str::to_string)
             .collect();
+        let ids = layout_ids(&sources, &layouts);
         Ok(Templates {
             tera,
             dir: dir.to_path_buf(),
             layouts,
             assets,
+            ids,
         })
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
-    }
-
-    pub fn layout_for(page: &Page, is_home: bool) -> &str {
-        match &page.front_matter.layout {
-            Some(layout) => layout,
-            None if is_home => HOME_LAYOUT,
-            None => DEFAULT_LAYOUT,
-        }
     }
 
     fn render(&self, layout: &str, context: &Context) -> Result<String, Diagnostic> {
@@ -127,10 +122,9 @@ impl Templates {
         let settings = &site.settings;
         let mut context = base_context(site, &page.url);
         context.insert("page", &PageView::new(page, site));
-        context.insert(
-            "content",
-            &under_base_path(&page.body_html, &settings.base_path),
-        );
+        // Addresses in the body are already under the base path (the parse
+        // stage wrote them so, with the same scan that checks them).
+        context.insert("content", &page.body_html);
         context.insert("review", &ReviewView::new(page, site.today));
         context.insert(
             "last_updated",
@@ -189,17 +183,16 @@ impl Templates {
         if is_home {
             context.insert("sections", &sections_view(site));
         }
-        self.render(Self::layout_for(page, is_home), &context)
-            .map_err(|d| {
-                if d.file == self.dir {
-                    Diagnostic {
-                        file: page.path.clone(),
-                        ..d
-                    }
-                } else {
-                    d
+        self.render(site.layout_of(index), &context).map_err(|d| {
+            if d.file == self.dir {
+                Diagnostic {
+                    file: page.path.clone(),
+                    ..d
                 }
-            })
+            } else {
+                d
+            }
+        })
     }
 
     pub fn render_manual_index(&self, site: &Site) -> Result<String, Diagnostic> {
@@ -258,6 +251,51 @@ impl Templates {
         context.insert("sections", &sections_view(site));
         self.render(HOME_LAYOUT, &context)
     }
+}
+
+/// The ids each layout writes whatever the page: `id="..."` with a fixed
+/// value in the layout and in every template it extends or includes, so the
+/// fragment checker knows `#main-content` exists without a list kept by
+/// hand. An id inside `{% if %}` counts as written.
+fn layout_ids(
+    sources: &[(String, String)],
+    layouts: &BTreeSet<String>,
+) -> BTreeMap<String, Vec<String>> {
+    use std::sync::LazyLock;
+    static ID: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r#"\sid\s*=\s*(?:"([^"{}%]*)"|'([^'{}%]*)')"#).expect("id pattern")
+    });
+    static USES: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r#"\{%-?\s*(?:extends|include)\s+["']([^"']+)["']"#)
+            .expect("include pattern")
+    });
+    let by_name: BTreeMap<&str, &str> = sources
+        .iter()
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
+    layouts
+        .iter()
+        .map(|layout| {
+            let mut ids = BTreeSet::new();
+            let mut seen = BTreeSet::new();
+            let start = format!("{layout}.html");
+            let mut pending = vec![start.as_str()];
+            while let Some(name) = pending.pop() {
+                let Some(text) = by_name.get(name).filter(|_| seen.insert(name)) else {
+                    continue;
+                };
+                for id in ID.captures_iter(text) {
+                    let value = id.get(1).or(id.get(2)).expect("a value");
+                    ids.insert(value.as_str().to_string());
+                }
+                pending.extend(
+                    USES.captures_iter(text)
+                        .map(|u| u.get(1).expect("a name").as_str()),
+                );
+            }
+            (layout.clone(), ids.into_iter().collect())
+        })
+        .collect()
 }
 
 fn template_diagnostic(dir: &Path, name: &str, error: &tera::Error) -> Diagnostic {
@@ -509,19 +547,4 @@ fn display_date(iso: &str) -> String {
     crate::parse::review::parse_date(iso)
         .map(|d| d.format("%-d %B %Y").to_string())
         .unwrap_or_else(|_| iso.to_string())
-}
-
-/// Root-relative `href` and `src` values in a page body, moved under the
-/// base path. Only quoted values are rewritten: in code, quotes are escaped
-/// (`&quot;`), so code that shows HTML is never changed.
-fn under_base_path<'a>(html: &'a str, base_path: &str) -> std::borrow::Cow<'a, str> {
-    static ROOT_RELATIVE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r#"(?i)(\s(?:href|src)\s*=\s*["'])/([^/]|["'])"#).expect("valid regex")
-    });
-    if base_path.is_empty() {
-        return std::borrow::Cow::Borrowed(html);
-    }
-    ROOT_RELATIVE.replace_all(html, |captures: &regex::Captures<'_>| {
-        format!("{}{base_path}/{}", &captures[1], &captures[2])
-    })
 }

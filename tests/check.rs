@@ -528,3 +528,24 @@ fn header_and_footer_links_from_the_settings_are_checked() {
     );
     assert_eq!((found[2].1, found[3].1), (7, 8));
 }
+
+/// Every diagnostic code is documented on the manual's check page, in a
+/// table row of its own; a code added without a row fails here.
+#[test]
+fn every_diagnostic_code_is_documented_on_the_check_page() {
+    let page = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("source/manual/check-the-manual.html.md"),
+    )
+    .unwrap();
+    let undocumented: Vec<&str> = manual::diagnostics::Code::ALL
+        .iter()
+        .map(|code| code.as_str())
+        .filter(|name| {
+            !page
+                .lines()
+                .any(|l| l.starts_with(&format!("| `{name}` |")))
+        })
+        .collect();
+    assert_eq!(undocumented, Vec::<&str>::new());
+}

@@ -63,8 +63,10 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
     let mut diagnostics = Diagnostics::new();
     let mut parsed = Vec::new();
     let mut unparsed = Vec::new();
+    let base_path = settings.base_path.clone();
     let options = ParseOptions {
         index_words: settings.enable_search,
+        base_path: &base_path,
     };
     for (relative, bytes) in pages {
         let path = PathBuf::from("source").join(relative);

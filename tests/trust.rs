@@ -320,3 +320,296 @@ fn a_mount_point_is_published_into() {
         "still a mount point: {stdout}"
     );
 }
+
+// ---- Script for readers -------------------------------------------------
+
+#[test]
+fn raw_html_that_runs_script_is_an_error_even_with_skip_check() {
+    let site = Fixture::new();
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "Intro.\n\n<script>steal()</script>\n\n<img src=\"/x.png\" onerror=\"steal()\">\n\n\
+         <iframe srcdoc=\"&lt;script&gt;x&lt;/script&gt;\"></iframe>\n\n\
+         <form action=\"javascript:steal()\"><button formaction=\"&#106avascript:x\">Go</button></form>\n\n\
+         <object data=\"javascript:x\"></object>\n\n\
+         <svg><a xlink:href=\"javascript:x\"><text>t</text></a></svg>\n\n\
+         <meta http-equiv=\"refresh\" content=\"0; url=https://evil.example/\">\n\n\
+         [click](javascript:steal())\n",
+    );
+    let findings = site.check();
+    let unsafe_lines: Vec<u64> = findings
+        .iter()
+        .filter(|f| f.code == "html-unsafe")
+        .map(|f| f.line)
+        .collect();
+    // Front matter is 6 lines; the body starts on line 7.
+    assert_eq!(
+        unsafe_lines,
+        [9, 11, 13, 15, 15, 17, 19, 21],
+        "{findings:#?}"
+    );
+    assert!(
+        has(&findings, "link-unsafe", "source/manual/a.html.md", 23),
+        "{findings:#?}"
+    );
+    site.build(&["--skip-check"])
+        .assert_failed()
+        .assert_stderr_has("error[html-unsafe]");
+    assert!(!site.path("build").exists());
+
+    // A site that means to run script says so.
+    site.write("source/site.yml", "allow_script: true\n");
+    let findings = site.check();
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.code == "html-unsafe" || f.code == "link-unsafe"),
+        "{findings:#?}"
+    );
+    site.build(&["--skip-check"]).assert_ok();
+    assert!(
+        site.read("build/manual/a.html")
+            .contains("<script>steal()</script>")
+    );
+}
+
+// ---- check says what readers will meet ----------------------------------
+
+#[test]
+fn email_autolinks_are_mailto_links_not_pages() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "Write to <team@example.gov.uk>.\n");
+    let findings = site.check();
+    assert!(
+        findings.iter().all(|f| f.severity != "error"),
+        "{findings:#?}"
+    );
+    site.build(&[]).assert_ok();
+    assert!(
+        site.read("build/manual/a.html")
+            .contains("href=\"mailto:team@example.gov.uk\"")
+    );
+}
+
+#[test]
+fn ids_the_layouts_write_are_known_to_the_fragment_checker() {
+    let site = Fixture::new();
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "[skip](#main-content) [b's contents](/manual/b.html#main-content) [index](/manual.html#main-content) \
+         [custom](/manual/b.html#only-in-custom) [missing](/manual/a.html#only-in-custom)\n",
+    );
+    site.write(
+        "source/manual/b.html.md",
+        "---\ntitle: Page B\nowner_slack: \"#team\"\nsection: Ops\nlayout: custom\n---\nB.\n",
+    );
+    let layouts = site.copy_layouts();
+    std::fs::write(
+        layouts.join("custom.html"),
+        "{% extends \"page.html\" %}{% block body %}<div id=\"only-in-custom\">{{ content | safe }}</div>{% endblock body %}",
+    )
+    .unwrap();
+    let run = site.run("check", &["--format", "json", "--layouts", "layouts"]);
+    let findings = run.findings();
+    let missing: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.code == "link-fragment-missing")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(missing.len(), 1, "{findings:#?}");
+    assert!(missing[0].contains("only-in-custom"), "{missing:?}");
+}
+
+#[test]
+fn identical_link_definitions_are_not_reported_but_different_ones_are() {
+    let site = Fixture::new();
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "[x][one] [y][two]\n\n[one]: /manual.html\n[one]: /manual.html\n[two]: /manual.html\n[two]: /manual/a.html\n",
+    );
+    let duplicates: Vec<u64> = site
+        .check()
+        .iter()
+        .filter(|f| f.code == "link-definition-duplicate")
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(duplicates, [12]);
+}
+
+#[test]
+fn breadcrumbs_and_check_resolve_parent_the_same_way() {
+    let site = Fixture::new();
+    site.page("b", "Page B", "Ops", "B.\n");
+    site.write(
+        "source/manual/a.html.md",
+        "---\ntitle: Page A\nowner_slack: \"#team\"\nsection: Ops\nparent: b.html\n---\nA.\n",
+    );
+    site.write(
+        "source/manual/c.html.md",
+        "---\ntitle: Page C\nowner_slack: \"#team\"\nsection: Ops\nparent: manual/b.html\n---\nC.\n",
+    );
+    let findings = site.check();
+    let parent_missing: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.code == "parent-missing")
+        .map(|f| f.file.as_str())
+        .collect();
+    assert_eq!(parent_missing, ["source/manual/c.html.md"], "{findings:#?}");
+    site.build(&["--skip-check"]).assert_ok();
+    let breadcrumbs = |page: &str| {
+        let html = site.read(page);
+        let start = html.find("aria-label=\"Breadcrumb\"").expect("breadcrumbs");
+        html[start..start + html[start..].find("</nav>").unwrap()].to_string()
+    };
+    assert!(breadcrumbs("build/manual/a.html").contains("Page B"));
+    assert!(!breadcrumbs("build/manual/c.html").contains("Page B"));
+}
+
+#[test]
+fn a_redirect_loop_is_an_error() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "A.\n");
+    site.write(
+        "source/site.yml",
+        "redirects:\n  /one.html: /two.html\n  /two.html: /three.html\n  /three.html: /one.html\n  /four.html: /one.html\n",
+    );
+    let findings = site.check();
+    let loops: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.code == "redirect-loop")
+        .collect();
+    assert_eq!(loops.len(), 1, "{findings:#?}");
+    assert_eq!(loops[0].line, 2);
+    assert!(
+        loops[0]
+            .message
+            .contains("/one.html -> /two.html -> /three.html -> /one.html")
+    );
+}
+
+#[test]
+fn an_unquoted_root_relative_address_in_raw_html_gets_the_base_path() {
+    let site = Fixture::new();
+    site.write("source/site.yml", "base_path: /docs\n");
+    site.page("b", "Page B", "Ops", "B.\n");
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "<a href=/manual/b.html>b</a> <img src=/manual/x.png alt=x>\n\n```html\n<a href=/not/rewritten>code</a>\n```\n",
+    );
+    site.write("source/manual/x.png", "png");
+    let findings = site.check();
+    assert!(
+        findings.iter().all(|f| f.severity != "error"),
+        "{findings:#?}"
+    );
+    site.build(&[]).assert_ok();
+    let html = site.read("build/manual/a.html");
+    assert!(html.contains("<a href=/docs/manual/b.html>b</a>"), "{html}");
+    assert!(
+        html.contains("<img src=/docs/manual/x.png alt=x>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("/docs/not/rewritten"),
+        "code is never rewritten: {html}"
+    );
+    assert!(html.contains("not/rewritten"), "{html}");
+}
+
+// ---- owners, pipes and the link cache -----------------------------------
+
+#[test]
+fn owners_lists_pages_it_could_not_read_and_fails() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "A.\n");
+    site.write(
+        "source/manual/broken.html.md",
+        "---\ntitle: [unclosed\n---\nB.\n",
+    );
+    let run = site.run("owners", &[]);
+    assert_eq!(run.0.status.code(), Some(1), "{}", run.stderr());
+    assert!(
+        run.stdout().contains("source/manual/broken.html.md"),
+        "{}",
+        run.stdout()
+    );
+    let run = site.run("owners", &["--format", "json"]);
+    assert_eq!(run.0.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(
+        report["unreadable"][0]["source"],
+        "source/manual/broken.html.md"
+    );
+}
+
+/// Runs `manual ARGS` with its output going to a pipe that is already
+/// closed, as `manual ARGS | head -0` does.
+fn with_closed_stdout(site: &Fixture, args: &[&str], stderr_too: bool) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let writer_err = writer.try_clone().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_manual"));
+    command
+        .args(args)
+        .arg("--layouts")
+        .arg(common::repo_layouts())
+        .current_dir(site.path(""))
+        .stdout(Stdio::from(writer));
+    if stderr_too {
+        command.stderr(Stdio::from(writer_err));
+    } else {
+        command.stderr(Stdio::piped());
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn a_closed_output_pipe_ends_quietly_with_the_usual_status() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "[gone](/nowhere.html)\n");
+    // check: errors found, so 1, as without the pipe.
+    let check = with_closed_stdout(&site, &["check", "--format", "json"], false);
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&check.stderr).contains("panicked"));
+    let owners = with_closed_stdout(&site, &["owners"], false);
+    assert_eq!(owners.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&owners.stderr).contains("panicked"));
+    // build with both streams closed still publishes.
+    let build = with_closed_stdout(&site, &["build", "--skip-check"], true);
+    assert_eq!(build.status.code(), Some(0));
+    assert!(site.path("build/manual/a.html").is_file());
+}
+
+#[test]
+fn the_link_cache_cannot_name_a_file_outside_the_project() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "A.\n");
+    for bad in ["/tmp/evil.json", "../evil.json", "cache/../../evil.json"] {
+        site.write(
+            "source/site.yml",
+            format!("external_links:\n  cache_file: {bad}\n"),
+        );
+        let run = site.run("check", &[]);
+        assert_eq!(run.0.status.code(), Some(2), "{bad}: {}", run.stderr());
+        assert!(
+            run.stderr()
+                .contains("source/site.yml:2:3: error[settings-invalid]"),
+            "{}",
+            run.stderr()
+        );
+    }
+}

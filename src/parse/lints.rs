@@ -143,7 +143,7 @@ mod tests {
 
     fn lints(text: &str) -> Vec<(Lint, usize, usize)> {
         let rendered =
-            super::super::markdown::render(text, 0, &crate::highlight::Highlighter::new());
+            super::super::markdown::render(text, 0, &crate::highlight::Highlighter::new(), "");
         scan(text, 0, &rendered.prose)
             .into_iter()
             .map(|f| (f.lint, f.line, f.column))

@@ -7,6 +7,7 @@ use pulldown_cmark::{
 use serde::Serialize;
 
 use super::heading_id::HeadingIds;
+use super::html;
 use crate::diagnostics::LineIndex;
 use crate::highlight::{Highlighted, Highlighter};
 
@@ -95,6 +96,17 @@ pub struct RenderedMarkdown {
     pub code_blocks: Vec<CodeBlock>,
     /// Text of the body without markup, when HTML is made.
     pub plain_text: String,
+    /// Raw HTML that would run script for readers.
+    pub scripts: Vec<Script>,
+}
+
+/// Raw HTML that would run script in readers' browsers (`html-unsafe`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Script {
+    /// What it is, in words: "the event handler `onclick`".
+    pub what: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 pub fn options() -> Options {
@@ -106,8 +118,15 @@ pub fn options() -> Options {
 }
 
 /// Renders `text[body_start..]`; positions are reported in `text`'s lines, so
-/// they are the author's line numbers even below front matter.
-pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> RenderedMarkdown {
+/// they are the author's line numbers even below front matter. Root-relative
+/// addresses the author wrote (in links and raw HTML) are written under
+/// `base_path`.
+pub fn render(
+    text: &str,
+    body_start: usize,
+    highlighter: &Highlighter,
+    base_path: &str,
+) -> RenderedMarkdown {
     let body = &text[body_start..];
     let lines = LineIndex::new(text);
     let position = |offset: usize| lines.line_col(text, body_start + offset);
@@ -165,7 +184,12 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
     // Events to add before the event at an index (kept in index order):
     // the link that makes each heading its own anchor.
     let mut insertions: Vec<(usize, Event<'_>)> = Vec::new();
-    let mut in_html_block = false;
+    // Raw HTML, as the indexes of its events: a whole HTML block is one
+    // piece, so a tag written over several lines is scanned whole.
+    let mut html_pieces: Vec<Vec<usize>> = Vec::new();
+    let mut open_html_block: Option<Vec<usize>> = None;
+    // Markdown links and images whose root-relative address gets the base path.
+    let mut under_base_path: Vec<usize> = Vec::new();
     let mut in_code_block = false;
     let mut prose = Vec::new();
     let mut code_blocks = Vec::new();
@@ -317,26 +341,74 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
                 }
                 let definition = mark_used(&mut definitions, &definition_index, *link_type, id);
                 let (line, column) = position(range.start);
+                if dest_url.starts_with('/') && !dest_url.starts_with("//") {
+                    under_base_path.push(index);
+                }
+                // An email autolink is a `mailto:` link, as it is rendered.
+                let destination = if *link_type == LinkType::Email {
+                    format!("mailto:{dest_url}")
+                } else {
+                    dest_url.to_string()
+                };
                 links.push(Link {
                     kind,
-                    destination: dest_url.to_string(),
+                    destination,
                     line,
                     column,
                     definition,
                 });
             }
-            Event::Start(Tag::HtmlBlock) => {
-                in_html_block = true;
-                scan_html(body, range.clone(), &position, &mut links, &mut html_ids);
+            Event::Start(Tag::HtmlBlock) => open_html_block = Some(Vec::new()),
+            Event::End(TagEnd::HtmlBlock) => html_pieces.extend(open_html_block.take()),
+            Event::Html(_) if open_html_block.is_some() => {
+                open_html_block.as_mut().expect("open").push(index);
             }
-            Event::End(TagEnd::HtmlBlock) => in_html_block = false,
-            Event::InlineHtml(_) | Event::Html(_) if !in_html_block => {
-                scan_html(body, range.clone(), &position, &mut links, &mut html_ids);
-            }
+            Event::InlineHtml(_) | Event::Html(_) => html_pieces.push(vec![index]),
             _ => {}
         }
     }
 
+    let mut scripts = Vec::new();
+    for piece in html_pieces {
+        let (text, starts) = joined_html(&events, &piece);
+        let scanned = html::scan(&text, if keep_text { base_path } else { "" });
+        // A piece's offset to the author's line and column.
+        let at = |offset: usize| {
+            let (start, event) = starts[starts.partition_point(|(s, _)| *s <= offset) - 1];
+            position(events[event].1.start + (offset - start))
+        };
+        for (offset, destination) in scanned.links {
+            let (line, column) = at(offset);
+            links.push(Link {
+                kind: LinkKind::Html,
+                destination,
+                line,
+                column,
+                definition: None,
+            });
+        }
+        html_ids.extend(scanned.ids);
+        for (offset, what) in scanned.scripts {
+            let (line, column) = at(offset);
+            scripts.push(Script { what, line, column });
+        }
+        if let Some(rewritten) = scanned.rewritten {
+            events[piece[0]].0 = Event::Html(CowStr::from(rewritten));
+            for &other in &piece[1..] {
+                events[other].0 = Event::Html(CowStr::Borrowed(""));
+            }
+        }
+    }
+    if keep_text && !base_path.is_empty() {
+        for index in under_base_path {
+            if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) =
+                &mut events[index].0
+            {
+                *dest_url = CowStr::from(format!("{base_path}{dest_url}"));
+            }
+        }
+    }
+    links.sort_by_key(|l| (l.line, l.column));
     let duplicate_definitions =
         duplicate_definitions(body, &events, &definitions, &definition_index, &position);
     let mut html = String::new();
@@ -375,7 +447,28 @@ pub fn render(text: &str, body_start: usize, highlighter: &Highlighter) -> Rende
         prose,
         code_blocks,
         plain_text,
+        scripts,
     }
+}
+
+/// The text of one piece of raw HTML, and where each of its events starts
+/// in it: (offset in the text, event index).
+fn joined_html(
+    events: &[(Event<'_>, std::ops::Range<usize>)],
+    piece: &[usize],
+) -> (String, Vec<(usize, usize)>) {
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(piece.len());
+    for &index in piece {
+        if let Event::Html(html) | Event::InlineHtml(html) = &events[index].0 {
+            starts.push((text.len(), index));
+            text.push_str(html);
+        }
+    }
+    if starts.is_empty() {
+        starts.push((0, piece[0]));
+    }
+    (text, starts)
 }
 
 /// pulldown-cmark keeps the first definition of a label and drops later
@@ -391,7 +484,8 @@ fn duplicate_definitions(
     position: &impl Fn(usize) -> (usize, usize),
 ) -> Vec<DuplicateDefinition> {
     static DEFINITION_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?m)^ {0,3}\[((?:[^\]\\\n]|\\.){1,999})\]:").expect("valid regex")
+        regex::Regex::new(r"(?m)^ {0,3}\[((?:[^\]\\\n]|\\.){1,999})\]:[ \t]*(<[^>\n]*>|\S*)")
+            .expect("valid regex")
     });
     if definitions.is_empty() {
         return Vec::new();
@@ -434,10 +528,15 @@ fn duplicate_definitions(
         }
         let label = normalize_label(&captures[1]);
         let (line, column) = position(whole.start());
+        // The same address again under the same label misleads no one.
+        let destination = captures[2]
+            .strip_prefix('<')
+            .and_then(|d| d.strip_suffix('>'))
+            .unwrap_or(&captures[2]);
         if let Some(first) = definition_index
             .get(&label)
             .map(|&i| &definitions[i])
-            .filter(|d| d.line != line)
+            .filter(|d| d.line != line && d.destination != destination)
         {
             found.push(DuplicateDefinition {
                 label: captures[1].to_string(),
@@ -477,53 +576,6 @@ fn normalize_label(label: &str) -> String {
         .to_lowercase()
 }
 
-/// Finds `href`, `src` and `id` attributes in raw HTML, with positions.
-/// A regex over tags is enough here: the HTML in pages is short fragments
-/// written by hand, and an HTML parser would not give source positions.
-fn scan_html(
-    body: &str,
-    range: std::ops::Range<usize>,
-    position: &impl Fn(usize) -> (usize, usize),
-    links: &mut Vec<Link>,
-    ids: &mut Vec<String>,
-) {
-    use std::sync::LazyLock;
-    static TAG: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r#"<!--(?s:.*?)-->|<[A-Za-z][A-Za-z0-9-]*(?:[^<>"']|"[^"]*"|'[^']*')*>"#)
-            .expect("tag pattern")
-    });
-    static ATTRIBUTE: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r#"(?i)\s(href|src|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+))"#)
-            .expect("attribute pattern")
-    });
-    let Some(chunk) = body.get(range.clone()) else {
-        return;
-    };
-    for tag in TAG.find_iter(chunk) {
-        if tag.as_str().starts_with("<!--") {
-            continue;
-        }
-        for attribute in ATTRIBUTE.captures_iter(tag.as_str()) {
-            let Some(value) = attribute.get(2).or(attribute.get(3)).or(attribute.get(4)) else {
-                continue;
-            };
-            let decoded = html_escape::decode_html_entities(value.as_str()).into_owned();
-            if attribute[1].eq_ignore_ascii_case("id") {
-                ids.push(decoded);
-            } else {
-                let (line, column) = position(range.start + tag.start() + value.start());
-                links.push(Link {
-                    kind: LinkKind::Html,
-                    destination: decoded,
-                    line,
-                    column,
-                    definition: None,
-                });
-            }
-        }
-    }
-}
-
 fn link_kind(link_type: LinkType) -> LinkKind {
     match link_type {
         LinkType::Autolink | LinkType::Email => LinkKind::Autolink,
@@ -554,8 +606,8 @@ mod tests {
 
     #[test]
     fn second_definitions_of_a_label_are_found_but_not_lookalikes() {
-        let text = "[a][x]\n\n[x]: /first.html\n[X]: /second.html\n\n```\n[x]: /in-code.html\n```\n\nText\n[x]: /lazy-continuation.html\n\n  [y]: /other.html\n";
-        let out = render(text, 0, &Highlighter::new());
+        let text = "[a][x]\n\n[x]: /first.html\n[X]: /second.html\n[x]:   /first.html\n\n```\n[x]: /in-code.html\n```\n\nText\n[x]: /lazy-continuation.html\n\n  [y]: /other.html\n";
+        let out = render(text, 0, &Highlighter::new(), "");
         let found: Vec<_> = out
             .duplicate_definitions
             .iter()
@@ -568,7 +620,7 @@ mod tests {
     #[test]
     fn headings_link_to_themselves_unless_they_hold_a_link() {
         let text = "# Title\n\n## See [the guide](/g.html)\n\n## Plain `code`\n";
-        let out = render(text, 0, &Highlighter::new());
+        let out = render(text, 0, &Highlighter::new(), "");
         assert!(
             out.html.contains("<h1 id=\"title\">Title</h1>"),
             "{}",
@@ -592,20 +644,25 @@ mod tests {
     #[test]
     fn plain_text_keeps_words_apart_and_is_not_kept_for_check() {
         let text = "# Deploy\nRun **the**\n`make`\n\n- one\n- two\n\n```sh\necho hi\n```\n";
-        let out = render(text, 0, &Highlighter::new());
+        let out = render(text, 0, &Highlighter::new(), "");
         let words: Vec<_> = out.plain_text.split_whitespace().collect();
         assert_eq!(
             words,
             ["Deploy", "Run", "the", "make", "one", "two", "echo", "hi"]
         );
-        let out = render(text, 0, &Highlighter::classify_only());
+        let out = render(text, 0, &Highlighter::classify_only(), "");
         assert!(out.plain_text.is_empty());
     }
 
     #[test]
     fn headings_get_ids_and_positions() {
         let text = "---\ntitle: x\n---\n## Intro\n\n## Intro\n\n### Custom {#mine}\n";
-        let out = render(text, text.find("## Intro").unwrap(), &Highlighter::new());
+        let out = render(
+            text,
+            text.find("## Intro").unwrap(),
+            &Highlighter::new(),
+            "",
+        );
         let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["intro", "intro-1", "mine"]);
         assert_eq!(out.headings[0].line, 4);
@@ -628,7 +685,7 @@ mod tests {
 
     #[test]
     fn heading_text_includes_code_spans() {
-        let out = render("## Run `rake db:migrate` now\n", 0, &Highlighter::new());
+        let out = render("## Run `rake db:migrate` now\n", 0, &Highlighter::new(), "");
         assert_eq!(out.headings[0].text, "Run rake db:migrate now");
         assert_eq!(out.headings[0].id, "run-rake-dbmigrate-now");
     }
@@ -644,7 +701,7 @@ mod tests {
     fn links_of_every_kind_are_recorded_with_positions() {
         let text =
             "See [a](/a.html) and [b][ref].\n\n![img](x.png) <https://e.x>\n\n[ref]: b.html\n";
-        let out = render(text, 0, &Highlighter::new());
+        let out = render(text, 0, &Highlighter::new(), "");
         let found = located_links(&out);
         assert_eq!(
             found,
@@ -660,7 +717,7 @@ mod tests {
     #[test]
     fn raw_html_links_and_ids_are_recorded() {
         let text = "Text <a href=\"/x.html#y\">x</a>.\n\n<div id=\"anchor\">\n  <img alt=\"a\"\n       src='/i.png'>\n<!-- <a href=\"/commented.html\"> -->\n</div>\n";
-        let out = render(text, 0, &Highlighter::new());
+        let out = render(text, 0, &Highlighter::new(), "");
         let found = located_links(&out);
         assert_eq!(
             found,
@@ -675,7 +732,7 @@ mod tests {
     #[test]
     fn reference_definitions_and_undefined_references() {
         let text = "[used][a] and [missing][b] and [collapsed][] and [just brackets].\n\n[A]: /a.html\n[unused]: /u.html\n[bad]: [https://x.org]\n";
-        let out = render(text, 0, &Highlighter::new());
+        let out = render(text, 0, &Highlighter::new(), "");
         let defs: Vec<_> = out
             .definitions
             .iter()
@@ -700,7 +757,7 @@ mod tests {
     #[test]
     fn extensions_and_raw_html() {
         let text = "| a |\n|---|\n| b |\n\n~~x~~ [^1]\n\n- [x] done\n\n<div class=\"c\">raw</div>\n\n[^1]: note\n";
-        let html = render(text, 0, &Highlighter::new()).html;
+        let html = render(text, 0, &Highlighter::new(), "").html;
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<del>x</del>"), "{html}");
         assert!(html.contains("checkbox"), "{html}");

@@ -3,6 +3,7 @@
 
 pub mod front_matter;
 pub mod heading_id;
+pub mod html;
 pub mod lints;
 pub mod markdown;
 pub mod review;
@@ -37,6 +38,8 @@ pub struct Page {
     pub links: Vec<Link>,
     /// `id` attributes in the page's raw HTML.
     pub html_ids: Vec<String>,
+    /// Raw HTML that would run script for readers.
+    pub scripts: Vec<markdown::Script>,
     pub definitions: Vec<LinkDefinition>,
     pub undefined_references: Vec<UndefinedReference>,
     pub duplicate_definitions: Vec<markdown::DuplicateDefinition>,
@@ -68,11 +71,8 @@ impl Page {
         self.key_lines.get(key).copied().unwrap_or(1)
     }
 
-    /// Every id a `#fragment` can point at on this page.
-    pub fn has_id(&self, id: &str) -> bool {
-        self.headings.iter().any(|h| h.id == id) || self.html_ids.iter().any(|i| i == id)
-    }
-
+    /// Every id the page's own text writes: its headings' and its raw
+    /// HTML's (`Site::ids_at` adds its layout's).
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.headings
             .iter()
@@ -83,15 +83,17 @@ impl Page {
 
 /// What a parse makes besides the page's HTML and facts.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ParseOptions {
+pub struct ParseOptions<'a> {
     /// The page's weighted words for the search index (`enable_search`).
     pub index_words: bool,
+    /// Written before root-relative addresses in the page (`base_path`).
+    pub base_path: &'a str,
 }
 
 pub fn parse_page(
     source: PageSource,
     highlighter: &Highlighter,
-    options: ParseOptions,
+    options: ParseOptions<'_>,
 ) -> (Option<Page>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let located = |e: front_matter::FrontMatterError| {
@@ -133,7 +135,12 @@ pub fn parse_page(
         );
     }
 
-    let rendered = markdown::render(&source.text, split.body_start, highlighter);
+    let rendered = markdown::render(
+        &source.text,
+        split.body_start,
+        highlighter,
+        options.base_path,
+    );
     let findings = lints::scan(&source.text, split.body_start, &rendered.prose);
     let title = parsed
         .front_matter
@@ -174,6 +181,7 @@ pub fn parse_page(
         headings: rendered.headings,
         links: rendered.links,
         html_ids: rendered.html_ids,
+        scripts: rendered.scripts,
         definitions: rendered.definitions,
         undefined_references: rendered.undefined_references,
         duplicate_definitions: rendered.duplicate_definitions,

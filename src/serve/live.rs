@@ -121,6 +121,7 @@ impl Live {
         };
         let options = parse::ParseOptions {
             index_words: site.settings.enable_search,
+            base_path: &site.settings.base_path,
         };
         let (page, diagnostics) = parse::parse_page(source, highlighter, options);
         let mut page = page?;

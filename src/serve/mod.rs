@@ -136,7 +136,7 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         options.port,
     )))?;
     let address = listener.local_addr()?;
-    println!("Serving the manual at http://{address}{base_path}/ (Ctrl-C to stop)");
+    crate::outln!("Serving the manual at http://{address}{base_path}/ (Ctrl-C to stop)");
     if options.open {
         let _ = std::process::Command::new("xdg-open")
             .arg(format!("http://{address}{base_path}/"))
@@ -481,18 +481,18 @@ fn describe_change(changed: &[PathBuf]) -> String {
 fn report_rebuild(label: &str, rendered: Option<usize>, problems: &[Diagnostic], took: Duration) {
     let errors = problems.iter().filter(|d| d.is_error()).count();
     match rendered {
-        Some(pages) => eprintln!(
+        Some(pages) => crate::errln!(
             "{label}: rendered {pages} page(s) in {} ms; {} problem(s) found by check",
             took.as_millis(),
             problems.len()
         ),
-        None => eprintln!(
+        None => crate::errln!(
             "{label}: {errors} error(s) in {} ms; still serving the last good pages",
             took.as_millis()
         ),
     }
     for problem in problems.iter().filter(|d| d.is_error()).take(10) {
-        eprint!("{}", problem.render_human(None));
+        crate::errln!("{}", problem.render_human(None).trim_end());
     }
 }
 

@@ -39,7 +39,29 @@ pub const SEARCH_INDEX_FOLDER: &str = "/search/";
 /// Where the layouts' own files (`layouts/assets/`) are published.
 pub const THEME_ASSETS_PREFIX: &str = "/assets/";
 
+/// The layout (`layouts/<name>.html`) a page gets when it names none.
+pub const DEFAULT_LAYOUT: &str = "manual_layout";
+pub const HOME_LAYOUT: &str = "home";
+pub const MANUAL_INDEX_LAYOUT: &str = "manual_index";
+pub const REDIRECT_LAYOUT: &str = "redirect";
+pub const NOT_FOUND_LAYOUT: &str = "not_found";
+pub const SEARCH_LAYOUT: &str = "search";
+
 impl Generated {
+    /// The layout that renders it, for the ones made from a layout.
+    pub fn layout(self) -> Option<&'static str> {
+        match self {
+            Generated::Home => Some(HOME_LAYOUT),
+            Generated::ManualIndex => Some(MANUAL_INDEX_LAYOUT),
+            Generated::NotFound => Some(NOT_FOUND_LAYOUT),
+            Generated::SearchPage => Some(SEARCH_LAYOUT),
+            Generated::HighlightCss
+            | Generated::PagesJson
+            | Generated::Robots
+            | Generated::Sitemap => None,
+        }
+    }
+
     pub fn url(self) -> &'static str {
         match self {
             Generated::Home => HOME_URL,

@@ -14,8 +14,9 @@ use crate::parse::heading_id::HeadingIds;
 use crate::settings::Settings;
 use crate::url::{self, Destination, LinkRules, SitePath};
 pub use generated::{
-    Generated, HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, SEARCH_INDEX_FOLDER, SEARCH_PAGE_URL,
-    SITEMAP_URL, THEME_ASSETS_PREFIX,
+    DEFAULT_LAYOUT, Generated, HOME_LAYOUT, HOME_URL, MANUAL_INDEX_LAYOUT, MANUAL_INDEX_URL,
+    NOT_FOUND_LAYOUT, NOT_FOUND_URL, REDIRECT_LAYOUT, SEARCH_INDEX_FOLDER, SEARCH_LAYOUT,
+    SEARCH_PAGE_URL, SITEMAP_URL, THEME_ASSETS_PREFIX,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +135,10 @@ pub struct Site {
     /// A source page at `/index.html` replaces the generated home page body.
     pub home_page: Option<usize>,
     pub redirects: Vec<Redirect>,
+    /// The ids each layout writes into every page it renders (`main-content`,
+    /// ...), read from the layout files, so a `#fragment` naming one is
+    /// found. Filled in by the pipeline once the layouts are loaded.
+    pub layout_ids: BTreeMap<String, Vec<String>>,
 }
 
 pub const COMMON_TASKS_ID: &str = "common-tasks";
@@ -316,6 +321,7 @@ impl Site {
             common_tasks,
             home_page,
             redirects,
+            layout_ids: BTreeMap::new(),
         };
         (site, diagnostics)
     }
@@ -376,6 +382,55 @@ impl Site {
     /// the base path, percent-encoded.
     pub fn href(&self, path: &str, fragment: Option<&str>) -> String {
         url::href(&self.settings.base_path, path, fragment)
+    }
+
+    /// The layout that renders a page: the one it names, else the home or
+    /// the default layout.
+    pub fn layout_of(&self, page: usize) -> &str {
+        match &self.pages[page].front_matter.layout {
+            Some(layout) => layout,
+            None if self.home_page == Some(page) => HOME_LAYOUT,
+            None => DEFAULT_LAYOUT,
+        }
+    }
+
+    /// Every id a `#fragment` can name on the output at `target`: the
+    /// page's headings and raw HTML ids, the manual index's sections, and
+    /// the ids its layout writes. `None` for targets that are not HTML
+    /// pages this site makes (their fragments are not checked).
+    pub fn ids_at(&self, target: Target) -> Option<Box<dyn Iterator<Item = &str> + '_>> {
+        let (own, layout): (Box<dyn Iterator<Item = &str>>, &str) = match target {
+            Target::Page(i) => (Box::new(self.pages[i].ids()), self.layout_of(i)),
+            Target::Generated(Generated::ManualIndex) => (
+                Box::new(
+                    self.sections
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .chain([COMMON_TASKS_ID]),
+                ),
+                MANUAL_INDEX_LAYOUT,
+            ),
+            Target::Generated(generated) => (Box::new(std::iter::empty()), generated.layout()?),
+            Target::Asset(_) | Target::ThemeAsset(_) | Target::Redirect(_) | Target::Unparsed => {
+                return None;
+            }
+        };
+        let from_layout = self
+            .layout_ids
+            .get(layout)
+            .into_iter()
+            .flatten()
+            .map(String::as_str);
+        Some(Box::new(own.chain(from_layout)))
+    }
+
+    /// Whether a `#fragment` to `target` names something there. `#top`
+    /// scrolls to the top of any HTML page.
+    pub fn has_id(&self, target: Target, id: &str) -> bool {
+        id == "top"
+            || self
+                .ids_at(target)
+                .is_none_or(|mut ids| ids.any(|i| i == id))
     }
 
     pub fn title_of(&self, target: Target) -> Option<&str> {

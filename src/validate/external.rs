@@ -211,21 +211,30 @@ struct Cache {
 
 impl Cache {
     /// A missing or unreadable cache is an empty one: it only saves time.
+    /// A cache that is a symbolic link (a pull request could commit one
+    /// pointing anywhere) is not read.
     fn load(path: &Path) -> Cache {
-        std::fs::read(path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        let is_plain_file = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+        is_plain_file
+            .then(|| crate::load::read_text(path, crate::load::MAX_SETTINGS_BYTES).ok())
+            .flatten()
+            .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default()
     }
 
-    /// Written to a temporary file and renamed, so a crash never leaves a
-    /// half-written cache.
+    /// Written to a new temporary file and renamed over the cache, so a
+    /// crash never leaves a half-written cache, and a symbolic link at
+    /// either name is replaced rather than followed.
     fn save(&self, path: &Path) -> std::io::Result<()> {
-        let temporary = path.with_extension("tmp");
-        std::fs::write(
-            &temporary,
-            serde_json::to_vec_pretty(self).expect("cache serializes"),
-        )?;
+        use std::io::Write;
+        let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
+        let _ = std::fs::remove_file(&temporary);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temporary)?;
+        file.write_all(&serde_json::to_vec_pretty(self).expect("cache serializes"))?;
+        drop(file);
         std::fs::rename(temporary, path)
     }
 }

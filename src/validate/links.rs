@@ -4,7 +4,7 @@
 use super::suggest::{Budget, nearest};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::parse::{Link, LinkKind, Page};
-use crate::site::{COMMON_TASKS_ID, Generated, Resolved, Site, Target};
+use crate::site::{Resolved, Site, Target};
 use crate::url::url_for_page;
 
 pub fn check_page(site: &Site, index: usize) -> Diagnostics {
@@ -133,12 +133,8 @@ fn check_link(site: &Site, page: &Page, link: &Link, budget: &Budget) -> Vec<Dia
     }
     let found = match site.resolve(&page.url, dest) {
         Resolved::ExternalPath { .. } => None,
-        Resolved::Unsafe(url) => diagnostic(
-            true,
-            Code::LinkUnsafe,
-            format!("{what} to `{url}` runs script in the reader's browser"),
-            "link to a page instead".into(),
-        ),
+        // Reported by `structure`, which runs even with `--skip-check`.
+        Resolved::Unsafe(_) => None,
         Resolved::External(url) => check_external_syntax(&url).and_then(|problem| {
             diagnostic(
                 true,
@@ -198,27 +194,10 @@ fn check_fragment(
     fragment: &str,
     budget: &Budget,
 ) -> Option<Diagnostic> {
-    // `#top` scrolls to the top of any HTML page.
-    if fragment == "top" {
+    if site.has_id(target, fragment) {
         return None;
     }
-    let ids: Vec<&str> = match target {
-        Target::Page(i) => site.pages[i].ids().collect(),
-        Target::Generated(Generated::ManualIndex) => site
-            .sections
-            .iter()
-            .map(|s| s.id.as_str())
-            .chain([COMMON_TASKS_ID])
-            .collect(),
-        Target::Generated(_)
-        | Target::Asset(_)
-        | Target::ThemeAsset(_)
-        | Target::Redirect(_)
-        | Target::Unparsed => return None,
-    };
-    if ids.contains(&fragment) {
-        return None;
-    }
+    let ids: Vec<&str> = site.ids_at(target)?.collect();
     let same_page = path == page.url;
     let place = if same_page {
         "this page".to_string()
@@ -340,10 +319,10 @@ pub fn check_settings_links(site: &Site) -> Diagnostics {
                     target: None, path, ..
                 } => Some(format!("goes to {path}, which does not exist")),
                 Resolved::Internal {
-                    target: Some(Target::Page(i)),
+                    target: Some(target),
                     fragment: Some(fragment),
                     path,
-                } if !fragment.is_empty() && !site.pages[i].has_id(&fragment) => Some(format!(
+                } if !site.has_id(target, &fragment) => Some(format!(
                     "goes to {path}, which has no heading with id `{fragment}`"
                 )),
                 _ => None,

@@ -14,10 +14,8 @@ mod suggest;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::render::{
-    HOME_LAYOUT, MANUAL_INDEX_LAYOUT, NOT_FOUND_LAYOUT, REDIRECT_LAYOUT, SEARCH_LAYOUT, Templates,
-};
-use crate::site::Site;
+use crate::render::Templates;
+use crate::site::{REDIRECT_LAYOUT, Site};
 
 /// Every `check` rule over the whole site. `site.today` decides which review
 /// dates are overdue.
@@ -47,8 +45,59 @@ pub fn check_site_wide(site: &Site) -> Diagnostics {
     found
 }
 
+/// What makes a site impossible, or unsafe, to publish: a layout that does
+/// not exist, and (unless the settings allow it) a page that would run
+/// script in readers' browsers. Runs even with `--skip-check`.
+/// Script in pages: raw HTML that runs it (`html-unsafe`) and links to
+/// `javascript:` addresses (`link-unsafe`).
+fn scripts(site: &Site) -> Diagnostics {
+    let mut found = Diagnostics::new();
+    if site.settings.allow_script {
+        return found;
+    }
+    let help = "remove it; if this site must run script, set `allow_script: true` in the settings";
+    for page in &site.pages {
+        for script in &page.scripts {
+            found.push(
+                Diagnostic::error(
+                    Code::HtmlUnsafe,
+                    &page.path,
+                    format!("{} runs script in every reader's browser", script.what),
+                )
+                .at(script.line, script.column)
+                .with_help(help),
+            );
+        }
+        for link in page
+            .links
+            .iter()
+            .filter(|l| crate::url::runs_script(&l.destination))
+        {
+            let (line, column) = link.definition.unwrap_or((link.line, link.column));
+            found.push(
+                Diagnostic::error(
+                    Code::LinkUnsafe,
+                    &page.path,
+                    format!(
+                        "the link to `{}` runs script in the reader's browser",
+                        link.destination
+                    ),
+                )
+                .at(line, column)
+                .with_help("link to a page instead"),
+            );
+        }
+    }
+    // A reference link's definition is reported once, however many use it.
+    let mut seen = std::collections::HashSet::new();
+    found
+        .into_iter()
+        .filter(|d| seen.insert((d.file.clone(), d.line, d.column, d.code)))
+        .collect()
+}
+
 pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
-    let mut diagnostics = Diagnostics::new();
+    let mut diagnostics = scripts(site);
     let known = || {
         templates
             .layouts
@@ -58,7 +107,7 @@ pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
             .join(", ")
     };
     for (i, page) in site.pages.iter().enumerate() {
-        let layout = Templates::layout_for(page, site.home_page == Some(i));
+        let layout = site.layout_of(i);
         if !templates.layouts.contains(layout) {
             diagnostics.push(
                 Diagnostic::error(
@@ -71,12 +120,10 @@ pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
             );
         }
     }
-    let mut required = vec![HOME_LAYOUT, MANUAL_INDEX_LAYOUT, NOT_FOUND_LAYOUT];
+    // The generated pages the site has, and the redirect pages.
+    let mut required: Vec<&str> = site.generated.iter().filter_map(|g| g.layout()).collect();
     if !site.redirects.is_empty() {
         required.push(REDIRECT_LAYOUT);
-    }
-    if site.settings.enable_search {
-        required.push(SEARCH_LAYOUT);
     }
     for required in required {
         if !templates.layouts.contains(required) {

@@ -98,7 +98,9 @@ impl Fixture {
     pub fn run(&self, command: &str, args: &[&str]) -> Run {
         let mut cmd = Command::cargo_bin("manual").unwrap();
         cmd.current_dir(self.dir.path()).arg(command);
-        cmd.arg("--layouts").arg(repo_layouts());
+        if !args.contains(&"--layouts") {
+            cmd.arg("--layouts").arg(repo_layouts());
+        }
         if !args.contains(&"--today") {
             cmd.args(["--today", "2026-11-22"]);
         }

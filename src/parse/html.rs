@@ -1,0 +1,272 @@
+//! Raw HTML written in pages: the one scanner. In the markdown pass, every
+//! piece of raw HTML goes through [`scan`], which at once records the links
+//! `check` resolves, the ids a `#fragment` may name and anything that would
+//! run script for readers, and writes root-relative addresses under the base
+//! path. Checking and publishing therefore read the same attributes.
+//!
+//! A regex over tags rather than an HTML parser: the HTML in pages is short
+//! fragments written by hand, the scan must report source offsets (which
+//! html5ever's tokenizer does not give), and the rewrite must leave every
+//! other byte as written.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Attributes whose value is an address that a reader's browser follows or
+/// loads: checked as links, and written under the base path.
+pub const URL_ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "cite",
+    "background",
+    "xlink:href",
+];
+
+/// Attributes that may carry an address, any of which would run script if
+/// it were `javascript:` (a superset of `URL_ATTRIBUTES`).
+const SCRIPT_CARRIERS: &[&str] = &[
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "cite",
+    "background",
+    "xlink:href",
+    "codebase",
+    "longdesc",
+    "usemap",
+    "manifest",
+    "icon",
+    "lowsrc",
+    "dynsrc",
+    "srcset",
+    "ping",
+    "archive",
+    "classid",
+    "profile",
+    "to",
+    "values",
+    "from",
+    "by",
+];
+
+/// What the scan found in one piece of raw HTML. Offsets are into the text
+/// scanned.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Scanned {
+    /// The text with root-relative addresses under the base path, when any
+    /// was changed.
+    pub rewritten: Option<String>,
+    /// Address attributes, entity-decoded, at the offset of their value.
+    pub links: Vec<(usize, String)>,
+    pub ids: Vec<String>,
+    /// What would run script, at its offset: a `<script>` element, an
+    /// event handler, `srcdoc`, a script URL, a meta refresh.
+    pub scripts: Vec<(usize, String)>,
+}
+
+static TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"<!--(?s:.*?)-->|<([A-Za-z][A-Za-z0-9-]*)((?:[^<>"']|"[^"]*"|'[^']*')*)>"#)
+        .expect("tag pattern")
+});
+
+// Browsers also take `/` between attributes (`<img/src=x>`).
+static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"[\s/]+([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+)))?"#)
+        .expect("attribute pattern")
+});
+
+/// Scans `text` (raw HTML as written in a page). `base_path` (`/docs`, or
+/// empty) is put before every root-relative address.
+pub fn scan(text: &str, base_path: &str) -> Scanned {
+    let mut found = Scanned::default();
+    // (offset in `text`, what to insert there), in order.
+    let mut insertions: Vec<usize> = Vec::new();
+    for tag in TAG.captures_iter(text) {
+        let whole = tag.get(0).expect("match");
+        let (Some(name), Some(attributes)) = (tag.get(1), tag.get(2)) else {
+            continue; // a comment
+        };
+        let name = name.as_str().to_ascii_lowercase();
+        if name == "script" {
+            found
+                .scripts
+                .push((whole.start(), "a `<script>` element".into()));
+        }
+        let mut http_equiv_refresh = false;
+        for attribute in ATTRIBUTE.captures_iter(attributes.as_str()) {
+            let attribute_name = attribute[1].to_ascii_lowercase();
+            let value = attribute.get(2).or(attribute.get(3)).or(attribute.get(4));
+            let offset = attributes.start() + attribute.get(1).expect("name").start();
+            if attribute_name.starts_with("on") && attribute_name.len() > 2 {
+                found
+                    .scripts
+                    .push((offset, format!("the event handler `{attribute_name}`")));
+            }
+            if attribute_name == "srcdoc" {
+                found
+                    .scripts
+                    .push((offset, "`srcdoc`, a page inside the page".into()));
+            }
+            let Some(value) = value else {
+                continue;
+            };
+            let decoded = decode(value.as_str());
+            let value_offset = attributes.start() + value.start();
+            if attribute_name == "http-equiv" && decoded.trim().eq_ignore_ascii_case("refresh") {
+                http_equiv_refresh = true;
+            }
+            // A `data:` document in a frame runs its own script, whatever
+            // its type says (an SVG can hold a script).
+            let data_document = matches!(name.as_str(), "iframe" | "frame" | "embed" | "object")
+                && decoded
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("data:");
+            if SCRIPT_CARRIERS.contains(&attribute_name.as_str())
+                && (crate::url::runs_script(&decoded) || data_document)
+            {
+                found.scripts.push((
+                    value_offset,
+                    format!("`{attribute_name}` with a script address"),
+                ));
+            }
+            if attribute_name == "id" {
+                found.ids.push(decoded);
+            } else if URL_ATTRIBUTES.contains(&attribute_name.as_str()) {
+                if !base_path.is_empty()
+                    && value.as_str().starts_with('/')
+                    && !value.as_str().starts_with("//")
+                {
+                    insertions.push(value_offset);
+                }
+                found.links.push((value_offset, decoded));
+            }
+        }
+        if name == "meta" && http_equiv_refresh {
+            found.scripts.push((
+                whole.start(),
+                "a `<meta http-equiv=\"refresh\">`, which sends readers elsewhere".into(),
+            ));
+        }
+    }
+    if !insertions.is_empty() {
+        let mut rewritten = String::with_capacity(text.len() + insertions.len() * base_path.len());
+        let mut copied = 0;
+        for at in insertions {
+            rewritten.push_str(&text[copied..at]);
+            rewritten.push_str(base_path);
+            copied = at;
+        }
+        rewritten.push_str(&text[copied..]);
+        found.rewritten = Some(rewritten);
+    }
+    found
+}
+
+/// An attribute value as the browser reads it: character references
+/// decoded, including numeric ones without their `;`, which browsers accept
+/// and html-escape leaves alone (`&#106avascript:` is `javascript:`).
+fn decode(value: &str) -> String {
+    let named = html_escape::decode_html_entities(value);
+    if !named.contains("&#") {
+        return named.into_owned();
+    }
+    static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?").expect("numeric pattern")
+    });
+    NUMERIC
+        .replace_all(&named, |c: &regex::Captures<'_>| {
+            let code = match (c.get(1), c.get(2)) {
+                (Some(hex), _) => u32::from_str_radix(hex.as_str(), 16).ok(),
+                (_, Some(decimal)) => decimal.as_str().parse().ok(),
+                _ => None,
+            };
+            code.and_then(char::from_u32)
+                .unwrap_or(char::REPLACEMENT_CHARACTER)
+                .to_string()
+        })
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scripts(text: &str) -> Vec<String> {
+        scan(text, "").scripts.into_iter().map(|(_, w)| w).collect()
+    }
+
+    #[test]
+    fn everything_that_runs_script_is_found() {
+        for bad in [
+            "<script>alert(1)</script>",
+            "<SCRIPT src=/x.js></SCRIPT>",
+            "<script/src=/x.js></script>",
+            "<img src=x onerror=alert(1)>",
+            "<svg/onload=alert(1)>",
+            "<div ONCLICK='x()'>",
+            "<iframe srcdoc=\"<script>x</script>\"></iframe>",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\"&#106;avascript:alert(1)\">x</a>",
+            "<a href=\"&#106avascript:alert(1)\">x</a>",
+            "<a href=\"&#x6A;avascript:alert(1)\">x</a>",
+            "<a href=\"java&Tab;script:alert(1)\">x</a>",
+            "<a href=\" &NewLine;javascript:alert(1)\">x</a>",
+            "<a href=javascript:alert(1)>x</a>",
+            "<form action=\"javascript:x\"><button formaction='javascript:y'>",
+            "<object data=\"javascript:x\"></object>",
+            "<svg><a xlink:href=\"javascript:x\"><text>x</text></a></svg>",
+            "<iframe src=\"data:text/html,<script>x</script>\"></iframe>",
+            "<embed src=\"data:image/svg+xml;base64,AAAA\">",
+            "<meta http-equiv=\"refresh\" content=\"0; url=https://evil.example\">",
+            "<meta http-equiv=Refresh content=0>",
+        ] {
+            assert!(!scripts(bad).is_empty(), "not found: {bad}");
+        }
+        for fine in [
+            "<a href=\"/manual/x.html\" title=\"javascript: the language\">x</a>",
+            "<img src=\"data:image/png;base64,AAAA\" alt=\"onload\">",
+            "<!-- <script>commented</script> -->",
+            "<p data-x=\"javascript:x\">text</p>",
+            "<meta name=\"description\" content=\"refresh\">",
+            "<a href=\"https://example.org/onclick\">onclick</a>",
+        ] {
+            assert_eq!(scripts(fine), Vec::<String>::new(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn addresses_are_recorded_and_written_under_the_base_path() {
+        let text = "<a href=/x.html>a</a> <img\n  src='/i.png' alt=x> <a href=\"//cdn.example/x\">c</a> \
+                    <form action=\"/s\"><a href=\"https://e.x/\">d</a> <p id=\"here\">";
+        let scanned = scan(text, "/docs");
+        let links: Vec<&str> = scanned.links.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(
+            links,
+            ["/x.html", "/i.png", "//cdn.example/x", "/s", "https://e.x/"]
+        );
+        assert_eq!(scanned.ids, ["here"]);
+        assert_eq!(
+            scanned.rewritten.as_deref(),
+            Some(
+                "<a href=/docs/x.html>a</a> <img\n  src='/docs/i.png' alt=x> <a href=\"//cdn.example/x\">c</a> \
+                 <form action=\"/docs/s\"><a href=\"https://e.x/\">d</a> <p id=\"here\">"
+            )
+        );
+        for (offset, link) in &scanned.links {
+            assert!(
+                text[*offset..].starts_with(link.as_str()),
+                "{link} at {offset}"
+            );
+        }
+        assert_eq!(scan(text, "").rewritten, None);
+    }
+}
