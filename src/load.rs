@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -24,9 +23,11 @@ pub struct AssetSource {
     pub relative: String,
 }
 
+/// The files of the source folder, sorted: pages to read and parse, and
+/// assets to copy.
 #[derive(Debug, Default)]
-pub struct Sources {
-    pub pages: Vec<PageSource>,
+pub struct Listing {
+    pub pages: Vec<Listed>,
     pub assets: Vec<AssetSource>,
 }
 
@@ -212,46 +213,39 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     decode(&bytes).map_err(|(line, column, byte)| ReadError::NotUtf8(line, column, byte))
 }
 
-/// Lists and reads the source tree in a sorted, deterministic order. Hidden
-/// files and folders (names starting with `.`) and the settings file are not
-/// part of the site.
-pub fn load(source_dir: &Path, settings_file: Option<&Path>) -> (Sources, Diagnostics) {
-    let settings_file = settings_file.and_then(|p| p.canonicalize().ok());
+/// Lists the source tree in a sorted, deterministic order. Hidden files and
+/// folders (names starting with `.`) and the settings file are not part of
+/// the site. Pages are read by [`read_page`], once each (or, in `serve`,
+/// once per change).
+pub fn list(source_dir: &Path, settings_file: Option<&Path>) -> (Listing, Diagnostics) {
+    let settings_file = settings_file.and_then(|p| Some((p.file_name()?, p.canonicalize().ok()?)));
     let (listed, mut diagnostics) = list_files(source_dir, true);
-    let mut page_paths = Vec::new();
-    let mut sources = Sources::default();
-    for Listed { path, relative } in listed {
-        if settings_file.is_some() && path.canonicalize().ok() == settings_file {
+    let mut listing = Listing::default();
+    for file in listed {
+        // Only a file with the settings file's name can be it.
+        if let Some((name, real)) = &settings_file
+            && file.path.file_name() == Some(*name)
+            && file.path.canonicalize().ok().as_ref() == Some(real)
+        {
             continue;
         }
-        match classify(&relative) {
-            Kind::Page => page_paths.push((path, relative)),
-            Kind::Asset => sources.assets.push(AssetSource { path, relative }),
+        match classify(&file.relative) {
+            Kind::Page => listing.pages.push(file),
+            Kind::Asset => listing.assets.push(AssetSource {
+                path: file.path,
+                relative: file.relative,
+            }),
             Kind::Skipped => diagnostics.push(
                 Diagnostic::warning(
                     Code::ErbSkipped,
-                    path,
+                    file.path,
                     "ERB templates are not run, so this file is not published",
                 )
                 .with_help("turn it into a markdown page (`.html.md`) or remove it"),
             ),
         }
     }
-
-    let read: Vec<Result<(PageSource, Option<Diagnostic>), Diagnostic>> = page_paths
-        .into_par_iter()
-        .map(|(path, relative)| read_page(path, relative))
-        .collect();
-    for result in read {
-        match result {
-            Ok((page, warning)) => {
-                diagnostics.extend(warning);
-                sources.pages.push(page);
-            }
-            Err(error) => diagnostics.push(error),
-        }
-    }
-    (sources, diagnostics)
+    (listing, diagnostics)
 }
 
 fn relative_path(root: &Path, path: &Path) -> String {

@@ -3,11 +3,28 @@
 //! settings give a `host`), `/robots.txt`, and the highlighting stylesheet.
 //! All are made from the parsed site, so they cost no extra parse.
 
+use std::hash::{Hash, Hasher};
+
 use serde::Serialize;
 
-use crate::site::{HOME_URL, MANUAL_INDEX_URL, SITEMAP_URL, Site};
+use crate::site::{Generated, HOME_URL, MANUAL_INDEX_URL, SITEMAP_URL, Site};
 
-#[derive(Serialize)]
+/// Hashes what a data file is made from (for `serve`'s fingerprints): the
+/// same entries it is written from, without writing them out.
+pub fn hash_inputs(site: &Site, file: Generated, state: &mut impl Hasher) {
+    match file {
+        Generated::PagesJson => page_entries(site).hash(state),
+        Generated::Sitemap => sitemap_entries(site).hash(state),
+        Generated::Robots => robots(site).hash(state),
+        // The same for every site this binary builds.
+        Generated::HighlightCss => {}
+        Generated::Home | Generated::ManualIndex | Generated::NotFound | Generated::SearchPage => {
+            unreachable!("{file:?} is made from a layout")
+        }
+    }
+}
+
+#[derive(Serialize, Hash)]
 struct PageEntry<'a> {
     title: &'a str,
     /// The path readers request, `base_path` included.
@@ -25,6 +42,12 @@ struct PageEntry<'a> {
 /// Pages in URL order. Whether a page is overdue depends on the day it is
 /// read, so it is left to the reader: compare `review_by` with today.
 pub fn pages_json(site: &Site) -> String {
+    let pages = page_entries(site);
+    serde_json::to_string_pretty(&serde_json::json!({ "pages": pages })).expect("pages serialize")
+        + "\n"
+}
+
+fn page_entries(site: &Site) -> Vec<PageEntry<'_>> {
     let mut pages: Vec<PageEntry<'_>> = site
         .pages
         .iter()
@@ -42,35 +65,14 @@ pub fn pages_json(site: &Site) -> String {
         })
         .collect();
     pages.sort_by(|a, b| a.url.cmp(&b.url));
-    serde_json::to_string_pretty(&serde_json::json!({ "pages": pages })).expect("pages serialize")
-        + "\n"
+    pages
 }
 
 /// The sitemap; empty without a `host` (the site graph then has none).
 pub fn sitemap(site: &Site) -> String {
-    let Some(host) = site
-        .settings
-        .host
-        .as_deref()
-        .map(|h| h.trim_end_matches('/'))
-    else {
+    let Some((host, _, urls)) = sitemap_entries(site) else {
         return String::new();
     };
-    let mut urls: Vec<(&str, Option<&str>)> = site
-        .pages
-        .iter()
-        .map(|p| {
-            (
-                p.url.as_str(),
-                p.last_commit.as_ref().map(|c| c.date.as_str()),
-            )
-        })
-        .collect();
-    urls.push((MANUAL_INDEX_URL, None));
-    if site.home_page.is_none() {
-        urls.push((HOME_URL, None));
-    }
-    urls.sort_unstable();
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -86,6 +88,30 @@ pub fn sitemap(site: &Site) -> String {
     }
     xml.push_str("</urlset>\n");
     xml
+}
+
+/// The host, the base path, and each page's site path and last-updated
+/// date, sorted.
+type SitemapEntries<'a> = (&'a str, &'a str, Vec<(&'a str, Option<&'a str>)>);
+
+fn sitemap_entries(site: &Site) -> Option<SitemapEntries<'_>> {
+    let host = site.settings.host.as_deref()?.trim_end_matches('/');
+    let mut urls: Vec<(&str, Option<&str>)> = site
+        .pages
+        .iter()
+        .map(|p| {
+            (
+                p.url.as_str(),
+                p.last_commit.as_ref().map(|c| c.date.as_str()),
+            )
+        })
+        .collect();
+    urls.push((MANUAL_INDEX_URL, None));
+    if site.home_page.is_none() {
+        urls.push((HOME_URL, None));
+    }
+    urls.sort_unstable();
+    Some((host, &site.settings.base_path, urls))
 }
 
 /// Crawlers read `robots.txt` only at the host's root, so a site under a

@@ -65,6 +65,11 @@ enum Command {
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,
+        /// Also answer requests addressed to this host name (the preview
+        /// refuses names other than this computer's, so that no web page
+        /// can read it through DNS rebinding). Repeat for several.
+        #[arg(long, value_name = "NAME")]
+        allow_host: Vec<String>,
     },
     /// Pages per owner, overdue pages per owner, and unregistered owners.
     Owners {
@@ -141,11 +146,13 @@ fn main() -> ExitCode {
             port,
             bind,
             open,
+            allow_host,
         } => serve(manual::serve::ServeOptions {
             inputs: inputs.into(),
             bind,
             port,
             open,
+            allowed_hosts: allow_host,
         }),
     }
 }

@@ -2,20 +2,21 @@
 //! render -> write. `prepare` is everything up to writing, so `check` and
 //! `serve` can share it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
-use crate::render::Templates;
-use crate::site::{Generated, Site};
+use crate::parse::Page;
+use crate::render::{self, Made, Renderer, Templates};
+use crate::site::Site;
 use crate::url::{OutputPath, url_for_page};
 use crate::write::{SiteSink, Staging};
-use crate::{
-    highlight, history, interrupt, load, machine_readable, parse, search, settings, validate, write,
-};
+use crate::{history, interrupt, load, parse, search, settings, validate, write};
 
 /// Outside a checkout, the source folder as given (`source` -> `source/`)
 /// is the best guess at its place in the repository.
@@ -66,9 +67,116 @@ pub fn prepare(inputs: &Inputs) -> (Option<Prepared>, Diagnostics) {
     prepare_with(inputs, &Highlighter::new())
 }
 
-/// `prepare`, with a highlighter whose cache outlives this call (`serve`
-/// keeps one across rebuilds).
+/// `prepare`, with a highlighter whose cache outlives this call.
 pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepared>, Diagnostics) {
+    prepare_cached(inputs, highlighter, &mut ParseCache::default())
+}
+
+/// When a file was last changed, as far as the file system says: a parse of
+/// a file whose stamp is unchanged is reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    device: u64,
+    inode: u64,
+    length: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            device: m.dev(),
+            inode: m.ino(),
+            length: m.len(),
+            modified: (m.mtime(), m.mtime_nsec()),
+            changed: (m.ctime(), m.ctime_nsec()),
+        })
+    }
+}
+
+/// One page file's load and parse, as kept between runs.
+#[derive(Clone)]
+struct CachedPage {
+    stamp: Option<FileStamp>,
+    /// What the parse was given besides the file (`ParseOptions`).
+    options: u64,
+    page: Option<Arc<Page>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What the load and parse stages keep from one run to the next. `build`
+/// and `check` start with an empty one and keep nothing; `serve` keeps one,
+/// so a save re-reads and re-parses only the files that changed, while
+/// every other stage runs in full, as in `build`.
+#[derive(Default)]
+pub struct ParseCache {
+    keep: bool,
+    /// By path below the source folder.
+    pages: HashMap<String, CachedPage>,
+    /// Each page's last commit, read once (a save is not a commit).
+    history: Option<Option<history::History>>,
+    /// The last listing of the source folder and what it found, reused
+    /// while no file has been created, removed or renamed.
+    listing: Option<Arc<(load::Listing, Diagnostics)>>,
+    /// Whether the folder must be listed (and every file's stamp checked)
+    /// again: always, unless `note_changes` said the change was in place.
+    relist: bool,
+}
+
+impl ParseCache {
+    /// A cache that keeps parses for the next run.
+    pub fn keeping() -> ParseCache {
+        ParseCache {
+            keep: true,
+            ..ParseCache::default()
+        }
+    }
+
+    /// Takes in a change the watcher saw: the parses of `paths` are
+    /// forgotten, whatever their stamps say, and unless every change was an
+    /// edit in place of a file already known (`in_place`), the source folder
+    /// is listed again and every stamp checked.
+    pub fn note_changes(&mut self, source: &Path, paths: &[PathBuf], in_place: bool) {
+        let relatives = self.relatives(source, paths);
+        let all_known =
+            relatives.len() == paths.len() && relatives.iter().all(|r| self.pages.contains_key(r));
+        self.relist |= !(in_place && all_known);
+        for relative in relatives {
+            self.pages.remove(&relative);
+        }
+    }
+
+    /// The paths (of those given) that are below `source`, as relative
+    /// paths with `/`.
+    fn relatives(&self, source: &Path, paths: &[PathBuf]) -> Vec<String> {
+        let roots: Vec<PathBuf> = [std::path::absolute(source).ok(), source.canonicalize().ok()]
+            .into_iter()
+            .flatten()
+            .collect();
+        paths
+            .iter()
+            .filter_map(|path| {
+                let relative = roots.iter().find_map(|root| path.strip_prefix(root).ok())?;
+                let parts: Vec<_> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect();
+                Some(parts.join("/"))
+            })
+            .collect()
+    }
+}
+
+/// Loads, parses, assembles and validates the site, reusing what `cache`
+/// kept from the last run where a file has not changed.
+pub fn prepare_cached(
+    inputs: &Inputs,
+    highlighter: &Highlighter,
+    cache: &mut ParseCache,
+) -> (Option<Prepared>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     if !inputs.source.is_dir() {
         diagnostics.push(
@@ -97,50 +205,104 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
         }
     };
 
-    let (sources, load_diagnostics) = load::load(&inputs.source, Some(&settings_path));
-    diagnostics.extend(load_diagnostics);
+    // A fresh listing means every file's stamp is checked too.
+    let fresh_listing = !cache.keep || cache.relist || cache.listing.is_none();
+    let listed = match &cache.listing {
+        Some(listed) if !fresh_listing => listed.clone(),
+        _ => Arc::new(load::list(&inputs.source, Some(&settings_path))),
+    };
+    if cache.keep {
+        cache.listing = Some(listed.clone());
+        cache.relist = false;
+    }
+    let (listing, load_diagnostics) = &*listed;
+    diagnostics.extend(load_diagnostics.iter().cloned());
 
     let options = parse::ParseOptions {
         index_words: settings.enable_search,
         base_path: &settings.base_path,
     };
-    let relatives: Vec<String> = sources.pages.iter().map(|p| p.relative.clone()).collect();
-    // git runs while the pages are parsed; `check` shows no pages, so it
-    // needs no dates.
-    let (history, parsed) = std::thread::scope(|scope| {
+    let options_digest = {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::default().hash_one((
+            options.index_words,
+            options.base_path,
+            highlighter.makes_html(),
+        ))
+    };
+    // After a fresh listing every file is stamped; after an edit in place
+    // only the files the watcher named (their parses were forgotten).
+    let stamps: Vec<Option<FileStamp>> = if !cache.keep {
+        vec![None; listing.pages.len()]
+    } else {
+        listing
+            .pages
+            .par_iter()
+            .map(|file| match cache.pages.get(&file.relative) {
+                Some(hit) if !fresh_listing => hit.stamp,
+                _ => FileStamp::of(&file.path),
+            })
+            .collect()
+    };
+    // `check` shows no pages, so it needs no dates; git runs while the pages
+    // are parsed.
+    let read_history = cache.history.is_none() && highlighter.makes_html();
+    let relatives: Vec<&str> = listing.pages.iter().map(|f| f.relative.as_str()).collect();
+    let cached = &cache.pages;
+    let (history, fresh) = std::thread::scope(|scope| {
         let history = scope.spawn(|| {
-            let wanted: Vec<&str> = relatives.iter().map(String::as_str).collect();
-            highlighter
-                .makes_html()
-                .then(|| history::read(&inputs.source, &wanted))
+            read_history
+                .then(|| history::read(&inputs.source, &relatives))
                 .flatten()
         });
-        let parsed: Vec<_> = sources
+        let fresh: Vec<Option<(Option<Page>, Vec<Diagnostic>)>> = listing
             .pages
-            .into_par_iter()
-            .map(|page| {
-                (
-                    page.relative.clone(),
-                    parse::parse_page(page, highlighter, options),
-                )
+            .par_iter()
+            .zip(&stamps)
+            .map(|(file, stamp)| {
+                let reusable = cached.get(&file.relative).is_some_and(|hit| {
+                    stamp.is_some() && hit.stamp == *stamp && hit.options == options_digest
+                });
+                (!reusable).then(|| read_and_parse(file, highlighter, options))
             })
             .collect();
-        (history.join().ok().flatten(), parsed)
+        (history.join().ok().flatten(), fresh)
     });
-    let mut pages = Vec::with_capacity(parsed.len());
+    if read_history {
+        cache.history = Some(history);
+    }
+    let history = cache.history.as_ref().and_then(Option::as_ref);
+
+    let mut kept = HashMap::with_capacity(listing.pages.len());
+    let mut pages = Vec::with_capacity(listing.pages.len());
     let mut unparsed = Vec::new();
-    for (relative, (page, page_diagnostics)) in parsed {
-        diagnostics.extend(page_diagnostics);
-        match page {
-            Some(mut page) => {
-                page.last_commit = history
-                    .as_ref()
-                    .and_then(|h| h.commits.get(&page.relative).cloned());
-                pages.push(page);
-            }
-            None => unparsed.push(url_for_page(&relative)),
+    for ((file, stamp), fresh) in listing.pages.iter().zip(stamps).zip(fresh) {
+        let entry = match fresh {
+            None => cache.pages[&file.relative].clone(),
+            Some((page, page_diagnostics)) => CachedPage {
+                stamp,
+                options: options_digest,
+                page: page.map(|mut page| {
+                    page.last_commit = history.and_then(|h| h.commits.get(&page.relative).cloned());
+                    Arc::new(page)
+                }),
+                diagnostics: page_diagnostics,
+            },
+        };
+        diagnostics.extend(entry.diagnostics.iter().cloned());
+        match &entry.page {
+            Some(page) => pages.push(page.clone()),
+            None => unparsed.push(url_for_page(&file.relative)),
+        }
+        if cache.keep {
+            kept.insert(file.relative.clone(), entry);
         }
     }
+    cache.pages = kept;
+    let source_in_repository = match history {
+        Some(history) => history.prefix.clone(),
+        None => path_as_prefix(&inputs.source),
+    };
 
     let Some(templates) = templates else {
         return (None, diagnostics);
@@ -151,17 +313,30 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
         inputs.today,
         pages,
         unparsed,
-        sources.assets,
+        listing.assets.clone(),
         theme_assets,
     );
     diagnostics.extend(site_diagnostics);
     site.layout_ids = templates.ids.clone();
-    site.source_in_repository = match history {
-        Some(history) => history.prefix,
-        None => path_as_prefix(&inputs.source),
-    };
+    site.source_in_repository = source_in_repository;
     diagnostics.extend(validate::structure(&site, &templates));
     (Some(Prepared { site, templates }), diagnostics)
+}
+
+/// Reads and parses one page file: its page (when it could be parsed) and
+/// what was found on the way.
+fn read_and_parse(
+    file: &load::Listed,
+    highlighter: &Highlighter,
+    options: parse::ParseOptions<'_>,
+) -> (Option<Page>, Vec<Diagnostic>) {
+    match load::read_page(file.path.clone(), file.relative.clone()) {
+        Ok((source, warning)) => {
+            let (page, found) = parse::parse_page(source, highlighter, options);
+            (page, warning.into_iter().chain(found).collect())
+        }
+        Err(error) => (None, vec![error]),
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -267,24 +442,6 @@ pub fn build(
     }
 }
 
-/// Renders one generated file.
-pub fn render_generated(
-    site: &Site,
-    templates: &Templates,
-    file: Generated,
-) -> Result<String, Diagnostic> {
-    match file {
-        Generated::Home => templates.render_home(site),
-        Generated::ManualIndex => templates.render_manual_index(site),
-        Generated::NotFound => templates.render_not_found(site),
-        Generated::SearchPage => templates.render_search(site),
-        Generated::HighlightCss => Ok(highlight::CSS.to_string()),
-        Generated::PagesJson => Ok(machine_readable::pages_json(site)),
-        Generated::Robots => Ok(machine_readable::robots(site)),
-        Generated::Sitemap => Ok(machine_readable::sitemap(site)),
-    }
-}
-
 /// The output file of a URL in the site's map. Every URL was checked when
 /// it entered the map, so an error here is a bug, reported rather than
 /// written.
@@ -299,42 +456,24 @@ fn output_of(url: &str) -> Result<OutputPath, Diagnostic> {
 }
 
 /// Renders every file of the site into `sink` (a staging folder for
-/// `build`, memory for `serve`), pages on every core; each page goes to the
-/// sink as soon as it is rendered, so rendered HTML is never all held at
-/// once.
+/// `build`, memory for `serve`), on every core; each file goes to the sink
+/// as soon as it is made, so rendered HTML is never all held at once.
 pub fn render_site(
     site: &Site,
     templates: &Templates,
     sink: &dyn SiteSink,
 ) -> Result<BuildSummary, Diagnostics> {
-    let mut generated: Vec<(String, Result<String, Diagnostic>)> = site
-        .generated
+    let renderer = Renderer::new(site, templates);
+    let outputs = render::outputs(site);
+    let search_files = if site.settings.enable_search {
+        search::files(site)
+    } else {
+        Vec::new()
+    };
+    let every_url = outputs
         .iter()
-        .map(|&file| {
-            (
-                file.url().to_string(),
-                render_generated(site, templates, file),
-            )
-        })
-        .collect();
-    if site.settings.enable_search {
-        generated.extend(
-            search::files(site)
-                .into_iter()
-                .map(|(url, contents)| (url, Ok(contents))),
-        );
-    }
-    for redirect in &site.redirects {
-        generated.push((
-            redirect.from.clone(),
-            templates.render_redirect(site, redirect),
-        ));
-    }
-    let every_url = site
-        .urls
-        .keys()
-        .map(String::as_str)
-        .chain(generated.iter().map(|(url, _)| url.as_str()));
+        .map(|output| output.url(site))
+        .chain(search_files.iter().map(|(url, _)| url.as_str()));
     let mut every_file = Vec::new();
     for url in every_url {
         every_file.push(output_of(url).map_err(|d| Diagnostics::from_iter([d]))?);
@@ -342,32 +481,24 @@ pub fn render_site(
     sink.create_folders(&mut every_file.iter())
         .map_err(|e| Diagnostics::from_iter([write_error(&sink.location(""), &e)]))?;
 
-    let write = |url: &str, html: &str| {
+    let made = outputs.par_iter().map(|&output| {
         if interrupt::requested() {
             return Err(interrupted(&sink.location("")));
         }
+        let file = output_of(output.url(site))?;
+        let written = match renderer.make(output)? {
+            Made::Text(text) => sink.write(&file, text.as_bytes()),
+            Made::Copy(from) => sink.copy(&file, from),
+        };
+        written.map_err(|e| write_error(&sink.location(file.as_str()), &e))
+    });
+    let search = search_files.par_iter().map(|(url, text)| {
         let file = output_of(url)?;
-        sink.write(&file, html.as_bytes())
+        sink.write(&file, text.as_bytes())
             .map_err(|e| write_error(&sink.location(file.as_str()), &e))
-    };
-    let pages = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| write(&site.pages[i].url, &templates.render_page(site, i)?));
-    let generated_pages = generated
-        .par_iter()
-        .map(|(url, html)| write(url, html.as_ref().map_err(Clone::clone)?));
-    let assets = site
-        .assets
-        .par_iter()
-        .chain(site.theme_assets.par_iter())
-        .map(|asset| {
-            let file = output_of(&asset.url)?;
-            sink.copy(&file, &asset.path)
-                .map_err(|e| write_error(&asset.path, &e))
-        });
-    let errors: Diagnostics = pages
-        .chain(generated_pages)
-        .chain(assets)
+    });
+    let errors: Diagnostics = made
+        .chain(search)
         .filter_map(Result::err)
         .collect::<Vec<_>>()
         .into_iter()
@@ -377,7 +508,7 @@ pub fn render_site(
     }
     Ok(BuildSummary {
         pages: site.pages.len(),
-        generated: generated.len(),
+        generated: site.generated.len() + site.redirects.len() + search_files.len(),
         assets: site.assets.len() + site.theme_assets.len(),
     })
 }

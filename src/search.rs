@@ -45,7 +45,7 @@ pub fn files(site: &Site) -> Vec<(String, String)> {
 }
 
 /// Pages in URL order: a page's number in the index is its place here.
-fn page_order(site: &Site) -> Vec<usize> {
+pub fn page_order(site: &Site) -> Vec<usize> {
     let mut order: Vec<usize> = (0..site.pages.len()).collect();
     order.sort_by(|&a, &b| site.pages[a].url.cmp(&site.pages[b].url));
     order

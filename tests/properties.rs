@@ -87,7 +87,7 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
         assert!(found.iter().all(|d| !d.file.as_os_str().is_empty()));
         diagnostics.extend(found);
         match page {
-            Some(page) => parsed.push(page),
+            Some(page) => parsed.push(std::sync::Arc::new(page)),
             None => unparsed.push(manual::url::url_for_page(relative)),
         }
     }

@@ -287,7 +287,8 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     ];
 
     // A body edit that removes the heading other pages link to: one page is
-    // rendered, and the pages linking to it are checked again.
+    // rendered again (the search index follows after the reload), and the
+    // pages linking to it are checked again.
     site.page(
         "a",
         "Page A",
@@ -296,7 +297,7 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     );
     server.wait_for("/manual/a.html", "the edit", |_, b| b.contains("New text."));
     assert!(
-        last_rebuild(&server).contains("a.html.md changed: rendered 1 page(s)"),
+        last_rebuild(&server).contains("a.html.md changed: updated 1 file(s)"),
         "{}",
         last_rebuild(&server)
     );
@@ -311,14 +312,14 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     assert_same_as_full_build(&site, &server, &pages);
 
     // A title change: the page, its section's pages (Ops: a and b), its
-    // child's breadcrumbs, the index, the home and not-found pages; nothing
-    // else.
+    // child's breadcrumbs, the index, the home and not-found pages (their
+    // section lists) and /api/pages.json; nothing else.
     site.page("a", "Page A renamed", "Ops", "## Part one\n\n## Part two\n");
     server.wait_for("/manual.html", "the new title in the index", |_, b| {
         b.contains("Page A renamed")
     });
     assert!(
-        last_rebuild(&server).contains("a.html.md changed: rendered 6 page(s)"),
+        last_rebuild(&server).contains("a.html.md changed: updated 7 file(s)"),
         "{}",
         last_rebuild(&server)
     );
@@ -336,7 +337,7 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     assert_same_as_full_build(&site, &server, &pages);
 
     // A layout edit re-renders pages without reading them again; an asset
-    // edit renders nothing.
+    // edit renders nothing (the asset itself is the one file updated).
     drop(server);
     let layouts = site.copy_layouts();
     let server = Server::start(&site, Some(&layouts));
@@ -351,7 +352,7 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     });
     // 23 pages, then the index, home, 404 and search pages.
     assert!(
-        last_rebuild(&server).contains("manual_layout.html changed: rendered 27 page(s)"),
+        last_rebuild(&server).contains("manual_layout.html changed: updated 27 file(s)"),
         "{}",
         last_rebuild(&server)
     );
@@ -365,7 +366,7 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     });
     std::thread::sleep(Duration::from_millis(200));
     assert!(
-        last_rebuild(&server).contains("manual.css changed: rendered 0 page(s)"),
+        last_rebuild(&server).contains("manual.css changed: updated 1 file(s)"),
         "{}",
         last_rebuild(&server)
     );

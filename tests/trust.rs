@@ -586,7 +586,12 @@ fn a_closed_output_pipe_ends_quietly_with_the_usual_status() {
     );
     assert!(!String::from_utf8_lossy(&check.stderr).contains("panicked"));
     let owners = with_closed_stdout(&site, &["owners"], false);
-    assert_eq!(owners.status.code(), Some(0));
+    assert_eq!(
+        owners.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&owners.stderr)
+    );
     assert!(!String::from_utf8_lossy(&owners.stderr).contains("panicked"));
     // build with both streams closed still publishes.
     let build = with_closed_stdout(&site, &["build", "--skip-check"], true);

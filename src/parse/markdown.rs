@@ -11,7 +11,7 @@ use super::html;
 use crate::diagnostics::LineIndex;
 use crate::highlight::{Highlighted, Highlighter};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Heading {
     pub level: u8,
     pub text: String,

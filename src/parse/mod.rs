@@ -40,6 +40,9 @@ pub struct Page {
     pub html_ids: Vec<String>,
     /// Raw HTML that would run script for readers.
     pub scripts: Vec<markdown::Script>,
+    /// Indexes into `links` of the links to script (`javascript:`), found
+    /// once here rather than on every check.
+    pub script_link_indexes: Vec<usize>,
     pub definitions: Vec<LinkDefinition>,
     pub undefined_references: Vec<UndefinedReference>,
     pub duplicate_definitions: Vec<markdown::DuplicateDefinition>,
@@ -55,6 +58,10 @@ pub struct Page {
     pub search: words::PageWords,
     /// The newest commit that touched the file, when the source is in git.
     pub last_commit: Option<crate::history::Commit>,
+    /// A digest of everything the parse read (the file's path and text and
+    /// the parse options): two pages with one digest are the same page.
+    /// `serve` fingerprints outputs with it instead of hashing bodies.
+    pub digest: u64,
 }
 
 impl Page {
@@ -65,6 +72,11 @@ impl Page {
 
     pub fn is_learn(&self) -> bool {
         self.front_matter.page_type.as_deref() == Some("learn")
+    }
+
+    /// The page's links to addresses that run script.
+    pub fn script_links(&self) -> impl Iterator<Item = &Link> {
+        self.script_link_indexes.iter().map(|&i| &self.links[i])
     }
 
     pub fn key_line(&self, key: &str) -> usize {
@@ -165,7 +177,25 @@ pub fn parse_page(
     } else {
         words::PageWords::default()
     };
+    let script_link_indexes = rendered
+        .links
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| crate::url::runs_script(&l.destination))
+        .map(|(i, _)| i)
+        .collect();
+    let digest = {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::default().hash_one((
+            &source.relative,
+            &source.text,
+            options.base_path,
+            options.index_words,
+            highlighter.makes_html(),
+        ))
+    };
     let page = Page {
+        digest,
         review,
         review_errors,
         search,
@@ -182,6 +212,7 @@ pub fn parse_page(
         links: rendered.links,
         html_ids: rendered.html_ids,
         scripts: rendered.scripts,
+        script_link_indexes,
         definitions: rendered.definitions,
         undefined_references: rendered.undefined_references,
         duplicate_definitions: rendered.duplicate_definitions,

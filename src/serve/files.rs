@@ -1,13 +1,10 @@
 //! The site as `serve` holds it: every file `build` would write, in memory
 //! (assets as paths, read when asked for), in immutable snapshots.
 
-use std::collections::HashMap;
-use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use crate::url::{OutputPath, SitePath};
-use crate::write::SiteSink;
+use crate::url::SitePath;
 
 #[derive(Debug, Clone)]
 pub enum Served {
@@ -15,45 +12,6 @@ pub enum Served {
     Bytes(Arc<[u8]>),
     /// An asset, read from the source when requested.
     File(PathBuf),
-}
-
-/// Collects a rendered site in memory; used where `build` uses a staging
-/// folder, so `serve` shows exactly what `build` writes.
-#[derive(Default)]
-pub struct MemorySink {
-    files: Mutex<HashMap<String, Served>>,
-}
-
-impl MemorySink {
-    pub fn into_files(self) -> HashMap<String, Served> {
-        self.files.into_inner().expect("sink lock")
-    }
-}
-
-impl SiteSink for MemorySink {
-    fn create_folders(&self, _: &mut dyn Iterator<Item = &OutputPath>) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn write(&self, file: &OutputPath, contents: &[u8]) -> io::Result<()> {
-        self.files
-            .lock()
-            .expect("sink lock")
-            .insert(file.to_string(), Served::Bytes(contents.into()));
-        Ok(())
-    }
-
-    fn copy(&self, file: &OutputPath, from: &Path) -> io::Result<()> {
-        self.files
-            .lock()
-            .expect("sink lock")
-            .insert(file.to_string(), Served::File(from.to_path_buf()));
-        Ok(())
-    }
-
-    fn location(&self, relative: &str) -> PathBuf {
-        PathBuf::from("(memory)").join(relative)
-    }
 }
 
 /// What a request path means, once decoded and made safe.
@@ -86,16 +44,43 @@ pub fn request_path(raw: &str) -> RequestPath {
 }
 
 /// Reads an asset, refusing files that are links to outside `roots`.
-pub fn read_asset(path: &Path, roots: &[PathBuf]) -> Option<Vec<u8>> {
+/// The real path of an asset about to be served, if it is still a regular
+/// file inside one of `roots` (the source and layouts folders): the load
+/// stage's rules, applied again because the file may have changed since.
+pub fn confined_regular_file(path: &Path, roots: &[PathBuf]) -> Option<PathBuf> {
     let real = path.canonicalize().ok()?;
     let inside = roots
         .iter()
         .filter_map(|root| root.canonicalize().ok())
         .any(|root| real.starts_with(root));
-    if !inside {
-        return None;
+    (inside && crate::load::open_regular(&real).is_ok()).then_some(real)
+}
+
+/// Whether a request's `Host` (with or without its port) names this
+/// computer: a loopback name (`localhost`, `*.localhost`), an IP address
+/// (a page elsewhere cannot make a browser send one for its own site), the
+/// address the server is bound to, or a name in `allowed`.
+pub fn is_allowed_host(host: &str, bind: std::net::IpAddr, allowed: &[String]) -> bool {
+    let name = match host.strip_prefix('[') {
+        // `[::1]:4000`
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        }),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name.is_empty() {
+        return false;
     }
-    std::fs::read(real).ok()
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<std::net::IpAddr>().is_ok()
+        || name == bind.to_string()
+        || allowed.iter().any(|a| a.eq_ignore_ascii_case(&name))
 }
 
 #[cfg(test)]
@@ -124,6 +109,34 @@ mod tests {
             "/%ff",
         ] {
             assert_eq!(request_path(bad), RequestPath::Refused, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_this_computer_is_an_allowed_host() {
+        let loopback: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+        let allowed = ["docs.internal".to_string()];
+        for good in [
+            "localhost:4000",
+            "LOCALHOST",
+            "127.0.0.1:4000",
+            "[::1]:4000",
+            "manual.localhost:4000",
+            "192.168.1.20:4000",
+            "docs.internal:4000",
+            "localhost.:4000",
+        ] {
+            assert!(is_allowed_host(good, loopback, &allowed), "{good}");
+        }
+        for bad in [
+            "evil.example:4000",
+            "evil.example",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io:4000",
+            "",
+            ":4000",
+        ] {
+            assert!(!is_allowed_host(bad, loopback, &allowed), "{bad}");
         }
     }
 

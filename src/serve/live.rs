@@ -1,305 +1,265 @@
-//! What `serve` keeps between rebuilds, and the fast paths that avoid
-//! rebuilding everything:
+//! What `serve` keeps between rebuilds, and the one way it rebuilds.
 //!
-//! - a saved page is parsed again alone; if its title, section, type,
-//!   importance, parent and description are unchanged, only it is rendered;
-//!   if they changed, also the manual index, the home and not-found pages
-//!   (they list sections), the pages of its
-//!   old and new sections (their section lists) and its children (their
-//!   breadcrumbs). It and the pages that link to it are checked again.
-//! - a changed asset (served from disk) needs no rendering at all.
-//! - a changed layout re-renders the pages from the parsed site, without
-//!   reading or parsing any page again.
-//!
-//! New, deleted or renamed pages, `old_paths` and settings changes rebuild
-//! everything.
+//! Every rebuild runs the stages `build` runs, in full: list the source,
+//! parse, assemble the site graph, validate, render. Two things make it
+//! fast without making it different: `pipeline::prepare_cached` re-reads and
+//! re-parses only the files whose stamp changed or that the watcher named,
+//! and an output is made again only when its fingerprint (the hash of the
+//! context its layout sees, see `render`) changed. New, deleted and renamed
+//! pages, settings and layouts all take this same path, so what `serve`
+//! serves is what `build` writes by construction; `tests/serve_equals_build.rs`
+//! checks it over random sequences of edits.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use super::ServeOptions;
-use super::files::{MemorySink, Served};
-use crate::diagnostics::Diagnostic;
+use rayon::prelude::*;
+
+use super::files::Served;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
-use crate::load::{self, PageSource};
-use crate::machine_readable;
-use crate::parse::{self, Page};
-use crate::pipeline::{self, Prepared};
-use crate::render::Templates;
+use crate::parse::Page;
+use crate::pipeline::{self, Inputs, ParseCache, Prepared};
+use crate::render::{self, Made, Renderer};
 use crate::search;
-use crate::site::{HOME_URL, MANUAL_INDEX_URL, NOT_FOUND_URL, generated::PAGES_JSON_URL};
-
-fn output_path(url: &str) -> String {
-    crate::url::OutputPath::of(url)
-        .map(|p| p.to_string())
-        .unwrap_or_default()
-}
+use crate::url::OutputPath;
 use crate::validate;
 
+/// One output as served, with the fingerprint it was made from.
+#[derive(Clone)]
+struct Made1 {
+    fingerprint: u64,
+    served: Served,
+}
+
 pub struct Live {
-    prepared: Prepared,
-    /// From loading and parsing, by file (warnings: the site rendered).
-    parse_problems: Vec<Diagnostic>,
-    page_findings: Vec<Vec<Diagnostic>>,
-    site_findings: Vec<Diagnostic>,
-    pub files: HashMap<String, Served>,
-    /// Search shards to write again: the index is brought up to date just
-    /// after the reload message, so a large index never delays the page.
-    stale_search_shards: std::collections::BTreeSet<String>,
+    cache: ParseCache,
+    prepared: Option<Prepared>,
+    outputs: HashMap<String, Made1>,
+    /// The search index's files.
+    search_files: HashMap<String, Served>,
+    /// The pages the search index was last made from, in its order (a
+    /// page's number in the index is its place here).
+    search_basis: Vec<Arc<Page>>,
+    problems: Vec<Diagnostic>,
 }
 
-/// Everything rebuilt, or why it could not be.
-pub fn full(options: &ServeOptions, highlighter: &Highlighter) -> Result<Live, Vec<Diagnostic>> {
-    let (prepared, parse_problems) = pipeline::prepare_with(&options.inputs, highlighter);
-    let Some(prepared) = prepared else {
-        return Err(parse_problems.sorted());
-    };
-    let site = &prepared.site;
-    let page_findings: Vec<Vec<Diagnostic>> = (0..site.pages.len())
-        .map(|i| validate::check_page(site, i).into_iter().collect())
-        .collect();
-    let site_findings: Vec<Diagnostic> = validate::check_site_wide(site).into_iter().collect();
-    if parse_problems.has_errors() {
-        let mut all: Vec<Diagnostic> = parse_problems.into_iter().collect();
-        all.extend(page_findings.into_iter().flatten());
-        all.extend(site_findings);
-        return Err(sorted(all));
-    }
-    let sink = MemorySink::default();
-    if let Err(errors) = pipeline::render_site(site, &prepared.templates, &sink) {
-        return Err(errors.sorted());
-    }
-    Ok(Live {
-        parse_problems: parse_problems.into_iter().collect(),
-        prepared,
-        page_findings,
-        site_findings,
-        files: sink.into_files(),
-        stale_search_shards: Default::default(),
-    })
+/// What a successful rebuild changed.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Output paths made again, added or removed.
+    pub files: Vec<String>,
+    /// Pages in the site.
+    pub pages: usize,
 }
 
-fn sorted(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    problems
-        .into_iter()
-        .collect::<crate::diagnostics::Diagnostics>()
-        .sorted()
+impl Changes {
+    /// Whether only stylesheets changed: the browser can swap them in
+    /// without reloading the page.
+    pub fn css_only(&self) -> bool {
+        !self.files.is_empty() && self.files.iter().all(|f| f.ends_with(".css"))
+    }
 }
 
 impl Live {
+    pub fn new() -> Live {
+        Live {
+            cache: ParseCache::keeping(),
+            prepared: None,
+            outputs: HashMap::new(),
+            search_files: HashMap::new(),
+            search_basis: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
     /// Where the site is served: the settings' `base_path`.
     pub fn base_path(&self) -> &str {
-        &self.prepared.site.settings.base_path
+        self.prepared
+            .as_ref()
+            .map_or("", |p| p.site.settings.base_path.as_str())
     }
 
-    pub fn problems(&self) -> Vec<Diagnostic> {
-        sorted(
-            self.parse_problems
-                .iter()
-                .chain(self.page_findings.iter().flatten())
-                .chain(&self.site_findings)
-                .cloned()
-                .collect(),
-        )
+    /// What `check` would report for the site now being served.
+    pub fn problems(&self) -> &[Diagnostic] {
+        &self.problems
     }
 
-    /// Applies a save of the page at `path`. `None` when the change needs a
-    /// full rebuild (or cannot be built, which the full rebuild reports);
-    /// otherwise how many pages were rendered.
-    pub fn update_page(&mut self, path: &Path, highlighter: &Highlighter) -> Option<usize> {
-        let absolute = std::path::absolute(path).ok()?;
-        let site = &self.prepared.site;
-        let index = site.pages.iter().position(|p| {
-            std::path::absolute(&p.path).ok().as_deref() == Some(absolute.as_path())
-        })?;
-        let old = &site.pages[index];
-        let text = load::decode(&std::fs::read(path).ok()?).ok()?;
-        let source = PageSource {
-            path: old.path.clone(),
-            relative: old.relative.clone(),
-            text,
-        };
-        let options = parse::ParseOptions {
-            index_words: site.settings.enable_search,
-            base_path: &site.settings.base_path,
-        };
-        let (page, diagnostics) = parse::parse_page(source, highlighter, options);
-        let mut page = page?;
-        // A save is not a commit: the page's last commit is unchanged.
-        page.last_commit = old.last_commit.clone();
-        if diagnostics.has_errors() || old.front_matter.old_paths != page.front_matter.old_paths {
-            return None;
-        }
-        let moved = !same_place_in_site(old, &page);
-        let url = page.url.clone();
-        let file = page.path.clone();
-        let stem = url
-            .rsplit('/')
-            .next()
-            .unwrap_or(&url)
-            .trim_end_matches(".html")
-            .to_string();
-        // The search shards holding any word the page had or has now.
-        let touched_shards: std::collections::BTreeSet<String> = old
-            .search
-            .terms
+    /// Every file being served, by output path.
+    pub fn files(&self) -> HashMap<String, Served> {
+        self.outputs
             .iter()
-            .chain(&page.search.terms)
-            .map(|(term, _)| search::shard_of(term))
-            .collect();
-        let old_section = site
-            .section_of(index)
-            .map(|s| s.pages.clone())
-            .unwrap_or_default();
-        self.prepared.site.pages[index] = page;
-        let mut to_render = vec![index];
-        if moved {
-            self.prepared.site.regroup();
-            let site = &self.prepared.site;
-            to_render.extend(old_section);
-            to_render.extend(
-                site.section_of(index)
-                    .map(|s| s.pages.clone())
-                    .unwrap_or_default(),
-            );
-            // Children show this page's title in their breadcrumbs.
-            to_render.extend((0..site.pages.len()).filter(|&i| {
-                site.pages[i]
-                    .front_matter
-                    .parent
-                    .as_deref()
-                    .is_some_and(|parent| {
-                        let _ = parent;
-                        site.parent_page(i) == Some(index)
-                    })
-            }));
-            to_render.sort_unstable();
-            to_render.dedup();
-        }
-        let site = &self.prepared.site;
-        let templates = &self.prepared.templates;
-        let mut rendered: Vec<(String, String)> = Vec::with_capacity(to_render.len() + 2);
-        for &i in &to_render {
-            rendered.push((
-                site.pages[i].url.clone(),
-                templates.render_page(site, i).ok()?,
-            ));
-        }
-        if moved {
-            rendered.push((
-                MANUAL_INDEX_URL.into(),
-                templates.render_manual_index(site).ok()?,
-            ));
-            rendered.push((NOT_FOUND_URL.into(), templates.render_not_found(site).ok()?));
-            if site.home_page.is_none() {
-                rendered.push((HOME_URL.into(), templates.render_home(site).ok()?));
-            }
-            self.site_findings = validate::check_site_wide(site).into_iter().collect();
-        }
-        // Owners and review dates are in pages.json, whatever changed.
-        rendered.push((PAGES_JSON_URL.into(), machine_readable::pages_json(site)));
-        let count = rendered.len() - 1;
-        if site.settings.enable_search {
-            self.stale_search_shards.extend(touched_shards);
-        }
-        for (page_url, html) in rendered {
-            self.files.insert(
-                output_path(&page_url),
-                Served::Bytes(html.into_bytes().into()),
-            );
-        }
-
-        self.parse_problems.retain(|d| d.file != file);
-        self.parse_problems.extend(diagnostics);
-        // This page, and every page with a link that may point at it (its
-        // fragments may have changed).
-        for (i, other) in site.pages.iter().enumerate() {
-            if i == index || other.links.iter().any(|l| l.destination.contains(&stem)) {
-                self.page_findings[i] = validate::check_page(site, i).into_iter().collect();
-            }
-        }
-        Some(count)
+            .map(|(path, made)| (path.clone(), made.served.clone()))
+            .chain(
+                self.search_files
+                    .iter()
+                    .map(|(path, served)| (path.clone(), served.clone())),
+            )
+            .collect()
     }
 
-    /// Brings the search index up to date after page edits; false when
-    /// nothing was stale. Only the shards holding a word an edited page
-    /// had or has are written again (a shard the page alone used
-    /// disappears); page numbers stay, since an edit keeps the page's URL.
-    pub fn refresh_search(&mut self) -> bool {
-        if self.stale_search_shards.is_empty() {
-            return false;
-        }
-        let stale = std::mem::take(&mut self.stale_search_shards);
-        let site = &self.prepared.site;
-        for shard in &stale {
-            self.files.remove(&output_path(&search::shard_url(shard)));
-        }
-        let files = std::iter::once(search::pages_file(site))
-            .chain(search::shard_files(site, |s| stale.contains(s)));
-        for (url, contents) in files {
-            self.files.insert(
-                output_path(&url),
-                Served::Bytes(contents.into_bytes().into()),
-            );
-        }
-        true
-    }
-
-    /// A changed file that is an asset already being served: it is read
-    /// from disk on each request, so nothing is rendered.
-    pub fn is_known_asset(&self, path: &Path) -> bool {
-        let Ok(absolute) = std::path::absolute(path) else {
-            return false;
-        };
-        let site = &self.prepared.site;
-        site.assets
-            .iter()
-            .chain(&site.theme_assets)
-            .any(|a| std::path::absolute(&a.path).ok().as_deref() == Some(absolute.as_path()))
-    }
-
-    /// Layouts changed: load them again and render every page from the
-    /// parsed site, reading and parsing no page. `None` when the layouts'
-    /// own assets were added or removed (the URL map changes: rebuild
-    /// fully); `Err` with the problems when the layouts do not work.
-    pub fn update_layouts(
+    /// Rebuilds after `changed` files changed (the watcher's report);
+    /// `in_place` when every change was an edit of a file's contents, so the
+    /// source folder need not be listed again. On failure the files served
+    /// stay the last good ones and the problems say why.
+    pub fn rebuild(
         &mut self,
-        options: &ServeOptions,
-    ) -> Option<Result<usize, Vec<Diagnostic>>> {
-        let templates = match Templates::load(&options.inputs.layouts) {
-            Ok(t) => t,
-            Err(errors) => return Some(Err(errors.sorted())),
+        inputs: &Inputs,
+        highlighter: &Highlighter,
+        changed: &[PathBuf],
+        in_place: bool,
+    ) -> Result<Changes, Vec<Diagnostic>> {
+        self.cache.note_changes(&inputs.source, changed, in_place);
+        let (prepared, mut diagnostics) =
+            pipeline::prepare_cached(inputs, highlighter, &mut self.cache);
+        // As `build --skip-check`: what stops a build stops a rebuild;
+        // `check`'s findings are shown but never stop a page being served.
+        let Some(prepared) = prepared.filter(|_| !diagnostics.has_errors()) else {
+            return Err(diagnostics.sorted());
         };
-        if templates.assets.len() != self.prepared.site.theme_assets.len() {
-            return None;
+        diagnostics.extend(validate::check(&prepared.site));
+
+        let site = &prepared.site;
+        let renderer = Renderer::new(site, &prepared.templates);
+        let outputs = render::outputs(site);
+        let fingerprinted: Vec<(String, render::Output, u64)> = outputs
+            .par_iter()
+            .map(|&output| {
+                let path = OutputPath::of(output.url(site))
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                (path, output, renderer.fingerprint(output))
+            })
+            .collect();
+        let stale: Vec<&(String, render::Output, u64)> = fingerprinted
+            .iter()
+            .filter(|(path, _, fingerprint)| {
+                self.outputs.get(path).map(|m| m.fingerprint) != Some(*fingerprint)
+            })
+            .collect();
+        let made: Vec<Result<(String, Made1), Diagnostic>> = stale
+            .par_iter()
+            .map(|(path, output, fingerprint)| {
+                let served = match renderer.make(*output)? {
+                    Made::Text(text) => Served::Bytes(text.into_bytes().into()),
+                    Made::Copy(from) => Served::File(from.to_path_buf()),
+                };
+                Ok((
+                    path.clone(),
+                    Made1 {
+                        fingerprint: *fingerprint,
+                        served,
+                    },
+                ))
+            })
+            .collect();
+        let mut render_errors = Diagnostics::new();
+        let mut new_outputs = Vec::with_capacity(made.len());
+        for result in made {
+            match result {
+                Ok(made) => new_outputs.push(made),
+                Err(e) => render_errors.push(e),
+            }
         }
-        let structure = validate::structure(&self.prepared.site, &templates);
-        if structure.has_errors() {
-            return Some(Err(structure.sorted()));
+        if render_errors.has_errors() {
+            diagnostics.extend(render_errors);
+            return Err(diagnostics.sorted());
         }
-        let sink = MemorySink::default();
-        if let Err(errors) = pipeline::render_site(&self.prepared.site, &templates, &sink) {
-            return Some(Err(errors.sorted()));
-        }
-        self.prepared.templates = templates;
-        self.files = sink.into_files();
-        Some(Ok(self
-            .files
+        drop(renderer);
+
+        let mut changes = Changes {
+            files: new_outputs.iter().map(|(path, _)| path.clone()).collect(),
+            pages: site.pages.len(),
+        };
+        let kept: BTreeSet<&String> = fingerprinted.iter().map(|(path, ..)| path).collect();
+        let removed: Vec<String> = self
+            .outputs
             .keys()
-            .filter(|k| k.ends_with(".html"))
-            .count()))
+            .filter(|path| !kept.contains(path))
+            .cloned()
+            .collect();
+        for path in removed {
+            self.outputs.remove(&path);
+            changes.files.push(path);
+        }
+        self.outputs.extend(new_outputs);
+        changes.files.sort();
+        self.problems = diagnostics.sorted();
+        self.prepared = Some(prepared);
+        Ok(changes)
+    }
+
+    /// Brings the search index up to date with the site being served;
+    /// false when it already was. Kept apart from `rebuild` so that a
+    /// large index never delays the reload. When the pages and their order
+    /// are unchanged but for edits, only the shards holding a word an edited
+    /// page had or has are made again.
+    pub fn refresh_search(&mut self) -> bool {
+        let Some(prepared) = &self.prepared else {
+            return false;
+        };
+        let site = &prepared.site;
+        if !site.settings.enable_search {
+            let had = !self.search_files.is_empty();
+            self.search_files.clear();
+            self.search_basis.clear();
+            return had;
+        }
+        let basis = search::page_order(site)
+            .into_iter()
+            .map(|i| site.pages[i].clone())
+            .collect::<Vec<_>>();
+        let same_order = basis.len() == self.search_basis.len()
+            && basis
+                .iter()
+                .zip(&self.search_basis)
+                .all(|(new, old)| new.url == old.url);
+        let edited: Vec<(&Arc<Page>, &Arc<Page>)> = basis
+            .iter()
+            .zip(&self.search_basis)
+            .filter(|(new, old)| !Arc::ptr_eq(new, old))
+            .collect();
+        if same_order && edited.is_empty() && !self.search_files.is_empty() {
+            return false;
+        }
+        let (pages_url, pages_json) = search::pages_file(site);
+        if same_order && !self.search_files.is_empty() {
+            let stale: BTreeSet<String> = edited
+                .iter()
+                .flat_map(|(new, old)| new.search.terms.iter().chain(&old.search.terms))
+                .map(|(term, _)| search::shard_of(term))
+                .collect();
+            for shard in &stale {
+                self.search_files.remove(&output(&search::shard_url(shard)));
+            }
+            for (url, text) in search::shard_files(site, |s| stale.contains(s)) {
+                self.search_files
+                    .insert(output(&url), Served::Bytes(text.into_bytes().into()));
+            }
+        } else {
+            self.search_files = search::shard_files(site, |_| true)
+                .into_iter()
+                .map(|(url, text)| (output(&url), Served::Bytes(text.into_bytes().into())))
+                .collect();
+        }
+        self.search_files.insert(
+            output(&pages_url),
+            Served::Bytes(pages_json.into_bytes().into()),
+        );
+        self.search_basis = basis;
+        true
     }
 }
 
-/// Whether `new` sits where `old` did in every other page's HTML: the index,
-/// section lists, breadcrumbs and redirects depend on these.
-fn same_place_in_site(old: &Page, new: &Page) -> bool {
-    let (a, b) = (&old.front_matter, &new.front_matter);
-    old.title == new.title
-        && a.section == b.section
-        && a.page_type == b.page_type
-        && a.important == b.important
-        && a.parent == b.parent
-        && a.old_paths == b.old_paths
-        && a.description == b.description
+impl Default for Live {
+    fn default() -> Self {
+        Live::new()
+    }
+}
+
+fn output(url: &str) -> String {
+    OutputPath::of(url)
+        .map(|p| p.to_string())
+        .unwrap_or_default()
 }

@@ -2,16 +2,25 @@
 //! source, layout or the settings change, with live reload in the browser.
 //!
 //! Threads: a file watcher (notify, debounced) feeds a rebuild thread that
-//! runs the same stages as `build` into memory and publishes an immutable
+//! runs the same stages as `build` (see `live`) and publishes an immutable
 //! `Snapshot` through a `tokio::sync::watch` channel. HTTP handlers only
 //! read the latest snapshot; nothing is locked while a request is served.
 //! Live reload uses server-sent events: one long GET per open page, which
 //! the browser's `EventSource` reconnects by itself after a restart, with
 //! no WebSocket handshake or client library to ship.
+//!
+//! The server runs on an author's laptop beside their browser, so it is
+//! safe to leave running: it answers only requests addressed to this
+//! computer by name or address (a page elsewhere that makes its host name
+//! resolve here, "DNS rebinding", is refused), reads files on the blocking
+//! pool and streams them (with `Range`), closes connections that send no
+//! request in time, holds a bounded number of connections, and stops at
+//! once on Ctrl-C, open pages or not.
 
 mod files;
 mod live;
 mod reload;
+mod watch_roots;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -20,34 +29,43 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri, header};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use notify_debouncer_full::notify::EventKind;
 use notify_debouncer_full::notify::event::ModifyKind;
-use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::highlight::Highlighter;
 use crate::pipeline::Inputs;
-use files::{RequestPath, Served, read_asset, request_path};
+use files::{RequestPath, Served, request_path};
+
+pub use files::is_allowed_host;
 
 pub struct ServeOptions {
     pub inputs: Inputs,
     pub bind: IpAddr,
     pub port: u16,
     pub open: bool,
+    /// Host names besides this computer's that requests may be addressed
+    /// to (`--allow-host`).
+    pub allowed_hosts: Vec<String>,
 }
 
 /// One consistent state of the served site.
 pub struct Snapshot {
-    /// Increases with every rebuild that changed what is served.
+    /// Changes whenever the files served change (and only then).
     pub build: u64,
     pub files: Arc<HashMap<String, Served>>,
-    /// Errors of the last rebuild (the files are then the last good ones),
-    /// then `check` findings, which never stop a page being served.
+    /// When the last rebuild failed: the files are the last good ones, and
+    /// `problems` says why the new ones could not be made.
+    pub failed: bool,
+    /// The errors of the failed rebuild, or else `check`'s findings.
     pub problems: Vec<Diagnostic>,
     /// The last change touched only stylesheets.
     pub css_only: bool,
@@ -58,6 +76,7 @@ pub struct Snapshot {
 #[derive(Serialize)]
 struct StateMessage<'a> {
     build: u64,
+    failed: bool,
     css_only: bool,
     problems: Vec<ProblemView<'a>>,
 }
@@ -90,6 +109,7 @@ impl Snapshot {
             .collect();
         serde_json::to_string(&StateMessage {
             build: self.build,
+            failed: self.failed,
             css_only: self.css_only,
             problems,
         })
@@ -97,23 +117,27 @@ impl Snapshot {
     }
 }
 
+/// Connections held at once; more wait to be accepted. A browser opens a
+/// handful, a load test a hundred.
+const MAX_CONNECTIONS: usize = 512;
+/// A connection that sends no complete request head for this long (idle
+/// or trickling) is closed.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub fn run(options: ServeOptions) -> anyhow::Result<()> {
-    let (_debouncer, batches) = start_watching(&options.inputs)?;
+    let mut watcher = watch_roots::Watcher::start(&options.inputs)?;
     let highlighter = Highlighter::new();
     let started = Instant::now();
-    let first = live::full(&options, &highlighter);
-    let (files, problems, base_path) = match &first {
-        Ok(live) => (
-            live.files.clone(),
-            live.problems(),
-            live.base_path().to_string(),
-        ),
-        Err(problems) => (HashMap::new(), problems.clone(), String::new()),
+    let mut live = live::Live::new();
+    let first = live.rebuild(&options.inputs, &highlighter, &[], false);
+    live.refresh_search();
+    let problems = match &first {
+        Ok(_) => live.problems().to_vec(),
+        Err(problems) => problems.clone(),
     };
-    let pages = files.keys().filter(|k| k.ends_with(".html")).count();
     report_rebuild(
         "first build",
-        first.as_ref().ok().map(|_| pages),
+        first.as_ref().ok().map(|c| c.pages),
         &problems,
         started.elapsed(),
     );
@@ -122,19 +146,21 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     let first_build = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(1, |d| d.as_millis() as u64);
+    let base_path = live.base_path().to_string();
     let (sender, receiver) = watch::channel(Arc::new(Snapshot {
         build: first_build,
-        files: Arc::new(files),
+        files: Arc::new(live.files()),
+        failed: first.is_err(),
         problems,
         css_only: false,
         base_path: base_path.clone(),
     }));
 
     let runtime = tokio::runtime::Runtime::new()?;
-    let listener = runtime.block_on(tokio::net::TcpListener::bind(SocketAddr::new(
-        options.bind,
-        options.port,
-    )))?;
+    let address = SocketAddr::new(options.bind, options.port);
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(address))
+        .map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))?;
     let address = listener.local_addr()?;
     crate::outln!("Serving the manual at http://{address}{base_path}/ (Ctrl-C to stop)");
     if options.open {
@@ -147,36 +173,107 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         options.inputs.source.clone(),
         options.inputs.layouts.clone(),
     ];
+    let state = AppState {
+        receiver: receiver.clone(),
+        roots: Arc::new(roots),
+        allowed: Arc::new(Allowed {
+            bind: options.bind,
+            hosts: options.allowed_hosts.clone(),
+        }),
+    };
     let app = Router::new()
         .route("/__manual/events", get(reload::events))
-        .route("/__manual/state", get(state))
+        .route("/__manual/state", get(state_handler))
         .fallback(get(serve_file))
-        .with_state(AppState {
-            receiver: receiver.clone(),
-            roots: Arc::new(roots),
-        });
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refuse_other_hosts,
+        ))
+        .with_state(state);
 
-    let watcher_thread = std::thread::spawn(move || {
-        watch_and_rebuild(options, highlighter, sender, batches, first.ok())
+    let inputs = options.inputs.clone();
+    std::thread::spawn(move || {
+        watch_and_rebuild(&inputs, &highlighter, &sender, &mut watcher, live);
     });
-    runtime.block_on(async {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-    })?;
-    drop(watcher_thread);
+    runtime.block_on(accept(listener, app));
+    // Open live-reload streams and the rebuild thread end with the process.
+    runtime.shutdown_background();
     Ok(())
+}
+
+/// Accepts connections until Ctrl-C, at most `MAX_CONNECTIONS` at once,
+/// each with a deadline for its request heads.
+async fn accept(listener: tokio::net::TcpListener, app: Router) {
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        let permit = tokio::select! {
+            _ = &mut stop => return,
+            permit = permits.clone().acquire_owned() => permit.expect("the semaphore stays open"),
+        };
+        let stream = tokio::select! {
+            _ = &mut stop => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors and the like: wait, then go on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let service = service.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            let _ = http
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
 #[derive(Clone)]
 struct AppState {
     receiver: watch::Receiver<Arc<Snapshot>>,
     roots: Arc<Vec<PathBuf>>,
+    allowed: Arc<Allowed>,
 }
 
-async fn state(State(app): State<AppState>) -> Response {
+/// Who requests may be addressed to.
+struct Allowed {
+    bind: IpAddr,
+    hosts: Vec<String>,
+}
+
+/// A request whose `Host` is not this computer (by a loopback name, an
+/// address, or a name given with `--allow-host`) is refused: a web page
+/// elsewhere could otherwise point its own name at 127.0.0.1 and read the
+/// manual being written.
+async fn refuse_other_hosts(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if host.is_some_and(|host| is_allowed_host(host, app.allowed.bind, &app.allowed.hosts)) {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::FORBIDDEN,
+        format!(
+            "This preview answers only requests to this computer, not to {:?}.\n\
+             To let another name reach it, start it with --allow-host NAME.\n",
+            host.unwrap_or("(no Host header)")
+        ),
+    )
+        .into_response()
+}
+
+async fn state_handler(State(app): State<AppState>) -> Response {
     let snapshot = app.receiver.borrow().clone();
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -185,14 +282,15 @@ async fn state(State(app): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn serve_file(State(app): State<AppState>, uri: Uri) -> Response {
+async fn serve_file(State(app): State<AppState>, request: Request) -> Response {
     let snapshot = app.receiver.borrow().clone();
     let base_path = snapshot.base_path.as_str();
-    let request = match uri.path().strip_prefix(base_path) {
+    let uri_path = request.uri().path().to_string();
+    let request_path = match uri_path.strip_prefix(base_path) {
         Some("") => request_path("/"),
         Some(rest) if rest.starts_with('/') => request_path(rest),
         // The root of the server leads to the site under its base path.
-        _ if uri.path() == "/" => {
+        _ if uri_path == "/" => {
             return (
                 StatusCode::TEMPORARY_REDIRECT,
                 [(header::LOCATION, format!("{base_path}/"))],
@@ -202,7 +300,7 @@ async fn serve_file(State(app): State<AppState>, uri: Uri) -> Response {
         // Outside the base path nothing is published: the 404 page.
         _ => RequestPath::Outside,
     };
-    let path = match request {
+    let path = match request_path {
         RequestPath::File(path) => path,
         RequestPath::Outside => String::new(),
         RequestPath::Refused => {
@@ -213,64 +311,77 @@ async fn serve_file(State(app): State<AppState>, uri: Uri) -> Response {
                 .into_response();
         }
     };
-    let found = if path.is_empty() {
-        None
-    } else {
-        snapshot
-            .files
-            .get(&path)
-            .map(|f| (path.clone(), f))
-            .or_else(|| {
-                // `/manual/x` for `/manual/x.html`, as many hosts do.
-                let html = format!("{path}.html");
-                snapshot.files.get(&html).map(|f| (html, f))
-            })
-    };
+    let found = (!path.is_empty())
+        .then(|| {
+            snapshot
+                .files
+                .get(&path)
+                .map(|f| (path.clone(), f))
+                .or_else(|| {
+                    // `/manual/x` for `/manual/x.html`, as many hosts do.
+                    let html = format!("{path}.html");
+                    snapshot.files.get(&html).map(|f| (html, f))
+                })
+        })
+        .flatten();
     let Some((path, served)) = found else {
-        let body = snapshot
-            .files
-            .get("404.html")
-            .and_then(|f| match f {
-                Served::Bytes(b) => Some(reload::inject(b, snapshot.build)),
-                Served::File(_) => None,
-            })
-            .unwrap_or_else(|| {
-                reload::inject(
-                    b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>",
-                    snapshot.build,
-                )
-            });
-        return (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            body,
-        )
-            .into_response();
-    };
-    let bytes = match served {
-        Served::Bytes(bytes) => bytes.to_vec(),
-        Served::File(file) => match read_asset(file, &app.roots) {
-            Some(bytes) => bytes,
-            None => return (StatusCode::NOT_FOUND, "Not found\n").into_response(),
-        },
+        return not_found(&snapshot);
     };
     let mime = mime_guess::from_path(&path).first_or_octet_stream();
-    let is_html = mime.essence_str() == "text/html";
     let content_type = if mime.type_() == "text" {
         format!("{mime}; charset=utf-8")
     } else {
         mime.to_string()
     };
-    let body = if is_html {
-        reload::inject(&bytes, snapshot.build)
-    } else {
-        bytes
+    let mut response = match served {
+        Served::Bytes(bytes) if mime.essence_str() == "text/html" => {
+            reload::inject(bytes, snapshot.build).into_response()
+        }
+        Served::Bytes(bytes) => Body::from(bytes.to_vec()).into_response(),
+        Served::File(file) => match stream_asset(file, &app.roots, request).await {
+            Some(response) => response,
+            None => return not_found(&snapshot),
+        },
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// An asset, streamed from disk (with `Range` and conditional requests)
+/// rather than read whole, and only when it is still a regular file inside
+/// the source or layouts folder. The checks and the reads run on the
+/// blocking pool, never on the workers that answer requests.
+async fn stream_asset(
+    file: &Path,
+    roots: &Arc<Vec<PathBuf>>,
+    request: Request,
+) -> Option<Response> {
+    let (file, roots) = (file.to_path_buf(), roots.clone());
+    let real = tokio::task::spawn_blocking(move || files::confined_regular_file(&file, &roots))
+        .await
+        .ok()
+        .flatten()?;
+    let response = tower::ServiceExt::oneshot(tower_http::services::ServeFile::new(real), request)
+        .await
+        .ok()?;
+    Some(response.map(Body::new))
+}
+
+fn not_found(snapshot: &Snapshot) -> Response {
+    let body = match snapshot.files.get("404.html") {
+        Some(Served::Bytes(b)) => reload::inject(b, snapshot.build),
+        _ => reload::inject(
+            b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>",
+            snapshot.build,
+        ),
     };
     (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         body,
     )
         .into_response()
@@ -304,160 +415,136 @@ fn is_content_change(kind: &EventKind) -> bool {
     }
 }
 
-/// The watcher's own debounce: it merges the events of one file within
-/// this time.
-const DEBOUNCE: Duration = Duration::from_millis(10);
-
 /// A change is acted on once no further change has arrived for this long,
 /// so a burst of saves (an editor's write, rename and delete, or several
 /// files at once) is one rebuild even when it straddles two of the
 /// watcher's batches; short enough that a reader does not notice.
 const QUIET: Duration = Duration::from_millis(15);
-
-type Debouncer = notify_debouncer_full::Debouncer<
-    notify_debouncer_full::notify::RecommendedWatcher,
-    notify_debouncer_full::RecommendedCache,
->;
-type Batches = std::sync::mpsc::Receiver<notify_debouncer_full::DebounceEventResult>;
-
-/// Starts watching before the first build, so no save is missed between
-/// the build and the watch.
-fn start_watching(inputs: &Inputs) -> anyhow::Result<(Debouncer, Batches)> {
-    let (events, batches) = std::sync::mpsc::channel();
-    let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, events)?;
-    let mut watched = vec![inputs.source.clone(), inputs.layouts.clone()];
-    if let Some(settings) = &inputs.settings
-        && let Some(parent) = settings.parent()
-    {
-        watched.push(if parent.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            parent.to_path_buf()
-        });
-    }
-    for path in &watched {
-        debouncer
-            .watch(path, RecursiveMode::Recursive)
-            .map_err(|e| anyhow::anyhow!("cannot watch {}: {e}", path.display()))?;
-    }
-    Ok((debouncer, batches))
-}
+/// However busy the folder (a file written every few milliseconds), a
+/// rebuild starts at most this long after the first change.
+const LONGEST_WAIT: Duration = Duration::from_millis(250);
+/// How often the watched folders are checked for having been replaced
+/// (deleted and made again, as `git checkout` of another branch can).
+const REARM_EVERY: Duration = Duration::from_millis(500);
 
 fn watch_and_rebuild(
-    options: ServeOptions,
-    highlighter: Highlighter,
-    sender: watch::Sender<Arc<Snapshot>>,
-    batches: Batches,
-    mut live: Option<live::Live>,
+    inputs: &Inputs,
+    highlighter: &Highlighter,
+    sender: &watch::Sender<Arc<Snapshot>>,
+    watcher: &mut watch_roots::Watcher,
+    mut live: live::Live,
 ) {
     let mut build = sender.borrow().build;
-    let mut failing = live.is_none();
-    let content_changes = |batch: notify_debouncer_full::DebounceEventResult| -> Vec<PathBuf> {
-        batch
-            .unwrap_or_default()
-            .iter()
-            .filter(|event| is_content_change(&event.kind))
-            .flat_map(|event| event.paths.iter().cloned())
-            .filter(|path| !is_scratch_file(path))
-            .collect()
+    // The paths that changed, and whether every change was an edit of a
+    // file's contents (no file created, removed or renamed).
+    let relevant = |watcher: &watch_roots::Watcher,
+                    batch: watch_roots::Batch,
+                    in_place: &mut bool|
+     -> Vec<PathBuf> {
+        let mut paths = Vec::new();
+        for event in batch.unwrap_or_default().iter() {
+            if !is_content_change(&event.kind) {
+                continue;
+            }
+            let concerned: Vec<PathBuf> = event
+                .paths
+                .iter()
+                .filter(|path| !is_scratch_file(path) && watcher.concerns(path))
+                .cloned()
+                .collect();
+            if !concerned.is_empty()
+                && !matches!(
+                    event.kind,
+                    EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any)
+                )
+            {
+                *in_place = false;
+            }
+            paths.extend(concerned);
+        }
+        paths
     };
-    while let Ok(batch) = batches.recv() {
-        let mut changed = content_changes(batch);
-        if changed.is_empty() {
+    loop {
+        let mut in_place = true;
+        let mut changed = match watcher.batches.recv_timeout(REARM_EVERY) {
+            Ok(batch) => relevant(watcher, batch, &mut in_place),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Vec::new(),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        // A watched folder that was replaced is watched again, and what is
+        // in it now is read.
+        let rearmed = watcher.rearm();
+        if changed.is_empty() && !rearmed {
             continue;
         }
-        while let Ok(more) = batches.recv_timeout(QUIET) {
-            changed.extend(content_changes(more));
+        let first_change = Instant::now();
+        while first_change.elapsed() < LONGEST_WAIT {
+            match watcher.batches.recv_timeout(QUIET) {
+                Ok(more) => changed.extend(relevant(watcher, more, &mut in_place)),
+                Err(_) => break,
+            }
+        }
+        if changed.is_empty() && !rearmed {
+            continue;
         }
         changed.sort();
         changed.dedup();
-        if changed.is_empty() {
-            continue;
-        }
         let started = Instant::now();
-        let label = describe_change(&changed);
-        let layouts = std::path::absolute(&options.inputs.layouts).ok();
-        let in_layouts = |p: &PathBuf| {
-            layouts
-                .as_ref()
-                .is_some_and(|l| std::path::absolute(p).is_ok_and(|p| p.starts_with(l)))
+        let label = if rearmed && changed.is_empty() {
+            "a watched folder was replaced".to_string()
+        } else {
+            describe_change(&changed)
         };
-        // After a failed rebuild, only a full one can tell whether the
-        // failure is fixed.
-        let fast = match (
-            if failing { None } else { live.as_mut() },
-            changed.as_slice(),
-        ) {
-            (Some(live), changed) if changed.iter().all(|p| live.is_known_asset(p)) => Some(Ok(0)),
-            (Some(live), changed)
-                if changed
-                    .iter()
-                    .all(|p| in_layouts(p) && !live.is_known_asset(p)) =>
-            {
-                live.update_layouts(&options)
-            }
-            (Some(live), [path]) if path.to_string_lossy().contains(".md") => {
-                live.update_page(path, &highlighter).map(Ok)
-            }
-            _ => None,
-        };
-        let outcome = match fast {
-            Some(outcome) => outcome,
-            None => live::full(&options, &highlighter).map(|rebuilt| {
-                failing = false;
-                let pages = rebuilt
-                    .files
-                    .keys()
-                    .filter(|k| k.ends_with(".html"))
-                    .count();
-                live = Some(rebuilt);
-                pages
-            }),
-        };
-        let rendered = match outcome {
-            Ok(pages) => Some(pages),
+        let previous = sender.borrow().clone();
+        let snapshot = match live.rebuild(inputs, highlighter, &changed, in_place && !rearmed) {
             Err(problems) => {
-                failing = true;
                 report_rebuild(&label, None, &problems, started.elapsed());
-                let previous = sender.borrow().clone();
-                build += 1;
-                sender.send_replace(Arc::new(Snapshot {
+                Snapshot {
                     build,
                     files: previous.files.clone(),
+                    failed: true,
                     problems,
                     css_only: false,
                     base_path: previous.base_path.clone(),
-                }));
-                continue;
+                }
+            }
+            Ok(changes) => {
+                report_rebuild(
+                    &label,
+                    Some(changes.files.len()),
+                    live.problems(),
+                    started.elapsed(),
+                );
+                if !changes.files.is_empty() {
+                    build += 1;
+                }
+                Snapshot {
+                    build,
+                    files: if changes.files.is_empty() {
+                        previous.files.clone()
+                    } else {
+                        Arc::new(live.files())
+                    },
+                    failed: false,
+                    problems: live.problems().to_vec(),
+                    css_only: changes.css_only(),
+                    base_path: live.base_path().to_string(),
+                }
             }
         };
-        let current = live
-            .as_ref()
-            .expect("a successful rebuild leaves a live site");
-        let problems = current.problems();
-        report_rebuild(&label, rendered, &problems, started.elapsed());
-        let css_only = changed
-            .iter()
-            .all(|p| p.extension().is_some_and(|e| e == "css"));
-        build += 1;
-        sender.send_replace(Arc::new(Snapshot {
-            build,
-            files: Arc::new(current.files.clone()),
-            problems: problems.clone(),
-            css_only,
-            base_path: current.base_path().to_string(),
-        }));
+        let failed = snapshot.failed;
+        sender.send_replace(Arc::new(snapshot));
         // The page has its reload message; now the search index catches up,
         // published under the same build number so no page reloads.
-        if let Some(current) = live.as_mut()
-            && current.refresh_search()
-        {
+        if !failed && live.refresh_search() {
+            let current = sender.borrow().clone();
             sender.send_replace(Arc::new(Snapshot {
-                build,
-                files: Arc::new(current.files.clone()),
-                problems,
-                css_only,
-                base_path: current.base_path().to_string(),
+                build: current.build,
+                files: Arc::new(live.files()),
+                failed: false,
+                problems: current.problems.clone(),
+                css_only: current.css_only,
+                base_path: current.base_path.clone(),
             }));
         }
     }
@@ -471,18 +558,19 @@ fn describe_change(changed: &[PathBuf]) -> String {
     names.sort();
     names.dedup();
     match names.len() {
+        0 => "a change".to_string(),
         1 => format!("{} changed", names[0]),
         n => format!("{} and {} other file(s) changed", names[0], n - 1),
     }
 }
 
-/// One terminal line per rebuild: what changed, how many pages were
-/// rendered, how long it took; then the errors, if it failed.
-fn report_rebuild(label: &str, rendered: Option<usize>, problems: &[Diagnostic], took: Duration) {
+/// One terminal line per rebuild: what changed, how many files it made
+/// again, how long it took; then the errors, if it failed.
+fn report_rebuild(label: &str, made: Option<usize>, problems: &[Diagnostic], took: Duration) {
     let errors = problems.iter().filter(|d| d.is_error()).count();
-    match rendered {
-        Some(pages) => crate::errln!(
-            "{label}: rendered {pages} page(s) in {} ms; {} problem(s) found by check",
+    match made {
+        Some(files) => crate::errln!(
+            "{label}: updated {files} file(s) in {} ms; {} problem(s) found by check",
             took.as_millis(),
             problems.len()
         ),

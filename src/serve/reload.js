@@ -2,25 +2,27 @@
   const shown = __BUILD__;
   let build = shown;
   const overlayId = "manual-serve-overlay";
-  function overlay(problems) {
+  // `failed`: the last change could not be built, so the page shown is the
+  // last good version and `problems` says why. Otherwise `problems` are what
+  // `check` finds in the site being shown.
+  function overlay(failed, problems) {
     let box = document.getElementById(overlayId);
     const errors = problems.filter(p => p.severity === "error");
-    const findings = problems.filter(p => p.severity !== "error");
-    if (errors.length === 0 && findings.length === 0) { if (box) box.remove(); return; }
+    if (problems.length === 0) { if (box) box.remove(); return; }
     if (!box) {
       box = document.createElement("div");
       box.id = overlayId;
-      box.setAttribute("role", errors.length ? "alert" : "status");
       box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:45vh;overflow:auto;z-index:99999;" +
         "background:#fff;color:#0b0c0c;border-top:6px solid #d4351c;font:16px/1.4 system-ui,sans-serif;padding:12px 16px;box-shadow:0 -2px 8px rgba(0,0,0,.3)";
       document.body.appendChild(box);
     }
-    box.style.borderTopColor = errors.length ? "#d4351c" : "#f47738";
+    box.setAttribute("role", failed ? "alert" : "status");
+    box.style.borderTopColor = failed || errors.length ? "#d4351c" : "#f47738";
     box.replaceChildren();
     const title = document.createElement("strong");
-    title.textContent = errors.length
+    title.textContent = failed
       ? `The last change could not be built (${errors.length} error(s)); you are seeing the last good version.`
-      : `${findings.length} problem(s) found by check`;
+      : `${problems.length} problem(s) found by check`;
     box.appendChild(title);
     const close = document.createElement("button");
     close.textContent = "Hide";
@@ -28,7 +30,7 @@
     close.onclick = () => box.remove();
     box.appendChild(close);
     const list = document.createElement("ul");
-    for (const p of errors.concat(findings).slice(0, 50)) {
+    for (const p of errors.concat(problems.filter(p => p.severity !== "error")).slice(0, 50)) {
       const item = document.createElement("li");
       item.className = "manual-serve-problem";
       const where = p.line ? `${p.file}:${p.line}:${p.column}` : p.file;
@@ -47,11 +49,11 @@
   const events = new EventSource("/__manual/events");
   events.addEventListener("state", (e) => {
     const state = JSON.parse(e.data);
+    // The build number changes exactly when the files served change.
     if (state.build !== build) {
-      const hasErrors = state.problems.some(p => p.severity === "error");
-      if (!hasErrors && state.css_only) { build = state.build; refreshStyles(); }
-      else if (!hasErrors) { location.reload(); return; }
+      if (state.css_only) { build = state.build; refreshStyles(); }
+      else { location.reload(); return; }
     }
-    overlay(state.problems);
+    overlay(state.failed, state.problems);
   });
 })();

@@ -6,6 +6,7 @@ pub mod generated;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::AssetSource;
@@ -122,10 +123,15 @@ pub struct Site {
     /// The source folder's path in its repository (`source/`), for
     /// "Edit this page" links.
     pub source_in_repository: String,
-    pub pages: Vec<Page>,
+    /// Shared, so `serve` assembles a new site from unchanged pages without
+    /// copying them.
+    pub pages: Vec<Arc<Page>>,
     pub assets: Vec<Asset>,
     pub theme_assets: Vec<Asset>,
-    pub urls: BTreeMap<String, Target>,
+    /// Every URL the site has and what is there: the one map every lookup
+    /// goes through. Nothing iterates it in order (suggestions take the
+    /// minimum), so it is hashed rather than sorted.
+    pub urls: foldhash::HashMap<String, Target>,
     /// The generated files this site has, in the order of `generated_files`.
     pub generated: Vec<Generated>,
     /// Sorted case-insensitively by name.
@@ -144,30 +150,46 @@ pub struct Site {
 pub const COMMON_TASKS_ID: &str = "common-tasks";
 pub const NO_SECTION: &str = "Other";
 
-/// Builds the URL map, refusing any URL that is not a safe site path and any
-/// URL claimed twice.
-struct UrlMap {
-    urls: BTreeMap<String, Target>,
-    /// Who claimed each URL, for naming both sides of a conflict.
-    owners: BTreeMap<String, String>,
+/// Who claimed a URL, named only if a second claimant needs telling.
+#[derive(Clone, Copy)]
+enum Claimant<'a> {
+    File(&'a std::path::Path),
+    Redirect(&'a str),
+    Generated(Generated),
+}
+
+impl std::fmt::Display for Claimant<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Claimant::File(path) => write!(f, "{}", path.display()),
+            Claimant::Redirect(from) => write!(f, "the redirect from {from}"),
+            Claimant::Generated(file) => f.write_str(file.describe()),
+        }
+    }
+}
+
+/// Builds the URL map, refusing any URL claimed twice or inside the search
+/// index's folder.
+struct UrlMap<'a> {
+    urls: foldhash::HashMap<String, Target>,
+    claimants: foldhash::HashMap<String, Claimant<'a>>,
     search_folder: Option<&'static str>,
 }
 
-impl UrlMap {
-    /// Claims `url` for `target`, or says why it cannot have it; `who`
-    /// describes the claimant in a conflict message.
-    fn claim(&mut self, url: &str, target: Target, who: String) -> Result<(), String> {
+impl<'a> UrlMap<'a> {
+    /// Claims `url` for `target`, or says why it cannot have it.
+    fn claim(&mut self, url: &str, target: Target, who: Claimant<'a>) -> Result<(), String> {
         if let Some(folder) = self.search_folder
             && url.starts_with(folder)
         {
             return Err(format!("{folder} is where the search index is published"));
         }
-        if let Some(first) = self.owners.get(url) {
+        if let Some(first) = self.claimants.get(url) {
             return Err(format!(
                 "{who} and {first} would both be published at {url}"
             ));
         }
-        self.owners.insert(url.to_string(), who);
+        self.claimants.insert(url.to_string(), who);
         self.urls.insert(url.to_string(), target);
         Ok(())
     }
@@ -180,7 +202,7 @@ impl Site {
     pub fn assemble(
         settings: Settings,
         today: chrono::NaiveDate,
-        mut pages: Vec<Page>,
+        mut pages: Vec<Arc<Page>>,
         unparsed: Vec<String>,
         assets: Vec<AssetSource>,
         theme_assets: Vec<AssetSource>,
@@ -224,9 +246,10 @@ impl Site {
         let assets = to_assets(assets, "/");
         let theme_assets = to_assets(theme_assets, THEME_ASSETS_PREFIX);
 
+        let capacity = pages.len() + assets.len() + theme_assets.len() + 16;
         let mut map = UrlMap {
-            urls: BTreeMap::new(),
-            owners: BTreeMap::new(),
+            urls: foldhash::HashMap::with_capacity_and_hasher(capacity, Default::default()),
+            claimants: foldhash::HashMap::with_capacity_and_hasher(capacity, Default::default()),
             search_folder: settings.enable_search.then_some(SEARCH_INDEX_FOLDER),
         };
         let home_page = pages.iter().position(|p| p.url == HOME_URL);
@@ -235,27 +258,31 @@ impl Site {
             .filter(|g| !(*g == Generated::Home && home_page.is_some()))
             .collect();
         for &file in &generated {
-            map.claim(file.url(), Target::Generated(file), file.describe().into())
-                .expect("generated files have distinct URLs outside the search folder");
+            map.claim(
+                file.url(),
+                Target::Generated(file),
+                Claimant::Generated(file),
+            )
+            .expect("generated files have distinct URLs outside the search folder");
         }
         let conflict = |path: &PathBuf, message: String| {
             Diagnostic::error(Code::UrlConflict, path, message)
                 .with_help("rename or remove one of them")
         };
         for (i, asset) in theme_assets.iter().enumerate() {
-            let who = asset.path.display().to_string();
+            let who = Claimant::File(&asset.path);
             if let Err(message) = map.claim(&asset.url, Target::ThemeAsset(i), who) {
                 diagnostics.push(conflict(&asset.path, message));
             }
         }
         for (i, page) in pages.iter().enumerate() {
-            let who = page.path.display().to_string();
+            let who = Claimant::File(&page.path);
             if let Err(message) = map.claim(&page.url, Target::Page(i), who) {
                 diagnostics.push(conflict(&page.path, message));
             }
         }
         for (i, asset) in assets.iter().enumerate() {
-            let who = asset.path.display().to_string();
+            let who = Claimant::File(&asset.path);
             if let Err(message) = map.claim(&asset.url, Target::Asset(i), who) {
                 diagnostics.push(conflict(&asset.path, message));
             }
@@ -294,7 +321,7 @@ impl Site {
                     .with_help("remove the redirect, or move or delete the page"),
                 ),
                 _ => {
-                    let who = format!("the redirect from {from}");
+                    let who = Claimant::Redirect(written.from);
                     match map.claim(&from, Target::Redirect(redirects.len()), who) {
                         Ok(()) => redirects.push(redirect),
                         Err(message) => diagnostics.push(
@@ -308,6 +335,9 @@ impl Site {
         }
 
         let (sections, common_tasks) = group_into_sections(&pages);
+        let urls = map.urls;
+        // The claimants borrow the pages and settings moved into the site.
+        drop(map.claimants);
         let site = Site {
             settings,
             today,
@@ -315,7 +345,7 @@ impl Site {
             pages,
             assets,
             theme_assets,
-            urls: map.urls,
+            urls,
             generated,
             sections,
             common_tasks,
@@ -573,7 +603,7 @@ impl WrittenRedirect<'_> {
         })
     }
 
-    fn location(&self, settings: &Settings, pages: &[Page]) -> (PathBuf, usize) {
+    fn location(&self, settings: &Settings, pages: &[Arc<Page>]) -> (PathBuf, usize) {
         match self.origin {
             RedirectOrigin::Settings => (
                 settings_file(settings),
@@ -589,7 +619,10 @@ fn settings_file(settings: &Settings) -> PathBuf {
 }
 
 /// Redirects from the settings, then from each page's `old_paths`.
-fn written_redirects<'a>(settings: &'a Settings, pages: &'a [Page]) -> Vec<WrittenRedirect<'a>> {
+fn written_redirects<'a>(
+    settings: &'a Settings,
+    pages: &'a [Arc<Page>],
+) -> Vec<WrittenRedirect<'a>> {
     let mut redirects: Vec<WrittenRedirect<'_>> = settings
         .redirects
         .iter()
@@ -617,7 +650,7 @@ fn written_redirects<'a>(settings: &'a Settings, pages: &'a [Page]) -> Vec<Writt
 /// The file and line where a redirect was written.
 pub fn redirect_location(
     settings: &Settings,
-    pages: &[Page],
+    pages: &[Arc<Page>],
     redirect: &Redirect,
 ) -> (PathBuf, usize) {
     match redirect.origin {
@@ -635,15 +668,16 @@ pub fn redirect_location(
     }
 }
 
-fn title_key(page: &Page) -> (String, &str, &str) {
+/// Pages sort by title ignoring case, then by title and URL.
+fn title_key(page: &Page) -> (String, String, String) {
     (
         page.title.to_lowercase(),
-        page.title.as_str(),
-        page.url.as_str(),
+        page.title.clone(),
+        page.url.clone(),
     )
 }
 
-fn group_into_sections(pages: &[Page]) -> (Vec<Section>, Vec<usize>) {
+fn group_into_sections(pages: &[Arc<Page>]) -> (Vec<Section>, Vec<usize>) {
     let mut by_name: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     for (i, page) in pages.iter().enumerate().filter(|(_, p)| p.is_manual_page()) {
         let name = page
@@ -660,10 +694,8 @@ fn group_into_sections(pages: &[Page]) -> (Vec<Section>, Vec<usize>) {
     let sections = by_name
         .into_iter()
         .map(|((_, name), mut members)| {
-            members.sort_by(|&a, &b| {
-                (pages[a].is_learn(), title_key(&pages[a]))
-                    .cmp(&(pages[b].is_learn(), title_key(&pages[b])))
-            });
+            // Keys made once per page, not once per comparison.
+            members.sort_by_cached_key(|&p| (pages[p].is_learn(), title_key(&pages[p])));
             Section {
                 id: ids.unique_for(&name),
                 name,
@@ -674,7 +706,7 @@ fn group_into_sections(pages: &[Page]) -> (Vec<Section>, Vec<usize>) {
     let mut common: Vec<usize> = (0..pages.len())
         .filter(|&i| pages[i].is_manual_page() && pages[i].front_matter.important)
         .collect();
-    common.sort_by(|&a, &b| title_key(&pages[a]).cmp(&title_key(&pages[b])));
+    common.sort_by_cached_key(|&p| title_key(&pages[p]));
     (sections, common)
 }
 

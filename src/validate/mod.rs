@@ -68,11 +68,7 @@ fn scripts(site: &Site) -> Diagnostics {
                 .with_help(help),
             );
         }
-        for link in page
-            .links
-            .iter()
-            .filter(|l| crate::url::runs_script(&l.destination))
-        {
+        for link in page.script_links() {
             let (line, column) = link.definition.unwrap_or((link.line, link.column));
             found.push(
                 Diagnostic::error(

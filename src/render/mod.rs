@@ -1,0 +1,191 @@
+//! Stage 5, render: every file the site publishes, made from the site graph.
+//!
+//! [`outputs`] lists the files (every page, generated file, redirect page
+//! and asset; the search index is `crate::search`'s), and a [`Renderer`]
+//! makes each one. `build` makes them all; `serve` asks each one's
+//! [`Renderer::fingerprint`] and makes again only those whose fingerprint
+//! changed. A fingerprint is the hash of the typed context its layout sees
+//! (see `views`), so whatever an output reads is in its fingerprint by
+//! construction: there is no list of "what depends on what" to keep true.
+
+pub mod templates;
+pub mod views;
+
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::path::Path;
+
+use tera::Context;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::highlight;
+use crate::machine_readable;
+use crate::site::{Generated, REDIRECT_LAYOUT, Site};
+pub use templates::Templates;
+use views::{GeneratedContext, PageContext, RedirectContext, SectionView, SiteView};
+
+/// One file the site publishes (besides the search index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Output {
+    Page(usize),
+    Generated(Generated),
+    Redirect(usize),
+    Asset(usize),
+    ThemeAsset(usize),
+}
+
+impl Output {
+    /// The site path it is published at.
+    pub fn url(self, site: &Site) -> &str {
+        match self {
+            Output::Page(i) => &site.pages[i].url,
+            Output::Generated(file) => file.url(),
+            Output::Redirect(r) => &site.redirects[r].from,
+            Output::Asset(i) => &site.assets[i].url,
+            Output::ThemeAsset(i) => &site.theme_assets[i].url,
+        }
+    }
+}
+
+/// Every file the site publishes except the search index, in a fixed order.
+pub fn outputs(site: &Site) -> Vec<Output> {
+    (0..site.pages.len())
+        .map(Output::Page)
+        .chain(site.generated.iter().copied().map(Output::Generated))
+        .chain((0..site.redirects.len()).map(Output::Redirect))
+        .chain((0..site.assets.len()).map(Output::Asset))
+        .chain((0..site.theme_assets.len()).map(Output::ThemeAsset))
+        .collect()
+}
+
+/// What an output is made of.
+pub enum Made<'a> {
+    Text(String),
+    /// A file copied as it is (an asset).
+    Copy(&'a Path),
+}
+
+/// Makes the outputs of one site with one set of layouts. The parts every
+/// page shares (the `site` context, the section lists) are made once.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    templates: &'a Templates,
+    site_view: SiteView<'a>,
+    sections: Vec<SectionView<'a>>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, templates: &'a Templates) -> Self {
+        Renderer {
+            site,
+            templates,
+            site_view: SiteView::new(site),
+            sections: views::sections_view(site),
+        }
+    }
+
+    pub fn make(&self, output: Output) -> Result<Made<'a>, Diagnostic> {
+        let site = self.site;
+        let text = match output {
+            Output::Page(i) => {
+                let context = PageContext::new(site, &self.site_view, &self.sections, i);
+                self.templates
+                    .render(site.layout_of(i), &to_context(&context)?)
+                    .map_err(|d| {
+                        // A layout's error that names no template file is
+                        // this page's (it named a layout or used a value).
+                        if d.file == self.templates.dir() {
+                            Diagnostic {
+                                file: site.pages[i].path.clone(),
+                                ..d
+                            }
+                        } else {
+                            d
+                        }
+                    })?
+            }
+            Output::Generated(file) => match file.layout() {
+                Some(layout) => {
+                    let context =
+                        GeneratedContext::new(site, &self.site_view, &self.sections, file);
+                    self.templates.render(layout, &to_context(&context)?)?
+                }
+                None => generated_data(site, file),
+            },
+            Output::Redirect(r) => {
+                let context = RedirectContext::new(site, &self.site_view, r);
+                self.templates
+                    .render(REDIRECT_LAYOUT, &to_context(&context)?)?
+            }
+            Output::Asset(i) => return Ok(Made::Copy(&site.assets[i].path)),
+            Output::ThemeAsset(i) => return Ok(Made::Copy(&site.theme_assets[i].path)),
+        };
+        Ok(Made::Text(text))
+    }
+
+    /// A number that changes whenever what `make` would produce changes:
+    /// for an output made from a layout, the hash of the layouts and of its
+    /// whole context; for a generated data file, of its text; for an asset,
+    /// of its path and the file's stamp.
+    pub fn fingerprint(&self, output: Output) -> u64 {
+        let site = self.site;
+        let mut hasher = foldhash::fast::FixedState::default().build_hasher();
+        output.hash(&mut hasher);
+        let layouts = self.templates.digest;
+        match output {
+            Output::Page(i) => {
+                layouts.hash(&mut hasher);
+                site.layout_of(i).hash(&mut hasher);
+                PageContext::new(site, &self.site_view, &self.sections, i).hash(&mut hasher);
+            }
+            Output::Generated(file) => match file.layout() {
+                Some(layout) => {
+                    layouts.hash(&mut hasher);
+                    layout.hash(&mut hasher);
+                    GeneratedContext::new(site, &self.site_view, &self.sections, file)
+                        .hash(&mut hasher);
+                }
+                None => machine_readable::hash_inputs(site, file, &mut hasher),
+            },
+            Output::Redirect(r) => {
+                layouts.hash(&mut hasher);
+                RedirectContext::new(site, &self.site_view, r).hash(&mut hasher);
+            }
+            Output::Asset(i) => asset_stamp(&site.assets[i].path).hash(&mut hasher),
+            Output::ThemeAsset(i) => asset_stamp(&site.theme_assets[i].path).hash(&mut hasher),
+        }
+        hasher.finish()
+    }
+}
+
+/// The generated files that are data rather than pages.
+fn generated_data(site: &Site, file: Generated) -> String {
+    match file {
+        Generated::HighlightCss => highlight::CSS.to_string(),
+        Generated::PagesJson => machine_readable::pages_json(site),
+        Generated::Robots => machine_readable::robots(site),
+        Generated::Sitemap => machine_readable::sitemap(site),
+        Generated::Home | Generated::ManualIndex | Generated::NotFound | Generated::SearchPage => {
+            unreachable!("{file:?} is made from a layout")
+        }
+    }
+}
+
+/// An asset's path and when it last changed.
+fn asset_stamp(path: &Path) -> (std::path::PathBuf, Option<std::time::SystemTime>, u64) {
+    let metadata = std::fs::metadata(path).ok();
+    (
+        path.to_path_buf(),
+        metadata.as_ref().and_then(|m| m.modified().ok()),
+        metadata.map_or(0, |m| m.len()),
+    )
+}
+
+fn to_context(view: &impl serde::Serialize) -> Result<Context, Diagnostic> {
+    Context::from_serialize(view).map_err(|e| {
+        Diagnostic::error(
+            Code::Template,
+            "layouts",
+            format!("cannot hand the page to its layout: {e}"),
+        )
+    })
+}

@@ -1,0 +1,406 @@
+//! What each layout sees: one typed context per kind of output, serialized
+//! into Tera's context. Every context derives `Hash`, so hashing it hashes
+//! everything its layout can read; the two parts that are costly to hash
+//! (a page's body and its front matter) hash the digest the parse gave the
+//! page instead, which covers exactly what they are made from.
+
+use std::hash::{Hash, Hasher};
+
+use serde::Serialize;
+
+use crate::parse::{Heading, Page};
+use crate::site::{Generated, MANUAL_INDEX_URL, Resolved, SEARCH_PAGE_URL, Site};
+
+/// "More in this section" shows at most this many neighbours: a sidebar of
+/// hundreds of links helps no one, and listing every page of a section on
+/// every page of it would make the build quadratic in the section's size.
+pub const SECTION_PAGES_SHOWN: usize = 10;
+
+#[derive(Serialize, Hash)]
+pub struct LinkView {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize, Hash)]
+pub struct PageLinkView<'a> {
+    title: &'a str,
+    url: String,
+    description: Option<&'a str>,
+    learn: bool,
+}
+
+pub fn link_to<'a>(site: &Site, page: &'a Page) -> PageLinkView<'a> {
+    PageLinkView {
+        title: &page.title,
+        url: site.href(&page.url, None),
+        description: page.front_matter.description.as_deref(),
+        learn: page.is_learn(),
+    }
+}
+
+#[derive(Serialize, Hash)]
+pub struct SectionLinkView<'a> {
+    name: &'a str,
+    url: String,
+    page_count: usize,
+}
+
+#[derive(Serialize, Hash)]
+pub struct SectionView<'a> {
+    name: &'a str,
+    id: &'a str,
+    pages: Vec<PageLinkView<'a>>,
+}
+
+pub fn sections_view(site: &Site) -> Vec<SectionView<'_>> {
+    site.sections
+        .iter()
+        .map(|s| SectionView {
+            name: &s.name,
+            id: &s.id,
+            pages: s
+                .pages
+                .iter()
+                .map(|&i| link_to(site, &site.pages[i]))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The site-wide part every layout sees as `site`; made once per run.
+#[derive(Serialize, Hash)]
+pub struct SiteView<'a> {
+    service_name: &'a str,
+    /// Prefix for every site URL a layout writes: `{{ site.base_path }}/x`.
+    base_path: &'a str,
+    /// The search page, when search is on.
+    search_url: Option<String>,
+    description: Option<&'a str>,
+    host: Option<&'a str>,
+    github_repo: Option<&'a str>,
+    header_links: Vec<LinkView>,
+    footer_links: Vec<LinkView>,
+}
+
+impl<'a> SiteView<'a> {
+    pub fn new(site: &'a Site) -> Self {
+        let settings = &site.settings;
+        let links = |map: &indexmap::IndexMap<String, String>| {
+            map.iter()
+                .map(|(title, url)| LinkView {
+                    title: title.clone(),
+                    url: settings.written_href(url),
+                })
+                .collect()
+        };
+        SiteView {
+            service_name: &settings.service_name,
+            base_path: &settings.base_path,
+            search_url: settings
+                .enable_search
+                .then(|| site.href(SEARCH_PAGE_URL, None)),
+            description: settings.description.as_deref(),
+            host: settings.host.as_deref(),
+            github_repo: settings.github_repo.as_deref(),
+            header_links: links(&settings.header_links),
+            footer_links: links(&settings.footer_links),
+        }
+    }
+}
+
+/// What layouts see as `page`: the resolved title and URL, every known
+/// front matter key by name, and the other keys under `page.extra`. All of
+/// it comes from the page's file, so it hashes as the page's digest.
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    #[serde(skip)]
+    digest: u64,
+    title: &'a str,
+    url: String,
+    source: &'a str,
+    owner_slack: Option<&'a str>,
+    section: Option<&'a str>,
+    parent: Option<&'a str>,
+    layout: Option<&'a str>,
+    #[serde(rename = "type")]
+    page_type: Option<&'a str>,
+    description: Option<&'a str>,
+    important: bool,
+    review_by: Option<&'a str>,
+    last_reviewed_on: Option<&'a str>,
+    review_in: Option<&'a str>,
+    related_repos: &'a [String],
+    old_paths: &'a [String],
+    extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl Hash for PageView<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
+    }
+}
+
+impl<'a> PageView<'a> {
+    fn new(page: &'a Page, site: &Site) -> Self {
+        let fm = &page.front_matter;
+        PageView {
+            digest: page.digest,
+            title: &page.title,
+            url: site.href(&page.url, None),
+            source: &page.relative,
+            owner_slack: fm.owner_slack.as_deref(),
+            section: fm.section.as_deref(),
+            parent: fm.parent.as_deref(),
+            layout: fm.layout.as_deref(),
+            page_type: fm.page_type.as_deref(),
+            description: fm.description.as_deref(),
+            important: fm.important,
+            review_by: fm.review_by.as_deref(),
+            last_reviewed_on: fm.last_reviewed_on.as_deref(),
+            review_in: fm.review_in.as_deref(),
+            related_repos: &fm.related_repos,
+            old_paths: &fm.old_paths,
+            extra: &fm.extra,
+        }
+    }
+}
+
+/// A page's HTML body: written whole, hashed as the page's digest (the body
+/// is made from the page's file and the parse options, which it covers).
+pub struct Body<'a> {
+    html: &'a str,
+    digest: u64,
+}
+
+impl Serialize for Body<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.html)
+    }
+}
+
+impl Hash for Body<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
+    }
+}
+
+#[derive(Serialize, Hash)]
+pub struct ReviewView<'a> {
+    last_reviewed_on: Option<String>,
+    /// Both forms of each date: ISO for `<time datetime>`, words for people.
+    last_reviewed_on_display: Option<String>,
+    due: Option<String>,
+    due_display: Option<String>,
+    overdue: bool,
+    owner: Option<&'a str>,
+}
+
+impl<'a> ReviewView<'a> {
+    fn new(page: &'a Page, today: chrono::NaiveDate) -> Option<Self> {
+        let review = page.review;
+        if review.due.is_none() && review.last_reviewed_on.is_none() {
+            return None;
+        }
+        let words = |d: chrono::NaiveDate| d.format("%-d %B %Y").to_string();
+        Some(ReviewView {
+            last_reviewed_on: review.last_reviewed_on.map(|d| d.to_string()),
+            last_reviewed_on_display: review.last_reviewed_on.map(words),
+            due: review.due.map(|d| d.to_string()),
+            due_display: review.due.map(words),
+            overdue: review.due.is_some_and(|d| d < today),
+            owner: page.front_matter.owner_slack.as_deref(),
+        })
+    }
+}
+
+#[derive(Serialize, Hash)]
+pub struct LastUpdatedView<'a> {
+    date: &'a str,
+    display: String,
+    commit_url: Option<String>,
+}
+
+fn display_date(iso: &str) -> String {
+    crate::parse::review::parse_date(iso)
+        .map(|d| d.format("%-d %B %Y").to_string())
+        .unwrap_or_else(|_| iso.to_string())
+}
+
+/// Everything a page's layout sees.
+#[derive(Serialize, Hash)]
+pub struct PageContext<'a> {
+    site: &'a SiteView<'a>,
+    current_url: String,
+    page: PageView<'a>,
+    /// Addresses in the body are already under the base path: the parse
+    /// stage wrote them so, with the same scan that checks them.
+    content: Body<'a>,
+    review: Option<ReviewView<'a>>,
+    last_updated: Option<LastUpdatedView<'a>>,
+    edit_url: Option<String>,
+    toc: Vec<&'a Heading>,
+    breadcrumbs: Vec<LinkView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    section: Option<SectionLinkView<'a>>,
+    section_pages: Vec<PageLinkView<'a>>,
+    /// On the home page only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sections: Option<&'a [SectionView<'a>]>,
+}
+
+impl<'a> PageContext<'a> {
+    pub fn new(
+        site: &'a Site,
+        site_view: &'a SiteView<'a>,
+        sections: &'a [SectionView<'a>],
+        index: usize,
+    ) -> Self {
+        let page = &site.pages[index];
+        let settings = &site.settings;
+        let section = site.section_of(index);
+        PageContext {
+            site: site_view,
+            current_url: site.href(&page.url, None),
+            page: PageView::new(page, site),
+            content: Body {
+                html: &page.body_html,
+                digest: page.digest,
+            },
+            review: ReviewView::new(page, site.today),
+            last_updated: page.last_commit.as_ref().map(|commit| LastUpdatedView {
+                date: &commit.date,
+                display: display_date(&commit.date),
+                commit_url: settings
+                    .github_repo
+                    .as_ref()
+                    .map(|repo| format!("https://github.com/{repo}/commit/{}", commit.id)),
+            }),
+            edit_url: settings.github_repo.as_ref().map(|repo| {
+                format!(
+                    "https://github.com/{repo}/edit/{}/{}{}",
+                    settings.github_branch(),
+                    site.source_in_repository,
+                    page.relative
+                )
+            }),
+            toc: page
+                .headings
+                .iter()
+                .filter(|h| (2..=3).contains(&h.level))
+                .collect(),
+            breadcrumbs: site
+                .breadcrumbs(index)
+                .into_iter()
+                .map(|crumb| LinkView {
+                    url: site.href(&crumb.path, crumb.fragment.as_deref()),
+                    title: crumb.title,
+                })
+                .collect(),
+            section: section.map(|section| SectionLinkView {
+                name: &section.name,
+                url: site.href(MANUAL_INDEX_URL, Some(&section.id)),
+                page_count: section.pages.len(),
+            }),
+            section_pages: section
+                .map(|section| {
+                    section
+                        .pages_near(index, SECTION_PAGES_SHOWN)
+                        .map(|i| link_to(site, &site.pages[i]))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            sections: (site.home_page == Some(index)).then_some(sections),
+        }
+    }
+}
+
+/// Everything a generated page's layout sees (home, manual index, not
+/// found, search); each kind fills in what it shows.
+#[derive(Serialize, Hash)]
+pub struct GeneratedContext<'a> {
+    site: &'a SiteView<'a>,
+    current_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sections: Option<&'a [SectionView<'a>]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    common_tasks: Option<Vec<PageLinkView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    common_tasks_id: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    search_index: Option<String>,
+}
+
+impl<'a> GeneratedContext<'a> {
+    pub fn new(
+        site: &'a Site,
+        site_view: &'a SiteView<'a>,
+        sections: &'a [SectionView<'a>],
+        file: Generated,
+    ) -> Self {
+        let mut context = GeneratedContext {
+            site: site_view,
+            current_url: site.href(file.url(), None),
+            sections: None,
+            common_tasks: None,
+            common_tasks_id: None,
+            search_index: None,
+        };
+        match file {
+            Generated::Home | Generated::NotFound => context.sections = Some(sections),
+            Generated::ManualIndex => {
+                context.sections = Some(sections);
+                context.common_tasks = Some(
+                    site.common_tasks
+                        .iter()
+                        .map(|&i| link_to(site, &site.pages[i]))
+                        .collect(),
+                );
+                context.common_tasks_id = Some(crate::site::COMMON_TASKS_ID);
+            }
+            Generated::SearchPage => {
+                context.search_index = Some(site.href(crate::site::SEARCH_INDEX_FOLDER, None));
+            }
+            Generated::HighlightCss
+            | Generated::PagesJson
+            | Generated::Robots
+            | Generated::Sitemap => {}
+        }
+        context
+    }
+}
+
+/// The page left at an old URL: a meta refresh, a canonical link, and a
+/// plain link for people and crawlers that do not follow the refresh.
+#[derive(Serialize, Hash)]
+pub struct RedirectContext<'a> {
+    site: &'a SiteView<'a>,
+    current_url: String,
+    redirect_to: String,
+    canonical: String,
+}
+
+impl<'a> RedirectContext<'a> {
+    pub fn new(site: &'a Site, site_view: &'a SiteView<'a>, redirect: usize) -> Self {
+        let redirect = &site.redirects[redirect];
+        // Written as the resolver reads it, so the page goes where `check`
+        // says it goes.
+        let to = match site.resolve(&redirect.from, &redirect.to) {
+            Resolved::Internal { path, fragment, .. }
+            | Resolved::ExternalPath { path, fragment } => site.href(&path, fragment.as_deref()),
+            Resolved::External(url) => url,
+            // The site graph refuses redirects to script.
+            Resolved::Unsafe(_) => site.href("/", None),
+        };
+        let canonical = match (&site.settings.host, to.starts_with('/')) {
+            (Some(host), true) => format!("{}{to}", host.trim_end_matches('/')),
+            _ => to.clone(),
+        };
+        RedirectContext {
+            site: site_view,
+            current_url: site.href(&redirect.from, None),
+            redirect_to: to,
+            canonical,
+        }
+    }
+}

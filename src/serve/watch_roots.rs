@@ -1,0 +1,117 @@
+//! The folders `serve` watches, kept watched when they are replaced.
+//!
+//! A watch is on a folder's inode: when the source folder is deleted and
+//! made again (a `git checkout`, a script that regenerates it), the old
+//! watch dies silently. So each watched folder's identity is checked after
+//! every batch of changes and every half second; a folder that was replaced
+//! (or appears) is watched again, and the caller rebuilds. The parents are
+//! watched too, without recursion, so a folder's removal and return are
+//! seen at once; their other entries are ignored.
+
+use std::path::{Path, PathBuf};
+
+use notify_debouncer_full::notify::RecursiveMode;
+
+use crate::pipeline::Inputs;
+
+pub type Batch = notify_debouncer_full::DebounceEventResult;
+type Debouncer = notify_debouncer_full::Debouncer<
+    notify_debouncer_full::notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
+/// The watcher's own debounce: it merges the events of one file within
+/// this time.
+const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(10);
+
+struct Root {
+    path: PathBuf,
+    /// (device, inode) when last watched; `None` when it did not exist.
+    identity: Option<(u64, u64)>,
+    /// Whether it has been looked at once (the first look is no change).
+    seen: bool,
+}
+
+pub struct Watcher {
+    debouncer: Debouncer,
+    pub batches: std::sync::mpsc::Receiver<Batch>,
+    roots: Vec<Root>,
+    /// A settings file outside the source folder, watched through its folder.
+    settings_file: Option<PathBuf>,
+}
+
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+impl Watcher {
+    /// Starts watching before the first build, so no save is missed between
+    /// the build and the watch.
+    pub fn start(inputs: &Inputs) -> anyhow::Result<Watcher> {
+        let (events, batches) = std::sync::mpsc::channel();
+        let debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, events)?;
+        let settings_file = inputs.settings.as_deref().map(absolute);
+        let mut watcher = Watcher {
+            debouncer,
+            batches,
+            roots: [&inputs.source, &inputs.layouts]
+                .into_iter()
+                .map(|p| Root {
+                    path: absolute(p),
+                    identity: None,
+                    seen: false,
+                })
+                .collect(),
+            settings_file,
+        };
+        let mut parents: Vec<PathBuf> = watcher
+            .roots
+            .iter()
+            .map(|r| r.path.clone())
+            .chain(watcher.settings_file.clone())
+            .filter_map(|p| p.parent().map(Path::to_path_buf))
+            .collect();
+        parents.sort();
+        parents.dedup();
+        for parent in parents {
+            watcher
+                .debouncer
+                .watch(&parent, RecursiveMode::NonRecursive)
+                .map_err(|e| anyhow::anyhow!("cannot watch {}: {e}", parent.display()))?;
+        }
+        watcher.rearm();
+        Ok(watcher)
+    }
+
+    /// Watches again every folder that was replaced or has appeared since
+    /// it was last watched; true if any was.
+    pub fn rearm(&mut self) -> bool {
+        let mut rearmed = false;
+        for root in &mut self.roots {
+            let now = identity(&root.path);
+            if root.seen && now == root.identity {
+                continue;
+            }
+            let _ = self.debouncer.unwatch(&root.path);
+            if now.is_some() {
+                let _ = self.debouncer.watch(&root.path, RecursiveMode::Recursive);
+            }
+            rearmed |= root.seen;
+            root.seen = true;
+            root.identity = now;
+        }
+        rearmed
+    }
+
+    /// Whether a changed path is part of the site's inputs (the parents'
+    /// other entries are not).
+    pub fn concerns(&self, path: &Path) -> bool {
+        self.roots.iter().any(|root| path.starts_with(&root.path))
+            || self.settings_file.as_deref() == Some(path)
+    }
+}
