@@ -120,7 +120,7 @@ pub struct ParseCache {
     history: Option<Option<history::History>>,
     /// The last listing of the source folder and what it found, reused
     /// while no file has been created, removed or renamed.
-    listing: Option<Arc<(load::Listing, Diagnostics)>>,
+    listing: Option<Arc<Listed>>,
     /// Whether the folder must be listed (and every file's stamp checked)
     /// again: always, unless `note_changes` said the change was in place.
     relist: bool,
@@ -170,6 +170,29 @@ impl ParseCache {
     }
 }
 
+/// The source folder as listed: its files, what the listing found, and the
+/// script in assets a browser runs as documents (HTML, SVG), which are
+/// published as they are.
+struct Listed {
+    listing: load::Listing,
+    diagnostics: Diagnostics,
+    asset_scripts: Vec<Diagnostic>,
+}
+
+fn list_source(inputs: &Inputs, settings_path: &Path) -> Listed {
+    let (listing, diagnostics) = load::list(&inputs.source, Some(settings_path));
+    let asset_scripts = listing
+        .assets
+        .par_iter()
+        .flat_map_iter(|asset| parse::scripts_in_asset(&asset.path))
+        .collect();
+    Listed {
+        listing,
+        diagnostics,
+        asset_scripts,
+    }
+}
+
 /// Loads, parses, assembles and validates the site, reusing what `cache`
 /// kept from the last run where a file has not changed.
 pub fn prepare_cached(
@@ -209,14 +232,17 @@ pub fn prepare_cached(
     let fresh_listing = !cache.keep || cache.relist || cache.listing.is_none();
     let listed = match &cache.listing {
         Some(listed) if !fresh_listing => listed.clone(),
-        _ => Arc::new(load::list(&inputs.source, Some(&settings_path))),
+        _ => Arc::new(list_source(inputs, &settings_path)),
     };
     if cache.keep {
         cache.listing = Some(listed.clone());
         cache.relist = false;
     }
-    let (listing, load_diagnostics) = &*listed;
-    diagnostics.extend(load_diagnostics.iter().cloned());
+    let listing = &listed.listing;
+    diagnostics.extend(listed.diagnostics.iter().cloned());
+    if !settings.allow_script {
+        diagnostics.extend(listed.asset_scripts.iter().cloned());
+    }
 
     let options = parse::ParseOptions {
         index_words: settings.enable_search,
@@ -319,7 +345,11 @@ pub fn prepare_cached(
     diagnostics.extend(site_diagnostics);
     site.layout_ids = templates.ids.clone();
     site.source_in_repository = source_in_repository;
-    diagnostics.extend(validate::structure(&site, &templates));
+    diagnostics.extend(validate::structure(
+        &site,
+        &templates.layouts,
+        templates.dir(),
+    ));
     (Some(Prepared { site, templates }), diagnostics)
 }
 

@@ -131,18 +131,44 @@ fn normalize_base_path(text: &str) -> Result<String, String> {
     if trimmed.is_empty() {
         return Ok(String::new());
     }
+    // The base path is written into every address of every page, inside
+    // HTML attributes: only the characters a URL path needs no escaping
+    // for are allowed (a quote could otherwise end the attribute).
     let bad = trimmed.split('/').find(|part| {
         part.is_empty()
             || *part == "."
             || *part == ".."
-            || part
+            || !part
                 .chars()
-                .any(|c| c.is_whitespace() || matches!(c, '?' | '#' | '%' | '\\' | '"' | '<' | '>'))
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~'))
     });
     match bad {
         Some(part) => Err(format!("`{part}` is not a usable part of a URL path")),
         None => Ok(format!("/{trimmed}")),
     }
+}
+
+/// `host` is where the site is published: `http` or `https`, a host name,
+/// maybe a port and a path (a project site on GitHub Pages), and nothing
+/// else: it is written into every canonical link and the sitemap.
+fn check_host(host: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(host).map_err(|e| format!("`{host}` is not an address: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("`{host}` must start with https:// or http://"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{host}` has no host name"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!("`{host}` must not have a `?` or `#` part"));
+    }
+    if host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "`{}` holds spaces or control characters",
+            host.escape_debug()
+        ));
+    }
+    Ok(())
 }
 
 impl Settings {
@@ -302,6 +328,45 @@ pub fn parse(text: &str) -> Result<Settings, Diagnostic> {
         )
         .at(line, column)
         .with_help("write a relative path with no `..`, such as .manual-link-cache.json"));
+    }
+    if let Some(host) = &settings.host
+        && let Err(problem) = check_host(host)
+    {
+        let (line, column) = settings.position_of("host");
+        return Err(Diagnostic::error(
+            Code::SettingsInvalid,
+            "",
+            format!("settings: `host`: {problem}"),
+        )
+        .at(line, column)
+        .with_help(
+            "write the address the site is published at, such as https://docs.example.org",
+        ));
+    }
+    if let Some(repo) = &settings.github_repo {
+        let mut parts = repo.split('/');
+        let part_ok = |p: Option<&str>| {
+            p.is_some_and(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+            })
+        };
+        if !(part_ok(parts.next()) && part_ok(parts.next()) && parts.next().is_none()) {
+            let (line, column) = settings.position_of("github_repo");
+            return Err(Diagnostic::error(
+                Code::SettingsInvalid,
+                "",
+                format!(
+                    "settings: `github_repo` is `{}`, not `owner/name`",
+                    repo.escape_debug()
+                ),
+            )
+            .at(line, column)
+            .with_help(
+                "write the repository as owner/name, such as alphagov/govuk-developer-docs",
+            ));
+        }
     }
     if settings.service_name.is_empty() {
         settings.service_name = Settings::defaults().service_name;

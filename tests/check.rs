@@ -509,13 +509,24 @@ fn header_and_footer_links_from_the_settings_are_checked() {
         "base_path: /docs\nheader_links:\n  Good: /manual/a.html#part\n  Gone: /manual/gone.html\n  Prefixed: /docs/manual/a.html\nfooter_links:\n  Fragment: /manual/a.html#nope\n  Script: javascript:alert(1)\n  Elsewhere: https://example.org/\n",
     );
     site.page("a", "A", "Ops", "## Part\n");
-    let found: Vec<_> = site
-        .check()
+    let findings = site.check();
+    // A link that runs script would be on every page: it stops even
+    // `build --skip-check`, as `link-unsafe`.
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.code == "link-unsafe" && f.file == "source/site.yml" && f.line == 8),
+        "{findings:#?}"
+    );
+    site.build(&["--skip-check"])
+        .assert_failed()
+        .assert_stderr_has("error[link-unsafe]");
+    let found: Vec<_> = findings
         .into_iter()
         .filter(|f| f.code == "settings-link-broken")
         .map(|f| (f.file, f.line, f.column, f.help))
         .collect();
-    assert_eq!(found.len(), 4, "{found:#?}");
+    assert_eq!(found.len(), 3, "{found:#?}");
     assert_eq!(
         (found[0].0.as_str(), found[0].1, found[0].2),
         ("source/site.yml", 4, 3)
@@ -526,7 +537,7 @@ fn header_and_footer_links_from_the_settings_are_checked() {
         "{}",
         found[1].3
     );
-    assert_eq!((found[2].1, found[3].1), (7, 8));
+    assert_eq!(found[2].1, 7);
 }
 
 /// Every diagnostic code is documented on the manual's check page, in a

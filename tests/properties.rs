@@ -94,7 +94,11 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let (site, found) = Site::assemble(settings, today, parsed, unparsed, vec![], vec![]);
     diagnostics.extend(found);
-    diagnostics.extend(validate::structure(&site, &TEMPLATES));
+    diagnostics.extend(validate::structure(
+        &site,
+        &TEMPLATES.layouts,
+        TEMPLATES.dir(),
+    ));
     let checked = validate::check(&site);
     assert!(
         diagnostics

@@ -438,3 +438,306 @@ fn concurrent_requests_during_edits_all_succeed_and_the_last_edit_is_served() {
     std::thread::sleep(Duration::from_millis(200));
     assert!(server.get("/manual/p7.html").1.contains("The last edit."));
 }
+
+// ---- A dev server safe to leave running ---------------------------------
+
+#[test]
+fn requests_to_other_host_names_are_refused() {
+    let site = site();
+    let server = Server::start(&site, None);
+    let port = server.address.rsplit(':').next().unwrap().to_string();
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("manual.localhost:{port}"),
+    ] {
+        assert_eq!(server.request("/manual/a.html", &host, "").0, 200, "{host}");
+    }
+    for host in [
+        format!("evil.example:{port}"),
+        "evil.example".to_string(),
+        format!("localhost.evil.example:{port}"),
+    ] {
+        let (status, body) = server.request("/manual/a.html", &host, "");
+        assert_eq!(status, 403, "{host}");
+        assert!(!body.contains("Original text."), "{host} read the page");
+        assert!(body.contains("--allow-host"), "{body}");
+        assert_eq!(server.request("/__manual/state", &host, "").0, 403);
+        assert_eq!(server.request("/__manual/events", &host, "").0, 403);
+    }
+}
+
+#[test]
+fn allow_host_lets_a_named_host_in() {
+    let site = site();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_manual"))
+        .current_dir(site.path(""))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--allow-host",
+            "docs.internal",
+            "--layouts",
+        ])
+        .arg(common::repo_layouts())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let address = first
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let server = Server {
+        address,
+        stderr: Default::default(),
+        child,
+    };
+    assert_eq!(server.request("/manual/a.html", "docs.internal", "").0, 200);
+    assert_eq!(
+        server.request("/manual/a.html", "other.internal", "").0,
+        403
+    );
+}
+
+#[test]
+fn a_page_replaced_by_a_link_to_outside_is_not_served() {
+    let site = site();
+    site.write("secret.txt", "---\ntitle: Secret\n---\nthe secret words\n");
+    let server = Server::start(&site, None);
+    let page = site.path("source/manual/a.html.md");
+    std::fs::remove_file(&page).unwrap();
+    std::os::unix::fs::symlink(site.path("secret.txt"), &page).unwrap();
+    let state = server.wait_for_state("the link to be refused", |s| {
+        s["problems"].to_string().contains("source-link-outside")
+    });
+    assert_eq!(state["failed"], true, "{state}");
+    let (_, body) = server.get("/manual/a.html");
+    assert!(
+        !body.contains("the secret words"),
+        "the outside file was served"
+    );
+    assert!(body.contains("Original text."), "the last good page stays");
+    // build refuses the same tree.
+    site.build(&[])
+        .assert_failed()
+        .assert_stderr_has("source-link-outside");
+}
+
+#[test]
+fn a_fifo_in_the_source_neither_blocks_rebuilds_nor_the_server() {
+    let site = site();
+    let server = Server::start(&site, None);
+    let status = std::process::Command::new("mkfifo")
+        .arg(site.path("source/manual/pipe.html.md"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    server.wait_for_state("the FIFO to be reported", |s| {
+        s["problems"].to_string().contains("source-not-regular")
+    });
+    assert_eq!(server.get("/manual/b.html").0, 200);
+    std::fs::remove_file(site.path("source/manual/pipe.html.md")).unwrap();
+    site.page("b", "Page B", "Ops", "After the pipe.\n");
+    server.wait_for("/manual/b.html", "a rebuild after the FIFO", |_, b| {
+        b.contains("After the pipe.")
+    });
+}
+
+#[test]
+fn ctrl_c_stops_at_once_with_a_live_reload_stream_open() {
+    use std::io::{Read, Write};
+    let site = site();
+    let mut server = Server::start(&site, None);
+    let mut stream = std::net::TcpStream::connect(&server.address).unwrap();
+    write!(
+        stream,
+        "GET /__manual/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.address
+    )
+    .unwrap();
+    let mut first = [0u8; 64];
+    let _ = stream.read(&mut first).unwrap();
+    let pid = server.child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "serve did not stop within 3 s of Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_source_folder_deleted_and_made_again_is_watched_again() {
+    let site = site();
+    let server = Server::start(&site, None);
+    let source = site.path("source");
+    let aside = site.path("source-aside");
+    std::fs::rename(&source, &aside).unwrap();
+    server.wait_for_state("the missing source", |s| {
+        s["problems"].to_string().contains("source-missing")
+    });
+    std::fs::rename(&aside, &source).unwrap();
+    server.wait_for_state("the source back", |s| s["failed"] == false);
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "Written after the folder came back.\n",
+    );
+    server.wait_for("/manual/a.html", "the edit in the new folder", |_, b| {
+        b.contains("Written after the folder came back.")
+    });
+}
+
+#[test]
+fn a_file_written_every_10_ms_does_not_postpone_rebuilds() {
+    let site = site();
+    let server = Server::start(&site, None);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let busy = {
+        let stop = stop.clone();
+        let path = site.path("source/manual/busy.html.md");
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                std::fs::write(
+                    &path,
+                    format!("---\ntitle: Busy\nowner_slack: \"#team\"\nsection: Ops\n---\n{n}\n"),
+                )
+                .unwrap();
+                n += 1;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    site.page("a", "Page A", "Ops", "Saved while another file churns.\n");
+    server.wait_for("/manual/a.html", "the edit despite the churn", |_, b| {
+        b.contains("Saved while another file churns.")
+    });
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    busy.join().unwrap();
+}
+
+#[test]
+fn assets_are_streamed_with_ranges() {
+    let site = site();
+    let bytes: Vec<u8> = (0..4_000_000u32).map(|i| (i % 251) as u8).collect();
+    site.write("source/manual/images/big.png", &bytes);
+    let server = Server::start(&site, None);
+    let host = server.address.clone();
+    let (status, head, body) = server.request_with_headers(
+        "/manual/images/big.png",
+        &host,
+        "Range: bytes=1000-1009\r\n",
+    );
+    assert_eq!(status, 206, "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-range: bytes 1000-1009/4000000"),
+        "{head}"
+    );
+    let expected: String = String::from_utf8_lossy(&bytes[1000..1010]).into_owned();
+    assert_eq!(body, expected);
+    let (status, head, _) = server.request_with_headers("/manual/images/big.png", &host, "");
+    assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-length: 4000000"),
+        "{head}"
+    );
+}
+
+#[test]
+fn a_client_that_never_finishes_its_request_is_cut_off() {
+    use std::io::{Read, Write};
+    let site = site();
+    let server = Server::start(&site, None);
+    let mut slow = std::net::TcpStream::connect(&server.address).unwrap();
+    slow.write_all(b"GET /manual/a.html HTTP/1.1\r\nHost: loc")
+        .unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "the connection was held {:?}",
+        started.elapsed()
+    );
+    // Others are served meanwhile.
+    assert_eq!(server.get("/manual/a.html").0, 200);
+}
+
+#[test]
+fn the_overlay_says_whether_the_build_failed_and_a_fix_reloads() {
+    let site = site();
+    let server = Server::start(&site, None);
+    let start = server.state();
+    assert_eq!(start["failed"], false);
+    // A broken link: the page is rebuilt (the build number moves, so the
+    // tab reloads) and check's finding is shown; nothing failed.
+    site.page("a", "Page A", "Ops", "[gone](/manual/gone.html)\n");
+    let broken = server.wait_for_state("the broken link", |s| {
+        s["problems"].to_string().contains("link-broken")
+    });
+    assert_eq!(broken["failed"], false, "{broken}");
+    assert_ne!(
+        broken["build"], start["build"],
+        "the edited page must reload"
+    );
+    // Fixed: the finding goes and the page reloads again.
+    site.page("a", "Page A", "Ops", "[b](/manual/b.html)\n");
+    let fixed = server.wait_for_state("the fix", |s| s["problems"] == serde_json::json!([]));
+    assert_ne!(fixed["build"], broken["build"]);
+    // Front matter that cannot be read: the build fails, the last good
+    // pages stay, and the state says so.
+    site.write("source/manual/a.html.md", "---\ntitle: [\n---\n");
+    let failed = server.wait_for_state("the failure", |s| s["failed"] == true);
+    assert_eq!(failed["build"], fixed["build"], "nothing new is served");
+    assert!(failed["problems"].to_string().contains("front-matter-yaml"));
+    site.page("a", "Page A", "Ops", "Mended.\n");
+    let mended = server.wait_for_state("the mend", |s| s["failed"] == false);
+    assert_ne!(mended["build"], failed["build"], "the mended page reloads");
+}
+
+#[test]
+fn connections_are_capped() {
+    let site = site();
+    let server = Server::start(&site, None);
+    let held: Vec<std::net::TcpStream> = (0..600)
+        .filter_map(|_| std::net::TcpStream::connect(&server.address).ok())
+        .collect();
+    assert!(held.len() >= 550, "could open only {}", held.len());
+    std::thread::sleep(Duration::from_millis(500));
+    let open = std::fs::read_dir(format!("/proc/{}/fd", server.child.id()))
+        .unwrap()
+        .count();
+    // 512 connections, plus the listener, the watcher and the standard
+    // streams.
+    assert!(open < 512 + 40, "{open} descriptors open");
+    drop(held);
+}

@@ -618,3 +618,82 @@ fn the_link_cache_cannot_name_a_file_outside_the_project() {
         );
     }
 }
+
+#[test]
+fn settings_written_into_every_page_are_refused_when_unsafe() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "<a href='/manual/a.html'>a</a>\n");
+    for (settings, line) in [
+        ("base_path: \"/a'onmouseover='alert(1)\"\n", 1),
+        ("base_path: \"/a\\u0001b\"\n", 1),
+        ("service_name: X\nhost: \"javascript:alert(1)\"\n", 2),
+        ("host: \"https://docs.example.org\\nDisallow: /\"\n", 1),
+        ("host: https://docs.example.org/?q=1\n", 1),
+        ("github_repo: \"x/y\\\" onmouseover=\\\"z\"\n", 1),
+    ] {
+        site.write("source/site.yml", settings);
+        let run = site.run("check", &[]);
+        assert_eq!(run.0.status.code(), Some(2), "{settings}: {}", run.stderr());
+        assert!(
+            run.stderr().contains(&format!("source/site.yml:{line}")),
+            "{settings}: {}",
+            run.stderr()
+        );
+        assert!(
+            run.stderr().contains("settings-invalid"),
+            "{}",
+            run.stderr()
+        );
+    }
+    // A project site on GitHub Pages has a path in its host.
+    site.write(
+        "source/site.yml",
+        "host: https://example.github.io/project\n",
+    );
+    site.build(&[]).assert_ok();
+}
+
+#[test]
+fn script_in_heading_attributes_and_in_html_or_svg_assets_is_refused() {
+    let site = Fixture::new();
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "## Title {onclick=alert(1)}\n\nText.\n",
+    );
+    site.write(
+        "source/manual/raw.html",
+        "<p>Hi</p>\n<script>steal()</script>\n",
+    );
+    site.write(
+        "source/manual/images/diagram.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\">\n<rect onload=\"steal()\"/>\n</svg>\n",
+    );
+    site.write("source/manual/images/plain.svg", "<svg><rect/></svg>\n");
+    let findings = site.check();
+    assert!(
+        has(&findings, "html-unsafe", "source/manual/a.html.md", 7),
+        "{findings:#?}"
+    );
+    assert!(
+        has(&findings, "html-unsafe", "source/manual/raw.html", 2),
+        "{findings:#?}"
+    );
+    assert!(
+        has(
+            &findings,
+            "html-unsafe",
+            "source/manual/images/diagram.svg",
+            2
+        ),
+        "{findings:#?}"
+    );
+    assert!(
+        !findings.iter().any(|f| f.file.ends_with("plain.svg")),
+        "{findings:#?}"
+    );
+    site.build(&["--skip-check"]).assert_failed();
+    site.write("source/site.yml", "allow_script: true\n");
+    site.build(&["--skip-check"]).assert_ok();
+}

@@ -83,6 +83,28 @@ static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("attribute pattern")
 });
 
+/// Whether an attribute of an element named `element` would run script:
+/// an event handler, `srcdoc`, or an address that runs script (or a `data:`
+/// document in a frame). `value` is as the browser reads it (decoded).
+/// The one rule, for raw HTML and for attributes markdown writes itself
+/// (`## Heading {key=value}`).
+pub fn attribute_runs_script(element: &str, name: &str, value: Option<&str>) -> Option<String> {
+    let name = name.to_ascii_lowercase();
+    if name.starts_with("on") && name.len() > 2 {
+        return Some(format!("the event handler `{name}`"));
+    }
+    if name == "srcdoc" {
+        return Some("`srcdoc`, a page inside the page".into());
+    }
+    let value = value?;
+    // A `data:` document in a frame runs its own script, whatever its type
+    // says (an SVG can hold a script).
+    let data_document = matches!(element, "iframe" | "frame" | "embed" | "object")
+        && value.trim_start().to_ascii_lowercase().starts_with("data:");
+    (SCRIPT_CARRIERS.contains(&name.as_str()) && (crate::url::runs_script(value) || data_document))
+        .then(|| format!("`{name}` with a script address"))
+}
+
 /// Scans `text` (raw HTML as written in a page). `base_path` (`/docs`, or
 /// empty) is put before every root-relative address.
 pub fn scan(text: &str, base_path: &str) -> Scanned {

@@ -190,6 +190,8 @@ pub fn render(
     let mut open_html_block: Option<Vec<usize>> = None;
     // Markdown links and images whose root-relative address gets the base path.
     let mut under_base_path: Vec<usize> = Vec::new();
+    // Script in raw HTML and in attributes markdown writes.
+    let mut scripts = Vec::new();
     let mut in_code_block = false;
     let mut prose = Vec::new();
     let mut code_blocks = Vec::new();
@@ -291,7 +293,18 @@ pub fn render(
                     continue;
                 };
                 let (start_event, start_range) = &mut events[start];
-                if let Event::Start(Tag::Heading { level, id, .. }) = start_event {
+                if let Event::Start(Tag::Heading {
+                    level, id, attrs, ..
+                }) = start_event
+                {
+                    // `{key=value}` after a heading writes an attribute.
+                    for (name, value) in attrs.iter() {
+                        if let Some(what) = html::attribute_runs_script("h", name, value.as_deref())
+                        {
+                            let (line, column) = position(start_range.start);
+                            scripts.push(Script { what, line, column });
+                        }
+                    }
                     let final_id = match id {
                         Some(explicit) => explicit.to_string(),
                         None => ids.unique_for(&heading_text),
@@ -368,7 +381,6 @@ pub fn render(
         }
     }
 
-    let mut scripts = Vec::new();
     for piece in html_pieces {
         let (text, starts) = joined_html(&events, &piece);
         let scanned = html::scan(&text, if keep_text { base_path } else { "" });

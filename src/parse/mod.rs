@@ -222,6 +222,49 @@ pub fn parse_page(
     (Some(page), diagnostics)
 }
 
+/// Script in an asset that a browser opens as a document (`.html`, `.svg`,
+/// ...): published as it is, such a file would run its script for every
+/// reader who follows a link to it (`html-unsafe`, at its line).
+pub fn scripts_in_asset(path: &std::path::Path) -> Vec<Diagnostic> {
+    const DOCUMENTS: &[&str] = &["html", "htm", "xhtml", "svg", "xml", "xsl", "xslt"];
+    let is_document = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DOCUMENTS.contains(&e.to_ascii_lowercase().as_str()));
+    if !is_document {
+        return Vec::new();
+    }
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let read = crate::load::open_regular(path)
+        .and_then(|f| f.take(crate::load::MAX_PAGE_BYTES).read_to_end(&mut bytes));
+    if read.is_err() {
+        return Vec::new();
+    }
+    // A browser reads other encodings too; the markup that runs script is
+    // ASCII, so a lossy reading finds it.
+    let text = String::from_utf8_lossy(&bytes);
+    let lines = crate::diagnostics::LineIndex::new(&text);
+    html::scan(&text, "")
+        .scripts
+        .into_iter()
+        .map(|(offset, what)| {
+            let (line, column) = lines.line_col(&text, offset);
+            Diagnostic::error(
+                Code::HtmlUnsafe,
+                path,
+                format!(
+                    "{what} in this file, published as it is, runs script in readers' browsers"
+                ),
+            )
+            .at(line, column)
+            .with_help(
+                "remove it; if this site must run script, set `allow_script: true` in the settings",
+            )
+        })
+        .collect()
+}
+
 fn title_from_file_name(relative: &str) -> String {
     let name = relative.rsplit('/').next().unwrap_or(relative);
     let stem = name.split('.').next().unwrap_or(name);

@@ -113,12 +113,16 @@ impl Live {
         self.cache.note_changes(&inputs.source, changed, in_place);
         let (prepared, mut diagnostics) =
             pipeline::prepare_cached(inputs, highlighter, &mut self.cache);
-        // As `build --skip-check`: what stops a build stops a rebuild;
-        // `check`'s findings are shown but never stop a page being served.
-        let Some(prepared) = prepared.filter(|_| !diagnostics.has_errors()) else {
+        // The problems are always what `check` reports. As with
+        // `build --skip-check`, what stops a build stops a rebuild, while
+        // `check`'s findings never stop a page being served.
+        let stopped = diagnostics.has_errors();
+        if let Some(prepared) = &prepared {
+            diagnostics.extend(validate::check(&prepared.site));
+        }
+        let Some(prepared) = prepared.filter(|_| !stopped) else {
             return Err(diagnostics.sorted());
         };
-        diagnostics.extend(validate::check(&prepared.site));
 
         let site = &prepared.site;
         let renderer = Renderer::new(site, &prepared.templates);

@@ -18,7 +18,7 @@
 //! once on Ctrl-C, open pages or not.
 
 mod files;
-mod live;
+pub mod live;
 mod reload;
 mod watch_roots;
 
@@ -43,7 +43,8 @@ use tokio::sync::watch;
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::highlight::Highlighter;
 use crate::pipeline::Inputs;
-use files::{RequestPath, Served, request_path};
+pub use files::Served;
+use files::{RequestPath, request_path};
 
 pub use files::is_allowed_host;
 

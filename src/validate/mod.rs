@@ -14,7 +14,6 @@ mod suggest;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::render::Templates;
 use crate::site::{REDIRECT_LAYOUT, Site};
 
 /// Every `check` rule over the whole site. `site.today` decides which review
@@ -84,6 +83,28 @@ fn scripts(site: &Site) -> Diagnostics {
             );
         }
     }
+    // Header and footer links are on every page.
+    if let Some(file) = &site.settings.path {
+        for (key, links) in [
+            ("header_links", &site.settings.header_links),
+            ("footer_links", &site.settings.footer_links),
+        ] {
+            for (title, url) in links {
+                if crate::url::runs_script(url) {
+                    let (line, column) = site.settings.position_of(&format!("{key}.{title}"));
+                    found.push(
+                        Diagnostic::error(
+                            Code::LinkUnsafe,
+                            file,
+                            format!("`{key}` link \"{title}\" runs script on every page: `{url}`"),
+                        )
+                        .at(line, column)
+                        .with_help("link to a page, or to another site with https://"),
+                    );
+                }
+            }
+        }
+    }
     // A reference link's definition is reported once, however many use it.
     let mut seen = std::collections::HashSet::new();
     found
@@ -92,11 +113,15 @@ fn scripts(site: &Site) -> Diagnostics {
         .collect()
 }
 
-pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
+/// `layouts` are the names of the layouts that exist, in `layouts_dir`.
+pub fn structure(
+    site: &Site,
+    layouts: &std::collections::BTreeSet<String>,
+    layouts_dir: &std::path::Path,
+) -> Diagnostics {
     let mut diagnostics = scripts(site);
     let known = || {
-        templates
-            .layouts
+        layouts
             .iter()
             .map(String::as_str)
             .collect::<Vec<_>>()
@@ -104,7 +129,7 @@ pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
     };
     for (i, page) in site.pages.iter().enumerate() {
         let layout = site.layout_of(i);
-        if !templates.layouts.contains(layout) {
+        if !layouts.contains(layout) {
             diagnostics.push(
                 Diagnostic::error(
                     Code::LayoutUnknown,
@@ -122,11 +147,11 @@ pub fn structure(site: &Site, templates: &Templates) -> Diagnostics {
         required.push(REDIRECT_LAYOUT);
     }
     for required in required {
-        if !templates.layouts.contains(required) {
+        if !layouts.contains(required) {
             diagnostics.push(
                 Diagnostic::error(
                     Code::LayoutMissing,
-                    templates.dir().join(format!("{required}.html")),
+                    layouts_dir.join(format!("{required}.html")),
                     format!(
                         "the `{required}` layout is needed for a generated page but does not exist"
                     ),

@@ -183,21 +183,65 @@ impl Server {
 
     /// A raw request, so the path reaches the server exactly as written.
     pub fn get(&self, path: &str) -> (u16, String) {
+        let host = self.address.clone();
+        self.request(path, &host, "")
+    }
+
+    /// A raw request with the `Host` and extra header lines given; returns
+    /// the status and everything after the status line's headers (the body).
+    pub fn request(&self, path: &str, host: &str, headers: &str) -> (u16, String) {
+        let (status, _, body) = self.request_with_headers(path, host, headers);
+        (status, body)
+    }
+
+    /// As `request`, with the response's header block too.
+    pub fn request_with_headers(
+        &self,
+        path: &str,
+        host: &str,
+        headers: &str,
+    ) -> (u16, String, String) {
         let mut stream = TcpStream::connect(&self.address).unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.address
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n"
         )
         .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let response = String::from_utf8_lossy(&response).into_owned();
         let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let body = response
+        let (head, body) = response
             .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
+            .map(|(h, b)| (h.to_string(), b.to_string()))
             .unwrap_or_default();
-        (status, body)
+        (status, head, body)
+    }
+
+    /// The server's live state: (build, failed, problems as JSON).
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::from_str(&self.get("/__manual/state").1).unwrap()
+    }
+
+    /// Waits until the server's state satisfies `test`, or panics after 10 s.
+    pub fn wait_for_state(
+        &self,
+        what: &str,
+        test: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let state = self.state();
+            if test(&state) {
+                return state;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; state {state}; log:\n{:#?}",
+                self.stderr.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     pub fn rebuilds(&self) -> usize {
