@@ -170,6 +170,26 @@ impl ParseCache {
     }
 }
 
+/// An error when `path` is a symbolic link that resolves outside `root`.
+fn link_out_of_project(path: &Path, root: &Path) -> Option<Diagnostic> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return None;
+    }
+    let inside = match (path.canonicalize(), root.canonicalize()) {
+        (Ok(target), Ok(root)) => target.starts_with(root),
+        _ => false,
+    };
+    (!inside).then(|| {
+        Diagnostic::error(
+            Code::SourceLinkOutside,
+            path,
+            "the settings file is a symbolic link to a file outside the project",
+        )
+        .with_help("put the settings in the project, or pass --config with the file")
+    })
+}
+
 /// The source folder as listed: its files, what the listing found, and the
 /// script in assets a browser runs as documents (HTML, SVG), which are
 /// published as they are.
@@ -213,6 +233,12 @@ pub fn prepare_cached(
         return (None, diagnostics);
     }
     let settings_path = inputs.settings_path();
+    // A settings file that is a link (a pull request can commit one) must
+    // lead to a file in the project: it is read, and its lines quoted.
+    if let Some(problem) = link_out_of_project(&settings_path, &inputs.root) {
+        diagnostics.push(problem);
+        return (None, diagnostics);
+    }
     let settings = match settings::load(&settings_path, inputs.settings.is_some()) {
         Ok(settings) => settings,
         Err(e) => {
@@ -586,6 +612,11 @@ fn output_folder(inputs: &Inputs, out: &Path, force: bool) -> Result<PathBuf, Di
         write::Protected {
             path: &settings,
             what: "the settings file",
+            may_hold_output: false,
+        },
+        write::Protected {
+            path: &inputs.root.join(".git"),
+            what: "the project's git history",
             may_hold_output: false,
         },
     ];

@@ -47,6 +47,11 @@ fn print_human(sorted: &[Diagnostic], out: &mut impl Write) -> std::io::Result<(
     // diagnostics it has.
     let mut sources: HashMap<PathBuf, Option<(String, LineIndex)>> = HashMap::new();
     for diagnostic in sorted {
+        // Only a diagnostic with a line shows one: no other file is read.
+        if diagnostic.line == 0 {
+            writeln!(out, "{}", diagnostic.render_human(None))?;
+            continue;
+        }
         let source = sources.entry(diagnostic.file.clone()).or_insert_with(|| {
             crate::load::read_text(&diagnostic.file, crate::load::MAX_PAGE_BYTES)
                 .ok()

@@ -697,3 +697,38 @@ fn script_in_heading_attributes_and_in_html_or_svg_assets_is_refused() {
     site.write("source/site.yml", "allow_script: true\n");
     site.build(&["--skip-check"]).assert_ok();
 }
+
+#[test]
+fn a_settings_file_linked_to_outside_the_project_is_not_read() {
+    let site = project();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.yml"), "password: [hunter2\n").unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.yml"),
+        site.path("source/site.yml"),
+    )
+    .unwrap();
+    let run = site.run("check", &[]);
+    assert_eq!(run.0.status.code(), Some(2), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("error[source-link-outside]"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        !run.stderr().contains("hunter2"),
+        "a line of the outside file was shown"
+    );
+}
+
+#[test]
+fn the_projects_git_history_is_never_the_output() {
+    let site = project();
+    site.build(&["--out", ".git", "--force"])
+        .assert_failed()
+        .assert_stderr_has("error[output-overlaps-input]");
+    site.build(&["--out", ".git/site", "--force"])
+        .assert_failed()
+        .assert_stderr_has("error[output-overlaps-input]");
+    assert_project_intact(&site);
+}
