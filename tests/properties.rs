@@ -8,11 +8,12 @@
 //! A failure is saved under `proptest-regressions/` and replayed first on
 //! every later run: commit that file with the fix.
 
-use std::collections::BTreeMap;
-use std::io;
-use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex};
+mod common;
 
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use common::MemorySink;
 use manual::diagnostics::Diagnostics;
 use manual::highlight::Highlighter;
 use manual::load::{self, PageSource};
@@ -23,7 +24,6 @@ use manual::settings::{self, Settings};
 use manual::site::Site;
 use manual::url::OutputPath;
 use manual::validate;
-use manual::write::SiteSink;
 use proptest::prelude::*;
 
 static HIGHLIGHTER: LazyLock<Highlighter> = LazyLock::new(Highlighter::new);
@@ -31,31 +31,6 @@ static TEMPLATES: LazyLock<Templates> = LazyLock::new(|| {
     Templates::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts"))
         .unwrap_or_else(|_| panic!("the repository's layouts load"))
 });
-
-/// Holds the rendered site in memory.
-#[derive(Default)]
-struct Memory {
-    files: Mutex<BTreeMap<String, usize>>,
-}
-
-impl SiteSink for Memory {
-    fn create_folders(&self, _: &mut dyn Iterator<Item = &OutputPath>) -> io::Result<()> {
-        Ok(())
-    }
-    fn write(&self, file: &OutputPath, contents: &[u8]) -> io::Result<()> {
-        self.files
-            .lock()
-            .unwrap()
-            .insert(file.to_string(), contents.len());
-        Ok(())
-    }
-    fn copy(&self, file: &OutputPath, _: &Path) -> io::Result<()> {
-        self.write(file, b"")
-    }
-    fn location(&self, relative: &str) -> PathBuf {
-        PathBuf::from(relative)
-    }
-}
 
 /// Every stage after loading, on pages given as bytes: decode, parse,
 /// assemble, check, render. Returns what was rendered, or the problems.
@@ -114,7 +89,7 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
         diagnostics.extend(checked);
         return Err(diagnostics);
     }
-    let sink = Memory::default();
+    let sink = MemorySink::default();
     pipeline::render_site(&site, &TEMPLATES, &sink)?;
     if checked.has_errors() {
         return Err(checked);

@@ -10,46 +10,22 @@
 //! sequences is PROPTEST_CASES (64 when unset); CI runs a bounded number,
 //! RELIABILITY.md records a long run.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex};
+use std::sync::LazyLock;
+
+use common::MemorySink;
 
 use manual::diagnostics::Diagnostic;
 use manual::highlight::Highlighter;
 use manual::pipeline::{self, CheckOptions, Inputs};
 use manual::serve::Served;
 use manual::serve::live::Live;
-use manual::url::OutputPath;
-use manual::write::SiteSink;
 use proptest::prelude::*;
 
 static HIGHLIGHTER: LazyLock<Highlighter> = LazyLock::new(Highlighter::new);
-
-/// What a fresh build writes, in memory.
-#[derive(Default)]
-struct Memory {
-    files: Mutex<BTreeMap<String, Vec<u8>>>,
-}
-
-impl SiteSink for Memory {
-    fn create_folders(&self, _: &mut dyn Iterator<Item = &OutputPath>) -> io::Result<()> {
-        Ok(())
-    }
-    fn write(&self, file: &OutputPath, contents: &[u8]) -> io::Result<()> {
-        self.files
-            .lock()
-            .unwrap()
-            .insert(file.to_string(), contents.to_vec());
-        Ok(())
-    }
-    fn copy(&self, file: &OutputPath, from: &Path) -> io::Result<()> {
-        self.write(file, &std::fs::read(from)?)
-    }
-    fn location(&self, relative: &str) -> PathBuf {
-        PathBuf::from(relative)
-    }
-}
 
 /// A small site on disk, and the edits made to it.
 struct Project {
@@ -366,7 +342,7 @@ impl Project {
     fn fresh_build(&self) -> Option<BTreeMap<String, Vec<u8>>> {
         let (prepared, found) = pipeline::prepare_with(&self.inputs, &HIGHLIGHTER);
         let prepared = prepared.filter(|_| !found.has_errors())?;
-        let sink = Memory::default();
+        let sink = MemorySink::default();
         pipeline::render_site(&prepared.site, &prepared.templates, &sink).ok()?;
         Some(sink.files.into_inner().unwrap())
     }

@@ -27,35 +27,16 @@ pub const URL_ATTRIBUTES: &[&str] = &[
     "xlink:href",
 ];
 
-/// Attributes that may carry an address, any of which would run script if
-/// it were `javascript:` (a superset of `URL_ATTRIBUTES`).
-const SCRIPT_CARRIERS: &[&str] = &[
-    "href",
-    "src",
-    "action",
-    "formaction",
-    "data",
-    "poster",
-    "cite",
-    "background",
-    "xlink:href",
-    "codebase",
-    "longdesc",
-    "usemap",
-    "manifest",
-    "icon",
-    "lowsrc",
-    "dynsrc",
-    "srcset",
-    "ping",
-    "archive",
-    "classid",
-    "profile",
-    "to",
-    "values",
-    "from",
-    "by",
+/// Attributes besides `URL_ATTRIBUTES` that may carry an address, and so
+/// would run script if it were `javascript:`; they are not checked as links.
+const OTHER_ADDRESS_ATTRIBUTES: &[&str] = &[
+    "codebase", "longdesc", "usemap", "manifest", "icon", "lowsrc", "dynsrc", "srcset", "ping",
+    "archive", "classid", "profile", "to", "values", "from", "by",
 ];
+
+fn carries_address(name: &str) -> bool {
+    URL_ATTRIBUTES.contains(&name) || OTHER_ADDRESS_ATTRIBUTES.contains(&name)
+}
 
 /// What the scan found in one piece of raw HTML. Offsets are into the text
 /// scanned.
@@ -101,7 +82,7 @@ pub fn attribute_runs_script(element: &str, name: &str, value: Option<&str>) -> 
     // says (an SVG can hold a script).
     let data_document = matches!(element, "iframe" | "frame" | "embed" | "object")
         && value.trim_start().to_ascii_lowercase().starts_with("data:");
-    (SCRIPT_CARRIERS.contains(&name.as_str()) && (crate::url::runs_script(value) || data_document))
+    (carries_address(&name) && (crate::url::runs_script(value) || data_document))
         .then(|| format!("`{name}` with a script address"))
 }
 
@@ -126,39 +107,18 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
         for attribute in ATTRIBUTE.captures_iter(attributes.as_str()) {
             let attribute_name = attribute[1].to_ascii_lowercase();
             let value = attribute.get(2).or(attribute.get(3)).or(attribute.get(4));
-            let offset = attributes.start() + attribute.get(1).expect("name").start();
-            if attribute_name.starts_with("on") && attribute_name.len() > 2 {
-                found
-                    .scripts
-                    .push((offset, format!("the event handler `{attribute_name}`")));
+            let decoded = value.map(|v| decode(v.as_str()));
+            let offset = attributes.start()
+                + value.map_or_else(|| attribute.get(1).expect("name").start(), |v| v.start());
+            if let Some(what) = attribute_runs_script(&name, &attribute_name, decoded.as_deref()) {
+                found.scripts.push((offset, what));
             }
-            if attribute_name == "srcdoc" {
-                found
-                    .scripts
-                    .push((offset, "`srcdoc`, a page inside the page".into()));
-            }
-            let Some(value) = value else {
+            let (Some(value), Some(decoded)) = (value, decoded) else {
                 continue;
             };
-            let decoded = decode(value.as_str());
             let value_offset = attributes.start() + value.start();
             if attribute_name == "http-equiv" && decoded.trim().eq_ignore_ascii_case("refresh") {
                 http_equiv_refresh = true;
-            }
-            // A `data:` document in a frame runs its own script, whatever
-            // its type says (an SVG can hold a script).
-            let data_document = matches!(name.as_str(), "iframe" | "frame" | "embed" | "object")
-                && decoded
-                    .trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("data:");
-            if SCRIPT_CARRIERS.contains(&attribute_name.as_str())
-                && (crate::url::runs_script(&decoded) || data_document)
-            {
-                found.scripts.push((
-                    value_offset,
-                    format!("`{attribute_name}` with a script address"),
-                ));
             }
             if attribute_name == "id" {
                 found.ids.push(decoded);

@@ -47,6 +47,57 @@ pub fn check_site_wide(site: &Site) -> Diagnostics {
 /// What makes a site impossible, or unsafe, to publish: a layout that does
 /// not exist, and (unless the settings allow it) a page that would run
 /// script in readers' browsers. Runs even with `--skip-check`.
+/// The cycles of a graph in which each node leads to at most one other
+/// (a page to its parent, a redirect to the redirect it goes to): each
+/// cycle once, starting at its smallest node. Each node is visited once, so
+/// a chain as long as the site costs no more than its length.
+pub(crate) fn cycles(nodes: usize, next: impl Fn(usize) -> Option<usize>) -> Vec<Vec<usize>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        OnPath,
+        Done,
+    }
+    let mut state = vec![State::New; nodes];
+    let mut found = Vec::new();
+    for start in 0..nodes {
+        let mut path: Vec<usize> = Vec::new();
+        let mut current = Some(start);
+        while let Some(node) = current {
+            match state[node] {
+                State::Done => break,
+                State::OnPath => {
+                    let position = path.iter().position(|&p| p == node).expect("on the path");
+                    let cycle = &path[position..];
+                    let first = cycle
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, n)| **n)
+                        .map(|(i, _)| i)
+                        .expect("a cycle has nodes");
+                    found.push(
+                        cycle[first..]
+                            .iter()
+                            .chain(&cycle[..first])
+                            .copied()
+                            .collect(),
+                    );
+                    break;
+                }
+                State::New => {
+                    state[node] = State::OnPath;
+                    path.push(node);
+                    current = next(node);
+                }
+            }
+        }
+        for node in path {
+            state[node] = State::Done;
+        }
+    }
+    found
+}
+
 /// Script in pages: raw HTML that runs it (`html-unsafe`) and links to
 /// `javascript:` addresses (`link-unsafe`).
 fn scripts(site: &Site) -> Diagnostics {

@@ -199,58 +199,19 @@ fn check_parent(site: &Site, index: usize, found: &mut Diagnostics) {
     }
 }
 
-/// Parent chains that loop: each cycle is reported once, on its first
-/// page. Each page is visited once (a long chain costs no more than its
-/// length), so the check is linear in the number of pages.
+/// Parent chains that loop: each cycle is reported once, on its first page.
 pub fn check_parent_cycles(site: &Site) -> Diagnostics {
-    #[derive(Clone, Copy, PartialEq)]
-    enum State {
-        New,
-        OnPath,
-        Done,
-    }
-    let mut state = vec![State::New; site.pages.len()];
-    let mut found = Diagnostics::new();
-    for start in 0..site.pages.len() {
-        let mut path: Vec<usize> = Vec::new();
-        let mut current = Some(start);
-        while let Some(page) = current {
-            match state[page] {
-                State::Done => break,
-                State::OnPath => {
-                    let position = path.iter().position(|&p| p == page).expect("on the path");
-                    let cycle = &path[position..];
-                    let first = *cycle.iter().min().expect("a cycle has pages");
-                    let at = cycle
-                        .iter()
-                        .position(|&p| p == first)
-                        .expect("in the cycle");
-                    let mut urls: Vec<&str> = cycle[at..]
-                        .iter()
-                        .chain(&cycle[..at])
-                        .map(|&p| site.pages[p].url.as_str())
-                        .collect();
-                    urls.push(&site.pages[first].url);
-                    let first_page = &site.pages[first];
-                    found.push(
-                        Diagnostic::error(Code::ParentCycle, &first_page.path, format!("parents form a cycle: {}", urls.join(" -> ")))
-                            .at(first_page.key_line("parent"), 1)
-                            .with_help("point one of these pages' `parent` at a page outside the cycle, such as /manual.html"),
-                    );
-                    break;
-                }
-                State::New => {
-                    state[page] = State::OnPath;
-                    path.push(page);
-                    current = site.parent_page(page);
-                }
-            }
-        }
-        for page in path {
-            state[page] = State::Done;
-        }
-    }
-    found
+    super::cycles(site.pages.len(), |page| site.parent_page(page))
+        .into_iter()
+        .map(|cycle| {
+            let first = &site.pages[cycle[0]];
+            let mut urls: Vec<&str> = cycle.iter().map(|&p| site.pages[p].url.as_str()).collect();
+            urls.push(&first.url);
+            Diagnostic::error(Code::ParentCycle, &first.path, format!("parents form a cycle: {}", urls.join(" -> ")))
+                .at(first.key_line("parent"), 1)
+                .with_help("point one of these pages' `parent` at a page outside the cycle, such as /manual.html")
+        })
+        .collect()
 }
 
 fn check_review(page: &Page, today: NaiveDate, found: &mut Diagnostics) {

@@ -83,60 +83,32 @@ pub fn check(site: &Site) -> Diagnostics {
 }
 
 /// Reports each loop of redirects once, at its first redirect; returns
-/// which redirects are in a loop. Each redirect is followed once.
+/// which redirects are in a loop.
 fn report_loops(site: &Site, next: &[Option<usize>], found: &mut Diagnostics) -> Vec<bool> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum State {
-        New,
-        OnPath,
-        Done,
-    }
-    let mut state = vec![State::New; next.len()];
     let mut in_loop = vec![false; next.len()];
-    for start in 0..next.len() {
-        let mut path: Vec<usize> = Vec::new();
-        let mut current = Some(start);
-        while let Some(r) = current {
-            match state[r] {
-                State::Done => break,
-                State::OnPath => {
-                    let position = path.iter().position(|&p| p == r).expect("on the path");
-                    let cycle = &path[position..];
-                    for &member in cycle {
-                        in_loop[member] = true;
-                    }
-                    let first = *cycle.iter().min().expect("a loop has redirects");
-                    let mut steps: Vec<&str> = cycle
-                        .iter()
-                        .map(|&p| site.redirects[p].from.as_str())
-                        .collect();
-                    steps.push(&site.redirects[r].from);
-                    let (file, line) =
-                        redirect_location(&site.settings, &site.pages, &site.redirects[first]);
-                    found.push(
-                        Diagnostic::error(
-                            Code::RedirectLoop,
-                            file,
-                            format!(
-                                "redirects lead back to where they started: {}",
-                                steps.join(" -> ")
-                            ),
-                        )
-                        .at(line, 1)
-                        .with_help("point one of these redirects at a page"),
-                    );
-                    break;
-                }
-                State::New => {
-                    state[r] = State::OnPath;
-                    path.push(r);
-                    current = next[r];
-                }
-            }
+    for cycle in super::cycles(next.len(), |r| next[r]) {
+        for &member in &cycle {
+            in_loop[member] = true;
         }
-        for r in path {
-            state[r] = State::Done;
-        }
+        let mut steps: Vec<&str> = cycle
+            .iter()
+            .map(|&r| site.redirects[r].from.as_str())
+            .collect();
+        steps.push(&site.redirects[cycle[0]].from);
+        let (file, line) =
+            redirect_location(&site.settings, &site.pages, &site.redirects[cycle[0]]);
+        found.push(
+            Diagnostic::error(
+                Code::RedirectLoop,
+                file,
+                format!(
+                    "redirects lead back to where they started: {}",
+                    steps.join(" -> ")
+                ),
+            )
+            .at(line, 1)
+            .with_help("point one of these redirects at a page"),
+        );
     }
     in_loop
 }

@@ -253,21 +253,57 @@ impl Server {
             .count()
     }
 
-    /// Waits until `path`'s body satisfies `test`, or panics after 10 s.
-    pub fn wait_for(&self, path: &str, what: &str, test: impl Fn(u16, &str) -> bool) -> String {
+    /// Asks `ask` every 50 ms until it answers, or panics after 10 s.
+    fn poll<T>(&self, what: &str, ask: impl Fn() -> Option<T>) -> T {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let (status, body) = self.get(path);
-            if test(status, &body) {
-                return body;
+            if let Some(answer) = ask() {
+                return answer;
             }
             assert!(
                 Instant::now() < deadline,
-                "timed out waiting for {what}; log:\n{:#?}",
+                "timed out waiting for {what}; state {}; log:\n{:#?}",
+                self.get("/__manual/state").1,
                 self.stderr.lock().unwrap()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Waits until `path`'s body satisfies `test`, or panics after 10 s.
+    pub fn wait_for(&self, path: &str, what: &str, test: impl Fn(u16, &str) -> bool) -> String {
+        self.poll(what, || {
+            let (status, body) = self.get(path);
+            test(status, &body).then_some(body)
+        })
+    }
+}
+
+/// A site rendered into memory, as `build` would write it.
+#[derive(Default)]
+pub struct MemorySink {
+    pub files: Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
+}
+
+impl manual::write::SiteSink for MemorySink {
+    fn create_folders(
+        &self,
+        _: &mut dyn Iterator<Item = &manual::url::OutputPath>,
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn write(&self, file: &manual::url::OutputPath, contents: &[u8]) -> std::io::Result<()> {
+        self.files
+            .lock()
+            .unwrap()
+            .insert(file.to_string(), contents.to_vec());
+        Ok(())
+    }
+    fn copy(&self, file: &manual::url::OutputPath, from: &Path) -> std::io::Result<()> {
+        self.write(file, &fs::read(from)?)
+    }
+    fn location(&self, relative: &str) -> PathBuf {
+        PathBuf::from(relative)
     }
 }
 
