@@ -136,12 +136,16 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         Ok(_) => live.problems().to_vec(),
         Err(problems) => problems.clone(),
     };
-    report_rebuild(
-        "first build",
-        first.as_ref().ok().map(|c| c.pages),
-        &problems,
-        started.elapsed(),
-    );
+    match &first {
+        Ok(changes) => crate::errln!(
+            "first build: {} page(s), {} file(s) in {} ms; {} problem(s) found by check",
+            changes.pages,
+            changes.files.len(),
+            started.elapsed().as_millis(),
+            problems.len()
+        ),
+        Err(_) => report_rebuild("first build", None, &problems, started.elapsed()),
+    }
     // Build numbers start from the clock, so a page left open across a
     // restart sees a different number and reloads.
     let first_build = std::time::SystemTime::now()
