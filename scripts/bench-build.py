@@ -132,7 +132,6 @@ def main():
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet", "--examples"], cwd=ROOT, check=True)
     hugo = None if args.no_hugo else find_hugo()
-    layouts = os.path.join(ROOT, "layouts")
     print("| site | pages | median wall | median CPU | peak RSS | wall per page | runs |")
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
@@ -141,18 +140,18 @@ def main():
             count = sum(1 for _, _, files in os.walk(args.corpus) for f in files if ".md" in f)
             # The corpus has broken links, so it is built with --skip-check and
             # its check exits 1.
-            argv = [BINARY, "build", "--skip-check", "--source", args.corpus, "--layouts", layouts, "--out", out]
+            argv = [BINARY, "build", "--skip-check", "--source", args.corpus, "--out", out]
             bench("build corpus", count, argv, out, args.runs)
-            argv = [BINARY, "check", "--source", args.corpus, "--layouts", layouts]
+            argv = [BINARY, "check", "--source", args.corpus]
             bench("check corpus", count, argv, out, args.runs, allowed_exit=(0, 1))
         for n in args.pages:
             site = os.path.join(tmp, f"gen{n}")
             subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "generate-site.py"), str(n), site],
                            check=True, stdout=subprocess.DEVNULL)
             source = os.path.join(site, "source")
-            argv = [BINARY, "build", "--source", source, "--layouts", layouts, "--out", out]
+            argv = [BINARY, "build", "--source", source, "--out", out]
             ours = bench("build generated", n, argv, out, args.runs)
-            argv = [BINARY, "check", "--source", source, "--layouts", layouts]
+            argv = [BINARY, "check", "--source", source]
             bench("check generated", n, argv, out, args.runs)
             ratios = []
             if not args.no_floor:

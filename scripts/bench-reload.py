@@ -41,7 +41,7 @@ def main():
     args.source = shutil.copytree(args.source, os.path.join(workspace, "source"))
     port = free_port()
     server = subprocess.Popen(
-        [BINARY, "serve", "--source", args.source, "--layouts", os.path.join(ROOT, "layouts"), "--port", str(port)],
+        [BINARY, "serve", "--source", args.source, "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     server.stdout.readline()  # "Serving the manual at ..."
     log = []

@@ -27,8 +27,7 @@ BINARY = os.path.join(ROOT, "target", "release", "manual")
 def build(source, config, out):
     start = time.perf_counter()
     subprocess.run(
-        [BINARY, "build", "--skip-check", "--source", source, "--layouts",
-         os.path.join(ROOT, "layouts"), "--config", config, "--out", out],
+        [BINARY, "build", "--skip-check", "--source", source, "--config", config, "--out", out],
         check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     return time.perf_counter() - start

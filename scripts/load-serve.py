@@ -59,8 +59,7 @@ def main():
             original = f.read()
 
         server = subprocess.Popen(
-            [BINARY, "serve", "--port", "0", "--source", source,
-             "--layouts", os.path.join(ROOT, "layouts")],
+            [BINARY, "serve", "--port", "0", "--source", source,],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )
         try:

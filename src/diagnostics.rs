@@ -85,6 +85,7 @@ codes! {
     Template = "template": "A layout has a template error.";
     TitleMissing = "title-missing": "A page has no `title`.";
     SectionMissing = "section-missing": "A manual page has no `section`.";
+    FrontMatterMissing = "front-matter-missing": "A front matter key that the settings require is missing.";
     TypeInvalid = "type-invalid": "A page's `type` is not a known page type.";
     OwnerMissing = "owner-missing": "A page has no `owner_slack`.";
     OwnerInvalid = "owner-invalid": "`owner_slack` is not a Slack channel or person.";
@@ -186,40 +187,6 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
-    }
-
-    /// `path:line:col: severity[code]: message`, then the diagnostic's line
-    /// of source with a caret under the column when `line_text` gives it,
-    /// then the help line.
-    pub fn render_human(&self, line_text: Option<&str>) -> String {
-        let mut out = String::new();
-        let location = match (self.line, self.column) {
-            (0, _) => self.file.display().to_string(),
-            (line, 0) => format!("{}:{line}", self.file.display()),
-            (line, col) => format!("{}:{line}:{col}", self.file.display()),
-        };
-        out.push_str(&format!(
-            "{location}: {}[{}]: {}\n",
-            self.severity, self.code, self.message
-        ));
-        if let Some(line_text) = line_text.filter(|_| self.line > 0) {
-            let gutter = self.line.to_string();
-            out.push_str(&format!("{gutter} | {line_text}\n"));
-            if self.column > 0 {
-                // Columns count characters, so the caret lines up under
-                // non-ASCII text too (tabs are kept so it aligns in a terminal).
-                let pad: String = line_text
-                    .chars()
-                    .take(self.column - 1)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
-                out.push_str(&format!("{} | {pad}^\n", " ".repeat(gutter.len())));
-            }
-        }
-        if let Some(help) = &self.help {
-            out.push_str(&format!("  help: {help}\n"));
-        }
-        out
     }
 }
 
@@ -339,17 +306,5 @@ mod tests {
         assert_eq!(index.line_col(text, 3), (2, 1));
         let x = text.find('x').unwrap();
         assert_eq!(index.line_col(text, x), (2, 4));
-    }
-
-    #[test]
-    fn human_rendering_points_at_the_column() {
-        let d = Diagnostic::error(Code::LinkBroken, "a.md", "bad thing")
-            .at(2, 3)
-            .with_help("do better");
-        let shown = d.render_human(Some("second"));
-        assert_eq!(
-            shown,
-            "a.md:2:3: error[link-broken]: bad thing\n2 | second\n  |   ^\n  help: do better\n"
-        );
     }
 }

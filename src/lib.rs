@@ -20,6 +20,7 @@ pub mod search;
 pub mod serve;
 pub mod settings;
 pub mod site;
+pub mod starter;
 pub mod url;
 pub mod validate;
 pub mod write;

@@ -19,8 +19,12 @@ pub struct PageSource {
 
 #[derive(Debug, Clone)]
 pub struct AssetSource {
+    /// The file, or for a file of the built-in theme where messages say
+    /// it is.
     pub path: PathBuf,
     pub relative: String,
+    /// The contents of a file of the built-in theme, compiled in.
+    pub builtin: Option<&'static [u8]>,
 }
 
 /// The files of the source folder, sorted: pages to read and parse, and
@@ -234,6 +238,7 @@ pub fn list(source_dir: &Path, settings_file: Option<&Path>) -> (Listing, Diagno
             Kind::Asset => listing.assets.push(AssetSource {
                 path: file.path,
                 relative: file.relative,
+                builtin: None,
             }),
             Kind::Skipped => diagnostics.push(
                 Diagnostic::warning(

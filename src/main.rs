@@ -1,28 +1,87 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use manual::diagnostics::{Severity, display_path};
-use manual::pipeline::{self, BuildOptions, CheckOptions, Inputs};
+use manual::pipeline::{self, BuildOptions, CheckOptions, Failure, Inputs};
 use manual::report::{self, Format};
+use manual::{detailln, errln, noteln, outln};
+
+/// The exit statuses of every command.
+const CLEAN: u8 = 0;
+const PROBLEMS: u8 = 1;
+const COULD_NOT_RUN: u8 = 2;
+
+const EXIT_STATUS: &str = "\
+Exit status, for every command:
+  0    done, no problems
+  1    problems found (errors; warnings too with --deny warnings)
+  2    could not run, or bad usage
+  130  stopped by Ctrl-C";
+
+const EXAMPLES: &str = "\
+Examples:
+  manual init my-manual          start a new manual in ./my-manual
+  manual check                   check the manual in this folder
+  manual -C my-manual build      build the manual in ./my-manual into build/
+  manual serve --open            preview it in the browser while you write";
 
 #[derive(Parser)]
 #[command(
     name = "manual",
     version = env!("MANUAL_VERSION"),
-    about = "Build and check an operations manual written as markdown pages"
+    about = "Build, check and preview an operations manual written as markdown pages",
+    after_help = format!("{EXAMPLES}\n\n{EXIT_STATUS}"),
 )]
 struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
 
+#[derive(Args)]
+struct GlobalArgs {
+    /// The project folder; every other path is relative to it
+    /// [default: the current folder].
+    #[arg(short = 'C', long, value_name = "DIR", global = true)]
+    root: Option<PathBuf>,
+    /// When to colour the output: `auto` on a terminal unless NO_COLOR is
+    /// set (CLICOLOR_FORCE forces it), `always` or `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, global = true)]
+    color: ColorWhen,
+    /// Print errors only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print what each stage took.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Start a new manual: a settings file with every key, a first page with
+    /// every front matter key, and a .gitignore.
+    #[command(after_help = "Refuses to replace files that exist, unless --force.")]
+    Init {
+        /// The folder to start it in [default: the project folder].
+        dir: Option<PathBuf>,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Check, then build the complete static site into the output folder.
+    #[command(after_help = EXIT_STATUS)]
     Build {
         #[command(flatten)]
         inputs: InputArgs,
@@ -37,10 +96,11 @@ enum Command {
         force: bool,
     },
     /// Check owners, parents, front matter, links and redirects.
-    /// Exit status: 0 no errors, 1 errors found, 2 the check could not run.
+    #[command(after_help = EXIT_STATUS)]
     Check {
         #[command(flatten)]
         inputs: InputArgs,
+        /// How to print the problems found.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
         /// Also request every link to another site (uses the network).
@@ -52,6 +112,7 @@ enum Command {
     },
     /// Serve the site on this computer, rebuilding and reloading the
     /// browser when a page, layout or the settings change.
+    #[command(after_help = EXIT_STATUS)]
     Serve {
         #[command(flatten)]
         inputs: InputArgs,
@@ -72,17 +133,45 @@ enum Command {
         allow_host: Vec<String>,
     },
     /// Pages per owner, overdue pages per owner, and unregistered owners.
+    #[command(after_help = EXIT_STATUS)]
     Owners {
         #[command(flatten)]
         inputs: InputArgs,
+        /// How to print the report.
         #[arg(long, value_enum, default_value = "text")]
         format: OwnersFormat,
     },
+    /// The built-in theme.
+    Theme {
+        #[command(subcommand)]
+        action: ThemeAction,
+    },
+    /// Print a shell's completion script: `manual completions bash >
+    /// ~/.local/share/bash-completion/completions/manual`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Subcommand)]
+enum ThemeAction {
+    /// Write the built-in theme's layouts and assets into a folder, to change
+    /// them: the site then uses each file there in place of the built-in one.
+    Export {
+        /// Where to write it [default: layouts].
+        dir: Option<PathBuf>,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum OwnersFormat {
+    /// For people.
     Text,
+    /// For tools.
     Json,
 }
 
@@ -91,10 +180,11 @@ struct InputArgs {
     /// Folder of pages and assets.
     #[arg(long, value_name = "DIR", default_value = "source")]
     source: PathBuf,
-    /// Folder of Tera layouts (and their `assets/`).
-    #[arg(long, value_name = "DIR", default_value = "layouts")]
-    layouts: PathBuf,
-    /// Settings file [default: site.yml in the source folder, if present].
+    /// Folder of layouts that replace or add to the built-in theme's
+    /// [default: layouts, if it exists].
+    #[arg(long, value_name = "DIR")]
+    layouts: Option<PathBuf>,
+    /// Settings file [default: site.yml, or source/site.yml].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// The date review deadlines are compared with [default: today].
@@ -108,10 +198,14 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 
 impl From<InputArgs> for Inputs {
     fn from(args: InputArgs) -> Self {
+        // A layouts folder is used when named, or when the project has one.
+        let layouts = args
+            .layouts
+            .or_else(|| Some(PathBuf::from("layouts")).filter(|p| p.is_dir()));
         Inputs {
             root: PathBuf::from("."),
             source: args.source,
-            layouts: args.layouts,
+            layouts,
             settings: args.config,
             today: args
                 .today
@@ -121,25 +215,44 @@ impl From<InputArgs> for Inputs {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    manual::console::set_color(match cli.global.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    });
+    manual::console::set_verbosity(if cli.global.quiet {
+        manual::console::Verbosity::Quiet
+    } else if cli.global.verbose {
+        manual::console::Verbosity::Verbose
+    } else {
+        manual::console::Verbosity::Normal
+    });
+    if let Some(root) = &cli.global.root
+        && let Err(e) = std::env::set_current_dir(root)
+    {
+        errln!("cannot use {} as the project folder: {e}", root.display());
+        return ExitCode::from(COULD_NOT_RUN);
+    }
+    match cli.command {
+        Command::Init { dir, force } => init(dir.as_deref(), force),
         Command::Build {
             inputs,
             out,
             skip_check,
             force,
-        } => {
-            let options = BuildOptions { skip_check, force };
-            build(inputs.into(), out, options)
-        }
+        } => build(inputs.into(), out, BuildOptions { skip_check, force }),
         Command::Check {
             inputs,
             format,
             external,
             deny,
-        } => {
-            let options = CheckOptions { external };
-            check(inputs.into(), format, deny.is_some(), options)
-        }
+        } => check(
+            inputs.into(),
+            format,
+            deny.is_some(),
+            CheckOptions { external },
+        ),
         Command::Owners { inputs, format } => owners(inputs.into(), format),
         Command::Serve {
             inputs,
@@ -154,6 +267,20 @@ fn main() -> ExitCode {
             open,
             allowed_hosts: allow_host,
         }),
+        Command::Theme {
+            action: ThemeAction::Export { dir, force },
+        } => export_theme(dir.as_deref().unwrap_or(Path::new("layouts")), force),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "manual", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Prints what each stage took, with `-v`.
+fn print_timings(timings: &[(&'static str, std::time::Duration)]) {
+    for (stage, took) in timings {
+        detailln!("  {stage:<22} {:>8.1} ms", took.as_secs_f64() * 1000.0);
     }
 }
 
@@ -161,21 +288,26 @@ fn serve(options: manual::serve::ServeOptions) -> ExitCode {
     match manual::serve::run(options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            manual::errln!("serve stopped: {e}");
-            ExitCode::from(2)
+            errln!("serve stopped: {e}");
+            ExitCode::from(COULD_NOT_RUN)
         }
     }
+}
+
+fn print_report(diagnostics: manual::diagnostics::Diagnostics) {
+    let _ = report::print(diagnostics, Format::Human, &mut anstream::stderr().lock());
 }
 
 fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
     let started = Instant::now();
     manual::interrupt::catch();
-    let (summary, diagnostics) = pipeline::build(&inputs, &out, options);
-    let _ = report::print(diagnostics, Format::Human, &mut std::io::stderr().lock());
+    let (built, diagnostics) = pipeline::build(&inputs, &out, options);
+    print_report(diagnostics);
     let out = display_path(&out);
-    match summary {
-        Some(s) => {
-            manual::errln!(
+    match built {
+        Ok(s) => {
+            print_timings(&s.timings);
+            noteln!(
                 "Built {} pages, {} generated files and {} assets into {} in {:.2}s{}",
                 s.pages,
                 s.generated,
@@ -188,15 +320,22 @@ fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
                     ""
                 }
             );
-            ExitCode::SUCCESS
+            ExitCode::from(CLEAN)
         }
-        None if manual::interrupt::requested() => {
-            manual::errln!("Build stopped; {} was left unchanged.", out.display());
+        Err(Failure::Interrupted) => {
+            errln!("Build stopped; {} was left unchanged.", out.display());
             ExitCode::from(manual::interrupt::EXIT_STATUS)
         }
-        None => {
-            manual::errln!("Build failed; {} was left unchanged.", out.display());
-            ExitCode::FAILURE
+        Err(Failure::Problems) => {
+            errln!(
+                "Build stopped by the problems above; {} was left unchanged.",
+                out.display()
+            );
+            ExitCode::from(PROBLEMS)
+        }
+        Err(Failure::CouldNotRun) => {
+            errln!("Build could not run; {} was left unchanged.", out.display());
+            ExitCode::from(COULD_NOT_RUN)
         }
     }
 }
@@ -208,54 +347,112 @@ fn check(inputs: Inputs, format: Format, deny_warnings: bool, options: CheckOpti
     let failed =
         diagnostics.has_errors() || (deny_warnings && diagnostics.count(Severity::Warning) > 0);
     let pages = prepared.as_ref().map_or(0, |p| p.site.pages.len());
-    let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr().lock());
     let _ = match format {
-        Format::Human => report::print(diagnostics, format, &mut stderr),
-        _ => report::print(diagnostics, format, &mut stdout),
+        Format::Human => report::print(diagnostics, format, &mut anstream::stderr().lock()),
+        _ => report::print(diagnostics, format, &mut anstream::stdout().lock()),
     };
-    if prepared.is_none() {
-        manual::errln!("The check could not run.");
-        return ExitCode::from(2);
-    }
+    let Some(prepared) = prepared else {
+        errln!("The check could not run.");
+        return ExitCode::from(COULD_NOT_RUN);
+    };
     if format == Format::Human {
-        manual::errln!(
+        print_timings(&prepared.timings);
+        noteln!(
             "Checked {pages} pages in {:.2}s.",
             started.elapsed().as_secs_f64()
         );
     }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    ExitCode::from(if failed { PROBLEMS } else { CLEAN })
 }
 
 fn owners(inputs: Inputs, format: OwnersFormat) -> ExitCode {
     let (prepared, diagnostics) = pipeline::prepare(&inputs);
     let Some(prepared) = prepared else {
-        let _ = report::print(diagnostics, Format::Human, &mut std::io::stderr().lock());
-        return ExitCode::from(2);
+        print_report(diagnostics);
+        return ExitCode::from(COULD_NOT_RUN);
     };
     let report = manual::owners::report(&prepared.site, &diagnostics);
     match format {
         OwnersFormat::Text => {
             let text = report.to_text();
             if !text.is_empty() {
-                manual::outln!("{}", text.trim_end());
+                outln!("{}", text.trim_end());
             }
         }
-        OwnersFormat::Json => manual::outln!(
+        OwnersFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&report).expect("report serializes")
         ),
     }
     if report.unreadable.is_empty() {
-        ExitCode::SUCCESS
+        ExitCode::from(CLEAN)
     } else {
-        manual::errln!(
+        errln!(
             "{} page(s) could not be read, so the report leaves them out.",
             report.unreadable.len()
         );
-        ExitCode::FAILURE
+        ExitCode::from(PROBLEMS)
+    }
+}
+
+fn init(dir: Option<&Path>, force: bool) -> ExitCode {
+    let dir = dir.unwrap_or(Path::new("."));
+    let today = chrono::Local::now().date_naive().to_string();
+    match manual::starter::write(dir, &today, force) {
+        Ok(written) => {
+            for path in &written {
+                noteln!("wrote {}", display_path(path).display());
+            }
+            let here = dir == Path::new(".");
+            noteln!(
+                "A new manual is ready{}. Next: {}manual serve --open",
+                if here {
+                    String::new()
+                } else {
+                    format!(" in {}", dir.display())
+                },
+                if here {
+                    String::new()
+                } else {
+                    format!("manual -C {} ", dir.display())
+                }
+            );
+            ExitCode::from(CLEAN)
+        }
+        Err(manual::starter::InitError::Exists(paths)) => {
+            for path in &paths {
+                errln!("{} exists", display_path(path).display());
+            }
+            errln!("Nothing was written. Run `manual init --force` to replace these files.");
+            ExitCode::from(COULD_NOT_RUN)
+        }
+        Err(manual::starter::InitError::Io(path, e)) => {
+            errln!("cannot write {}: {e}", path.display());
+            ExitCode::from(COULD_NOT_RUN)
+        }
+    }
+}
+
+fn export_theme(dir: &Path, force: bool) -> ExitCode {
+    match manual::render::templates::export(dir, force) {
+        Ok((written, kept)) => {
+            for path in &kept {
+                noteln!(
+                    "kept {} (exists; --force replaces it)",
+                    display_path(path).display()
+                );
+            }
+            noteln!(
+                "wrote {} file(s) of the built-in theme into {}; edit any of them, and delete \
+                 the ones you do not change so they follow the built-in theme",
+                written.len(),
+                dir.display()
+            );
+            ExitCode::from(CLEAN)
+        }
+        Err(e) => {
+            errln!("cannot write the theme into {}: {e}", dir.display());
+            ExitCode::from(COULD_NOT_RUN)
+        }
     }
 }

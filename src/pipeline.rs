@@ -34,13 +34,16 @@ fn path_as_prefix(source: &Path) -> String {
     parts.iter().map(|p| format!("{p}/")).collect()
 }
 
-/// Where a site's inputs are.
+/// Where a site's inputs are. Relative paths are relative to the current
+/// folder, which the command line sets to the project folder.
 #[derive(Debug, Clone)]
 pub struct Inputs {
     /// The project folder, which the output may never replace.
     pub root: PathBuf,
     pub source: PathBuf,
-    pub layouts: PathBuf,
+    /// The site's own layouts, laid over the built-in theme; `None` for the
+    /// built-in theme alone.
+    pub layouts: Option<PathBuf>,
     /// `None` means `site.yml` in the source directory, if it exists.
     pub settings: Option<PathBuf>,
     /// The day the site is built for: review dates before it are overdue.
@@ -48,16 +51,44 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// Where the settings are looked for when `--config` does not say: at
+    /// the project's root (as `manual init` writes them), then in the source
+    /// folder.
+    pub fn settings_candidates(&self) -> [PathBuf; 2] {
+        [self.root.join("site.yml"), self.source.join("site.yml")]
+    }
+
+    /// The settings file: the one given, or the first candidate that
+    /// exists (or, when none does, the last, which is then not read).
     pub fn settings_path(&self) -> PathBuf {
-        self.settings
-            .clone()
-            .unwrap_or_else(|| self.source.join("site.yml"))
+        if let Some(given) = &self.settings {
+            return given.clone();
+        }
+        let [root, source] = self.settings_candidates();
+        if root.is_file() { root } else { source }
     }
 }
 
 pub struct Prepared {
     pub site: Site,
     pub templates: Templates,
+    /// What each stage took, for `-v`.
+    pub timings: Timings,
+}
+
+/// What each stage of a run took, in order.
+pub type Timings = Vec<(&'static str, std::time::Duration)>;
+
+/// Why a build published nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The site has problems (errors in its pages or settings' content).
+    Problems,
+    /// The build could not run: no source, broken settings or layouts, an
+    /// output folder it may not replace, a disk it cannot write.
+    CouldNotRun,
+    /// Ctrl-C.
+    Interrupted,
 }
 
 /// Loads, parses, assembles and validates the site. `None` when a problem
@@ -221,6 +252,12 @@ pub fn prepare_cached(
     cache: &mut ParseCache,
 ) -> (Option<Prepared>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
+    let mut timings = Timings::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str, timings: &mut Timings| {
+        timings.push((name, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     if !inputs.source.is_dir() {
         diagnostics.push(
             Diagnostic::error(
@@ -246,7 +283,7 @@ pub fn prepare_cached(
             return (None, diagnostics);
         }
     };
-    let templates = match Templates::load(&inputs.layouts) {
+    let templates = match Templates::load(inputs.layouts.as_deref()) {
         Ok(t) => Some(t),
         Err(errors) => {
             diagnostics.extend(errors);
@@ -254,6 +291,7 @@ pub fn prepare_cached(
         }
     };
 
+    lap("settings and layouts", &mut timings);
     // A fresh listing means every file's stamp is checked too.
     let fresh_listing = !cache.keep || cache.relist || cache.listing.is_none();
     let listed = match &cache.listing {
@@ -270,6 +308,7 @@ pub fn prepare_cached(
         diagnostics.extend(listed.asset_scripts.iter().cloned());
     }
 
+    lap("list the source", &mut timings);
     let options = parse::ParseOptions {
         index_words: settings.enable_search,
         base_path: &settings.base_path,
@@ -356,6 +395,7 @@ pub fn prepare_cached(
         None => path_as_prefix(&inputs.source),
     };
 
+    lap("read and parse", &mut timings);
     let Some(templates) = templates else {
         return (None, diagnostics);
     };
@@ -369,14 +409,21 @@ pub fn prepare_cached(
         theme_assets,
     );
     diagnostics.extend(site_diagnostics);
+    lap("site graph", &mut timings);
     site.layout_ids = templates.ids.clone();
     site.source_in_repository = source_in_repository;
-    diagnostics.extend(validate::structure(
-        &site,
-        &templates.layouts,
-        templates.dir(),
-    ));
-    (Some(Prepared { site, templates }), diagnostics)
+    diagnostics.extend(validate::structure(&site, &templates.layouts, &|name| {
+        templates.location(name)
+    }));
+    lap("structure", &mut timings);
+    (
+        Some(Prepared {
+            site,
+            templates,
+            timings,
+        }),
+        diagnostics,
+    )
 }
 
 /// Reads and parses one page file: its page (when it could be parsed) and
@@ -395,11 +442,13 @@ fn read_and_parse(
     }
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct BuildSummary {
     pub pages: usize,
     pub generated: usize,
     pub assets: usize,
+    /// What each stage took, for `-v`.
+    pub timings: Timings,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -416,9 +465,11 @@ pub fn check(
     options: CheckOptions,
     highlighter: &Highlighter,
 ) -> (Option<Prepared>, Diagnostics) {
-    let (prepared, mut diagnostics) = prepare_with(inputs, highlighter);
-    if let Some(p) = &prepared {
+    let (mut prepared, mut diagnostics) = prepare_with(inputs, highlighter);
+    if let Some(p) = &mut prepared {
+        let started = std::time::Instant::now();
         diagnostics.extend(validate::check(&p.site));
+        p.timings.push(("check", started.elapsed()));
         if options.external {
             let settings = &p.site.settings.external_links;
             // Inside the project: the settings refuse any other path.
@@ -443,7 +494,7 @@ pub fn build(
     inputs: &Inputs,
     out: &Path,
     options: BuildOptions,
-) -> (Option<BuildSummary>, Diagnostics) {
+) -> (Result<BuildSummary, Failure>, Diagnostics) {
     let highlighter = Highlighter::new();
     let (prepared, mut diagnostics) = if options.skip_check {
         prepare_with(inputs, &highlighter)
@@ -451,51 +502,60 @@ pub fn build(
         let check_options = CheckOptions { external: false };
         check(inputs, check_options, &highlighter)
     };
-    let real_out = match output_folder(inputs, out, options.force) {
-        Ok(real) => Some(real),
-        Err(problem) => {
-            diagnostics.push(problem);
-            None
-        }
-    };
-    let (Some(Prepared { site, templates }), Some(real_out)) = (prepared, real_out) else {
-        return (None, diagnostics);
+    let Some(Prepared {
+        site,
+        templates,
+        mut timings,
+    }) = prepared
+    else {
+        return (Err(Failure::CouldNotRun), diagnostics);
     };
     if diagnostics.has_errors() {
-        return (None, diagnostics);
+        return (Err(Failure::Problems), diagnostics);
     }
+    let real_out = match output_folder(inputs, out, options.force) {
+        Ok(real) => real,
+        Err(problem) => {
+            diagnostics.push(problem);
+            return (Err(Failure::CouldNotRun), diagnostics);
+        }
+    };
     if interrupt::requested() {
         diagnostics.push(interrupted(out));
-        return (None, diagnostics);
+        return (Err(Failure::Interrupted), diagnostics);
     }
     let staging = match Staging::create(&real_out) {
         Ok(s) => s,
         Err(e) => {
             diagnostics.push(write_error(out, &e));
-            return (None, diagnostics);
+            return (Err(Failure::CouldNotRun), diagnostics);
         }
     };
+    let started = std::time::Instant::now();
     let rendered = render_site(&site, &templates, &staging);
+    timings.push(("render and write", started.elapsed()));
     if interrupt::requested() {
         // One report, not one per page left unwritten; dropping `staging`
         // deletes it.
         diagnostics.push(interrupted(out));
-        return (None, diagnostics);
+        return (Err(Failure::Interrupted), diagnostics);
     }
-    match rendered {
-        // Once begun, publishing finishes (see `interrupt`).
-        Ok(summary) => match staging.publish() {
-            Ok(()) => (Some(summary), diagnostics),
-            Err(e) => {
-                diagnostics.push(write_error(out, &e));
-                (None, diagnostics)
-            }
-        },
+    let mut summary = match rendered {
+        Ok(summary) => summary,
         Err(errors) => {
             diagnostics.extend(errors);
-            (None, diagnostics)
+            return (Err(Failure::CouldNotRun), diagnostics);
         }
+    };
+    // Once begun, publishing finishes (see `interrupt`).
+    let started = std::time::Instant::now();
+    if let Err(e) = staging.publish() {
+        diagnostics.push(write_error(out, &e));
+        return (Err(Failure::CouldNotRun), diagnostics);
     }
+    timings.push(("publish", started.elapsed()));
+    summary.timings = timings;
+    (Ok(summary), diagnostics)
 }
 
 /// The output file of a URL in the site's map. Every URL was checked when
@@ -545,6 +605,7 @@ pub fn render_site(
         let written = match renderer.make(output)? {
             Made::Text(text) => sink.write(&file, text.as_bytes()),
             Made::Copy(from) => sink.copy(&file, from),
+            Made::Builtin(bytes) => sink.write(&file, bytes),
         };
         written.map_err(|e| write_error(&sink.location(file.as_str()), &e))
     });
@@ -566,6 +627,7 @@ pub fn render_site(
         pages: site.pages.len(),
         generated: site.generated.len() + site.redirects.len() + search_files.len(),
         assets: site.assets.len() + site.theme_assets.len(),
+        timings: Timings::new(),
     })
 }
 
@@ -593,7 +655,8 @@ fn write_error(path: &Path, error: &std::io::Error) -> Diagnostic {
 /// to publish at.
 fn output_folder(inputs: &Inputs, out: &Path, force: bool) -> Result<PathBuf, Diagnostic> {
     let settings = inputs.settings_path();
-    let protected = [
+    let git = inputs.root.join(".git");
+    let mut protected = vec![
         write::Protected {
             path: &inputs.root,
             what: "the project folder",
@@ -605,21 +668,23 @@ fn output_folder(inputs: &Inputs, out: &Path, force: bool) -> Result<PathBuf, Di
             may_hold_output: false,
         },
         write::Protected {
-            path: &inputs.layouts,
-            what: "the layouts folder",
-            may_hold_output: false,
-        },
-        write::Protected {
             path: &settings,
             what: "the settings file",
             may_hold_output: false,
         },
         write::Protected {
-            path: &inputs.root.join(".git"),
+            path: &git,
             what: "the project's git history",
             may_hold_output: false,
         },
     ];
+    if let Some(layouts) = &inputs.layouts {
+        protected.push(write::Protected {
+            path: layouts,
+            what: "the layouts folder",
+            may_hold_output: false,
+        });
+    }
     write::check_output(out, &protected, force)
         .map_err(|(code, message, help)| Diagnostic::error(code, out, message).with_help(help))
 }

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::yaml;
 
+fn default_required() -> Vec<String> {
+    vec!["title".into(), "owner_slack".into()]
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
@@ -41,6 +45,11 @@ pub struct Settings {
     /// URL prefixes served by other systems on the same host (e.g. `/repos/`):
     /// links under them are not checked.
     pub external_paths: Vec<String>,
+    /// The front matter keys every page must have. A reader needs a title
+    /// and someone to ask; a manual may ask for more (`section`,
+    /// `review_by`, ...).
+    #[serde(default = "default_required")]
+    pub required_front_matter: Vec<String>,
     /// Let pages run script for readers: raw `<script>`, event handlers,
     /// `javascript:` addresses. Off: each is an error, even with
     /// `--skip-check`, since any contributor could otherwise run script in
@@ -195,6 +204,7 @@ impl Settings {
     pub fn defaults() -> Self {
         Settings {
             service_name: "Manual".into(),
+            required_front_matter: default_required(),
             ..Settings::default()
         }
     }

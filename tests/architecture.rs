@@ -37,6 +37,7 @@ const STAGES: &[(&str, u8)] = &[
     ("owners", 7),
     ("report", 7),
     ("serve", 8),
+    ("starter", 7),
 ];
 
 /// Each top-level module and the modules it names as `crate::x`, outside

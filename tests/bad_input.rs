@@ -15,14 +15,21 @@ fn built_site() -> (Fixture, Vec<(String, Vec<u8>)>) {
     (site, before)
 }
 
-/// Breaks the site with `file`, expects a failed build whose report holds
-/// every string in `expected`, and checks that `build/` was not touched and
-/// no staging folder was left behind.
+/// Breaks the site with `file`, expects a build that fails on the site's
+/// problems (exit 1) with a report that holds every string in `expected`,
+/// and checks that `build/` was not touched and no staging folder was left
+/// behind.
 fn assert_rejected(relative: &str, contents: &[u8], expected: &[&str]) {
+    assert_rejected_with(1, relative, contents, expected);
+}
+
+/// As `assert_rejected`, with the exit status expected: 2 when the build
+/// could not run at all (broken settings).
+fn assert_rejected_with(status: i32, relative: &str, contents: &[u8], expected: &[&str]) {
     let (site, before) = built_site();
     site.write(relative, contents);
     let run = site.build(&[]);
-    run.assert_failed();
+    assert_eq!(run.0.status.code(), Some(status), "{}", run.stderr());
     for needle in expected {
         run.assert_stderr_has(needle);
     }
@@ -160,7 +167,8 @@ fn unreadable_file() {
 
 #[test]
 fn unknown_settings_key_lists_the_known_ones() {
-    assert_rejected(
+    assert_rejected_with(
+        2,
         "source/site.yml",
         b"service_name: X\nhots: example.org\n",
         &[
@@ -176,7 +184,7 @@ fn unknown_settings_key_lists_the_known_ones() {
 fn missing_config_given_by_name() {
     let (site, before) = built_site();
     let run = site.build(&["--config", "nope.yml"]);
-    run.assert_failed()
+    run.assert_could_not_run()
         .assert_stderr_has("nope.yml: error[settings-unreadable]");
     assert!(before == snapshot_tree(&site.path("build")));
 }
@@ -187,14 +195,14 @@ fn template_error_names_the_template_and_line() {
     let layouts = site.copy_layouts();
     site.write("layouts/manual_layout.html", "{% extends \"_base.html\" %}\n{% block body %}\n{{ page.title | no_such_filter }}\n{% endblock body %}\n");
     let run = site.build(&["--layouts", layouts.to_str().unwrap()]);
-    run.assert_failed()
+    run.assert_could_not_run()
         .assert_stderr_has("manual_layout.html:3:")
         .assert_stderr_has("error[template]");
     assert!(before == snapshot_tree(&site.path("build")));
 
     site.write("layouts/manual_layout.html", "{% block body %}\n{% if %}\n");
     let run = site.build(&["--layouts", layouts.to_str().unwrap()]);
-    run.assert_failed()
+    run.assert_could_not_run()
         .assert_stderr_has("manual_layout.html:2:")
         .assert_stderr_has("error[template]");
 }
@@ -203,7 +211,7 @@ fn template_error_names_the_template_and_line() {
 fn output_folder_that_holds_the_source_is_refused() {
     let (site, _) = built_site();
     let run = site.build(&["--out", "."]);
-    run.assert_failed()
+    run.assert_could_not_run()
         .assert_stderr_has("error[output-overlaps-input]");
     assert!(
         site.path("source/manual/good.html.md").exists(),
@@ -216,7 +224,7 @@ fn output_path_that_is_a_file_is_refused() {
     let (site, _) = built_site();
     site.write("taken", "a file");
     site.build(&["--out", "taken"])
-        .assert_failed()
+        .assert_could_not_run()
         .assert_stderr_has("error[write-failed]");
     assert_eq!(site.read("taken"), "a file");
 }

@@ -11,7 +11,7 @@ fn clean_site() -> Fixture {
     let site = Fixture::new();
     site.write(
         "source/site.yml",
-        "service_name: Ops\nhost: https://ops.example.org\nexternal_paths: [/repos/]\nredirects:\n  /manual/old.html: /manual/a.html\nowners:\n  \"#team\": Platform team\n  \"@sam\": Sam\n",
+        "service_name: Ops\nhost: https://ops.example.org\nexternal_paths: [/repos/]\nredirects:\n  /manual/old.html: /manual/a.html\nowners:\n  \"#team\": Platform team\n  \"@sam\": Sam\nrequired_front_matter: [title, owner_slack, section]\n",
     );
     site.page(
         "a",
@@ -150,6 +150,33 @@ fn parents() {
 
 #[test]
 fn required_front_matter_type_and_dates() {
+    // By default a page needs what a reader needs: a title and an owner.
+    let site = Fixture::new();
+    site.write(
+        "source/manual/n.html.md",
+        "---\nowner_slack: '#team'\n---\n# Only a heading\n",
+    );
+    site.write(
+        "source/manual/m.html.md",
+        "---\ntitle: M\nowner_slack: '#team'\n---\n",
+    );
+    let codes: Vec<String> = site.check().into_iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["title-missing"], "no section required by default");
+    site.write(
+        "source/site.yml",
+        "required_front_matter: [title, owner_slack, description]\n",
+    );
+    let codes: Vec<String> = site.check().into_iter().map(|f| f.code).collect();
+    assert_eq!(
+        codes,
+        [
+            "front-matter-missing",
+            "front-matter-missing",
+            "title-missing"
+        ]
+    );
+
+    // This fixture's settings require the section too.
     let site = clean_site();
     site.write("source/manual/n.html.md", "# Only a heading\n");
     site.write(
@@ -371,7 +398,7 @@ fn output_formats_and_exit_codes() {
     let human = site.run("check", &[]);
     assert_eq!(human.0.status.code(), Some(1));
     human
-        .assert_stderr_has("source/manual/x.html.md:7:1: error[link-broken]: link to /manual/gone.html: no such page or file on this site\n7 | [gone](/manual/gone.html)\n  | ^\n  help: ")
+        .assert_stderr_has("source/manual/x.html.md:7:1: error[link-broken]: link to /manual/gone.html: no such page or file on this site\n  |\n7 | [gone](/manual/gone.html)\n  | ^\n  |\n  = help: ")
         .assert_stderr_has("    1 error[link-broken]\n")
         .assert_stderr_has("    1 warning[link-definition-unused]\n")
         .assert_stderr_has("1 error(s), 1 warning(s)");

@@ -110,9 +110,7 @@ fn check_findings_on_the_corpus() {
             "2026-11-22",
             "--source",
             "source",
-            "--layouts",
         ])
-        .arg(common::repo_layouts())
         .arg("--config")
         .arg(&settings)
         .output()

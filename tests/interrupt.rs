@@ -38,8 +38,7 @@ fn ctrl_c_during_build_leaves_the_published_site_and_no_staging_folder() {
     site.page("p0", "Changed", "Ops", "Changed.\n");
     let mut child = Command::new(env!("CARGO_BIN_EXE_manual"))
         .current_dir(site.path(""))
-        .args(["build", "--skip-check", "--layouts"])
-        .arg(common::repo_layouts())
+        .args(["build", "--skip-check"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

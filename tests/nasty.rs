@@ -34,9 +34,22 @@ impl Capped {
         assert_eq!(self.code(), Some(0), "{}", self.stderr());
     }
 
+    /// An error naming `file`, in a build stopped by the site's problems
+    /// (exit 1).
     fn assert_error(&self, code: &str, file: &str) {
+        assert_eq!(self.code(), Some(1), "{}", self.stderr());
+        self.assert_names(code, file);
+    }
+
+    /// An error naming `file`, in a build that could not run (exit 2: its
+    /// settings or layouts are broken).
+    fn assert_could_not_run(&self, code: &str, file: &str) {
+        assert_eq!(self.code(), Some(2), "{}", self.stderr());
+        self.assert_names(code, file);
+    }
+
+    fn assert_names(&self, code: &str, file: &str) {
         let stderr = self.stderr();
-        assert_eq!(self.code(), Some(1), "{stderr}");
         assert!(
             stderr
                 .lines()
@@ -60,9 +73,6 @@ fn build_capped(site: &Fixture, args: &[&str]) -> Capped {
         .arg("build")
         .args(args)
         .current_dir(site.path(""));
-    if !args.contains(&"--layouts") {
-        command.arg("--layouts").arg(common::repo_layouts());
-    }
     let started = Instant::now();
     let output = command.output().unwrap();
     assert!(
@@ -195,7 +205,7 @@ fn an_output_folder_that_cannot_be_written_is_an_error() {
     let (site, before) = site_with_a_good_build();
     site.write("not-a-folder", "a file");
     let run = build_capped(&site, &["--out", "not-a-folder/build"]);
-    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    assert_eq!(run.code(), Some(2), "could not run: {}", run.stderr());
     assert!(
         run.stderr().contains("not-a-folder/build"),
         "{}",
@@ -217,8 +227,7 @@ fn files_that_disappear_during_the_build() {
         site.write(&format!("source/manual/images/i{i}.png"), "png");
     }
     let child = Command::new(env!("CARGO_BIN_EXE_manual"))
-        .args(["build", "--skip-check", "--layouts"])
-        .arg(common::repo_layouts())
+        .args(["build", "--skip-check"])
         .current_dir(site.path(""))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -278,7 +287,7 @@ fn a_yaml_alias_bomb_is_an_error_at_its_line() {
 
     std::fs::remove_file(site.path("source/manual/bomb.html.md")).unwrap();
     site.write("source/site.yml", alias_bomb());
-    build_capped(&site, &[]).assert_error("settings-yaml", "source/site.yml");
+    build_capped(&site, &[]).assert_could_not_run("settings-yaml", "source/site.yml");
     assert!(before == snapshot_tree(&site.path("build")));
 }
 
@@ -370,25 +379,28 @@ fn fifos_sockets_and_devices_are_errors_naming_them_not_hangs() {
         .status()
         .unwrap();
     assert!(device.success(), "mknod needs root, which the tests run as");
-    let layouts = site.copy_layouts();
-    mkfifo("layouts/assets/theme.css");
-    let layouts = layouts.display().to_string();
-    let run = build_capped(&site, &["--layouts", &layouts]);
+    let run = build_capped(&site, &[]);
     for file in [
         "source/manual/fifo.html.md",
         "source/manual/images/pipe.png",
         "source/manual/socket.png",
         "source/manual/null.html.md",
-        "layouts/assets/theme.css",
     ] {
         run.assert_error("source-not-regular", file);
     }
+    assert!(before == snapshot_tree(&site.path("build")));
+    // One in the layouts: the layouts cannot load, so nothing can be built.
+    let layouts = site.copy_layouts();
+    mkfifo("layouts/assets/theme.css");
+    let layouts = layouts.display().to_string();
+    build_capped(&site, &["--layouts", &layouts])
+        .assert_could_not_run("source-not-regular", "layouts/assets/theme.css");
     assert!(before == snapshot_tree(&site.path("build")));
 
     // A settings file that is a FIFO, named with --config.
     mkfifo("fifo.yml");
     let run = build_capped(&site, &["--config", "fifo.yml"]);
-    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    assert_eq!(run.code(), Some(2), "could not run: {}", run.stderr());
     assert!(
         run.stderr().contains("error[source-not-regular]"),
         "{}",
@@ -408,6 +420,6 @@ fn a_symlink_in_the_layouts_to_outside_is_refused() {
     .unwrap();
     let layouts = layouts.display().to_string();
     build_capped(&site, &["--layouts", &layouts])
-        .assert_error("source-link-outside", "layouts/assets/secret.txt");
+        .assert_could_not_run("source-link-outside", "layouts/assets/secret.txt");
     assert!(before == snapshot_tree(&site.path("build")));
 }

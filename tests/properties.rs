@@ -28,8 +28,7 @@ use proptest::prelude::*;
 
 static HIGHLIGHTER: LazyLock<Highlighter> = LazyLock::new(Highlighter::new);
 static TEMPLATES: LazyLock<Templates> = LazyLock::new(|| {
-    Templates::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts"))
-        .unwrap_or_else(|_| panic!("the repository's layouts load"))
+    Templates::load(None).unwrap_or_else(|_| panic!("the repository's layouts load"))
 });
 
 /// Every stage after loading, on pages given as bytes: decode, parse,
@@ -69,11 +68,9 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let (site, found) = Site::assemble(settings, today, parsed, unparsed, vec![], vec![]);
     diagnostics.extend(found);
-    diagnostics.extend(validate::structure(
-        &site,
-        &TEMPLATES.layouts,
-        TEMPLATES.dir(),
-    ));
+    diagnostics.extend(validate::structure(&site, &TEMPLATES.layouts, &|name| {
+        TEMPLATES.location(name)
+    }));
     let checked = validate::check(&site);
     assert!(
         diagnostics

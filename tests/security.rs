@@ -16,8 +16,6 @@ fn sockets_opened(site: &Fixture, args: &[&str]) -> String {
         .arg(&log)
         .arg(env!("CARGO_BIN_EXE_manual"))
         .args(args)
-        .arg("--layouts")
-        .arg(common::repo_layouts())
         .current_dir(site.path(""))
         .output()
         .expect("strace is installed (apt-get install strace; .ci/run does)");

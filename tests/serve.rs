@@ -472,15 +472,7 @@ fn allow_host_lets_a_named_host_in() {
     let site = site();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_manual"))
         .current_dir(site.path(""))
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--allow-host",
-            "docs.internal",
-            "--layouts",
-        ])
-        .arg(common::repo_layouts())
+        .args(["serve", "--port", "0", "--allow-host", "docs.internal"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()

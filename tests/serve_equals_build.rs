@@ -48,7 +48,7 @@ fn page_text(slug: &str, title: &str, section: &str, parent: &str, body: &str) -
 impl Project {
     fn new() -> Project {
         let dir = tempfile::tempdir().unwrap();
-        let layouts = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts");
+        let layouts = Path::new(env!("CARGO_MANIFEST_DIR")).join("theme");
         for entry in walkdir::WalkDir::new(&layouts) {
             let entry = entry.unwrap();
             let target = dir
@@ -66,7 +66,7 @@ impl Project {
         let inputs = Inputs {
             root: dir.path().to_path_buf(),
             source: dir.path().join("source"),
-            layouts: dir.path().join("layouts"),
+            layouts: Some(dir.path().join("layouts")),
             settings: None,
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
         };

@@ -194,7 +194,7 @@ fn the_output_folder_cannot_be_the_project_however_it_is_spelled() {
         "/".into(),
     ] {
         let run = site.build(&["--out", &out, "--force"]);
-        run.assert_failed()
+        run.assert_could_not_run()
             .assert_stderr_has("error[output-overlaps-input]");
         assert_project_intact(&site);
     }
@@ -237,7 +237,7 @@ fn the_output_folder_cannot_hold_or_sit_inside_the_inputs() {
         let mut args = args.to_vec();
         args.push("--force");
         site.build(&args)
-            .assert_failed()
+            .assert_could_not_run()
             .assert_stderr_has("error[output-overlaps-input]");
         assert!(
             site.path("real/proj/source/manual/a.html.md").is_file(),
@@ -256,7 +256,7 @@ fn a_folder_of_other_files_is_replaced_only_with_force() {
     let site = project();
     site.write("elsewhere/notes.txt", "mine");
     let run = site.build(&["--out", "elsewhere"]);
-    run.assert_failed()
+    run.assert_could_not_run()
         .assert_stderr_has("error[output-not-ours]")
         .assert_stderr_has("--force");
     assert_eq!(site.read("elsewhere/notes.txt"), "mine");
@@ -291,12 +291,11 @@ fn a_mount_point_is_published_into() {
     // A private mount namespace: the tmpfs vanishes with the command.
     let script = format!(
         "set -e; mkdir -p out; mount -t tmpfs none out; echo old > out/old.txt; : > out/{marker}; \
-         {bin} build --layouts {layouts} --out out; \
-         {bin} build --layouts {layouts} --out out; \
+         {bin} build --out out; \
+         {bin} build --out out; \
          ls -A out; stat -c %m out",
         marker = ".manual-site",
         bin = env!("CARGO_BIN_EXE_manual"),
-        layouts = common::repo_layouts().display(),
     );
     let output = std::process::Command::new("unshare")
         .args(["--mount", "--map-root-user", "sh", "-c", &script])
@@ -560,8 +559,6 @@ fn with_closed_stdout(site: &Fixture, args: &[&str], stderr_too: bool) -> std::p
     let mut command = Command::new(env!("CARGO_BIN_EXE_manual"));
     command
         .args(args)
-        .arg("--layouts")
-        .arg(common::repo_layouts())
         .current_dir(site.path(""))
         .stdout(Stdio::from(writer));
     if stderr_too {
@@ -725,10 +722,10 @@ fn a_settings_file_linked_to_outside_the_project_is_not_read() {
 fn the_projects_git_history_is_never_the_output() {
     let site = project();
     site.build(&["--out", ".git", "--force"])
-        .assert_failed()
+        .assert_could_not_run()
         .assert_stderr_has("error[output-overlaps-input]");
     site.build(&["--out", ".git/site", "--force"])
-        .assert_failed()
+        .assert_could_not_run()
         .assert_stderr_has("error[output-overlaps-input]");
     assert_project_intact(&site);
 }

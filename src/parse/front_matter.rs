@@ -10,7 +10,7 @@ use crate::yaml;
 
 /// The keys the manual knows, typed; every other key is kept in `extra` and
 /// handed to templates as `page.extra`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct FrontMatter {
     #[serde(deserialize_with = "text")]
@@ -42,6 +42,14 @@ pub struct FrontMatter {
     pub old_paths: Vec<String>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
+}
+
+impl FrontMatter {
+    /// The value of a key the page wrote, by name, when it is not empty.
+    pub fn value_of(&self, key: &str) -> Option<Value> {
+        let value = serde_json::to_value(self).ok()?;
+        value.get(key).filter(|v| !v.is_null()).cloned()
+    }
 }
 
 /// Where the front matter sits in the file, for locating errors.

@@ -62,6 +62,8 @@ pub enum Made<'a> {
     Text(String),
     /// A file copied as it is (an asset).
     Copy(&'a Path),
+    /// A file of the built-in theme.
+    Builtin(&'static [u8]),
 }
 
 /// Makes the outputs of one site with one set of layouts. The parts every
@@ -89,19 +91,7 @@ impl<'a> Renderer<'a> {
             Output::Page(i) => {
                 let context = PageContext::new(site, &self.site_view, &self.sections, i);
                 self.templates
-                    .render(site.layout_of(i), &to_context(&context)?)
-                    .map_err(|d| {
-                        // A layout's error that names no template file is
-                        // this page's (it named a layout or used a value).
-                        if d.file == self.templates.dir() {
-                            Diagnostic {
-                                file: site.pages[i].path.clone(),
-                                ..d
-                            }
-                        } else {
-                            d
-                        }
-                    })?
+                    .render(site.layout_of(i), &to_context(&context)?)?
             }
             Output::Generated(file) => match file.layout() {
                 Some(layout) => {
@@ -116,8 +106,8 @@ impl<'a> Renderer<'a> {
                 self.templates
                     .render(REDIRECT_LAYOUT, &to_context(&context)?)?
             }
-            Output::Asset(i) => return Ok(Made::Copy(&site.assets[i].path)),
-            Output::ThemeAsset(i) => return Ok(Made::Copy(&site.theme_assets[i].path)),
+            Output::Asset(i) => return Ok(asset(&site.assets[i])),
+            Output::ThemeAsset(i) => return Ok(asset(&site.theme_assets[i])),
         };
         Ok(Made::Text(text))
     }
@@ -150,8 +140,8 @@ impl<'a> Renderer<'a> {
                 layouts.hash(&mut hasher);
                 RedirectContext::new(site, &self.site_view, r).hash(&mut hasher);
             }
-            Output::Asset(i) => asset_stamp(&site.assets[i].path).hash(&mut hasher),
-            Output::ThemeAsset(i) => asset_stamp(&site.theme_assets[i].path).hash(&mut hasher),
+            Output::Asset(i) => asset_stamp(&site.assets[i]).hash(&mut hasher),
+            Output::ThemeAsset(i) => asset_stamp(&site.theme_assets[i]).hash(&mut hasher),
         }
         hasher.finish()
     }
@@ -170,13 +160,31 @@ fn generated_data(site: &Site, file: Generated) -> String {
     }
 }
 
-/// An asset's path and when it last changed.
-fn asset_stamp(path: &Path) -> (std::path::PathBuf, Option<std::time::SystemTime>, u64) {
-    let metadata = std::fs::metadata(path).ok();
+fn asset(asset: &crate::site::Asset) -> Made<'_> {
+    match asset.builtin {
+        Some(bytes) => Made::Builtin(bytes),
+        None => Made::Copy(&asset.path),
+    }
+}
+
+/// An asset's path and when it last changed (a built-in one never does).
+fn asset_stamp(
+    asset: &crate::site::Asset,
+) -> (&Path, Option<std::time::SystemTime>, u64, Option<usize>) {
+    if let Some(bytes) = asset.builtin {
+        return (
+            &asset.path,
+            None,
+            bytes.len() as u64,
+            Some(bytes.as_ptr() as usize),
+        );
+    }
+    let metadata = std::fs::metadata(&asset.path).ok();
     (
-        path.to_path_buf(),
+        &asset.path,
         metadata.as_ref().and_then(|m| m.modified().ok()),
         metadata.map_or(0, |m| m.len()),
+        None,
     )
 }
 

@@ -1,20 +1,54 @@
-//! The layouts: Tera templates in `layouts/`, loaded and compiled once.
+//! The layouts: Tera templates, loaded and compiled once.
 //!
-//! A layout is any `layouts/*.html` whose name does not start with `_`
-//! (those are partials and base templates). Files in `layouts/assets/` are
-//! the layouts' own CSS and images, published under `/assets/`.
+//! The built-in theme (the repository's `theme/` folder) is compiled into
+//! the binary, so `manual` builds a site with nothing else beside it. A
+//! site's own layouts folder (`layouts/`, or `--layouts DIR`) overrides it
+//! file by file: a template or asset of the same name replaces the built-in
+//! one, others are added. A layout is any `*.html` at the top whose name does
+//! not start with `_` (those are partials and base templates). Files in
+//! `assets/` are the theme's own CSS, scripts and images, published under
+//! `/assets/`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use include_dir::{Dir, include_dir};
 use tera::{Context, Tera};
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::AssetSource;
 
+/// The built-in theme.
+static THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
+
+/// How files of the built-in theme are named in messages.
+pub const BUILTIN: &str = "(built-in theme)";
+
+/// Every file of the built-in theme, as (path in the theme, contents).
+pub fn builtin_files() -> Vec<(String, &'static [u8])> {
+    fn walk(dir: &'static Dir<'static>, found: &mut Vec<(String, &'static [u8])>) {
+        for file in dir.files() {
+            found.push((
+                file.path().to_string_lossy().replace('\\', "/"),
+                file.contents(),
+            ));
+        }
+        for sub in dir.dirs() {
+            walk(sub, found);
+        }
+    }
+    let mut found = Vec::new();
+    walk(&THEME, &mut found);
+    found.sort();
+    found
+}
+
 pub struct Templates {
     tera: Tera,
-    dir: PathBuf,
+    /// Where each template came from, for messages.
+    origins: BTreeMap<String, PathBuf>,
+    /// The site's layouts folder, when it has one.
+    overrides: Option<PathBuf>,
     /// Names a page may choose with `layout:` (file name without `.html`).
     pub layouts: BTreeSet<String>,
     pub assets: Vec<AssetSource>,
@@ -26,83 +60,139 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// Reads and compiles every template once; all syntax errors are
+    /// The built-in theme with `overrides` (a site's layouts folder) laid
+    /// over it; every template compiled once, and all syntax errors
     /// reported together, each with its file and line.
-    pub fn load(dir: &Path) -> Result<Templates, Diagnostics> {
+    pub fn load(overrides: Option<&Path>) -> Result<Templates, Diagnostics> {
         let mut diagnostics = Diagnostics::new();
-        let mut sources = Vec::new();
-        let mut assets = Vec::new();
-        if !dir.is_dir() {
-            diagnostics.push(
-                Diagnostic::error(Code::LayoutsMissing, dir, "layouts directory not found")
-                    .with_help("pass the folder that holds your Tera layouts with --layouts"),
-            );
-            return Err(diagnostics);
+        // name -> (text, where it came from)
+        let mut sources: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
+        let mut assets: BTreeMap<String, AssetSource> = BTreeMap::new();
+        for (name, contents) in builtin_files() {
+            let origin = Path::new(BUILTIN).join(&name);
+            if let Some(asset) = name.strip_prefix("assets/") {
+                assets.insert(
+                    asset.to_string(),
+                    AssetSource {
+                        path: origin,
+                        relative: asset.to_string(),
+                        builtin: Some(contents),
+                    },
+                );
+            } else if name.ends_with(".html") {
+                let text = String::from_utf8_lossy(contents).into_owned();
+                sources.insert(name, (text, origin));
+            }
         }
-        // The same walk as the source: links out of the folder, FIFOs and
-        // devices are refused, so a theme cannot publish a file from
-        // elsewhere on the machine.
-        let (listed, problems) = crate::load::list_files(dir, true);
-        diagnostics.extend(problems);
-        for file in listed {
-            if let Some(asset) = file.relative.strip_prefix("assets/") {
-                assets.push(AssetSource {
-                    relative: asset.to_string(),
-                    path: file.path,
-                });
-            } else if file.relative.ends_with(".html") {
-                match crate::load::read_text(&file.path, crate::load::MAX_SETTINGS_BYTES) {
-                    Ok(text) => sources.push((file.relative, text)),
-                    Err(e) => diagnostics.push(Diagnostic::error(
-                        Code::LayoutsUnreadable,
-                        &file.path,
-                        format!("cannot read template: {e}"),
-                    )),
+        if let Some(dir) = overrides {
+            if !dir.is_dir() {
+                diagnostics.push(
+                    Diagnostic::error(Code::LayoutsMissing, dir, "layouts folder not found")
+                        .with_help(
+                            "pass a folder that exists with --layouts, or leave it out to use the built-in theme",
+                        ),
+                );
+                return Err(diagnostics);
+            }
+            // The same walk as the source: links out of the folder, FIFOs
+            // and devices are refused, so a theme cannot publish a file
+            // from elsewhere on the machine.
+            let (listed, problems) = crate::load::list_files(dir, true);
+            diagnostics.extend(problems);
+            for file in listed {
+                if let Some(asset) = file.relative.strip_prefix("assets/") {
+                    assets.insert(
+                        asset.to_string(),
+                        AssetSource {
+                            relative: asset.to_string(),
+                            path: file.path,
+                            builtin: None,
+                        },
+                    );
+                } else if file.relative.ends_with(".html") {
+                    match crate::load::read_text(&file.path, crate::load::MAX_SETTINGS_BYTES) {
+                        Ok(text) => {
+                            sources.insert(file.relative, (text, file.path));
+                        }
+                        Err(e) => diagnostics.push(Diagnostic::error(
+                            Code::LayoutsUnreadable,
+                            &file.path,
+                            format!("cannot read template: {e}"),
+                        )),
+                    }
                 }
             }
         }
+        let origins: BTreeMap<String, PathBuf> = sources
+            .iter()
+            .map(|(name, (_, origin))| (name.clone(), origin.clone()))
+            .collect();
+        let fallback = overrides.map_or_else(|| PathBuf::from(BUILTIN), Path::to_path_buf);
+        let locate = |name: &str| {
+            origins
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| fallback.join(name))
+        };
         // Syntax is checked template by template, so every error is
         // reported at once; inheritance and includes only once all are
         // known (Tera checks them on each add, so one batch, in any order).
-        for (name, text) in &sources {
+        for (name, (text, _)) in &sources {
             if let Err(e) = Tera::default().add_raw_template(name, text)
                 && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
             {
-                diagnostics.extend(template_diagnostics(dir, name, &e));
+                diagnostics.extend(template_diagnostics(&locate, name, &e));
             }
         }
         let mut tera = Tera::default();
         if diagnostics.is_empty()
-            && let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n, t)))
+            && let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, (t, _))| (n, t)))
         {
-            diagnostics.extend(template_diagnostics(dir, "", &e));
+            diagnostics.extend(template_diagnostics(&locate, "", &e));
         }
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
-        let layouts = sources
+        let texts: Vec<(String, String)> = sources
+            .into_iter()
+            .map(|(name, (text, _))| (name, text))
+            .collect();
+        let layouts = texts
             .iter()
             .filter_map(|(name, _)| name.strip_suffix(".html"))
             .filter(|name| !name.starts_with('_') && !name.contains('/'))
             .map(str::to_string)
             .collect();
-        let ids = layout_ids(&sources, &layouts);
+        let ids = layout_ids(&texts, &layouts);
         let digest = {
             use std::hash::BuildHasher;
-            foldhash::fast::FixedState::default().hash_one(&sources)
+            foldhash::fast::FixedState::default().hash_one(&texts)
         };
         Ok(Templates {
             tera,
-            dir: dir.to_path_buf(),
+            origins,
+            overrides: overrides.map(Path::to_path_buf),
             layouts,
-            assets,
+            assets: assets.into_values().collect(),
             ids,
             digest,
         })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// The site's layouts folder, when it has one.
+    pub fn overrides(&self) -> Option<&Path> {
+        self.overrides.as_deref()
+    }
+
+    /// Where a layout named `name` is, or would be: in the site's layouts
+    /// folder, or in the built-in theme.
+    pub fn location(&self, name: &str) -> PathBuf {
+        self.origins.get(name).cloned().unwrap_or_else(|| {
+            self.overrides
+                .as_deref()
+                .unwrap_or(Path::new(BUILTIN))
+                .join(name)
+        })
     }
 
     /// Renders `layout` with `context`; an error in the layout names it.
@@ -110,8 +200,28 @@ impl Templates {
         let name = format!("{layout}.html");
         self.tera
             .render(&name, context)
-            .map_err(|e| template_diagnostic(&self.dir, &name, &e))
+            .map_err(|e| template_diagnostics(&|n| self.location(n), &name, &e).swap_remove(0))
     }
+}
+
+/// Writes the built-in theme into `dir` for a site to change: every file
+/// that is not there already (or every file, with `force`). Returns the
+/// files written and those left as they were.
+pub fn export(dir: &Path, force: bool) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let (mut written, mut kept) = (Vec::new(), Vec::new());
+    for (name, contents) in builtin_files() {
+        let path = dir.join(&name);
+        if path.exists() && !force {
+            kept.push(path);
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, contents)?;
+        written.push(path);
+    }
+    Ok((written, kept))
 }
 
 /// The ids each layout writes whatever the page: `id="..."` with a fixed
@@ -159,15 +269,15 @@ fn layout_ids(
         .collect()
 }
 
-fn template_diagnostic(dir: &Path, name: &str, error: &tera::Error) -> Diagnostic {
-    template_diagnostics(dir, name, error).swap_remove(0)
-}
-
 /// One diagnostic per problem Tera found. Syntax and rendering errors carry
 /// a span; Tera reports unknown filters, tests, functions and includes only
 /// as pre-formatted text (`error: ...` then ` --> name:line:col`), so those
 /// reports are read back for their locations.
-fn template_diagnostics(dir: &Path, name: &str, error: &tera::Error) -> Vec<Diagnostic> {
+fn template_diagnostics(
+    locate: &dyn Fn(&str) -> PathBuf,
+    name: &str,
+    error: &tera::Error,
+) -> Vec<Diagnostic> {
     use tera::ErrorKind;
     let help = "fix the template; see the Tera documentation for its syntax";
     if let ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) = error.kind() {
@@ -180,7 +290,7 @@ fn template_diagnostics(dir: &Path, name: &str, error: &tera::Error) -> Vec<Diag
         return vec![
             Diagnostic::error(
                 Code::Template,
-                dir.join(file),
+                locate(file),
                 format!("template error: {}", report.message()),
             )
             .at(span.start_line, span.start_col + 1)
@@ -200,23 +310,15 @@ fn template_diagnostics(dir: &Path, name: &str, error: &tera::Error) -> Vec<Diag
             let line_number = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
             let file = parts.next().unwrap_or(name);
             found.push(
-                Diagnostic::error(
-                    Code::Template,
-                    dir.join(file),
-                    format!("template error: {m}"),
-                )
-                .at(line_number, column)
-                .with_help(help),
+                Diagnostic::error(Code::Template, locate(file), format!("template error: {m}"))
+                    .at(line_number, column)
+                    .with_help(help),
             );
             message = None;
         }
     }
     if found.is_empty() {
-        let file = if name.is_empty() {
-            dir.to_path_buf()
-        } else {
-            dir.join(name)
-        };
+        let file = locate(name);
         found.push(
             Diagnostic::error(Code::Template, file, format!("template error: {text}"))
                 .with_help(help),

@@ -148,6 +148,7 @@ impl Live {
                 let served = match renderer.make(*output)? {
                     Made::Text(text) => Served::Bytes(text.into_bytes().into()),
                     Made::Copy(from) => Served::File(from.to_path_buf()),
+                    Made::Builtin(bytes) => Served::Bytes(bytes.into()),
                 };
                 Ok((
                     path.clone(),

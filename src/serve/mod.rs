@@ -174,10 +174,9 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
             .spawn();
     }
 
-    let roots = vec![
-        options.inputs.source.clone(),
-        options.inputs.layouts.clone(),
-    ];
+    let roots: Vec<PathBuf> = std::iter::once(options.inputs.source.clone())
+        .chain(options.inputs.layouts.clone())
+        .collect();
     let state = AppState {
         receiver: receiver.clone(),
         roots: Arc::new(roots),
@@ -585,7 +584,7 @@ fn report_rebuild(label: &str, made: Option<usize>, problems: &[Diagnostic], too
         ),
     }
     for problem in problems.iter().filter(|d| d.is_error()).take(10) {
-        crate::errln!("{}", problem.render_human(None).trim_end());
+        crate::errln!("{}", crate::report::render_human(problem, None).trim_end());
     }
 }
 

@@ -36,8 +36,8 @@ pub struct Watcher {
     debouncer: Debouncer,
     pub batches: std::sync::mpsc::Receiver<Batch>,
     roots: Vec<Root>,
-    /// A settings file outside the source folder, watched through its folder.
-    settings_file: Option<PathBuf>,
+    /// The settings files the site may use, watched through their folders.
+    settings_files: Vec<PathBuf>,
 }
 
 fn identity(path: &Path) -> Option<(u64, u64)> {
@@ -55,25 +55,34 @@ impl Watcher {
     pub fn start(inputs: &Inputs) -> anyhow::Result<Watcher> {
         let (events, batches) = std::sync::mpsc::channel();
         let debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, events)?;
-        let settings_file = inputs.settings.as_deref().map(absolute);
+        // The settings file the site uses, or (when none is given) where one
+        // may appear.
+        let settings_files: Vec<PathBuf> = match &inputs.settings {
+            Some(given) => vec![absolute(given)],
+            None => inputs
+                .settings_candidates()
+                .iter()
+                .map(|p| absolute(p))
+                .collect(),
+        };
         let mut watcher = Watcher {
             debouncer,
             batches,
-            roots: [&inputs.source, &inputs.layouts]
-                .into_iter()
+            roots: std::iter::once(&inputs.source)
+                .chain(inputs.layouts.as_ref())
                 .map(|p| Root {
                     path: absolute(p),
                     identity: None,
                     seen: false,
                 })
                 .collect(),
-            settings_file,
+            settings_files,
         };
         let mut parents: Vec<PathBuf> = watcher
             .roots
             .iter()
             .map(|r| r.path.clone())
-            .chain(watcher.settings_file.clone())
+            .chain(watcher.settings_files.iter().cloned())
             .filter_map(|p| p.parent().map(Path::to_path_buf))
             .collect();
         parents.sort();
@@ -112,6 +121,6 @@ impl Watcher {
     /// other entries are not).
     pub fn concerns(&self, path: &Path) -> bool {
         self.roots.iter().any(|root| path.starts_with(&root.path))
-            || self.settings_file.as_deref() == Some(path)
+            || self.settings_files.iter().any(|f| f == path)
     }
 }

@@ -76,8 +76,11 @@ pub struct Redirect {
 
 #[derive(Debug, Clone)]
 pub struct Asset {
+    /// The file, or (for the built-in theme) where messages say it is.
     pub path: PathBuf,
     pub url: String,
+    /// The contents of a file of the built-in theme, compiled in.
+    pub builtin: Option<&'static [u8]>,
 }
 
 #[derive(Debug, Clone)]
@@ -234,6 +237,7 @@ impl Site {
                         Ok(url) => Some(Asset {
                             url: url.into_string(),
                             path: a.path,
+                            builtin: a.builtin,
                         }),
                         Err(problem) => {
                             refuse(&a.path, problem);

@@ -164,11 +164,12 @@ fn scripts(site: &Site) -> Diagnostics {
         .collect()
 }
 
-/// `layouts` are the names of the layouts that exist, in `layouts_dir`.
+/// `layouts` are the names of the layouts that exist; `locate` says where
+/// a layout file is or would be.
 pub fn structure(
     site: &Site,
     layouts: &std::collections::BTreeSet<String>,
-    layouts_dir: &std::path::Path,
+    locate: &dyn Fn(&str) -> std::path::PathBuf,
 ) -> Diagnostics {
     let mut diagnostics = scripts(site);
     let known = || {
@@ -202,7 +203,7 @@ pub fn structure(
             diagnostics.push(
                 Diagnostic::error(
                     Code::LayoutMissing,
-                    layouts_dir.join(format!("{required}.html")),
+                    locate(&format!("{required}.html")),
                     format!(
                         "the `{required}` layout is needed for a generated page but does not exist"
                     ),

@@ -19,7 +19,8 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
         Diagnostic { severity, ..d }
     };
 
-    if page.front_matter.title.is_none() {
+    let required = |key: &str| site.settings.required_front_matter.iter().any(|k| k == key);
+    if required("title") && page.front_matter.title.is_none() {
         found.push(at_key(
             Severity::Error,
             Code::TitleMissing,
@@ -28,7 +29,19 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
             format!("add `title: {}` to the front matter", page.title),
         ));
     }
-    if page.is_manual_page() && page.front_matter.section.is_none() {
+    for key in &site.settings.required_front_matter {
+        let typed = matches!(key.as_str(), "title" | "owner_slack" | "section");
+        if !typed && page.front_matter.value_of(key).is_none() {
+            found.push(at_key(
+                Severity::Error,
+                Code::FrontMatterMissing,
+                key,
+                format!("page has no `{key}`, which the settings require"),
+                format!("add `{key}:` to the front matter"),
+            ));
+        }
+    }
+    if required("section") && page.is_manual_page() && page.front_matter.section.is_none() {
         let sections: Vec<&str> = site
             .sections
             .iter()
@@ -78,6 +91,14 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
 fn check_owner(site: &Site, page: &Page, found: &mut Diagnostics) {
     let line = page.key_line("owner_slack");
     let Some(owner) = page.front_matter.owner_slack.as_deref() else {
+        if !site
+            .settings
+            .required_front_matter
+            .iter()
+            .any(|k| k == "owner_slack")
+        {
+            return;
+        }
         found.push(
             Diagnostic::error(Code::OwnerMissing, &page.path, "page has no `owner_slack`")
                 .at(line, 1)

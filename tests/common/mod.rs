@@ -18,8 +18,9 @@ pub struct Fixture {
     pub dir: tempfile::TempDir,
 }
 
-pub fn repo_layouts() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts")
+/// The built-in theme's files in the repository (the binary holds the same).
+pub fn repo_theme() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("theme")
 }
 
 impl Fixture {
@@ -50,13 +51,13 @@ impl Fixture {
         )
     }
 
-    /// A copy of the repository's layouts in the fixture, for tests that
-    /// change them; returns its path.
+    /// A copy of the built-in theme in the fixture's `layouts/`, for tests
+    /// that change it; returns its path.
     pub fn copy_layouts(&self) -> PathBuf {
         let layouts = self.path("layouts");
-        for entry in walkdir::WalkDir::new(repo_layouts()) {
+        for entry in walkdir::WalkDir::new(repo_theme()) {
             let entry = entry.unwrap();
-            let target = layouts.join(entry.path().strip_prefix(repo_layouts()).unwrap());
+            let target = layouts.join(entry.path().strip_prefix(repo_theme()).unwrap());
             if entry.file_type().is_dir() {
                 fs::create_dir_all(&target).unwrap();
             } else {
@@ -71,8 +72,8 @@ impl Fixture {
             .unwrap_or_else(|e| panic!("cannot read {relative}: {e}"))
     }
 
-    /// Runs `manual build` with the repository's layouts unless `args`
-    /// names others.
+    /// Runs `manual build` in the fixture (with the built-in theme, unless
+    /// the fixture has a `layouts/` folder or `args` names one).
     pub fn build(&self, args: &[&str]) -> Run {
         self.build_with_threads(args, None)
     }
@@ -84,23 +85,17 @@ impl Fixture {
             command.env("RAYON_NUM_THREADS", threads.to_string());
         }
         command.current_dir(self.dir.path()).arg("build");
-        if !args.contains(&"--layouts") {
-            command.arg("--layouts").arg(repo_layouts());
-        }
         command.args(args);
         Run(command.output().unwrap())
     }
 }
 
 impl Fixture {
-    /// Runs `manual <command> args` in the fixture with the repository's
-    /// layouts and a fixed date, so review deadlines do not drift.
+    /// Runs `manual <command> args` in the fixture with a fixed date, so
+    /// review deadlines do not drift.
     pub fn run(&self, command: &str, args: &[&str]) -> Run {
         let mut cmd = Command::cargo_bin("manual").unwrap();
         cmd.current_dir(self.dir.path()).arg(command);
-        if !args.contains(&"--layouts") {
-            cmd.arg("--layouts").arg(repo_layouts());
-        }
         if !args.contains(&"--today") {
             cmd.args(["--today", "2026-11-22"]);
         }
@@ -145,13 +140,17 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// Starts `manual serve` on a free port, with the repository's layouts
-    /// unless `layouts` names others.
+    /// Starts `manual serve` on a free port, with the built-in theme and
+    /// `layouts` over it when given.
     pub fn start(site: &Fixture, layouts: Option<&Path>) -> Server {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_manual"))
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_manual"));
+        command
             .current_dir(site.dir.path())
-            .args(["serve", "--port", "0", "--layouts"])
-            .arg(layouts.map_or_else(repo_layouts, Path::to_path_buf))
+            .args(["serve", "--port", "0"]);
+        if let Some(layouts) = layouts {
+            command.arg("--layouts").arg(layouts);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -345,6 +344,19 @@ impl Run {
 
     pub fn assert_ok(&self) -> &Self {
         assert!(self.success(), "build failed:\n{}", self.stderr());
+        self
+    }
+
+    /// Exit status 2: the command could not run (broken settings or
+    /// layouts, an output folder it may not replace, a disk it cannot
+    /// write).
+    pub fn assert_could_not_run(&self) -> &Self {
+        assert_eq!(
+            self.0.status.code(),
+            Some(2),
+            "expected exit 2:\n{}",
+            self.stderr()
+        );
         self
     }
 
