@@ -422,8 +422,9 @@ fn is_content_change(kind: &EventKind) -> bool {
 /// A change is acted on once no further change has arrived for this long,
 /// so a burst of saves (an editor's write, rename and delete, or several
 /// files at once) is one rebuild even when it straddles two of the
-/// watcher's batches; short enough that a reader does not notice.
-const QUIET: Duration = Duration::from_millis(15);
+/// watcher's batches (or is stretched by a busy machine); short enough
+/// that a reader does not notice.
+const QUIET: Duration = Duration::from_millis(30);
 /// However busy the folder (a file written every few milliseconds), a
 /// rebuild starts at most this long after the first change.
 const LONGEST_WAIT: Duration = Duration::from_millis(250);
