@@ -21,6 +21,10 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=highlight");
+    // The built-in theme and the starter files are compiled in
+    // (`include_dir!`, `include_str!`); a file added to them must rebuild.
+    println!("cargo:rerun-if-changed=theme");
+    println!("cargo:rerun-if-changed=starter");
 
     let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
     builder

@@ -251,7 +251,10 @@ fn main() -> ExitCode {
             inputs.into(),
             format,
             deny.is_some(),
-            CheckOptions { external },
+            CheckOptions {
+                external,
+                progress: progress_bar("checking links to other sites"),
+            },
         ),
         Command::Owners { inputs, format } => owners(inputs.into(), format),
         Command::Serve {
@@ -275,6 +278,30 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// A progress bar on standard error, when a person is watching it (a
+/// terminal, and not `-q`); `None` otherwise, so logs stay clean.
+fn progress_bar(what: &'static str) -> Option<manual::validate::external::Progress> {
+    if !manual::console::stderr_is_terminal()
+        || manual::console::verbosity() == manual::console::Verbosity::Quiet
+    {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::hidden();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg}: {pos}/{len} {wide_bar}")
+            .expect("a valid template"),
+    );
+    bar.set_message(what);
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    Some(std::sync::Arc::new(move |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        if done == total {
+            bar.finish_and_clear();
+        }
+    }))
 }
 
 /// Prints what each stage took, with `-v`.

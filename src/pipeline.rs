@@ -263,9 +263,16 @@ pub fn prepare_cached(
             Diagnostic::error(
                 Code::SourceMissing,
                 &inputs.source,
-                "source directory not found",
+                format!(
+                    "no source folder at {}",
+                    std::path::absolute(&inputs.source)
+                        .unwrap_or_else(|_| inputs.source.clone())
+                        .display()
+                ),
             )
-            .with_help("run from the manual's folder, or pass --source DIR"),
+            .with_help(
+                "run `manual init` to start a manual here, or pass -C DIR (the manual's folder) or --source DIR",
+            ),
         );
         return (None, diagnostics);
     }
@@ -451,10 +458,13 @@ pub struct BuildSummary {
     pub timings: Timings,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Default)]
 pub struct CheckOptions {
     /// Also request every link to another site (the only network use).
     pub external: bool,
+    /// Told (links checked, links to check) as `--external` goes, for a
+    /// progress bar.
+    pub progress: Option<validate::external::Progress>,
 }
 
 /// The checks of `check`, after `prepare`. Returns the site (when it could
@@ -474,7 +484,12 @@ pub fn check(
             let settings = &p.site.settings.external_links;
             // Inside the project: the settings refuse any other path.
             let cache = inputs.root.join(&settings.cache_file);
-            diagnostics.extend(validate::external::check(&p.site, settings, &cache));
+            diagnostics.extend(validate::external::check(
+                &p.site,
+                settings,
+                &cache,
+                options.progress.as_ref(),
+            ));
         }
     }
     (prepared, diagnostics)
@@ -499,7 +514,7 @@ pub fn build(
     let (prepared, mut diagnostics) = if options.skip_check {
         prepare_with(inputs, &highlighter)
     } else {
-        let check_options = CheckOptions { external: false };
+        let check_options = CheckOptions::default();
         check(inputs, check_options, &highlighter)
     };
     let Some(Prepared {

@@ -333,7 +333,7 @@ impl Project {
     /// A fresh `check`: its problems, sorted.
     fn fresh_problems(&self) -> Vec<Diagnostic> {
         let classify = Highlighter::classify_only();
-        let (_, found) = pipeline::check(&self.inputs, CheckOptions { external: false }, &classify);
+        let (_, found) = pipeline::check(&self.inputs, CheckOptions::default(), &classify);
         found.sorted()
     }
 

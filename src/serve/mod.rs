@@ -165,13 +165,21 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     let address = SocketAddr::new(options.bind, options.port);
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(address))
-        .map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))?;
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
+                "port {} on {} is in use by another program; pass --port N to use another, \
+                 or --port 0 to pick a free one",
+                address.port(),
+                address.ip()
+            ),
+            _ => anyhow::anyhow!("cannot listen on {address}: {e}"),
+        })?;
     let address = listener.local_addr()?;
     crate::outln!("Serving the manual at http://{address}{base_path}/ (Ctrl-C to stop)");
-    if options.open {
-        let _ = std::process::Command::new("xdg-open")
-            .arg(format!("http://{address}{base_path}/"))
-            .spawn();
+    if options.open
+        && let Err(e) = opener::open_browser(format!("http://{address}{base_path}/"))
+    {
+        crate::errln!("could not open a browser ({e}); open http://{address}{base_path}/ yourself");
     }
 
     let roots: Vec<PathBuf> = std::iter::once(options.inputs.source.clone())

@@ -30,8 +30,16 @@ enum Outcome {
     Unreachable(String),
 }
 
+/// Told (links checked so far, links to check) as the requests finish.
+pub type Progress = std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>;
+
 /// Checks every `http(s)` link of the site and returns the problems found.
-pub fn check(site: &Site, options: &ExternalLinks, cache_file: &Path) -> Diagnostics {
+pub fn check(
+    site: &Site,
+    options: &ExternalLinks,
+    cache_file: &Path,
+    progress: Option<&Progress>,
+) -> Diagnostics {
     let mut uses: BTreeMap<String, Vec<(usize, usize, usize)>> = BTreeMap::new();
     for (index, page) in site.pages.iter().enumerate() {
         for link in &page.links {
@@ -69,7 +77,7 @@ pub fn check(site: &Site, options: &ExternalLinks, cache_file: &Path) -> Diagnos
         .filter(|url| cache.checked.get(*url).is_none_or(|&at| at < fresh_after))
         .cloned()
         .collect();
-    let outcomes = request_all(to_check, options);
+    let outcomes = request_all(to_check, options, progress);
 
     let mut found = Diagnostics::new();
     for (url, outcome) in &outcomes {
@@ -114,7 +122,12 @@ pub fn check(site: &Site, options: &ExternalLinks, cache_file: &Path) -> Diagnos
     found
 }
 
-fn request_all(urls: Vec<String>, options: &ExternalLinks) -> Vec<(String, Outcome)> {
+fn request_all(
+    urls: Vec<String>,
+    options: &ExternalLinks,
+    progress: Option<&Progress>,
+) -> Vec<(String, Outcome)> {
+    let total = urls.len();
     let queue = Mutex::new(VecDeque::from(urls));
     let results = Mutex::new(Vec::new());
     let next_slot: Mutex<HashMap<String, Instant>> = Mutex::new(HashMap::new());
@@ -132,7 +145,14 @@ fn request_all(urls: Vec<String>, options: &ExternalLinks) -> Vec<(String, Outco
                         break;
                     };
                     let outcome = request_with_retries(&agent, &url, options, &next_slot);
-                    results.lock().expect("results").push((url, outcome));
+                    let done = {
+                        let mut results = results.lock().expect("results");
+                        results.push((url, outcome));
+                        results.len()
+                    };
+                    if let Some(progress) = progress {
+                        progress(done, total);
+                    }
                 }
             });
         }

@@ -1,0 +1,337 @@
+//! `manual` as a tool people install: `init` in an empty folder, the
+//! built-in theme and overriding it, completions, colour, and one exit-code
+//! contract for every command.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{Fixture, Server};
+
+/// `manual ARGS` in `dir`, with the environment given.
+fn manual(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_manual"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn init_makes_a_manual_that_builds_checks_and_serves_with_no_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("handbook");
+    let init = manual(dir.path(), &["init", "handbook"], &[]);
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    for file in ["site.yml", "source/manual/first-page.html.md", ".gitignore"] {
+        assert!(project.join(file).is_file(), "{file} was not written");
+    }
+    // The settings show every key; the first page every front matter key.
+    let settings = std::fs::read_to_string(project.join("site.yml")).unwrap();
+    for key in [
+        "service_name",
+        "description",
+        "host",
+        "base_path",
+        "enable_search",
+        "header_links",
+        "footer_links",
+        "redirects",
+        "github_repo",
+        "github_branch",
+        "required_front_matter",
+        "owners",
+        "external_paths",
+        "allow_script",
+        "lints",
+        "external_links",
+    ] {
+        assert!(
+            settings.contains(&format!("{key}:")),
+            "site.yml lacks {key}"
+        );
+    }
+    let page = std::fs::read_to_string(project.join("source/manual/first-page.html.md")).unwrap();
+    for key in [
+        "title",
+        "owner_slack",
+        "section",
+        "parent",
+        "description",
+        "layout",
+        "type",
+        "important",
+        "last_reviewed_on",
+        "review_in",
+        "review_by",
+        "related_repos",
+        "old_paths",
+    ] {
+        assert!(
+            page.contains(&format!("{key}:")),
+            "the first page lacks {key}"
+        );
+    }
+
+    let check = manual(
+        &project,
+        &["check", "--format", "json", "--deny", "warnings"],
+        &[],
+    );
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}{}",
+        text(&check.stdout),
+        text(&check.stderr)
+    );
+    assert_eq!(text(&check.stdout), "", "no finding at all");
+    let build = manual(&project, &["build"], &[]);
+    assert_eq!(build.status.code(), Some(0), "{}", text(&build.stderr));
+    assert!(project.join("build/manual/first-page.html").is_file());
+    assert!(
+        project.join("build/assets/manual.css").is_file(),
+        "the built-in theme's assets"
+    );
+    // From elsewhere, with -C.
+    let elsewhere = manual(dir.path(), &["-C", "handbook", "check"], &[]);
+    assert_eq!(
+        elsewhere.status.code(),
+        Some(0),
+        "{}",
+        text(&elsewhere.stderr)
+    );
+
+    // serve, in the same folder.
+    let site = Fixture {
+        dir: tempfile::TempDir::new_in(dir.path()).unwrap(),
+    };
+    let again = manual(site.dir.path(), &["init"], &[]);
+    assert!(again.status.success());
+    let server = Server::start(&site, None);
+    assert_eq!(server.get("/manual/first-page.html").0, 200);
+    assert_eq!(server.state()["problems"], serde_json::json!([]));
+
+    // A second init replaces nothing without --force.
+    std::fs::write(project.join("site.yml"), "service_name: Mine\n").unwrap();
+    let refused = manual(dir.path(), &["init", "handbook"], &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(project.join("site.yml")).unwrap(),
+        "service_name: Mine\n"
+    );
+    let forced = manual(dir.path(), &["init", "handbook", "--force"], &[]);
+    assert!(forced.status.success());
+    assert_ne!(
+        std::fs::read_to_string(project.join("site.yml")).unwrap(),
+        "service_name: Mine\n"
+    );
+}
+
+#[test]
+fn a_site_overrides_the_built_in_theme_template_by_template_and_asset_by_asset() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "Text.\n");
+    site.write(
+        "layouts/manual_layout.html",
+        "{% extends \"_base.html\" %}{% block body %}<main id=\"main-content\"><h1 class=\"mine\">{{ page.title }}</h1>{{ content | safe }}</main>{% endblock body %}",
+    );
+    site.write(
+        "layouts/assets/manual.css",
+        "body { color: rebeccapurple; }\n",
+    );
+    site.build(&[]).assert_ok();
+    let page = site.read("build/manual/a.html");
+    assert!(page.contains("<h1 class=\"mine\">Page A</h1>"), "{page}");
+    // The base template, other layouts and other assets are built in.
+    assert!(page.contains("class=\"skip-link\""), "{page}");
+    assert!(site.read("build/manual.html").contains("<h1>Manual</h1>"));
+    assert_eq!(
+        site.read("build/assets/manual.css"),
+        "body { color: rebeccapurple; }\n"
+    );
+    assert!(site.path("build/assets/search.js").is_file());
+}
+
+#[test]
+fn the_exported_theme_is_the_built_in_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = manual(dir.path(), &["theme", "export", "mine"], &[]);
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    let exported = common::snapshot_tree(&dir.path().join("mine"));
+    let repository = common::snapshot_tree(&common::repo_theme());
+    assert!(!exported.is_empty());
+    assert!(exported == repository, "the export differs from theme/");
+    // Exporting again keeps what is there unless --force.
+    std::fs::write(dir.path().join("mine/page.html"), "changed").unwrap();
+    manual(dir.path(), &["theme", "export", "mine"], &[]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("mine/page.html")).unwrap(),
+        "changed"
+    );
+    manual(dir.path(), &["theme", "export", "mine", "--force"], &[]);
+    assert_ne!(
+        std::fs::read_to_string(dir.path().join("mine/page.html")).unwrap(),
+        "changed"
+    );
+    // A site with the whole exported theme as its layouts builds the same
+    // pages as one with none.
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "Text.\n");
+    site.build(&["--out", "plain"]).assert_ok();
+    let layouts = site.copy_layouts();
+    site.build(&["--out", "exported", "--layouts", layouts.to_str().unwrap()])
+        .assert_ok();
+    assert!(
+        common::snapshot_tree(&site.path("plain")) == common::snapshot_tree(&site.path("exported"))
+    );
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = manual(dir.path(), &["completions", shell], &[]);
+        assert!(out.status.success(), "{shell}");
+        let script = text(&out.stdout);
+        for word in [
+            "build",
+            "check",
+            "serve",
+            "init",
+            "skip-check",
+            "deny",
+            "allow-host",
+        ] {
+            assert!(script.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let unknown = manual(dir.path(), &["completions", "cmd.exe"], &[]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn colour_follows_the_terminal_no_color_and_clicolor_force() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "[gone](/manual/gone.html)\n");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec!["check"];
+        all.extend(args);
+        text(&manual(site.path("").as_path(), &all, env).stderr)
+    };
+    let escape = '\u{1b}';
+    // Not a terminal: plain, unless forced.
+    assert!(!run(&[], &[]).contains(escape));
+    assert!(run(&[], &[("CLICOLOR_FORCE", "1")]).contains(escape));
+    // NO_COLOR wins over CLICOLOR_FORCE; --color wins over both.
+    assert!(!run(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains(escape));
+    assert!(run(&["--color", "always"], &[("NO_COLOR", "1")]).contains(escape));
+    assert!(!run(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]).contains(escape));
+    // The words are the same either way.
+    let plain = run(&[], &[]);
+    assert!(
+        plain.contains("source/manual/a.html.md:7:1: error[link-broken]"),
+        "{plain}"
+    );
+}
+
+#[test]
+fn quiet_prints_errors_only_and_verbose_the_stages() {
+    let site = Fixture::new();
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "[gone](/manual/gone.html)\n\n[unused]: /manual/a.html\n",
+    );
+    let quiet = site.run("check", &["-q"]);
+    assert!(quiet.stderr().contains("error[link-broken]"));
+    assert!(!quiet.stderr().contains("warning["), "{}", quiet.stderr());
+    assert!(!quiet.stderr().contains("Checked"), "{}", quiet.stderr());
+    let verbose = site.run("check", &["-v"]);
+    for stage in ["read and parse", "site graph", "check"] {
+        assert!(verbose.stderr().contains(stage), "{}", verbose.stderr());
+    }
+    site.page("a", "Page A", "Ops", "Fine.\n");
+    let built = site.build(&["-q"]);
+    built.assert_ok();
+    assert_eq!(built.stderr(), "", "a clean quiet build says nothing");
+}
+
+#[test]
+fn every_command_keeps_one_exit_code_contract() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "Fine.\n");
+    let code = |run: common::Run| run.0.status.code();
+    // 0: done, no problems.
+    assert_eq!(code(site.run("check", &[])), Some(0));
+    assert_eq!(code(site.run("owners", &[])), Some(0));
+    assert_eq!(code(site.build(&[])), Some(0));
+    // 1: problems found.
+    site.page("b", "Page B", "Ops", "[gone](/manual/gone.html)\n");
+    assert_eq!(code(site.run("check", &[])), Some(1));
+    assert_eq!(code(site.build(&[])), Some(1));
+    site.page(
+        "b",
+        "Page B",
+        "Ops",
+        "[later](/manual/later.html)\n\n[x]: /manual/a.html\n",
+    );
+    site.page("later", "Later", "Ops", "");
+    assert_eq!(
+        code(site.run("check", &[])),
+        Some(0),
+        "a warning alone passes"
+    );
+    assert_eq!(code(site.run("check", &["--deny", "warnings"])), Some(1));
+    // 2: could not run, or bad usage.
+    assert_eq!(code(site.run("check", &["--source", "nowhere"])), Some(2));
+    assert_eq!(code(site.build(&["--source", "nowhere"])), Some(2));
+    assert_eq!(code(site.run("owners", &["--source", "nowhere"])), Some(2));
+    assert_eq!(code(site.run("check", &["--no-such-flag"])), Some(2));
+    assert_eq!(code(site.run("frobnicate", &[])), Some(2));
+    site.write("source/site.yml", "no_such_setting: 1\n");
+    assert_eq!(code(site.run("check", &[])), Some(2));
+    assert_eq!(code(site.build(&[])), Some(2));
+    // The contract is in the help.
+    let help = site.run("check", &["--help"]);
+    assert!(
+        help.stdout().contains("130  stopped by Ctrl-C"),
+        "{}",
+        help.stdout()
+    );
+}
+
+#[test]
+fn a_busy_port_is_named_with_a_way_out() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "Fine.\n");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = site.run("serve", &["--port", &port]);
+    assert_eq!(run.0.status.code(), Some(2));
+    let stderr = run.stderr();
+    assert!(stderr.contains(&format!("port {port}")), "{stderr}");
+    assert!(stderr.contains("--port 0"), "{stderr}");
+}
+
+#[test]
+fn the_source_folder_missing_names_the_path_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = manual(dir.path(), &["check"], &[]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = text(&run.stderr);
+    assert!(stderr.contains("source: error[source-missing]"), "{stderr}");
+    assert!(stderr.contains("manual init"), "{stderr}");
+}
