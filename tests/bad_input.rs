@@ -244,7 +244,10 @@ fn duplicate_keys_last_wins_with_a_warning() {
     run.assert_ok().assert_stderr_has(
         "source/manual/d.html.md:4:1: warning[front-matter-duplicate-key]: `title` is set twice (first on line 2); the last value is used",
     );
-    assert!(site.read("build/manual/d.html").contains("<h1>Second</h1>"));
+    assert!(
+        site.read("build/manual/d.html")
+            .contains("<h1 class=\"page-title\">Second</h1>")
+    );
 }
 
 #[test]
@@ -259,7 +262,7 @@ fn byte_order_mark_and_crlf_are_accepted() {
     assert!(!run.stderr().contains("warning"), "{}", run.stderr());
     let html = site.read("build/manual/w.html");
     assert!(
-        html.contains("<h1>Windows page</h1>"),
+        html.contains("<h1 class=\"page-title\">Windows page</h1>"),
         "front matter was read"
     );
     assert!(html.contains(
@@ -277,7 +280,7 @@ fn empty_file_builds_with_a_warning() {
         .assert_stderr_has("source/manual/empty-page.html.md: warning[page-empty]");
     assert!(
         site.read("build/manual/empty-page.html")
-            .contains("<h1>Empty page</h1>")
+            .contains("<h1 class=\"page-title\">Empty page</h1>")
     );
 }
 

@@ -25,7 +25,7 @@ fn page_shows_title_owner_toc_and_unique_heading_ids() {
         html.contains("<title>Deploy an app - Manual</title>"),
         "{html}"
     );
-    assert!(html.contains("<h1>Deploy an app</h1>"));
+    assert!(html.contains("<h1 class=\"page-title\">Deploy an app</h1>"));
     assert!(html.contains("Owner: <strong>#team</strong>"));
     assert!(html.contains(r##"<h2 id="before-you-start"><a class="heading-link" href="#before-you-start">Before you start</a></h2>"##));
     assert!(html.contains(r##"<h2 id="before-you-start-1"><a class="heading-link" href="#before-you-start-1">Before you start</a></h2>"##));
@@ -132,16 +132,29 @@ fn breadcrumbs_follow_parents_then_section() {
 }
 
 #[test]
-fn more_in_this_section_lists_the_other_pages() {
+fn the_site_navigation_lists_the_sections_and_marks_the_current_page() {
     let site = Fixture::new();
     site.page("one", "One", "Ops", "")
         .page("two", "Two", "Ops", "")
         .page("three", "Three", "Other ops", "");
     site.build(&[]).assert_ok();
     let one = site.read("build/manual/one.html");
-    let aside = &one[one.find("section-pages").expect("a section list")..];
-    assert!(aside.contains(r#"href="/manual/two.html""#));
-    assert!(!aside.contains(r#"href="/manual/one.html""#) && !aside.contains("three.html"));
+    let nav = &one[one.find("class=\"site-nav\"").expect("a site navigation")..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    // Every section; the current one open, with its pages, this one marked.
+    assert!(
+        nav.contains(">Ops</a>") && nav.contains(">Other ops</a>"),
+        "{nav}"
+    );
+    assert!(
+        nav.contains(r#"<a href="/manual/one.html" aria-current="page">One</a>"#),
+        "{nav}"
+    );
+    assert!(nav.contains(r#"href="/manual/two.html""#), "{nav}");
+    assert!(
+        !nav.contains("three.html"),
+        "another section's pages: {nav}"
+    );
 }
 
 #[test]
@@ -244,7 +257,7 @@ fn a_source_index_page_becomes_the_home_page() {
     site.build(&[]).assert_ok();
     let home = site.read("build/index.html");
     assert!(
-        home.contains("<h1>Welcome</h1>") && home.contains("Hello readers."),
+        home.contains("<h1 class=\"page-title\">Welcome</h1>") && home.contains("Hello readers."),
         "{home}"
     );
     assert!(
@@ -272,9 +285,9 @@ fn output_is_byte_identical_across_builds_and_thread_counts() {
     site.build(&["--out", "default"]).assert_ok();
     let one = snapshot_tree(&site.path("one"));
     // 40 pages; manual.html, index.html, 404.html, highlight.css,
-    // api/pages.json and robots.txt; one asset and the layouts' three; the
+    // api/pages.json and robots.txt; one asset and the theme's four; the
     // marker that says `manual` made the folder.
-    assert_eq!(one.len(), 40 + 6 + 4 + 1);
+    assert_eq!(one.len(), 40 + 6 + 1 + 4 + 1);
     assert!(
         one == snapshot_tree(&site.path("four")),
         "1 and 4 threads differ"

@@ -156,7 +156,10 @@ fn a_site_overrides_the_built_in_theme_template_by_template_and_asset_by_asset()
     assert!(page.contains("<h1 class=\"mine\">Page A</h1>"), "{page}");
     // The base template, other layouts and other assets are built in.
     assert!(page.contains("class=\"skip-link\""), "{page}");
-    assert!(site.read("build/manual.html").contains("<h1>Manual</h1>"));
+    assert!(
+        site.read("build/manual.html")
+            .contains("<h1 class=\"page-title\">Manual</h1>")
+    );
     assert_eq!(
         site.read("build/assets/manual.css"),
         "body { color: rebeccapurple; }\n"

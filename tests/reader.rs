@@ -492,11 +492,14 @@ async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
     strings(&found)
 }
 
-/// The repository's own manual, every kind of page: home, the manual
-/// index, pages (with code, tables, contents and an overdue review note),
-/// search with results shown, and 404.
+/// The repository's own manual, every kind of page (home, the manual index,
+/// pages with code, tables, contents and an overdue review note, search with
+/// results shown, and 404), on a 390 px phone and a 1280 px screen: no
+/// axe-core violations, nothing wider than the screen, the title and the
+/// contents on a phone's first screen, the contents beside the text on a
+/// wide one, and the site navigation marking the page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn axe_finds_no_violations_on_any_kind_of_page() {
+async fn every_kind_of_page_works_on_a_phone_and_a_wide_screen() {
     let axe = axe_source();
     let site = Fixture::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -516,26 +519,88 @@ async fn axe_finds_no_violations_on_any_kind_of_page() {
     let origin = &server.origin;
 
     let mut report = Vec::new();
-    for path in [
-        "/",
-        "/manual.html",
-        "/manual/check-the-manual.html",
-        "/manual/keep-pages-up-to-date.html",
-        "/search.html?q=check",
-        "/404.html",
-    ] {
-        client.goto(&format!("{origin}{path}")).await.unwrap();
-        if path.starts_with("/search") {
-            wait_for(
-                &client,
-                "search results",
-                "return document.querySelectorAll('#search-results li').length",
-                |v| v.as_u64().is_some_and(|n| n > 0),
-            )
-            .await;
+    for (width, height) in [(390, 844), (1280, 800)] {
+        client.set_window_size(width, height).await.unwrap();
+        for path in [
+            "/",
+            "/manual.html",
+            "/manual/check-the-manual.html",
+            "/manual/write-a-manual-page.html",
+            "/manual/keep-pages-up-to-date.html",
+            "/search.html?q=check",
+            "/404.html",
+        ] {
+            client.goto(&format!("{origin}{path}")).await.unwrap();
+            if path.starts_with("/search") {
+                wait_for(
+                    &client,
+                    "search results",
+                    "return document.querySelectorAll('#search-results li').length",
+                    |v| v.as_u64().is_some_and(|n| n > 0),
+                )
+                .await;
+                let text = client
+                    .execute(
+                        "return document.querySelector('#search-results').textContent",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                assert!(
+                    !text.as_str().unwrap_or("").contains('`'),
+                    "markdown in results: {text}"
+                );
+            }
+            let overflow = client
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth]",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let (scroll, inner) = (overflow[0].as_u64().unwrap(), overflow[1].as_u64().unwrap());
+            if scroll > inner {
+                report.push(format!("{width}px {path}: the page is {scroll}px wide"));
+            }
+            for violation in axe_violations(&client, &axe).await {
+                report.push(format!("{width}px {path}: {violation}"));
+            }
         }
-        for violation in axe_violations(&client, &axe).await {
-            report.push(format!("{path}: {violation}"));
+        // Where a page's parts are.
+        client
+            .goto(&format!("{origin}/manual/write-a-manual-page.html"))
+            .await
+            .unwrap();
+        let places = client
+            .execute(
+                "const box = s => document.querySelector(s).getBoundingClientRect();
+                 const title = box('h1'), toc = box('.toc'), text = box('.content');
+                 return [title.top, title.bottom, toc.top, toc.left, text.left, window.innerHeight,
+                         document.querySelectorAll('.site-nav a[aria-current=page]').length];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let at = |i: usize| places[i].as_f64().unwrap();
+        assert_eq!(at(6), 1.0, "{width}px: the site navigation marks the page");
+        if width < 600 {
+            assert!(
+                at(1) < at(5),
+                "{width}px: the title is below the first screen: {places}"
+            );
+            assert!(
+                at(2) >= at(1),
+                "{width}px: the contents come before the title: {places}"
+            );
+            assert!(
+                at(2) < at(5),
+                "{width}px: the contents are below the first screen: {places}"
+            );
+        } else {
+            assert!(
+                at(3) > at(4),
+                "{width}px: the contents are not beside the text: {places}"
+            );
         }
     }
     client
@@ -546,6 +611,10 @@ async fn axe_finds_no_violations_on_any_kind_of_page() {
         client.find(Locator::Css(".review--overdue")).await.is_ok(),
         "the overdue style was not checked"
     );
-    assert!(report.is_empty(), "axe violations:\n{}", report.join("\n"));
+    assert!(
+        report.is_empty(),
+        "at phone and desktop widths:\n{}",
+        report.join("\n")
+    );
     client.close().await.unwrap();
 }

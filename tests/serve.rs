@@ -36,7 +36,7 @@ fn serves_what_build_writes_plus_the_reload_script() {
     let (status, not_found) = server.get("/manual/nothing.html");
     assert_eq!(status, 404);
     assert!(
-        not_found.contains("<h1>Page not found</h1>"),
+        not_found.contains("<h1 class=\"page-title\">Page not found</h1>"),
         "the site's own 404 page: {not_found}"
     );
 
@@ -343,7 +343,7 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     let server = Server::start(&site, Some(&layouts));
     let template = layouts.join("manual_layout.html");
     let text = std::fs::read_to_string(&template).unwrap().replace(
-        "<h1>{{ page.title }}</h1>",
+        "<h1 class=\"page-title\">{{ page.title }}</h1>",
         "<h1 class=\"changed\">{{ page.title }}</h1>",
     );
     std::fs::write(&template, text).unwrap();
@@ -386,7 +386,7 @@ fn serves_under_the_base_path_as_the_host_will() {
     assert!(server.get("/docs/assets/manual.css").1.contains("body"));
     let (status, body) = server.get("/manual/a.html");
     assert_eq!(status, 404, "outside the base path nothing is published");
-    assert!(body.contains("<h1>Page not found</h1>"));
+    assert!(body.contains("<h1 class=\"page-title\">Page not found</h1>"));
     assert_eq!(server.get("/docsx/manual/a.html").0, 404);
     assert_eq!(server.get("/docs/%2e%2e/Cargo.toml").0, 400);
 }

@@ -109,6 +109,20 @@ pub struct Script {
     pub column: usize,
 }
 
+/// The text of a line of markdown without its marks: `` `check` finds``
+/// is "check finds".
+pub fn plain_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
+}
+
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -192,6 +206,7 @@ pub fn render(
     let mut under_base_path: Vec<usize> = Vec::new();
     // Script in raw HTML and in attributes markdown writes.
     let mut scripts = Vec::new();
+    let mut tables = 0;
     let mut in_code_block = false;
     let mut prose = Vec::new();
     let mut code_blocks = Vec::new();
@@ -371,6 +386,21 @@ pub fn render(
                     definition,
                 });
             }
+            // A table scrolls sideways in a box of its own rather than
+            // widening the page; the box is reachable by keyboard.
+            // Each box is a landmark, so each gets its own name.
+            Event::Start(Tag::Table(_)) if keep_text => {
+                tables += 1;
+                insertions.push((
+                    index,
+                    Event::Html(CowStr::from(format!(
+                        "<div class=\"table-scroll\" role=\"region\" aria-label=\"Table {tables}\" tabindex=\"0\">"
+                    ))),
+                ));
+            }
+            Event::End(TagEnd::Table) if keep_text => {
+                insertions.push((index + 1, Event::Html(CowStr::Borrowed("</div>\n"))));
+            }
             Event::Start(Tag::HtmlBlock) => open_html_block = Some(Vec::new()),
             Event::End(TagEnd::HtmlBlock) => html_pieces.extend(open_html_block.take()),
             Event::Html(_) if open_html_block.is_some() => {
@@ -426,6 +456,7 @@ pub fn render(
     let mut html = String::new();
     if highlighter.makes_html() {
         html.reserve(body.len() * 3 / 2);
+        insertions.sort_by_key(|(at, _)| *at);
         let mut insertions = insertions.into_iter().peekable();
         let mut output = Vec::with_capacity(events.len() + insertions.len());
         for (index, (event, _)) in events.into_iter().enumerate() {
@@ -434,6 +465,8 @@ pub fn render(
             }
             output.push(event);
         }
+        // What goes after the last event (a table that ends the page).
+        output.extend(insertions.map(|(_, extra)| extra));
         pulldown_cmark::html::push_html(&mut html, output.into_iter());
     }
     let undefined_references = undefined

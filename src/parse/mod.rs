@@ -31,6 +31,9 @@ pub struct Page {
     pub has_front_matter: bool,
     /// The front matter title, else the first `#` heading, else the file name.
     pub title: String,
+    /// The front matter `description` as text: markdown marks such as
+    /// backticks taken out, for lists, search results and `<meta>`.
+    pub description_text: Option<String>,
     /// File line of each front matter key that was written.
     pub key_lines: BTreeMap<String, usize>,
     pub body_html: String,
@@ -167,11 +170,16 @@ pub fn parse_page(
         })
         .unwrap_or_else(|| title_from_file_name(&source.relative));
     let (review, review_errors) = review::review_of(&parsed.front_matter);
+    let description_text = parsed
+        .front_matter
+        .description
+        .as_deref()
+        .map(markdown::plain_text);
     let search = if options.index_words && highlighter.makes_html() {
         words::PageWords::new(
             &title,
             &rendered.headings,
-            parsed.front_matter.description.as_deref(),
+            description_text.as_deref(),
             &rendered.plain_text,
         )
     } else {
@@ -195,6 +203,7 @@ pub fn parse_page(
         ))
     };
     let page = Page {
+        description_text,
         digest,
         review,
         review_errors,

@@ -11,10 +11,13 @@ use serde::Serialize;
 use crate::parse::{Heading, Page};
 use crate::site::{Generated, MANUAL_INDEX_URL, Resolved, SEARCH_PAGE_URL, Site};
 
-/// "More in this section" shows at most this many neighbours: a sidebar of
-/// hundreds of links helps no one, and listing every page of a section on
-/// every page of it would make the build quadratic in the section's size.
-pub const SECTION_PAGES_SHOWN: usize = 10;
+/// The site navigation shows at most this many pages of the current
+/// section, around the page: a sidebar of hundreds of links helps no one,
+/// and listing every page of a section on every page of it would make the
+/// build quadratic in the section's size.
+pub const SECTION_PAGES_SHOWN: usize = 11;
+/// The home page lists this many recently updated and overdue pages.
+pub const HOME_LIST: usize = 10;
 
 #[derive(Serialize, Hash)]
 pub struct LinkView {
@@ -28,15 +31,28 @@ pub struct PageLinkView<'a> {
     url: String,
     description: Option<&'a str>,
     learn: bool,
+    /// The page being shown (in the site navigation).
+    current: bool,
 }
 
 pub fn link_to<'a>(site: &Site, page: &'a Page) -> PageLinkView<'a> {
     PageLinkView {
         title: &page.title,
         url: site.href(&page.url, None),
-        description: page.front_matter.description.as_deref(),
+        description: page.description_text.as_deref(),
         learn: page.is_learn(),
+        current: false,
     }
+}
+
+/// A page in a list with a date: recently updated, overdue.
+#[derive(Serialize, Hash)]
+pub struct DatedLinkView<'a> {
+    title: &'a str,
+    url: String,
+    /// `YYYY-MM-DD`, and in words.
+    date: String,
+    date_display: String,
 }
 
 #[derive(Serialize, Hash)]
@@ -71,6 +87,8 @@ pub fn sections_view(site: &Site) -> Vec<SectionView<'_>> {
 /// The site-wide part every layout sees as `site`; made once per run.
 #[derive(Serialize, Hash)]
 pub struct SiteView<'a> {
+    /// Every section, for the site navigation.
+    sections: Vec<SectionLinkView<'a>>,
     service_name: &'a str,
     /// Prefix for every site URL a layout writes: `{{ site.base_path }}/x`.
     base_path: &'a str,
@@ -95,6 +113,15 @@ impl<'a> SiteView<'a> {
                 .collect()
         };
         SiteView {
+            sections: site
+                .sections
+                .iter()
+                .map(|section| SectionLinkView {
+                    name: &section.name,
+                    url: site.href(MANUAL_INDEX_URL, Some(&section.id)),
+                    page_count: section.pages.len(),
+                })
+                .collect(),
             service_name: &settings.service_name,
             base_path: &settings.base_path,
             search_url: settings
@@ -154,7 +181,7 @@ impl<'a> PageView<'a> {
             parent: fm.parent.as_deref(),
             layout: fm.layout.as_deref(),
             page_type: fm.page_type.as_deref(),
-            description: fm.description.as_deref(),
+            description: page.description_text.as_deref(),
             important: fm.important,
             review_by: fm.review_by.as_deref(),
             last_reviewed_on: fm.last_reviewed_on.as_deref(),
@@ -243,6 +270,8 @@ pub struct PageContext<'a> {
     breadcrumbs: Vec<LinkView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     section: Option<SectionLinkView<'a>>,
+    /// Pages of the section around this one (it included, marked current),
+    /// for the site navigation.
     section_pages: Vec<PageLinkView<'a>>,
     /// On the home page only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -302,14 +331,14 @@ impl<'a> PageContext<'a> {
                 url: site.href(MANUAL_INDEX_URL, Some(&section.id)),
                 page_count: section.pages.len(),
             }),
-            section_pages: section
-                .map(|section| {
-                    section
-                        .pages_near(index, SECTION_PAGES_SHOWN)
-                        .map(|i| link_to(site, &site.pages[i]))
-                        .collect()
+            section_pages: site
+                .section_window(index, SECTION_PAGES_SHOWN)
+                .iter()
+                .map(|&i| PageLinkView {
+                    current: i == index,
+                    ..link_to(site, &site.pages[i])
                 })
-                .unwrap_or_default(),
+                .collect(),
             sections: (site.home_page == Some(index)).then_some(sections),
         }
     }
@@ -329,6 +358,15 @@ pub struct GeneratedContext<'a> {
     common_tasks_id: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     search_index: Option<String>,
+    /// On the home page: the pages changed last, newest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recently_updated: Option<Vec<DatedLinkView<'a>>>,
+    /// On the home page: pages whose review date has passed, most overdue
+    /// first, and how many there are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overdue: Option<Vec<DatedLinkView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overdue_count: Option<usize>,
 }
 
 impl<'a> GeneratedContext<'a> {
@@ -345,17 +383,30 @@ impl<'a> GeneratedContext<'a> {
             common_tasks: None,
             common_tasks_id: None,
             search_index: None,
+            recently_updated: None,
+            overdue: None,
+            overdue_count: None,
+        };
+        let common_tasks = || {
+            site.common_tasks
+                .iter()
+                .map(|&i| link_to(site, &site.pages[i]))
+                .collect()
         };
         match file {
-            Generated::Home | Generated::NotFound => context.sections = Some(sections),
+            Generated::Home => {
+                context.sections = Some(sections);
+                context.common_tasks = Some(common_tasks());
+                context.common_tasks_id = Some(crate::site::COMMON_TASKS_ID);
+                let (recent, overdue, overdue_count) = home_lists(site);
+                context.recently_updated = Some(recent);
+                context.overdue = Some(overdue);
+                context.overdue_count = Some(overdue_count);
+            }
+            Generated::NotFound => context.sections = Some(sections),
             Generated::ManualIndex => {
                 context.sections = Some(sections);
-                context.common_tasks = Some(
-                    site.common_tasks
-                        .iter()
-                        .map(|&i| link_to(site, &site.pages[i]))
-                        .collect(),
-                );
+                context.common_tasks = Some(common_tasks());
                 context.common_tasks_id = Some(crate::site::COMMON_TASKS_ID);
             }
             Generated::SearchPage => {
@@ -368,6 +419,44 @@ impl<'a> GeneratedContext<'a> {
         }
         context
     }
+}
+
+/// The home page's lists: the pages changed last (from git), and those
+/// overdue for review on the build's day, with their number.
+fn home_lists(site: &Site) -> (Vec<DatedLinkView<'_>>, Vec<DatedLinkView<'_>>, usize) {
+    fn dated<'a>(site: &Site, page: &'a Page, date: String) -> DatedLinkView<'a> {
+        DatedLinkView {
+            title: &page.title,
+            url: site.href(&page.url, None),
+            date_display: display_date(&date),
+            date,
+        }
+    }
+    let mut changed: Vec<(&str, &Page)> = site
+        .pages
+        .iter()
+        .filter_map(|p| Some((p.last_commit.as_ref()?.date.as_str(), &**p)))
+        .collect();
+    changed.sort_by(|a, b| b.0.cmp(a.0).then_with(|| a.1.url.cmp(&b.1.url)));
+    let recent = changed
+        .into_iter()
+        .take(HOME_LIST)
+        .map(|(date, page)| dated(site, page, date.to_string()))
+        .collect();
+    let mut late: Vec<(chrono::NaiveDate, &Page)> = site
+        .pages
+        .iter()
+        .filter_map(|p| Some((p.review.due?, &**p)))
+        .filter(|(due, _)| *due < site.today)
+        .collect();
+    late.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.url.cmp(&b.1.url)));
+    let count = late.len();
+    let overdue = late
+        .into_iter()
+        .take(HOME_LIST)
+        .map(|(due, page)| dated(site, page, due.to_string()))
+        .collect();
+    (recent, overdue, count)
 }
 
 /// The page left at an old URL: a meta refresh, a canonical link, and a

@@ -94,19 +94,15 @@ pub struct Section {
 }
 
 impl Section {
-    /// Up to `limit` other pages of the section, those nearest `page` in the
-    /// section's order, in that order.
-    pub fn pages_near(&self, page: usize, limit: usize) -> impl Iterator<Item = usize> + '_ {
-        let position = self.pages.iter().position(|&p| p == page).unwrap_or(0);
-        let others = self.pages.len().saturating_sub(1);
-        let shown = limit.min(others);
-        let start = position.saturating_sub(shown / 2).min(others - shown);
-        self.pages
-            .iter()
-            .copied()
-            .filter(move |&p| p != page)
-            .skip(start)
-            .take(shown)
+    /// Up to `limit` pages of the section around the one at `position` (it
+    /// included), in the section's order: a window that moves with the
+    /// page, so no page lists its whole section.
+    pub fn window(&self, position: usize, limit: usize) -> &[usize] {
+        let shown = limit.min(self.pages.len());
+        let start = position
+            .saturating_sub(shown / 2)
+            .min(self.pages.len() - shown);
+        &self.pages[start..start + shown]
     }
 }
 
@@ -139,6 +135,8 @@ pub struct Site {
     pub generated: Vec<Generated>,
     /// Sorted case-insensitively by name.
     pub sections: Vec<Section>,
+    /// For each page in a section: (its section, its place there).
+    pub page_sections: Vec<Option<(usize, usize)>>,
     /// Pages marked `important: true`, sorted by title.
     pub common_tasks: Vec<usize>,
     /// A source page at `/index.html` replaces the generated home page body.
@@ -338,7 +336,7 @@ impl Site {
             }
         }
 
-        let (sections, common_tasks) = group_into_sections(&pages);
+        let (sections, page_sections, common_tasks) = group_into_sections(&pages);
         let urls = map.urls;
         // The claimants borrow the pages and settings moved into the site.
         drop(map.claimants);
@@ -352,6 +350,7 @@ impl Site {
             urls,
             generated,
             sections,
+            page_sections,
             common_tasks,
             home_page,
             redirects,
@@ -479,20 +478,16 @@ impl Site {
 
     /// Recomputes the sections and common tasks after a page's title,
     /// section, type or importance changed.
-    pub fn regroup(&mut self) {
-        (self.sections, self.common_tasks) = group_into_sections(&self.pages);
+    pub fn section_of(&self, page: usize) -> Option<&Section> {
+        self.page_sections[page].map(|(section, _)| &self.sections[section])
     }
 
-    pub fn section_of(&self, page: usize) -> Option<&Section> {
-        let name = self.pages[page]
-            .front_matter
-            .section
-            .as_deref()
-            .unwrap_or(NO_SECTION);
-        self.pages[page]
-            .is_manual_page()
-            .then(|| self.sections.iter().find(|s| s.name == name))
-            .flatten()
+    /// Up to `limit` pages of a page's section around it (it included).
+    pub fn section_window(&self, page: usize, limit: usize) -> &[usize] {
+        match self.page_sections[page] {
+            Some((section, position)) => self.sections[section].window(position, limit),
+            None => &[],
+        }
     }
 
     /// Home, then the page's `parent` chain from the top down, then its
@@ -681,7 +676,10 @@ fn title_key(page: &Page) -> (String, String, String) {
     )
 }
 
-fn group_into_sections(pages: &[Arc<Page>]) -> (Vec<Section>, Vec<usize>) {
+/// The sections, each page's (section, place) in them, and the common tasks.
+type Grouped = (Vec<Section>, Vec<Option<(usize, usize)>>, Vec<usize>);
+
+fn group_into_sections(pages: &[Arc<Page>]) -> Grouped {
     let mut by_name: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     for (i, page) in pages.iter().enumerate().filter(|(_, p)| p.is_manual_page()) {
         let name = page
@@ -695,7 +693,7 @@ fn group_into_sections(pages: &[Arc<Page>]) -> (Vec<Section>, Vec<usize>) {
             .push(i);
     }
     let mut ids = HeadingIds::with_explicit([COMMON_TASKS_ID]);
-    let sections = by_name
+    let sections: Vec<Section> = by_name
         .into_iter()
         .map(|((_, name), mut members)| {
             // Keys made once per page, not once per comparison.
@@ -707,11 +705,17 @@ fn group_into_sections(pages: &[Arc<Page>]) -> (Vec<Section>, Vec<usize>) {
             }
         })
         .collect();
+    let mut page_sections = vec![None; pages.len()];
+    for (s, section) in sections.iter().enumerate() {
+        for (place, &page) in section.pages.iter().enumerate() {
+            page_sections[page] = Some((s, place));
+        }
+    }
     let mut common: Vec<usize> = (0..pages.len())
         .filter(|&i| pages[i].is_manual_page() && pages[i].front_matter.important)
         .collect();
     common.sort_by_cached_key(|&p| title_key(&pages[p]));
-    (sections, common)
+    (sections, page_sections, common)
 }
 
 #[cfg(test)]
@@ -719,27 +723,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pages_near_is_a_window_around_the_page() {
+    fn a_window_moves_with_the_page_and_holds_it() {
         let section = Section {
             name: "S".into(),
             id: "s".into(),
             pages: (0..20).collect(),
         };
-        let near = |p| section.pages_near(p, 4).collect::<Vec<_>>();
-        assert_eq!(near(0), [1, 2, 3, 4]);
-        assert_eq!(near(10), [8, 9, 11, 12]);
-        assert_eq!(near(19), [15, 16, 17, 18]);
+        assert_eq!(section.window(0, 5), [0, 1, 2, 3, 4]);
+        assert_eq!(section.window(10, 5), [8, 9, 10, 11, 12]);
+        assert_eq!(section.window(19, 5), [15, 16, 17, 18, 19]);
         let small = Section {
             name: "S".into(),
             id: "s".into(),
             pages: vec![3, 7],
         };
-        assert_eq!(small.pages_near(7, 10).collect::<Vec<_>>(), [3]);
-        let alone = Section {
-            name: "S".into(),
-            id: "s".into(),
-            pages: vec![3],
-        };
-        assert_eq!(alone.pages_near(3, 10).count(), 0);
+        assert_eq!(small.window(1, 10), [3, 7]);
     }
 }
