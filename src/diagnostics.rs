@@ -76,8 +76,12 @@ codes! {
     FrontMatterType = "front-matter-type": "A front matter key has a value of the wrong type.";
     FrontMatterDuplicateKey = "front-matter-duplicate-key": "A front matter key is set twice; the last value is used.";
     PageEmpty = "page-empty": "A page file is empty.";
-    ErbNotRun = "erb-not-run": "A `.md.erb` page is published as markdown; its ERB tags are not run.";
-    ErbSkipped = "erb-skipped": "An `.erb` file that is not a page is not published.";
+    ErbSyntax = "erb-syntax": "An ERB tag or block is not closed, or its Ruby cannot be read.";
+    ErbUnsupported = "erb-unsupported": "An ERB tag uses a name or method that manual does not run and the site does not define as a helper.";
+    ErbPartialMissing = "erb-partial-missing": "`partial` names a file that is not there.";
+    ErbError = "erb-error": "An ERB tag fails when run (a missing value, a wrong argument, too much work).";
+    ErbSkipped = "erb-skipped": "An `.erb` file that is neither a page, a partial a page uses, nor a layout is not published.";
+    SettingUnsupported = "setting-unsupported": "A tech-docs setting that manual reads but does not act on.";
     LayoutsMissing = "layouts-missing": "The layouts folder does not exist.";
     LayoutsUnreadable = "layouts-unreadable": "A file in the layouts folder cannot be read.";
     LayoutUnknown = "layout-unknown": "A page names a layout that does not exist.";
@@ -235,6 +239,12 @@ impl Diagnostics {
                 &b.message,
             ))
         });
+        // The same problem found through several pages (a link in a
+        // partial they all use) is reported once.
+        self.0.dedup_by(|a, b| {
+            (a.severity, a.code, &a.file, a.line, a.column, &a.message)
+                == (b.severity, b.code, &b.file, b.line, b.column, &b.message)
+        });
         self.0
     }
 }
@@ -255,6 +265,7 @@ impl FromIterator<Diagnostic> for Diagnostics {
 
 /// Turns a byte offset into a 1-based (line, column) pair; the column counts
 /// characters, as editors do.
+#[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
 }

@@ -27,25 +27,41 @@ pub struct AssetSource {
     pub builtin: Option<&'static [u8]>,
 }
 
-/// The files of the source folder, sorted: pages to read and parse, and
-/// assets to copy.
+/// The files of the source folder, sorted: pages to read and parse,
+/// assets to copy, and templates (partials and ERB layouts), which pages
+/// use and which are never published themselves.
 #[derive(Debug, Default)]
 pub struct Listing {
     pub pages: Vec<Listed>,
     pub assets: Vec<AssetSource>,
+    pub templates: Vec<Listed>,
 }
 
+#[derive(Debug, PartialEq, Eq)]
 enum Kind {
     Page,
     Asset,
-    Skipped,
+    Template,
 }
 
+/// The folder below the source that Middleman keeps layouts in; nothing in
+/// it is published.
+pub const ERB_LAYOUTS_FOLDER: &str = "layouts";
+
+/// As Middleman sorts files: `_`-prefixed files are partials and files in
+/// `layouts/` are layouts (neither is published); other `.erb` files that
+/// are not markdown pages are templates too, published by nothing.
 fn classify(relative: &str) -> Kind {
-    if relative.ends_with(".md") || relative.ends_with(".md.erb") {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    let in_layouts = relative
+        .strip_prefix(ERB_LAYOUTS_FOLDER)
+        .is_some_and(|rest| rest.starts_with('/'));
+    if name.starts_with('_') || in_layouts {
+        Kind::Template
+    } else if relative.ends_with(".md") || relative.ends_with(".md.erb") {
         Kind::Page
     } else if relative.ends_with(".erb") {
-        Kind::Skipped
+        Kind::Template
     } else {
         Kind::Asset
     }
@@ -223,7 +239,7 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
 /// once per change).
 pub fn list(source_dir: &Path, settings_file: Option<&Path>) -> (Listing, Diagnostics) {
     let settings_file = settings_file.and_then(|p| Some((p.file_name()?, p.canonicalize().ok()?)));
-    let (listed, mut diagnostics) = list_files(source_dir, true);
+    let (listed, diagnostics) = list_files(source_dir, true);
     let mut listing = Listing::default();
     for file in listed {
         // Only a file with the settings file's name can be it.
@@ -240,14 +256,7 @@ pub fn list(source_dir: &Path, settings_file: Option<&Path>) -> (Listing, Diagno
                 relative: file.relative,
                 builtin: None,
             }),
-            Kind::Skipped => diagnostics.push(
-                Diagnostic::warning(
-                    Code::ErbSkipped,
-                    file.path,
-                    "ERB templates are not run, so this file is not published",
-                )
-                .with_help("turn it into a markdown page (`.html.md`) or remove it"),
-            ),
+            Kind::Template => listing.templates.push(file),
         }
     }
     (listing, diagnostics)
@@ -264,10 +273,7 @@ fn relative_path(root: &Path, path: &Path) -> String {
 
 /// Reads one page as the load stage does; `serve` reads a saved page
 /// through here too, so it accepts exactly what `build` accepts.
-pub fn read_page(
-    path: PathBuf,
-    relative: String,
-) -> Result<(PageSource, Option<Diagnostic>), Diagnostic> {
+pub fn read_page(path: PathBuf, relative: String) -> Result<PageSource, Diagnostic> {
     let text = read_text(&path, MAX_PAGE_BYTES).map_err(|e| match e {
         ReadError::Io(e) => Diagnostic::error(
             Code::SourceUnreadable,
@@ -290,17 +296,11 @@ pub fn read_page(
         .at(line, column)
         .with_help("save the file with UTF-8 encoding"),
     })?;
-    let warning = relative
-        .ends_with(".erb")
-        .then(|| erb_warning(&path, &text));
-    Ok((
-        PageSource {
-            path,
-            relative,
-            text,
-        },
-        warning,
-    ))
+    Ok(PageSource {
+        path,
+        relative,
+        text,
+    })
 }
 
 /// Decodes page bytes, or says where the first invalid byte is.
@@ -315,25 +315,6 @@ pub fn decode(bytes: &[u8]) -> Result<String, (usize, usize, u8)> {
             let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             Err((line, column, bytes[e.valid_up_to()]))
         }
-    }
-}
-
-/// `.md.erb` pages are published as markdown: their `<% %>` tags are not
-/// run and show as literal text. The warning points at the first tag.
-fn erb_warning(path: &Path, text: &str) -> Diagnostic {
-    let warning = Diagnostic::warning(
-        Code::ErbNotRun,
-        path,
-        "ERB is not run: this page is published as markdown and its `<% %>` tags show as literal text",
-    )
-    .with_help("replace the ERB tags with the markdown they produce, then rename the file to `.html.md`");
-    match text.find("<%") {
-        Some(offset) => {
-            let index = crate::diagnostics::LineIndex::new(text);
-            let (line, column) = index.line_col(text, offset);
-            warning.at(line, column)
-        }
-        None => warning,
     }
 }
 
@@ -352,11 +333,18 @@ mod tests {
     }
 
     #[test]
-    fn classifies_pages_assets_and_erb() {
-        assert!(matches!(classify("manual/a.html.md"), Kind::Page));
-        assert!(matches!(classify("a.md"), Kind::Page));
-        assert!(matches!(classify("a.html.md.erb"), Kind::Page));
-        assert!(matches!(classify("layout.html.erb"), Kind::Skipped));
-        assert!(matches!(classify("images/a.png"), Kind::Asset));
+    fn classifies_pages_assets_and_templates_as_middleman_does() {
+        assert_eq!(classify("manual/a.html.md"), Kind::Page);
+        assert_eq!(classify("a.md"), Kind::Page);
+        assert_eq!(classify("a.html.md.erb"), Kind::Page);
+        assert_eq!(classify("x/index.html.md.erb"), Kind::Page);
+        assert_eq!(classify("layout.html.erb"), Kind::Template);
+        assert_eq!(classify("partials/_links.erb"), Kind::Template);
+        assert_eq!(classify("docs/_intro.md"), Kind::Template);
+        assert_eq!(classify("layouts/custom.erb"), Kind::Template);
+        assert_eq!(classify("layouts/page.html.md"), Kind::Template);
+        assert_eq!(classify("layoutsx/page.html.md"), Kind::Page);
+        assert_eq!(classify("images/a.png"), Kind::Asset);
+        assert_eq!(classify("images/_hidden.png"), Kind::Template);
     }
 }

@@ -50,22 +50,88 @@ pub struct Inputs {
     pub today: NaiveDate,
 }
 
+/// The gem's settings file is recognised by its name.
+const TECH_DOCS_FILE_NAME: &str = "tech-docs.yml";
+
 impl Inputs {
-    /// Where the settings are looked for when `--config` does not say: at
-    /// the project's root (as `manual init` writes them), then in the source
-    /// folder.
-    pub fn settings_candidates(&self) -> [PathBuf; 2] {
-        [self.root.join("site.yml"), self.source.join("site.yml")]
+    /// A file of the project, named as people write it (`site.yml`, not
+    /// `./site.yml`).
+    fn at_root(&self, relative: &str) -> PathBuf {
+        if self.root == Path::new(".") {
+            PathBuf::from(relative)
+        } else {
+            self.root.join(relative)
+        }
     }
 
-    /// The settings file: the one given, or the first candidate that
+    /// `--config` names the gem's file (rather than ours) when it is
+    /// called `tech-docs.yml`.
+    fn given_tech_docs(&self) -> Option<&Path> {
+        self.settings
+            .as_deref()
+            .filter(|p| p.file_name().is_some_and(|n| n == TECH_DOCS_FILE_NAME))
+    }
+
+    /// Where our settings are looked for when `--config` does not name
+    /// them: at the project's root (as `manual init` writes them), then in
+    /// the source folder.
+    pub fn settings_candidates(&self) -> [PathBuf; 2] {
+        [self.at_root("site.yml"), self.source.join("site.yml")]
+    }
+
+    /// Where the tech-docs gem's settings are looked for: where the gem
+    /// reads them (`config/tech-docs.yml`), then at the project's root.
+    pub fn tech_docs_candidates(&self) -> [PathBuf; 2] {
+        [
+            self.at_root(&format!("config/{TECH_DOCS_FILE_NAME}")),
+            self.at_root(TECH_DOCS_FILE_NAME),
+        ]
+    }
+
+    /// Our settings file: the one given, or the first candidate that
     /// exists (or, when none does, the last, which is then not read).
     pub fn settings_path(&self) -> PathBuf {
-        if let Some(given) = &self.settings {
+        if let Some(given) = &self.settings
+            && self.given_tech_docs().is_none()
+        {
             return given.clone();
         }
         let [root, source] = self.settings_candidates();
         if root.is_file() { root } else { source }
+    }
+
+    /// The gem's settings file, when the site has one.
+    pub fn tech_docs_path(&self) -> Option<PathBuf> {
+        if let Some(given) = self.given_tech_docs() {
+            return Some(given.to_path_buf());
+        }
+        self.tech_docs_candidates()
+            .into_iter()
+            .find(|p| p.is_file())
+    }
+
+    /// Every file that can configure the site, whether it exists yet or
+    /// not: what `serve` watches and the output may never replace.
+    pub fn settings_files(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        match &self.settings {
+            Some(given) => files.push(given.clone()),
+            None => files.extend(self.settings_candidates()),
+        }
+        if self.given_tech_docs().is_none() {
+            files.extend(self.tech_docs_candidates());
+        } else {
+            files.extend(self.settings_candidates());
+        }
+        files
+    }
+
+    /// The folder of project helper templates: `helpers/` in the site's
+    /// layouts folder.
+    pub fn helpers_folder(&self) -> Option<PathBuf> {
+        self.layouts
+            .as_ref()
+            .map(|l| l.join(parse::erb::HELPERS_FOLDER))
     }
 }
 
@@ -277,19 +343,36 @@ pub fn prepare_cached(
         return (None, diagnostics);
     }
     let settings_path = inputs.settings_path();
+    let tech_docs_path = inputs.tech_docs_path();
     // A settings file that is a link (a pull request can commit one) must
     // lead to a file in the project: it is read, and its lines quoted.
-    if let Some(problem) = link_out_of_project(&settings_path, &inputs.root) {
-        diagnostics.push(problem);
-        return (None, diagnostics);
+    for path in std::iter::once(&settings_path).chain(&tech_docs_path) {
+        if let Some(problem) = link_out_of_project(path, &inputs.root) {
+            diagnostics.push(problem);
+            return (None, diagnostics);
+        }
     }
-    let settings = match settings::load(&settings_path, inputs.settings.is_some()) {
-        Ok(settings) => settings,
-        Err(e) => {
-            diagnostics.push(e);
+    let settings = match settings::load_files(settings::Files {
+        ours: &settings_path,
+        ours_required: inputs.settings.is_some()
+            && tech_docs_path.as_deref() != inputs.settings.as_deref(),
+        tech_docs: tech_docs_path.as_deref(),
+    }) {
+        Ok((settings, warnings)) => {
+            diagnostics.extend(warnings);
+            settings
+        }
+        Err(errors) => {
+            diagnostics.extend(errors);
             return (None, diagnostics);
         }
     };
+    let (helpers, helper_problems) = parse::erb::Helpers::load(
+        inputs.helpers_folder().as_deref(),
+        &settings.helpers,
+        &settings.file_of("helpers"),
+    );
+    diagnostics.extend(helper_problems);
     let templates = match Templates::load(inputs.layouts.as_deref()) {
         Ok(t) => Some(t),
         Err(errors) => {
@@ -319,12 +402,14 @@ pub fn prepare_cached(
     let options = parse::ParseOptions {
         index_words: settings.enable_search,
         base_path: &settings.base_path,
+        heading_ids: settings.heading_ids(),
     };
     let options_digest = {
         use std::hash::BuildHasher;
         foldhash::fast::FixedState::default().hash_one((
             options.index_words,
             options.base_path,
+            options.heading_ids,
             highlighter.makes_html(),
         ))
     };
@@ -353,7 +438,7 @@ pub fn prepare_cached(
                 .then(|| history::read(&inputs.source, &relatives))
                 .flatten()
         });
-        let fresh: Vec<Option<(Option<Page>, Vec<Diagnostic>)>> = listing
+        let fresh: Vec<Option<Parsed>> = listing
             .pages
             .par_iter()
             .zip(&stamps)
@@ -361,11 +446,77 @@ pub fn prepare_cached(
                 let reusable = cached.get(&file.relative).is_some_and(|hit| {
                     stamp.is_some() && hit.stamp == *stamp && hit.options == options_digest
                 });
-                (!reusable).then(|| read_and_parse(file, highlighter, options))
+                (!reusable).then(|| {
+                    if parse::erb::is_erb(&file.relative) {
+                        match load::read_page(file.path.clone(), file.relative.clone()) {
+                            Ok(source) => Parsed::Erb(source),
+                            Err(error) => Parsed::Done(None, vec![error]),
+                        }
+                    } else {
+                        let (page, found) = read_and_parse(file, highlighter, options, None);
+                        Parsed::Done(page.map(Box::new), found)
+                    }
+                })
             })
             .collect();
         (history.join().ok().flatten(), fresh)
     });
+    // ERB pages run with every page's front matter (`sitemap.resources`),
+    // so they are parsed once the others are read; they are never kept
+    // between runs, since what they write depends on other files.
+    let resources: Vec<parse::erb::Resource> = listing
+        .pages
+        .iter()
+        .zip(&fresh)
+        .map(|(file, fresh)| match fresh {
+            Some(Parsed::Erb(source)) => {
+                let front_matter = parse::front_matter::split(&source.text)
+                    .ok()
+                    .and_then(|split| parse::front_matter::parse(&split).ok())
+                    .map(|p| p.front_matter)
+                    .unwrap_or_default();
+                parse::resource(&file.relative, &front_matter)
+            }
+            Some(Parsed::Done(Some(page), _)) => {
+                parse::resource(&file.relative, &page.front_matter)
+            }
+            None => match cache
+                .pages
+                .get(&file.relative)
+                .and_then(|c| c.page.as_ref())
+            {
+                Some(page) => parse::resource(&file.relative, &page.front_matter),
+                None => parse::resource(&file.relative, &Default::default()),
+            },
+            Some(Parsed::Done(None, _)) => parse::resource(&file.relative, &Default::default()),
+        })
+        .collect();
+    let partials = SourcePartials::new(listing);
+    let world = parse::erb::World {
+        resources: &resources,
+        today: inputs.today,
+        config: &settings.tech_docs_raw,
+        partials: &partials,
+        helpers: &helpers,
+    };
+    let fresh: Vec<Option<(Option<Page>, Vec<Diagnostic>)>> = fresh
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, fresh)| {
+            fresh.map(|parsed| match parsed {
+                Parsed::Done(page, found) => (page.map(|p| *p), found),
+                Parsed::Erb(source) => {
+                    let erb = parse::ErbInputs {
+                        world: &world,
+                        current: Some(index),
+                    };
+                    let (page, found) =
+                        parse::parse_page_in(source, highlighter, options, Some(&erb));
+                    (page, found.into_iter().collect())
+                }
+            })
+        })
+        .collect();
     if read_history {
         cache.history = Some(history);
     }
@@ -375,6 +526,7 @@ pub fn prepare_cached(
     let mut pages = Vec::with_capacity(listing.pages.len());
     let mut unparsed = Vec::new();
     for ((file, stamp), fresh) in listing.pages.iter().zip(stamps).zip(fresh) {
+        let erb = parse::erb::is_erb(&file.relative);
         let entry = match fresh {
             None => cache.pages[&file.relative].clone(),
             Some((page, page_diagnostics)) => CachedPage {
@@ -392,11 +544,45 @@ pub fn prepare_cached(
             Some(page) => pages.push(page.clone()),
             None => unparsed.push(url_for_page(&file.relative)),
         }
-        if cache.keep {
+        if cache.keep && !erb {
             kept.insert(file.relative.clone(), entry);
         }
     }
     cache.pages = kept;
+    // A file pages include as a partial, with no front matter of its own,
+    // is a fragment of those pages, not a page (GovWifi's `documentation/`).
+    let used: std::collections::HashSet<String> = pages
+        .iter()
+        .flat_map(|p| p.partials.iter().cloned())
+        .collect();
+    if !used.is_empty() {
+        let fragments: std::collections::HashSet<String> = pages
+            .iter()
+            .filter(|p| used.contains(&p.relative) && !p.has_front_matter)
+            .map(|p| p.relative.clone())
+            .collect();
+        pages.retain(|p| !fragments.contains(&p.relative));
+    }
+    for template in &listing.templates {
+        let name = template.relative.rsplit('/').next().unwrap_or_default();
+        let in_layouts = template
+            .relative
+            .starts_with(&format!("{}/", load::ERB_LAYOUTS_FOLDER));
+        if template.relative.ends_with(".erb")
+            && !name.starts_with('_')
+            && !in_layouts
+            && !used.contains(&template.relative)
+        {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::ErbSkipped,
+                    &template.path,
+                    "this ERB file is not a page (`.html.md.erb`), a partial a page uses, or a layout in `layouts/`, so it is not published",
+                )
+                .with_help("rename it to `.html.md.erb` to make it a page, or remove it"),
+            );
+        }
+    }
     let source_in_repository = match history {
         Some(history) => history.prefix.clone(),
         None => path_as_prefix(&inputs.source),
@@ -433,19 +619,89 @@ pub fn prepare_cached(
     )
 }
 
+/// A page file as first read: parsed, or (an ERB page) waiting for the
+/// other pages' front matter.
+enum Parsed {
+    Done(Option<Box<Page>>, Vec<Diagnostic>),
+    Erb(load::PageSource),
+}
+
 /// Reads and parses one page file: its page (when it could be parsed) and
 /// what was found on the way.
 fn read_and_parse(
     file: &load::Listed,
     highlighter: &Highlighter,
     options: parse::ParseOptions<'_>,
+    erb: Option<&parse::ErbInputs<'_>>,
 ) -> (Option<Page>, Vec<Diagnostic>) {
     match load::read_page(file.path.clone(), file.relative.clone()) {
-        Ok((source, warning)) => {
-            let (page, found) = parse::parse_page(source, highlighter, options);
-            (page, warning.into_iter().chain(found).collect())
+        Ok(source) => {
+            let (page, found) = parse::parse_page_in(source, highlighter, options, erb);
+            (page, found.into_iter().collect())
         }
         Err(error) => (None, vec![error]),
+    }
+}
+
+/// The partials ERB pages ask for, found among the source folder's files
+/// as Middleman finds them, each read once per run. Only files the listing
+/// has are found, so a partial is never read from outside the source.
+struct SourcePartials {
+    files: HashMap<String, PathBuf>,
+    read: std::sync::Mutex<HashMap<String, Result<Arc<str>, String>>>,
+}
+
+impl SourcePartials {
+    fn new(listing: &load::Listing) -> Self {
+        let files = listing
+            .templates
+            .iter()
+            .chain(&listing.pages)
+            .map(|f| (f.relative.clone(), f.path.clone()))
+            .chain(
+                listing
+                    .assets
+                    .iter()
+                    .map(|a| (a.relative.clone(), a.path.clone())),
+            )
+            .collect();
+        SourcePartials {
+            files,
+            read: Default::default(),
+        }
+    }
+}
+
+impl parse::erb::Partials for SourcePartials {
+    fn find(&self, from: &str, name: &str) -> Option<parse::erb::PartialFile> {
+        let relative = parse::erb::partial_candidates(from, name)
+            .into_iter()
+            .find(|c| self.files.contains_key(c))?;
+        let path = self.files[&relative].clone();
+        let known = self
+            .read
+            .lock()
+            .expect("partials lock")
+            .get(&relative)
+            .cloned();
+        let text = match known {
+            Some(text) => text,
+            None => {
+                let text = load::read_text(&path, load::MAX_PAGE_BYTES)
+                    .map(|t| Arc::from(t.as_str()))
+                    .map_err(|e| e.to_string());
+                self.read
+                    .lock()
+                    .expect("partials lock")
+                    .insert(relative.clone(), text.clone());
+                text
+            }
+        };
+        Some(parse::erb::PartialFile {
+            relative,
+            path,
+            text,
+        })
     }
 }
 
@@ -670,6 +926,7 @@ fn write_error(path: &Path, error: &std::io::Error) -> Diagnostic {
 /// to publish at.
 fn output_folder(inputs: &Inputs, out: &Path, force: bool) -> Result<PathBuf, Diagnostic> {
     let settings = inputs.settings_path();
+    let tech_docs = inputs.tech_docs_path();
     let git = inputs.root.join(".git");
     let mut protected = vec![
         write::Protected {
@@ -697,6 +954,13 @@ fn output_folder(inputs: &Inputs, out: &Path, force: bool) -> Result<PathBuf, Di
         protected.push(write::Protected {
             path: layouts,
             what: "the layouts folder",
+            may_hold_output: false,
+        });
+    }
+    if let Some(tech_docs) = &tech_docs {
+        protected.push(write::Protected {
+            path: tech_docs,
+            what: "the tech-docs settings file",
             may_hold_output: false,
         });
     }

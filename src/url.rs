@@ -197,10 +197,22 @@ const FRAGMENT_ENCODE: &AsciiSet = &CONTROLS
     .add(b'`')
     .add(b'\'');
 
+/// A site path as readers ask for it: a folder's `index.html` is the
+/// folder, as hosts serve it and the tech-docs gem links it
+/// (`/x/index.html` is `/x/`, `/index.html` is `/`).
+pub fn address(path: &str) -> &str {
+    match path.strip_suffix("index.html") {
+        Some(folder) if folder.ends_with('/') => folder,
+        _ => path,
+    }
+}
+
 /// A site path as it is written into HTML, JSON or XML, under `base_path`:
-/// `/manual/a b.html` is `/docs/manual/a%20b.html`. Every address of the
-/// site that the build writes comes from here.
+/// `/manual/a b.html` is `/docs/manual/a%20b.html`, `/x/index.html` is
+/// `/docs/x/`. Every address of the site that the build writes comes from
+/// here.
 pub fn href(base_path: &str, path: &str, fragment: Option<&str>) -> String {
+    let path = address(path);
     let mut out =
         String::with_capacity(base_path.len() + path.len() + fragment.map_or(0, |f| f.len() + 1));
     out.push_str(base_path);
@@ -223,6 +235,9 @@ fn push_encoded(out: &mut String, text: &str, set: &'static AsciiSet) {
 pub struct LinkRules<'a> {
     /// The site's own origin: `https://docs.example.org/x` is a site path.
     pub host: Option<&'a str>,
+    /// The path the site is served under: `https://example.org/docs/x` is
+    /// the site path `/x` when it is `/docs`.
+    pub base_path: &'a str,
     /// Prefixes another system serves on the same host.
     pub external_paths: &'a [String],
 }
@@ -259,7 +274,17 @@ pub fn interpret(rules: &LinkRules<'_>, page_url: &str, destination: &str) -> De
         && let Some(rest) = destination.strip_prefix(host)
         && (rest.is_empty() || rest.starts_with('/') || rest.starts_with('#'))
     {
-        local = if rest.is_empty() { "/" } else { rest };
+        let under_base = if rules.base_path.is_empty() {
+            Some(rest)
+        } else {
+            rest.strip_prefix(rules.base_path)
+                .filter(|r| r.is_empty() || r.starts_with('/') || r.starts_with('#'))
+        };
+        match under_base {
+            Some(rest) => local = if rest.is_empty() { "/" } else { rest },
+            // Another site on the same host.
+            None => return Destination::External(destination.to_string()),
+        }
     } else if destination.starts_with("//") || has_scheme(destination) {
         return Destination::External(destination.to_string());
     }
@@ -446,9 +471,42 @@ mod tests {
     }
 
     #[test]
+    fn an_address_on_the_sites_host_is_under_its_base_path() {
+        let rules = LinkRules {
+            host: Some("https://alphagov.github.io"),
+            base_path: "/tech-docs-gem",
+            external_paths: &[],
+        };
+        let at = |dest: &str| interpret(&rules, "/a/index.html", dest);
+        assert_eq!(
+            at("https://alphagov.github.io/tech-docs-gem/"),
+            Destination::Local {
+                path: "/".into(),
+                fragment: None
+            }
+        );
+        assert_eq!(
+            at("https://alphagov.github.io/tech-docs-gem/x/#y"),
+            Destination::Local {
+                path: "/x/".into(),
+                fragment: Some("y".into())
+            }
+        );
+        assert!(matches!(
+            at("https://alphagov.github.io/other-project/"),
+            Destination::External(_)
+        ));
+        assert_eq!(address("/x/index.html"), "/x/");
+        assert_eq!(address("/index.html"), "/");
+        assert_eq!(address("/xindex.html"), "/xindex.html");
+        assert_eq!(href("/docs", "/a/index.html", Some("t")), "/docs/a/#t");
+    }
+
+    #[test]
     fn destinations() {
         let rules = LinkRules {
             host: Some("https://docs.example.org"),
+            base_path: "",
             external_paths: &["/repos/".to_string()],
         };
         let local = |path: &str, fragment: Option<&str>| Destination::Local {

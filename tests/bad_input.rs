@@ -166,16 +166,17 @@ fn unreadable_file() {
 }
 
 #[test]
-fn unknown_settings_key_lists_the_known_ones() {
+fn unknown_settings_keys_are_all_reported_with_the_nearest_known_one() {
     assert_rejected_with(
         2,
         "source/site.yml",
-        b"service_name: X\nhots: example.org\n",
+        b"service_name: X\nhots: example.org\nenable_serch: true\n",
         &[
             "source/site.yml:2:1: error[settings-invalid]",
-            "unknown field `hots`",
-            "`host`",
-            "`service_name`",
+            "unknown key `hots`",
+            "did you mean `host`?",
+            "source/site.yml:3:1: error[settings-invalid]",
+            "did you mean `enable_search`?",
         ],
     );
 }
@@ -285,7 +286,7 @@ fn empty_file_builds_with_a_warning() {
 }
 
 #[test]
-fn erb_pages_are_published_as_markdown_with_a_warning() {
+fn an_erb_helper_the_site_does_not_define_stops_the_build_at_its_place() {
     let site = Fixture::new();
     site.write(
         "source/manual/tasks.html.md.erb",
@@ -293,14 +294,26 @@ fn erb_pages_are_published_as_markdown_with_a_warning() {
     );
     site.write("source/layout.html.erb", "<%= yield %>");
     let run = site.build(&["--skip-check"]);
-    run.assert_ok()
-        .assert_stderr_has("source/manual/tasks.html.md.erb:7:1: warning[erb-not-run]")
+    run.assert_failed()
+        .assert_stderr_has("source/manual/tasks.html.md.erb:7:5: error[erb-unsupported]")
+        .assert_stderr_has("layouts/helpers/RunRakeTask.links.html")
         .assert_stderr_has("source/layout.html.erb: warning[erb-skipped]");
+    assert!(!site.path("build").exists());
+
+    // One template defines the helper for every page that calls it.
+    site.write(
+        "layouts/helpers/RunRakeTask.links.html",
+        "[Run `{{ args[1] }}` on {{ args[0] }}](https://deploy.example.org/{{ args[0] }})",
+    );
+    site.build(&["--skip-check"]).assert_ok();
     let html = site.read("build/manual/tasks.html");
     assert!(
-        html.contains(r#"&lt;%= RunRakeTask.links("app", "task") %&gt;"#),
+        html.contains(
+            r#"<a href="https://deploy.example.org/app">Run <code>task</code> on app</a>"#
+        ),
         "{html}"
     );
+    assert!(!html.contains("&lt;%"), "{html}");
     assert!(!site.path("build/layout.html.erb").exists());
 }
 

@@ -544,7 +544,7 @@ fn base_path_puts_every_address_under_the_sub_path() {
         "href=\"/docs/assets/manual.css\"",
         "href=\"/docs/manual.html\"",
         "href=\"https://example.com/x\"",
-        "action=\"/docs/search.html\"",
+        "action=\"/docs/search/\"",
         "<a href=\"/docs/manual/b.html\">b</a>",
         "src=\"/docs/manual/i.png\"",
         "<a href='/docs/manual/b.html'>raw</a>",
@@ -575,7 +575,7 @@ fn base_path_puts_every_address_under_the_sub_path() {
             .contains("<loc>https://example.org/docs/manual/a.html</loc>")
     );
     assert!(
-        site.read("build/search.html")
+        site.read("build/search/index.html")
             .contains("data-index=\"/docs/search/\"")
     );
     let pages = site.read("build/api/pages.json");

@@ -41,6 +41,7 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
     let options = ParseOptions {
         index_words: settings.enable_search,
         base_path: &base_path,
+        heading_ids: settings.heading_ids(),
     };
     for (relative, bytes) in pages {
         let path = PathBuf::from("source").join(relative);

@@ -527,7 +527,7 @@ async fn every_kind_of_page_works_on_a_phone_and_a_wide_screen() {
             "/manual/check-the-manual.html",
             "/manual/write-a-manual-page.html",
             "/manual/keep-pages-up-to-date.html",
-            "/search.html?q=check",
+            "/search/?q=check",
             "/404.html",
         ] {
             client.goto(&format!("{origin}{path}")).await.unwrap();

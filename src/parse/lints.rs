@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use super::locate::Locator;
 use crate::diagnostics::LineIndex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,24 +36,24 @@ const MOJIBAKE: &[(&str, &str, &str)] = &[
     ("\u{c2}\u{a3}", "`Â£`", "£"),
 ];
 
-/// Scans the front matter and the prose (`prose`: ranges of the body that
-/// are text outside code) for mojibake, and the prose for the other lints.
-pub fn scan(text: &str, body_start: usize, prose: &[Range<usize>]) -> Vec<Finding> {
-    let lines = LineIndex::new(text);
-    let at = |offset: usize| lines.line_col(text, offset);
+/// Scans the front matter (`front_matter`, the file's text before the body)
+/// and the prose of the body (`prose`: ranges of `body` that are text
+/// outside code) for mojibake, and the prose for the other lints.
+pub fn scan(
+    front_matter: &str,
+    body: &str,
+    locator: &Locator<'_>,
+    prose: &[Range<usize>],
+) -> Vec<Finding> {
+    let lines = LineIndex::new(front_matter);
     let mut findings = Vec::new();
 
     // Front matter and prose; code is left alone, since code samples are
     // copied exactly and a page may show mojibake on purpose in `code`.
-    let searched = std::iter::once(0..body_start).chain(
-        prose
-            .iter()
-            .map(|r| r.start + body_start..r.end + body_start),
-    );
-    for range in searched {
+    let mut mojibake = |text: &str, at: &dyn Fn(usize) -> (usize, usize)| {
         for (pattern, shown, meant) in MOJIBAKE {
-            for (offset, _) in text[range.clone()].match_indices(pattern) {
-                let (line, column) = at(range.start + offset);
+            for (offset, _) in text.match_indices(pattern) {
+                let (line, column) = at(offset);
                 findings.push(Finding {
                     lint: Lint::Mojibake,
                     line,
@@ -62,9 +63,15 @@ pub fn scan(text: &str, body_start: usize, prose: &[Range<usize>]) -> Vec<Findin
                 });
             }
         }
+    };
+    mojibake(front_matter, &|offset| lines.line_col(front_matter, offset));
+    for range in prose {
+        mojibake(&body[range.clone()], &|offset| {
+            locator.position(range.start + offset)
+        });
     }
+    let at = |offset: usize| locator.position(offset);
 
-    let body = &text[body_start..];
     for range in prose {
         let chunk = &body[range.clone()];
         let line_start = body[..range.start].rfind('\n').map_or(0, |i| i + 1);
@@ -73,7 +80,7 @@ pub fn scan(text: &str, body_start: usize, prose: &[Range<usize>]) -> Vec<Findin
             && indent.chars().all(|c| c == ' ')
             && let Some(finding) = heading_without_space(chunk)
         {
-            let (line, column) = at(body_start + range.start);
+            let (line, column) = at(range.start);
             findings.push(Finding {
                 line,
                 column,
@@ -81,7 +88,7 @@ pub fn scan(text: &str, body_start: usize, prose: &[Range<usize>]) -> Vec<Findin
             });
         }
         for (offset, word) in misspelt_govuk(chunk) {
-            let (line, column) = at(body_start + range.start + offset);
+            let (line, column) = at(range.start + offset);
             findings.push(Finding {
                 lint: Lint::GovukSpelling,
                 line,
@@ -144,7 +151,7 @@ mod tests {
     fn lints(text: &str) -> Vec<(Lint, usize, usize)> {
         let rendered =
             super::super::markdown::render(text, 0, &crate::highlight::Highlighter::new(), "");
-        scan(text, 0, &rendered.prose)
+        scan("", text, &Locator::plain(text, 0), &rendered.prose)
             .into_iter()
             .map(|f| (f.lint, f.line, f.column))
             .collect()

@@ -6,9 +6,10 @@ use pulldown_cmark::{
 };
 use serde::Serialize;
 
-use super::heading_id::HeadingIds;
+use super::erb::Place;
+use super::heading_id::{self, HeadingIds, Scheme};
 use super::html;
-use crate::diagnostics::LineIndex;
+use super::locate::Locator;
 use crate::highlight::{Highlighted, Highlighter};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -39,6 +40,10 @@ pub struct LinkDefinition {
     pub used: bool,
     pub line: usize,
     pub column: usize,
+    /// Where it is when a partial wrote it (the page's `line` and
+    /// `column` are then where the page used the partial).
+    #[serde(skip)]
+    pub origin: Option<Place>,
 }
 
 /// A second `[label]: URL` for a label already defined on the page; the
@@ -79,6 +84,10 @@ pub struct Link {
     /// For `[text][label]`: where `[label]: URL` is, which is the line to
     /// fix when the URL is wrong.
     pub definition: Option<(usize, usize)>,
+    /// Where the link (or, for `[text][label]`, its definition) is when a
+    /// partial wrote it: the place to fix it.
+    #[serde(skip)]
+    pub origin: Option<Place>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -98,6 +107,9 @@ pub struct RenderedMarkdown {
     pub plain_text: String,
     /// Raw HTML that would run script for readers.
     pub scripts: Vec<Script>,
+    /// The body opens with a level-1 heading: the page's title is in its
+    /// text, and a layout writes no second one.
+    pub starts_with_title: bool,
 }
 
 /// Raw HTML that would run script in readers' browsers (`html-unsafe`).
@@ -131,19 +143,36 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Renders `text[body_start..]`; positions are reported in `text`'s lines, so
-/// they are the author's line numbers even below front matter. Root-relative
-/// addresses the author wrote (in links and raw HTML) are written under
-/// `base_path`.
+/// Renders `text[body_start..]` with the default heading ids; positions are
+/// reported in `text`'s lines, so they are the author's line numbers even
+/// below front matter.
 pub fn render(
     text: &str,
     body_start: usize,
     highlighter: &Highlighter,
     base_path: &str,
 ) -> RenderedMarkdown {
-    let body = &text[body_start..];
-    let lines = LineIndex::new(text);
-    let position = |offset: usize| lines.line_col(text, body_start + offset);
+    let locator = Locator::plain(text, body_start);
+    render_body(
+        &text[body_start..],
+        &locator,
+        highlighter,
+        base_path,
+        Scheme::default(),
+    )
+}
+
+/// Renders a page's body; `locator` places its bytes in the author's files.
+/// Root-relative addresses the author wrote (in links and raw HTML) are
+/// written under `base_path`.
+pub fn render_body(
+    body: &str,
+    locator: &Locator<'_>,
+    highlighter: &Highlighter,
+    base_path: &str,
+    scheme: Scheme,
+) -> RenderedMarkdown {
+    let position = |offset: usize| locator.position(offset);
 
     let undefined = std::cell::RefCell::new(Vec::new());
     let note_undefined = |broken: BrokenLink<'_>| {
@@ -168,6 +197,7 @@ pub fn render(
                 used: false,
                 line,
                 column,
+                origin: locator.outside_page(definition.span.start),
             }
         })
         .collect();
@@ -188,12 +218,24 @@ pub fn render(
             _ => None,
         })
         .collect();
-    let mut ids = HeadingIds::with_explicit(explicit_ids.iter().map(String::as_str));
+    let mut ids = HeadingIds::with_explicit(scheme, explicit_ids.iter().map(String::as_str));
+    let starts_with_title = matches!(
+        events.first(),
+        Some((
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }),
+            _
+        ))
+    );
 
     let mut headings = Vec::new();
     let mut links = Vec::new();
     let mut html_ids = Vec::new();
-    let mut open_heading: Option<(usize, String)> = None;
+    // The heading being read: where it starts, its text, and its text as
+    // Redcarpet writes it (which the gem's ids are made from).
+    let mut open_heading: Option<(usize, String, String)> = None;
     let mut heading_has_link = false;
     // Events to add before the event at an index (kept in index order):
     // the link that makes each heading its own anchor.
@@ -236,12 +278,25 @@ pub fn render(
         }
         match event {
             Event::Start(Tag::Heading { .. }) => {
-                open_heading = Some((index, String::new()));
+                open_heading = Some((index, String::new(), String::new()));
                 heading_has_link = false;
             }
+            Event::InlineHtml(raw) if open_heading.is_some() => {
+                if let Some((_, _, heading_html)) = open_heading.as_mut() {
+                    heading_html.push_str(raw);
+                }
+                html_pieces.push(vec![index]);
+            }
+            Event::SoftBreak | Event::HardBreak if open_heading.is_some() => {
+                if let Some((_, heading_text, heading_html)) = open_heading.as_mut() {
+                    heading_text.push(' ');
+                    heading_html.push('\n');
+                }
+            }
             Event::Text(t) | Event::Code(t) => {
-                if let Some((_, heading_text)) = open_heading.as_mut() {
+                if let Some((_, heading_text, heading_html)) = open_heading.as_mut() {
                     heading_text.push_str(t);
+                    heading_id::redcarpet_text(t, heading_html);
                 }
                 if matches!(event, Event::Text(_)) && !in_code_block {
                     prose.push(range.clone());
@@ -304,7 +359,7 @@ pub fn render(
                 }
             }
             Event::End(TagEnd::Heading(_)) => {
-                let Some((start, heading_text)) = open_heading.take() else {
+                let Some((start, heading_text, heading_html)) = open_heading.take() else {
                     continue;
                 };
                 let (start_event, start_range) = &mut events[start];
@@ -320,9 +375,13 @@ pub fn render(
                             scripts.push(Script { what, line, column });
                         }
                     }
+                    let level_number = level_number(*level);
                     let final_id = match id {
-                        Some(explicit) => explicit.to_string(),
-                        None => ids.unique_for(&heading_text),
+                        Some(explicit) => {
+                            ids.explicit(explicit, level_number);
+                            explicit.to_string()
+                        }
+                        None => ids.unique_for(&heading_text, &heading_html, level_number),
                     };
                     *id = Some(CowStr::from(final_id.clone()));
                     let (line, column) = position(start_range.start);
@@ -338,7 +397,7 @@ pub fn render(
                         insertions.push((index, Event::Html(CowStr::Borrowed("</a>"))));
                     }
                     headings.push(Heading {
-                        level: level_number(*level),
+                        level: level_number,
                         text: heading_text.trim().to_string(),
                         id: final_id,
                         line,
@@ -378,12 +437,17 @@ pub fn render(
                 } else {
                     dest_url.to_string()
                 };
+                let origin = match definition {
+                    Some(_) => definition_origin(&definitions, &definition_index, id),
+                    None => locator.outside_page(range.start),
+                };
                 links.push(Link {
                     kind,
                     destination,
                     line,
                     column,
                     definition,
+                    origin,
                 });
             }
             // A table scrolls sideways in a box of its own rather than
@@ -415,10 +479,11 @@ pub fn render(
         let (text, starts) = joined_html(&events, &piece);
         let scanned = html::scan(&text, if keep_text { base_path } else { "" });
         // A piece's offset to the author's line and column.
-        let at = |offset: usize| {
+        let body_offset = |offset: usize| {
             let (start, event) = starts[starts.partition_point(|(s, _)| *s <= offset) - 1];
-            position(events[event].1.start + (offset - start))
+            events[event].1.start + (offset - start)
         };
+        let at = |offset: usize| position(body_offset(offset));
         for (offset, destination) in scanned.links {
             let (line, column) = at(offset);
             links.push(Link {
@@ -427,6 +492,7 @@ pub fn render(
                 line,
                 column,
                 definition: None,
+                origin: locator.outside_page(body_offset(offset)),
             });
         }
         html_ids.extend(scanned.ids);
@@ -493,7 +559,19 @@ pub fn render(
         code_blocks,
         plain_text,
         scripts,
+        starts_with_title,
     }
+}
+
+/// Where a reference link's definition is when a partial wrote it.
+fn definition_origin(
+    definitions: &[LinkDefinition],
+    index: &std::collections::HashMap<String, usize>,
+    label: &str,
+) -> Option<Place> {
+    definitions[*index.get(&normalize_label(label))?]
+        .origin
+        .clone()
 }
 
 /// The text of one piece of raw HTML, and where each of its events starts

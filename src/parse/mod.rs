@@ -1,22 +1,26 @@
 //! Stage 2, parse: one page's text becomes a `Page` (front matter, HTML body,
 //! headings, links). Pages are parsed independently, so this runs in parallel.
 
+pub mod erb;
 pub mod front_matter;
 pub mod heading_id;
 pub mod html;
 pub mod lints;
+pub mod locate;
 pub mod markdown;
 pub mod review;
 pub mod words;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
 use crate::load::PageSource;
 use crate::url::url_for_page;
 pub use front_matter::FrontMatter;
+use locate::Locator;
 pub use markdown::{CodeBlock, Heading, Link, LinkDefinition, LinkKind, UndefinedReference};
 
 #[derive(Debug, Clone)]
@@ -62,9 +66,18 @@ pub struct Page {
     /// The newest commit that touched the file, when the source is in git.
     pub last_commit: Option<crate::history::Commit>,
     /// A digest of everything the parse read (the file's path and text and
-    /// the parse options): two pages with one digest are the same page.
-    /// `serve` fingerprints outputs with it instead of hashing bodies.
+    /// the parse options, and for an ERB page what its ERB wrote): two
+    /// pages with one digest are the same page. `serve` fingerprints
+    /// outputs with it instead of hashing bodies.
     pub digest: u64,
+    /// The body opens with its own level-1 heading (`# Title`, or the
+    /// gem's `# <%= current_page.data.title %>`): layouts write no other.
+    pub starts_with_title: bool,
+    /// What an ERB page set aside for the sidebar (`content_for :sidebar`),
+    /// as HTML.
+    pub sidebar_html: Option<String>,
+    /// The partials an ERB page used, below the source folder.
+    pub partials: Vec<String>,
 }
 
 impl Page {
@@ -103,12 +116,55 @@ pub struct ParseOptions<'a> {
     pub index_words: bool,
     /// Written before root-relative addresses in the page (`base_path`).
     pub base_path: &'a str,
+    /// How headings get their ids.
+    pub heading_ids: heading_id::Scheme,
 }
 
+/// What an ERB page's ERB reads besides the page: the site's pages, the
+/// day, partials and helpers; and which of the pages it is.
+pub struct ErbInputs<'a> {
+    pub world: &'a erb::World<'a>,
+    /// The page's place in `world.resources`.
+    pub current: Option<usize>,
+}
+
+/// A page as its ERB sees it (`current_page`, an item of
+/// `sitemap.resources`): its address as the gem writes it, its front
+/// matter, and its layout (which Middleman keeps out of the data).
+pub fn resource(relative: &str, front_matter: &FrontMatter) -> erb::Resource {
+    let url = url_for_page(relative);
+    let mut data = serde_json::to_value(front_matter).unwrap_or_default();
+    if let serde_json::Value::Object(map) = &mut data {
+        map.remove("layout");
+        map.retain(|_, v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
+        // `important: false` is the default, not something the page wrote.
+        if map.get("important") == Some(&serde_json::Value::Bool(false)) {
+            map.remove("important");
+        }
+    }
+    erb::Resource {
+        url: crate::url::address(&url).to_string(),
+        path: url.trim_start_matches('/').to_string(),
+        data,
+        layout: front_matter.layout.clone(),
+    }
+}
+
+/// Parses a page with no other pages, partials or helpers for its ERB.
 pub fn parse_page(
     source: PageSource,
     highlighter: &Highlighter,
     options: ParseOptions<'_>,
+) -> (Option<Page>, Diagnostics) {
+    parse_page_in(source, highlighter, options, None)
+}
+
+/// Parses a page; an ERB page's ERB runs first, with `erb`.
+pub fn parse_page_in(
+    source: PageSource,
+    highlighter: &Highlighter,
+    options: ParseOptions<'_>,
+    erb: Option<&ErbInputs<'_>>,
 ) -> (Option<Page>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let located = |e: front_matter::FrontMatterError| {
@@ -150,13 +206,91 @@ pub fn parse_page(
         );
     }
 
-    let rendered = markdown::render(
-        &source.text,
-        split.body_start,
+    // An ERB page's body is what its ERB writes, with a map back to the
+    // author's files; a failing tag leaves the page empty (no ERB reaches
+    // a reader) and is an error at its place.
+    let mut evaluated = None;
+    if erb::is_erb(&source.relative) {
+        let empty = erb::Helpers::default();
+        let null = serde_json::Value::Null;
+        let nothing = erb::World {
+            resources: &[],
+            today: chrono::NaiveDate::default(),
+            config: &null,
+            partials: &erb::NoPartials,
+            helpers: &empty,
+        };
+        let (world, current) = match erb {
+            Some(inputs) => (inputs.world, inputs.current),
+            None => (&nothing, None),
+        };
+        let this = resource(&source.relative, &parsed.front_matter);
+        let page = match current.and_then(|i| world.resources.get(i)) {
+            Some(listed) => listed,
+            None => &this,
+        };
+        match erb::evaluate_page(
+            world,
+            current,
+            page,
+            source.path.clone(),
+            Arc::from(source.text.as_str()),
+            split.body_start,
+        ) {
+            Ok(done) => evaluated = Some(done),
+            Err(e) => diagnostics.push(e.diagnostic()),
+        }
+    }
+    let map = evaluated.as_ref().map(|done| erb::SourceMap {
+        output: done.output.clone(),
+        files: done.files.clone(),
+    });
+    let (body, locator) = match &map {
+        Some(map) => (map.output.text.as_str(), Locator::Erb(map)),
+        None if erb::is_erb(&source.relative) => {
+            ("", Locator::plain(&source.text, source.text.len()))
+        }
+        None => (
+            &source.text[split.body_start..],
+            Locator::plain(&source.text, split.body_start),
+        ),
+    };
+    let mut rendered = markdown::render_body(
+        body,
+        &locator,
         highlighter,
         options.base_path,
+        options.heading_ids,
     );
-    let findings = lints::scan(&source.text, split.body_start, &rendered.prose);
+    let findings = lints::scan(
+        &source.text[..split.body_start],
+        body,
+        &locator,
+        &rendered.prose,
+    );
+    // The sidebar an ERB page set aside is markdown too, and published.
+    let sidebar_html = evaluated.as_ref().and_then(|done| {
+        let slot = done.slots.get("sidebar")?;
+        let map = erb::SourceMap {
+            output: slot.clone(),
+            files: done.files.clone(),
+        };
+        let side = markdown::render_body(
+            &slot.text,
+            &Locator::Erb(&map),
+            highlighter,
+            options.base_path,
+            options.heading_ids,
+        );
+        rendered.links.extend(side.links);
+        rendered.scripts.extend(side.scripts);
+        rendered.html_ids.extend(side.html_ids);
+        Some(side.html)
+    });
+    let partials = evaluated
+        .as_ref()
+        .map(|done| done.partials.clone())
+        .unwrap_or_default();
     let title = parsed
         .front_matter
         .title
@@ -199,7 +333,11 @@ pub fn parse_page(
             &source.text,
             options.base_path,
             options.index_words,
+            options.heading_ids,
             highlighter.makes_html(),
+            // What the ERB wrote depends on more than the file.
+            map.as_ref().map(|m| &m.output.text),
+            &sidebar_html,
         ))
     };
     let page = Page {
@@ -227,6 +365,9 @@ pub fn parse_page(
         duplicate_definitions: rendered.duplicate_definitions,
         findings,
         code_blocks: rendered.code_blocks,
+        starts_with_title: rendered.starts_with_title,
+        sidebar_html,
+        partials,
     };
     (Some(page), diagnostics)
 }

@@ -337,6 +337,14 @@ async fn serve_file(State(app): State<AppState>, request: Request) -> Response {
         })
         .flatten();
     let Some((path, served)) = found else {
+        // `/x` for the folder `/x/`: hosts redirect, so links work here too.
+        if !path.is_empty() && snapshot.files.contains_key(&format!("{path}/index.html")) {
+            return (
+                StatusCode::MOVED_PERMANENTLY,
+                [(header::LOCATION, format!("{uri_path}/"))],
+            )
+                .into_response();
+        }
         return not_found(&snapshot);
     };
     let mime = mime_guess::from_path(&path).first_or_octet_stream();

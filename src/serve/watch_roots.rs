@@ -57,14 +57,11 @@ impl Watcher {
         let debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, events)?;
         // The settings file the site uses, or (when none is given) where one
         // may appear.
-        let settings_files: Vec<PathBuf> = match &inputs.settings {
-            Some(given) => vec![absolute(given)],
-            None => inputs
-                .settings_candidates()
-                .iter()
-                .map(|p| absolute(p))
-                .collect(),
-        };
+        let settings_files: Vec<PathBuf> = inputs
+            .settings_files()
+            .iter()
+            .map(|p| absolute(p))
+            .collect();
         let mut watcher = Watcher {
             debouncer,
             batches,
@@ -84,6 +81,8 @@ impl Watcher {
             .map(|r| r.path.clone())
             .chain(watcher.settings_files.iter().cloned())
             .filter_map(|p| p.parent().map(Path::to_path_buf))
+            // `config/` for a tech-docs.yml that a site may not have.
+            .filter(|p| p.is_dir())
             .collect();
         parents.sort();
         parents.dedup();

@@ -13,7 +13,7 @@ pub enum Generated {
     ManualIndex,
     /// `/404.html`, which hosts (and `serve`) show for unknown URLs.
     NotFound,
-    /// `/search.html`, with `enable_search`.
+    /// `/search/`, with `enable_search` (where the tech-docs gem puts it).
     SearchPage,
     /// The highlighting stylesheet.
     HighlightCss,
@@ -28,13 +28,13 @@ pub enum Generated {
 pub const HOME_URL: &str = "/index.html";
 pub const MANUAL_INDEX_URL: &str = "/manual.html";
 pub const NOT_FOUND_URL: &str = "/404.html";
-pub const SEARCH_PAGE_URL: &str = "/search.html";
+pub const SEARCH_PAGE_URL: &str = "/search/index.html";
 pub const HIGHLIGHT_CSS_URL: &str = "/assets/highlight.css";
 pub const PAGES_JSON_URL: &str = "/api/pages.json";
 pub const ROBOTS_URL: &str = "/robots.txt";
 pub const SITEMAP_URL: &str = "/sitemap.xml";
-/// The folder the search index is written to (with `enable_search`);
-/// nothing else may be published in it.
+/// The folder the search index is written to (with `enable_search`),
+/// beside the search page; nothing else may be published in it.
 pub const SEARCH_INDEX_FOLDER: &str = "/search/";
 /// Where the layouts' own files (`layouts/assets/`) are published.
 pub const THEME_ASSETS_PREFIX: &str = "/assets/";

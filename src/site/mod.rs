@@ -182,6 +182,7 @@ impl<'a> UrlMap<'a> {
     fn claim(&mut self, url: &str, target: Target, who: Claimant<'a>) -> Result<(), String> {
         if let Some(folder) = self.search_folder
             && url.starts_with(folder)
+            && !matches!(who, Claimant::Generated(_))
         {
             return Err(format!("{folder} is where the search index is published"));
         }
@@ -336,7 +337,8 @@ impl Site {
             }
         }
 
-        let (sections, page_sections, common_tasks) = group_into_sections(&pages);
+        let (sections, page_sections, common_tasks) =
+            group_into_sections(&pages, settings.heading_ids());
         let urls = map.urls;
         // The claimants borrow the pages and settings moved into the site.
         drop(map.claimants);
@@ -362,17 +364,21 @@ impl Site {
     fn link_rules(&self) -> LinkRules<'_> {
         LinkRules {
             host: self.settings.host.as_deref(),
+            base_path: &self.settings.base_path,
             external_paths: &self.settings.external_paths,
         }
     }
 
-    /// The target at a site path; a folder path (`/x/`) finds its
-    /// `index.html`, as hosts serve it.
+    /// The target at a site path; a folder (`/x/`, or `/x`, which hosts
+    /// redirect to `/x/`) finds its `index.html`, as hosts serve it.
     pub fn lookup(&self, path: &str) -> Option<Target> {
         self.urls.get(path).copied().or_else(|| {
-            path.ends_with('/')
-                .then(|| self.urls.get(&format!("{path}index.html")).copied())
-                .flatten()
+            let folder = if path.ends_with('/') {
+                format!("{path}index.html")
+            } else {
+                format!("{path}/index.html")
+            };
+            self.urls.get(&folder).copied()
         })
     }
 
@@ -415,6 +421,17 @@ impl Site {
     /// the base path, percent-encoded.
     pub fn href(&self, path: &str, fragment: Option<&str>) -> String {
         url::href(&self.settings.base_path, path, fragment)
+    }
+
+    /// Who keeps a page true: its `owner_slack`, else the settings'
+    /// `default_owner_slack` (as the gem does). Check, pages and the review
+    /// feed all ask here.
+    pub fn owner(&self, page: usize) -> Option<&str> {
+        self.pages[page]
+            .front_matter
+            .owner_slack
+            .as_deref()
+            .or(self.settings.default_owner_slack.as_deref())
     }
 
     /// The layout that renders a page: the one it names, else the home or
@@ -614,7 +631,7 @@ impl WrittenRedirect<'_> {
 }
 
 fn settings_file(settings: &Settings) -> PathBuf {
-    settings.path.clone().unwrap_or_else(|| "site.yml".into())
+    settings.file_of("redirects")
 }
 
 /// Redirects from the settings, then from each page's `old_paths`.
@@ -679,7 +696,7 @@ fn title_key(page: &Page) -> (String, String, String) {
 /// The sections, each page's (section, place) in them, and the common tasks.
 type Grouped = (Vec<Section>, Vec<Option<(usize, usize)>>, Vec<usize>);
 
-fn group_into_sections(pages: &[Arc<Page>]) -> Grouped {
+fn group_into_sections(pages: &[Arc<Page>], scheme: crate::settings::HeadingIdScheme) -> Grouped {
     let mut by_name: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     for (i, page) in pages.iter().enumerate().filter(|(_, p)| p.is_manual_page()) {
         let name = page
@@ -692,14 +709,14 @@ fn group_into_sections(pages: &[Arc<Page>]) -> Grouped {
             .or_default()
             .push(i);
     }
-    let mut ids = HeadingIds::with_explicit([COMMON_TASKS_ID]);
+    let mut ids = HeadingIds::with_explicit(scheme, [COMMON_TASKS_ID]);
     let sections: Vec<Section> = by_name
         .into_iter()
         .map(|((_, name), mut members)| {
             // Keys made once per page, not once per comparison.
             members.sort_by_cached_key(|&p| (pages[p].is_learn(), title_key(&pages[p])));
             Section {
-                id: ids.unique_for(&name),
+                id: ids.unique_for(&name, &name, 2),
                 name,
                 pages: members,
             }

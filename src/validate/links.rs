@@ -17,7 +17,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
         if let Some((line, column)) = link.definition {
             // A wrong URL in `[label]: URL` is fixed on that line, once,
             // however many links use the label.
-            if !definitions_reported.insert((line, column)) {
+            if !definitions_reported.insert((line, column, link.origin.clone())) {
                 continue;
             }
             (link.line, link.column) = (line, column);
@@ -26,7 +26,17 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
                 continue;
             }
         }
-        found.extend(check_link(site, page, &link, &budget));
+        let problems = check_link(site, page, &link, &budget);
+        // A link a partial wrote is fixed in the partial.
+        found.extend(problems.into_iter().map(|d| match &link.origin {
+            Some(place) => Diagnostic {
+                file: place.file.clone(),
+                line: place.line,
+                column: place.column,
+                ..d
+            },
+            None => d,
+        }));
     }
     let defined: Vec<&str> = page.definitions.iter().map(|d| d.label.as_str()).collect();
     for reference in &page.undefined_references {
@@ -70,24 +80,30 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     }
     for definition in &page.definitions {
         let dest = definition.destination.as_str();
+        let (file, line, column) = match &definition.origin {
+            Some(place) => (place.file.as_path(), place.line, place.column),
+            None => (page.path.as_path(), definition.line, definition.column),
+        };
         if is_bracketed(dest) {
             found.push(
                 Diagnostic::error(
                     Code::LinkDefinitionBracketed,
-                    &page.path,
+                    file,
                     format!(
                         "the URL of `[{}]` is wrapped in brackets, so the link goes to `{dest}`",
                         definition.label
                     ),
                 )
-                .at(definition.line, definition.column)
+                .at(line, column)
                 .with_help(format!(
                     "write `[{}]: {}`",
                     definition.label,
                     &dest[1..dest.len() - 1]
                 )),
             );
-        } else if !definition.used {
+        } else if !definition.used && definition.origin.is_none() {
+            // A partial's definitions serve many pages: see
+            // `unused_partial_definitions`.
             found.push(
                 Diagnostic::warning(
                     Code::LinkDefinitionUnused,
@@ -100,6 +116,38 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
         }
     }
     found
+}
+
+/// Definitions a partial holds (a shared list of links, as tech-docs sites
+/// keep) are used by some pages and not others: one is reported only when
+/// no page that includes it uses it, once, in the partial.
+pub fn unused_partial_definitions(site: &Site) -> Diagnostics {
+    let mut used: std::collections::BTreeMap<(std::path::PathBuf, usize, usize), (bool, &str)> =
+        Default::default();
+    for page in &site.pages {
+        for definition in &page.definitions {
+            if let Some(place) = &definition.origin {
+                let entry = used
+                    .entry((place.file.clone(), place.line, place.column))
+                    .or_insert((false, definition.label.as_str()));
+                entry.0 |= definition.used;
+            }
+        }
+    }
+    used.into_iter()
+        .filter(|(_, (used, _))| !used)
+        .map(|((file, line, column), (_, label))| {
+            Diagnostic::warning(
+                Code::LinkDefinitionUnused,
+                file,
+                format!(
+                    "link definition `[{label}]` is not used by any page that includes this file"
+                ),
+            )
+            .at(line, column)
+            .with_help("link to it with `[text][label]`, or delete the line")
+        })
+        .collect()
 }
 
 fn is_bracketed(destination: &str) -> bool {
@@ -303,9 +351,6 @@ fn missing_target(
 pub fn check_settings_links(site: &Site) -> Diagnostics {
     let settings = &site.settings;
     let mut found = Diagnostics::new();
-    let Some(file) = &settings.path else {
-        return found;
-    };
     let lists = [
         ("header_links", &settings.header_links),
         ("footer_links", &settings.footer_links),
@@ -329,6 +374,7 @@ pub fn check_settings_links(site: &Site) -> Diagnostics {
                 _ => None,
             };
             if let Some(problem) = problem {
+                let file = settings.file_of(key);
                 let help = match url.strip_prefix(settings.base_path.as_str()) {
                     Some(rest)
                         if !settings.base_path.is_empty() && site.urls.contains_key(rest) =>
@@ -340,7 +386,7 @@ pub fn check_settings_links(site: &Site) -> Diagnostics {
                 found.push(
                     Diagnostic::error(
                         Code::SettingsLinkBroken,
-                        file,
+                        &file,
                         format!("`{key}` link \"{title}\" {problem}"),
                     )
                     .at(line, column)

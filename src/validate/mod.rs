@@ -41,6 +41,7 @@ pub fn check_site_wide(site: &Site) -> Diagnostics {
     let mut found = pages::check_parent_cycles(site);
     found.extend(redirects::check(site));
     found.extend(links::check_settings_links(site));
+    found.extend(links::unused_partial_definitions(site));
     found
 }
 
@@ -135,7 +136,7 @@ fn scripts(site: &Site) -> Diagnostics {
         }
     }
     // Header and footer links are on every page.
-    if let Some(file) = &site.settings.path {
+    {
         for (key, links) in [
             ("header_links", &site.settings.header_links),
             ("footer_links", &site.settings.footer_links),
@@ -146,7 +147,7 @@ fn scripts(site: &Site) -> Diagnostics {
                     found.push(
                         Diagnostic::error(
                             Code::LinkUnsafe,
-                            file,
+                            site.settings.file_of(key),
                             format!("`{key}` link \"{title}\" runs script on every page: `{url}`"),
                         )
                         .at(line, column)

@@ -19,7 +19,8 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
         Diagnostic { severity, ..d }
     };
 
-    let required = |key: &str| site.settings.required_front_matter.iter().any(|k| k == key);
+    let required_keys = site.settings.required_front_matter();
+    let required = |key: &str| required_keys.iter().any(|k| k == key);
     if required("title") && page.front_matter.title.is_none() {
         found.push(at_key(
             Severity::Error,
@@ -29,7 +30,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
             format!("add `title: {}` to the front matter", page.title),
         ));
     }
-    for key in &site.settings.required_front_matter {
+    for key in &required_keys {
         let typed = matches!(key.as_str(), "title" | "owner_slack" | "section");
         if !typed && page.front_matter.value_of(key).is_none() {
             found.push(at_key(
@@ -70,7 +71,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
             "use `type: learn` for background reading, or remove `type` for a how-to page".into(),
         ));
     }
-    check_owner(site, page, &mut found);
+    check_owner(site, index, required("owner_slack"), &mut found);
     check_parent(site, index, &mut found);
     check_review(page, site.today, &mut found);
     check_lints(site, page, &mut found);
@@ -88,15 +89,11 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     found
 }
 
-fn check_owner(site: &Site, page: &Page, found: &mut Diagnostics) {
+fn check_owner(site: &Site, index: usize, required: bool, found: &mut Diagnostics) {
+    let page = &site.pages[index];
     let line = page.key_line("owner_slack");
-    let Some(owner) = page.front_matter.owner_slack.as_deref() else {
-        if !site
-            .settings
-            .required_front_matter
-            .iter()
-            .any(|k| k == "owner_slack")
-        {
+    let Some(owner) = site.owner(index) else {
+        if !required {
             return;
         }
         found.push(
