@@ -474,7 +474,7 @@ impl<'a> RedirectContext<'a> {
         let redirect = &site.redirects[redirect];
         // Written as the resolver reads it, so the page goes where `check`
         // says it goes.
-        let to = match site.resolve(&redirect.from, &redirect.to) {
+        let to = match site.redirect_target(redirect) {
             Resolved::Internal { path, fragment, .. }
             | Resolved::ExternalPath { path, fragment } => site.href(&path, fragment.as_deref()),
             Resolved::External(url) => url,

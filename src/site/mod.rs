@@ -399,6 +399,28 @@ impl Site {
         }
     }
 
+    /// Where a redirect goes: the one answer its page, `check` and the
+    /// chain and loop checks use. A target is resolved from the site's
+    /// root, as the tech-docs gem resolves it (`new.html` from the old
+    /// address `/a/old.html` is `/new.html`): a settings file has no folder.
+    pub fn redirect_target(&self, redirect: &Redirect) -> Resolved {
+        self.resolve("/", &redirect.to)
+    }
+
+    /// Where redirect `r` goes, as messages show it: the site path it
+    /// resolves to (with its fragment), or the other site's address.
+    pub fn redirect_shown(&self, r: usize) -> String {
+        match self.redirect_target(&self.redirects[r]) {
+            Resolved::Internal { path, fragment, .. } | Resolved::ExternalPath { path, fragment } => {
+                match fragment {
+                    Some(fragment) => format!("{path}#{fragment}"),
+                    None => path,
+                }
+            }
+            Resolved::External(url) | Resolved::Unsafe(url) => url,
+        }
+    }
+
     /// What a page's `parent` resolves to: the one answer breadcrumbs and
     /// `check` both use.
     pub fn parent(&self, page: usize) -> Option<Resolved> {

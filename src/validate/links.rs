@@ -197,7 +197,7 @@ fn check_link(site: &Site, page: &Page, link: &Link, budget: &Budget) -> Vec<Dia
             target,
         } => match target {
             Some(Target::Redirect(r)) => {
-                let to = &site.redirects[r].to;
+                let to = site.redirect_shown(r);
                 let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
                 diagnostic(
                     false,

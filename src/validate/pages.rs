@@ -184,7 +184,7 @@ fn check_parent(site: &Site, index: usize, found: &mut Diagnostics) {
             ..
         } => Some(format!(
             "the parent {parent} is a redirect; use {} instead",
-            site.redirects[*r].to
+            site.redirect_shown(*r)
         )),
         Resolved::Internal { path, .. } => {
             let pages = site

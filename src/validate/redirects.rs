@@ -2,7 +2,6 @@
 //! must exist (or be another site), a redirect to a redirect is a chain,
 //! and redirects that lead back to where they started are a loop.
 
-use super::links::meant_as_absolute;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::site::{Resolved, Site, Target, redirect_location};
 
@@ -12,7 +11,7 @@ pub fn check(site: &Site) -> Diagnostics {
         .redirects
         .iter()
         .map(
-            |redirect| match site.resolve(&redirect.from, &redirect.to) {
+            |redirect| match site.redirect_target(redirect) {
                 Resolved::Internal {
                     target: Some(Target::Redirect(next)),
                     ..
@@ -24,7 +23,7 @@ pub fn check(site: &Site) -> Diagnostics {
     let in_loop = report_loops(site, &next, &mut found);
     for (i, redirect) in site.redirects.iter().enumerate() {
         let (file, line) = redirect_location(&site.settings, &site.pages, redirect);
-        match site.resolve(&redirect.from, &redirect.to) {
+        match site.redirect_target(redirect) {
             Resolved::External(_) | Resolved::ExternalPath { .. } => {}
             // The site graph refuses these; kept so no case is silent.
             Resolved::Unsafe(url) => found.push(
@@ -46,13 +45,13 @@ pub fn check(site: &Site) -> Diagnostics {
                     &file,
                     format!(
                         "redirect from {} goes to {path}, which redirects again to {}",
-                        redirect.from, site.redirects[next].to
+                        redirect.from, site.redirect_shown(next)
                     ),
                 )
                 .at(line, 1)
                 .with_help(format!(
                     "redirect {} straight to {}",
-                    redirect.from, site.redirects[next].to
+                    redirect.from, site.redirect_shown(next)
                 )),
             ),
             Resolved::Internal {
@@ -70,12 +69,7 @@ pub fn check(site: &Site) -> Diagnostics {
                     ),
                 )
                 .at(line, 1)
-                .with_help(match meant_as_absolute(site, &redirect.to) {
-                    Some(absolute) => format!(
-                        "a relative target is resolved from the old URL's folder; did you mean {absolute}?"
-                    ),
-                    None => "point the redirect at a page that exists, or remove it".into(),
-                }),
+                .with_help("point the redirect at a page that exists, or remove it"),
             ),
         }
     }
