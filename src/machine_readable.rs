@@ -1,7 +1,8 @@
-//! Files for machines rather than readers: `/api/pages.json` (every page's
-//! title, URL, owner, section and review dates), `/sitemap.xml` (when the
-//! settings give a `host`), `/robots.txt`, and the highlighting stylesheet.
-//! All are made from the parsed site, so they cost no extra parse.
+//! Files for machines rather than readers: `/api/pages.json` (the tech-docs
+//! gem's review feed), `/api/manual.json` (every page's title, URL, owner,
+//! section and review dates), `/sitemap.xml` (when the settings give a
+//! `host`), `/robots.txt`, and the highlighting stylesheet. All are made
+//! from the parsed site, so they cost no extra parse.
 
 use std::hash::{Hash, Hasher};
 
@@ -13,7 +14,8 @@ use crate::site::{Generated, HOME_URL, MANUAL_INDEX_URL, SITEMAP_URL, Site};
 /// same entries it is written from, without writing them out.
 pub fn hash_inputs(site: &Site, file: Generated, state: &mut impl Hasher) {
     match file {
-        Generated::PagesJson => page_entries(site).hash(state),
+        Generated::PagesJson => review_entries(site).hash(state),
+        Generated::ManualJson => page_entries(site).hash(state),
         Generated::Sitemap => sitemap_entries(site).hash(state),
         Generated::Robots => robots(site).hash(state),
         // The same for every site this binary builds.
@@ -39,9 +41,52 @@ struct PageEntry<'a> {
     review_by: Option<String>,
 }
 
-/// Pages in URL order. Whether a page is overdue depends on the day it is
-/// read, so it is left to the reader: compare `review_by` with today.
+/// One page in the review feed, in the gem's shape.
+#[derive(Serialize, Hash)]
+struct ReviewEntry<'a> {
+    title: &'a str,
+    /// The page's whole address when the settings give a `host` (as the
+    /// gem writes it), else its path.
+    url: String,
+    /// YYYY-MM-DD, or null for a page with no review date.
+    review_by: Option<String>,
+    /// The page's owner, or the settings' `default_owner_slack`.
+    owner_slack: Option<&'a str>,
+}
+
+/// The tech-docs gem's review feed: a JSON array of `{title, url,
+/// review_by, owner_slack}`, which its review notifier reads to post
+/// overdue pages to Slack. Unlike the gem, folder pages (`/x/`) are in it
+/// too. Pages in URL order.
 pub fn pages_json(site: &Site) -> String {
+    serde_json::to_string_pretty(&review_entries(site)).expect("pages serialize") + "\n"
+}
+
+fn review_entries(site: &Site) -> Vec<ReviewEntry<'_>> {
+    let host = site.settings.host.as_deref().unwrap_or_default();
+    let mut entries: Vec<ReviewEntry<'_>> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| ReviewEntry {
+            title: &page.title,
+            url: format!(
+                "{}{}",
+                host.trim_end_matches('/'),
+                site.href(&page.url, None)
+            ),
+            review_by: page.review.due.map(|d| d.to_string()),
+            owner_slack: site.owner(i),
+        })
+        .collect();
+    entries.sort_by(|a, b| a.url.cmp(&b.url));
+    entries
+}
+
+/// Pages in URL order, with what `manual` knows of each. Whether a page is
+/// overdue depends on the day it is read, so it is left to the reader:
+/// compare `review_by` with today.
+pub fn manual_json(site: &Site) -> String {
     let pages = page_entries(site);
     serde_json::to_string_pretty(&serde_json::json!({ "pages": pages })).expect("pages serialize")
         + "\n"
@@ -51,13 +96,14 @@ fn page_entries(site: &Site) -> Vec<PageEntry<'_>> {
     let mut pages: Vec<PageEntry<'_>> = site
         .pages
         .iter()
-        .map(|page| {
+        .enumerate()
+        .map(|(i, page)| {
             let review = page.review;
             PageEntry {
                 title: &page.title,
                 url: site.href(&page.url, None),
                 last_updated: page.last_commit.as_ref().map(|c| c.date.as_str()),
-                owner: page.front_matter.owner_slack.as_deref(),
+                owner: site.owner(i),
                 section: page.front_matter.section.as_deref(),
                 last_reviewed_on: review.last_reviewed_on.map(|d| d.to_string()),
                 review_by: review.due.map(|d| d.to_string()),

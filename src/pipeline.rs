@@ -583,9 +583,12 @@ pub fn prepare_cached(
             );
         }
     }
-    let source_in_repository = match history {
-        Some(history) => history.prefix.clone(),
-        None => path_as_prefix(&inputs.source),
+    // Outside a checkout, a `github_repo` written with a folder (the
+    // gem's own documentation) says where the site is in its repository.
+    let source_in_repository = match (history, &settings.repository_folder) {
+        (Some(history), _) => history.prefix.clone(),
+        (None, Some(folder)) => format!("{folder}/{}", path_as_prefix(&inputs.source)),
+        (None, None) => path_as_prefix(&inputs.source),
     };
 
     lap("read and parse", &mut timings);

@@ -197,13 +197,17 @@ fn settings_drive_header_and_footer_links_in_order() {
     site.build(&[]).assert_ok();
     let html = site.read("build/manual/a.html");
     let z = html
-        .find(r#"<a href="/manual.html">Zeta</a>"#)
+        .find(r#"<a class="govuk-header__link" href="/manual.html">Zeta</a>"#)
         .expect("header link");
     let a = html
-        .find(r#"<a href="/manual/a.html" aria-current="page">Alpha</a>"#)
+        .find(
+            r#"<a class="govuk-header__link" href="/manual/a.html" aria-current="page">Alpha</a>"#,
+        )
         .expect("header link, marked as the current page");
     assert!(z < a, "header links keep their written order");
-    assert!(html.contains(r#"<a href="https://example.org/help">Help</a>"#));
+    assert!(
+        html.contains(r#"<a class="govuk-footer__link" href="https://example.org/help">Help</a>"#)
+    );
 }
 
 #[test]
@@ -285,9 +289,9 @@ fn output_is_byte_identical_across_builds_and_thread_counts() {
     site.build(&["--out", "default"]).assert_ok();
     let one = snapshot_tree(&site.path("one"));
     // 40 pages; manual.html, index.html, 404.html, highlight.css,
-    // api/pages.json and robots.txt; one asset and the theme's four; the
-    // marker that says `manual` made the folder.
-    assert_eq!(one.len(), 40 + 6 + 1 + 4 + 1);
+    // api/pages.json, api/manual.json and robots.txt; one asset and the
+    // theme's four; the marker that says `manual` made the folder.
+    assert_eq!(one.len(), 40 + 7 + 1 + 4 + 1);
     assert!(
         one == snapshot_tree(&site.path("four")),
         "1 and 4 threads differ"
@@ -309,7 +313,7 @@ fn pages_json_sitemap_and_robots() {
     site.page("a", "A", "Ops", "");
     site.build(&[]).assert_ok();
     let pages: serde_json::Value =
-        serde_json::from_str(&site.read("build/api/pages.json")).unwrap();
+        serde_json::from_str(&site.read("build/api/manual.json")).unwrap();
     assert_eq!(
         pages["pages"][1],
         serde_json::json!({
@@ -318,6 +322,15 @@ fn pages_json_sitemap_and_robots() {
         })
     );
     assert_eq!(pages["pages"][0]["review_by"], serde_json::Value::Null);
+    // The review feed is the tech-docs gem's: an array its notifier reads.
+    let feed: serde_json::Value = serde_json::from_str(&site.read("build/api/pages.json")).unwrap();
+    assert_eq!(
+        feed[1],
+        serde_json::json!({
+            "title": "B & co", "url": "https://ops.example.org/manual/b.html",
+            "review_by": "2027-02-28", "owner_slack": "#team"
+        })
+    );
     let sitemap = site.read("build/sitemap.xml");
     assert!(
         sitemap.contains("<url><loc>https://ops.example.org/manual/b.html</loc></url>"),
@@ -443,7 +456,7 @@ fn pages_show_their_last_commit_and_an_edit_link_from_one_git_pass() {
     assert!(!c.contains("Last updated") && c.contains("Edit this page on GitHub"));
 
     let pages: serde_json::Value =
-        serde_json::from_str(&site.read("build/api/pages.json")).unwrap();
+        serde_json::from_str(&site.read("build/api/manual.json")).unwrap();
     let dates: Vec<_> = pages["pages"]
         .as_array()
         .unwrap()
@@ -578,7 +591,7 @@ fn base_path_puts_every_address_under_the_sub_path() {
         site.read("build/search/index.html")
             .contains("data-index=\"/docs/search/\"")
     );
-    let pages = site.read("build/api/pages.json");
+    let pages = site.read("build/api/manual.json");
     assert!(
         pages.contains("\"url\": \"/docs/manual/a.html\""),
         "{pages}"

@@ -313,13 +313,13 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
 
     // A title change: the page, its section's pages (Ops: a and b), its
     // child's breadcrumbs, the index, the home and not-found pages (their
-    // section lists) and /api/pages.json; nothing else.
+    // section lists), /api/pages.json and /api/manual.json; nothing else.
     site.page("a", "Page A renamed", "Ops", "## Part one\n\n## Part two\n");
     server.wait_for("/manual.html", "the new title in the index", |_, b| {
         b.contains("Page A renamed")
     });
     assert!(
-        last_rebuild(&server).contains("a.html.md changed: updated 7 file(s)"),
+        last_rebuild(&server).contains("a.html.md changed: updated 8 file(s)"),
         "{}",
         last_rebuild(&server)
     );
@@ -343,12 +343,12 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     let server = Server::start(&site, Some(&layouts));
     let template = layouts.join("manual_layout.html");
     let text = std::fs::read_to_string(&template).unwrap().replace(
-        "<h1 class=\"page-title\">{{ page.title }}</h1>",
-        "<h1 class=\"changed\">{{ page.title }}</h1>",
+        "<main id=\"main-content\" class=\"page-layout__main\">",
+        "<main id=\"main-content\" class=\"page-layout__main changed\">",
     );
     std::fs::write(&template, text).unwrap();
     server.wait_for("/manual/b.html", "the layout change", |_, b| {
-        b.contains("<h1 class=\"changed\">")
+        b.contains("class=\"page-layout__main changed\"")
     });
     // 23 pages, then the index, home, 404 and search pages.
     assert!(

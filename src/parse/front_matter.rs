@@ -27,8 +27,21 @@ pub struct FrontMatter {
     pub page_type: Option<String>,
     #[serde(deserialize_with = "text")]
     pub description: Option<String>,
-    #[serde(deserialize_with = "flag")]
+    #[serde(deserialize_with = "flag", skip_serializing_if = "std::ops::Not::not")]
     pub important: bool,
+    /// Place in the navigation among its siblings: lower first (the gem's
+    /// `weight`); pages without one come after those with one.
+    #[serde(deserialize_with = "number", skip_serializing_if = "Option::is_none")]
+    pub weight: Option<serde_json::Number>,
+    /// Left out of the navigation (but published and searchable).
+    #[serde(deserialize_with = "flag", skip_serializing_if = "std::ops::Not::not")]
+    pub hide_in_navigation: bool,
+    /// Ask search engines not to index this page.
+    #[serde(deserialize_with = "flag", skip_serializing_if = "std::ops::Not::not")]
+    pub prevent_indexing: bool,
+    /// Where "View source" goes, when the page's source is elsewhere.
+    #[serde(deserialize_with = "text")]
+    pub source_url: Option<String>,
     /// Dates stay as written here; `check` parses and validates them.
     #[serde(deserialize_with = "text")]
     pub review_by: Option<String>,
@@ -194,7 +207,10 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
 fn type_help(key: &str) -> String {
     let key = key.split(['.', '[']).next().unwrap_or(key);
     match key {
-        "important" => "write `important: true` or `important: false`".into(),
+        "important" | "hide_in_navigation" | "prevent_indexing" => {
+            format!("write `{key}: true` or `{key}: false`")
+        }
+        "weight" => "write a number, such as `weight: 20` (lower comes first)".into(),
         "related_repos" | "old_paths" => format!("write `{key}:` followed by `- item` lines"),
         _ => format!("write `{key}:` followed by a single text value"),
     }
@@ -222,6 +238,20 @@ fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D:
         Value::Bool(b) => Ok(Some(b.to_string())),
         other => Err(D::Error::custom(format!(
             "expected a single text value, found {}",
+            kind(&other)
+        ))),
+    }
+}
+
+fn number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde_json::Number>, D::Error> {
+    use serde::de::Error;
+    match Value::deserialize(deserializer)? {
+        Value::Null => Ok(None),
+        Value::Number(n) => Ok(Some(n)),
+        other => Err(D::Error::custom(format!(
+            "expected a number, found {}",
             kind(&other)
         ))),
     }

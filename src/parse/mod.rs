@@ -70,14 +70,44 @@ pub struct Page {
     /// pages with one digest are the same page. `serve` fingerprints
     /// outputs with it instead of hashing bodies.
     pub digest: u64,
-    /// The body opens with its own level-1 heading (`# Title`, or the
-    /// gem's `# <%= current_page.data.title %>`): layouts write no other.
-    pub starts_with_title: bool,
+    /// The level-1 heading the body opens with (`# Title`, or the gem's
+    /// `# <%= current_page.data.title %>`), taken out of `body_html`: the
+    /// layout writes it as the page's title heading, with its id.
+    pub title_heading: Option<TitleHeading>,
     /// What an ERB page set aside for the sidebar (`content_for :sidebar`),
     /// as HTML.
     pub sidebar_html: Option<String>,
     /// The partials an ERB page used, below the source folder.
     pub partials: Vec<String>,
+}
+
+/// A page's own title heading.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TitleHeading {
+    pub id: String,
+    /// Its content, as HTML.
+    pub html: String,
+}
+
+/// Takes the opening `<h1 ...>...</h1>` off rendered HTML.
+fn split_title(html: &mut String, id: &str) -> Option<TitleHeading> {
+    if !html.starts_with("<h1") {
+        return None;
+    }
+    let open_end = html.find('>')? + 1;
+    let close = html.find("</h1>")?;
+    if close < open_end {
+        return None;
+    }
+    let inner = html[open_end..close].to_string();
+    let rest = html[close + "</h1>".len()..]
+        .trim_start_matches('\n')
+        .to_string();
+    *html = rest;
+    Some(TitleHeading {
+        id: id.to_string(),
+        html: inner,
+    })
 }
 
 impl Page {
@@ -137,10 +167,6 @@ pub fn resource(relative: &str, front_matter: &FrontMatter) -> erb::Resource {
     if let serde_json::Value::Object(map) = &mut data {
         map.remove("layout");
         map.retain(|_, v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
-        // `important: false` is the default, not something the page wrote.
-        if map.get("important") == Some(&serde_json::Value::Bool(false)) {
-            map.remove("important");
-        }
     }
     erb::Resource {
         url: crate::url::address(&url).to_string(),
@@ -291,6 +317,13 @@ pub fn parse_page_in(
         .as_ref()
         .map(|done| done.partials.clone())
         .unwrap_or_default();
+    let title_heading = match (rendered.starts_with_title, rendered.headings.first()) {
+        (true, Some(first)) if first.level == 1 => {
+            let id = first.id.clone();
+            split_title(&mut rendered.html, &id)
+        }
+        _ => None,
+    };
     let title = parsed
         .front_matter
         .title
@@ -365,7 +398,7 @@ pub fn parse_page_in(
         duplicate_definitions: rendered.duplicate_definitions,
         findings,
         code_blocks: rendered.code_blocks,
-        starts_with_title: rendered.starts_with_title,
+        title_heading,
         sidebar_html,
         partials,
     };

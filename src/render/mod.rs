@@ -152,6 +152,7 @@ fn generated_data(site: &Site, file: Generated) -> String {
     match file {
         Generated::HighlightCss => highlight::CSS.to_string(),
         Generated::PagesJson => machine_readable::pages_json(site),
+        Generated::ManualJson => machine_readable::manual_json(site),
         Generated::Robots => machine_readable::robots(site),
         Generated::Sitemap => machine_readable::sitemap(site),
         Generated::Home | Generated::ManualIndex | Generated::NotFound | Generated::SearchPage => {

@@ -90,6 +90,21 @@ pub struct SiteView<'a> {
     /// Every section, for the site navigation.
     sections: Vec<SectionLinkView<'a>>,
     service_name: &'a str,
+    /// The full service name when there is one, for titles and sharing.
+    name: &'a str,
+    /// Where the service name in the header goes.
+    service_link: String,
+    /// "GOV.UK" before the service name.
+    govuk_logo: bool,
+    /// The phase banner's tag (`Beta`), when there is one.
+    phase: Option<&'a str>,
+    /// Where the phase banner's "feedback" goes.
+    feedback_url: Option<String>,
+    /// Branches of the navigation tree open and close.
+    collapsible_nav: bool,
+    google_site_verification: Option<&'a str>,
+    /// No page is to be indexed by search engines.
+    noindex: bool,
     /// Prefix for every site URL a layout writes: `{{ site.base_path }}/x`.
     base_path: &'a str,
     /// The search page, when search is on.
@@ -112,7 +127,24 @@ impl<'a> SiteView<'a> {
                 })
                 .collect()
         };
+        let feedback_url = settings.source_urls.report_issue_url.clone().or_else(|| {
+            settings
+                .github_repo
+                .as_ref()
+                .map(|repo| format!("https://github.com/{repo}/issues/new"))
+        });
         SiteView {
+            name: settings.site_name(),
+            service_link: settings
+                .service_link
+                .as_deref()
+                .map_or_else(|| site.href("/", None), |link| settings.written_href(link)),
+            govuk_logo: settings.show_govuk_logo,
+            phase: settings.phase.as_deref().filter(|p| !p.trim().is_empty()),
+            feedback_url,
+            collapsible_nav: settings.collapsible_nav,
+            google_site_verification: settings.google_site_verification.as_deref(),
+            noindex: settings.prevent_indexing,
             sections: site
                 .sections
                 .iter()
@@ -159,7 +191,14 @@ pub struct PageView<'a> {
     review_in: Option<&'a str>,
     related_repos: &'a [String],
     old_paths: &'a [String],
+    weight: Option<&'a serde_json::Number>,
+    hide_in_navigation: bool,
+    prevent_indexing: bool,
+    source_url: Option<&'a str>,
     extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+    /// The body's own title heading (its id and HTML), which the layout
+    /// writes in place of one made from `title`.
+    title_heading: Option<&'a crate::parse::TitleHeading>,
 }
 
 impl Hash for PageView<'_> {
@@ -188,7 +227,12 @@ impl<'a> PageView<'a> {
             review_in: fm.review_in.as_deref(),
             related_repos: &fm.related_repos,
             old_paths: &fm.old_paths,
+            weight: fm.weight.as_ref(),
+            hide_in_navigation: fm.hide_in_navigation,
+            prevent_indexing: fm.prevent_indexing,
+            source_url: fm.source_url.as_deref(),
             extra: &fm.extra,
+            title_heading: page.title_heading.as_ref(),
         }
     }
 }
@@ -221,22 +265,34 @@ pub struct ReviewView<'a> {
     due_display: Option<String>,
     overdue: bool,
     owner: Option<&'a str>,
+    /// The owner's Slack address, with `owner_slack_workspace`.
+    owner_url: Option<String>,
+    /// Say when the page is due and when it is overdue (`show_expiry`).
+    show_expiry: bool,
 }
 
 impl<'a> ReviewView<'a> {
-    fn new(page: &'a Page, today: chrono::NaiveDate) -> Option<Self> {
+    fn new(site: &'a Site, index: usize) -> Option<Self> {
+        let page = &site.pages[index];
+        let today = site.today;
         let review = page.review;
-        if review.due.is_none() && review.last_reviewed_on.is_none() {
+        if review.due.is_none() && review.last_reviewed_on.is_none()
+            || !site.settings.shows_review_banner()
+        {
             return None;
         }
+        let show_expiry = site.settings.shows_expiry();
+        let owner = site.owner(index);
         let words = |d: chrono::NaiveDate| d.format("%-d %B %Y").to_string();
         Some(ReviewView {
             last_reviewed_on: review.last_reviewed_on.map(|d| d.to_string()),
             last_reviewed_on_display: review.last_reviewed_on.map(words),
-            due: review.due.map(|d| d.to_string()),
-            due_display: review.due.map(words),
-            overdue: review.due.is_some_and(|d| d < today),
-            owner: page.front_matter.owner_slack.as_deref(),
+            due: review.due.filter(|_| show_expiry).map(|d| d.to_string()),
+            due_display: review.due.filter(|_| show_expiry).map(words),
+            overdue: show_expiry && review.due.is_some_and(|d| d < today),
+            owner,
+            owner_url: owner.and_then(|o| site.settings.owner_url(o)),
+            show_expiry,
         })
     }
 }
@@ -276,6 +332,18 @@ pub struct PageContext<'a> {
     /// On the home page only.
     #[serde(skip_serializing_if = "Option::is_none")]
     sections: Option<&'a [SectionView<'a>]>,
+    /// The navigation tree, with `multipage_nav`.
+    nav: Vec<NavRow<'a>>,
+    /// What the page set aside for the sidebar (`content_for :sidebar`).
+    sidebar: Option<&'a str>,
+    /// The page's owner (its own, or the settings' default) and their
+    /// Slack address.
+    owner: Option<&'a str>,
+    owner_url: Option<String>,
+    /// "View source", "Report problem" and "GitHub Repo", with
+    /// `show_contribution_banner`.
+    contribution: Option<ContributionView>,
+    meta: MetaView,
 }
 
 impl<'a> PageContext<'a> {
@@ -296,7 +364,7 @@ impl<'a> PageContext<'a> {
                 html: &page.body_html,
                 digest: page.digest,
             },
-            review: ReviewView::new(page, site.today),
+            review: ReviewView::new(site, index),
             last_updated: page.last_commit.as_ref().map(|commit| LastUpdatedView {
                 date: &commit.date,
                 display: display_date(&commit.date),
@@ -316,7 +384,7 @@ impl<'a> PageContext<'a> {
             toc: page
                 .headings
                 .iter()
-                .filter(|h| (2..=3).contains(&h.level))
+                .filter(|h| (2..=toc_depth(site)).contains(&h.level))
                 .collect(),
             breadcrumbs: site
                 .breadcrumbs(index)
@@ -340,6 +408,184 @@ impl<'a> PageContext<'a> {
                 })
                 .collect(),
             sections: (site.home_page == Some(index)).then_some(sections),
+            nav: nav_rows(site, Some(index)),
+            sidebar: page.sidebar_html.as_deref(),
+            owner: site.owner(index),
+            owner_url: site.owner(index).and_then(|o| settings.owner_url(o)),
+            contribution: ContributionView::new(site, index),
+            meta: MetaView::new(site, index),
+        }
+    }
+}
+
+/// The deepest heading level in a page's contents (`max_toc_heading_level`,
+/// else 3); level 1 is the page's title, never listed.
+fn toc_depth(site: &Site) -> u8 {
+    site.settings.max_toc_heading_level.unwrap_or(3)
+}
+
+/// Up to this many pages, the navigation tree is written whole on every
+/// page (so branches can be opened); above it, only the branch of the page
+/// being read, so that the site's size does not square.
+pub const NAV_WHOLE_TREE: usize = 1000;
+
+/// One line of the navigation tree, written without recursion: a page with
+/// children opens a list that a later `end` row closes.
+#[derive(Serialize, Hash)]
+pub struct NavRow<'a> {
+    /// `leaf`, `branch` (a page with children: its list follows) or `end`.
+    kind: &'static str,
+    title: &'a str,
+    url: String,
+    /// The page being read.
+    current: bool,
+    /// The branch holds the page being read.
+    open: bool,
+    depth: usize,
+}
+
+/// The navigation tree as rows (with `multipage_nav`), the branch of
+/// `current` open.
+pub fn nav_rows(site: &Site, current: Option<usize>) -> Vec<NavRow<'_>> {
+    if !site.settings.multipage_nav {
+        return Vec::new();
+    }
+    tree_rows(site, current)
+}
+
+/// Every page of the navigation tree as rows.
+fn tree_rows(site: &Site, current: Option<usize>) -> Vec<NavRow<'_>> {
+    let nav = &site.nav;
+    // A page left out of the tree shows its `parent`'s place.
+    let placed = current.and_then(|c| {
+        if nav.shown[c] {
+            Some(c)
+        } else {
+            site.parent_page(c).filter(|&p| nav.shown[p])
+        }
+    });
+    let mut open: Vec<usize> = placed.map(|p| nav.ancestors(p)).unwrap_or_default();
+    open.extend(placed);
+    let whole = nav.len <= NAV_WHOLE_TREE;
+    let mut rows = Vec::new();
+    fn walk<'a>(
+        site: &'a Site,
+        list: &[usize],
+        depth: usize,
+        current: Option<usize>,
+        open: &[usize],
+        whole: bool,
+        rows: &mut Vec<NavRow<'a>>,
+    ) {
+        for &page in list {
+            let children = &site.nav.children[page];
+            let is_open = open.contains(&page);
+            let expand = !children.is_empty() && (whole || is_open);
+            rows.push(NavRow {
+                kind: if expand { "branch" } else { "leaf" },
+                title: &site.pages[page].title,
+                url: site.href(&site.pages[page].url, None),
+                current: current == Some(page),
+                open: is_open,
+                depth,
+            });
+            if expand {
+                walk(site, children, depth + 1, current, open, whole, rows);
+                rows.push(NavRow {
+                    kind: "end",
+                    title: "",
+                    url: String::new(),
+                    current: false,
+                    open: is_open,
+                    depth,
+                });
+            }
+        }
+    }
+    walk(site, &nav.roots, 0, current, &open, whole, &mut rows);
+    rows
+}
+
+/// The contribution banner's links, as the gem writes them.
+#[derive(Serialize, Hash)]
+pub struct ContributionView {
+    view_source_url: String,
+    report_problem_url: String,
+    repo_url: String,
+}
+
+impl ContributionView {
+    fn new(site: &Site, index: usize) -> Option<Self> {
+        let settings = &site.settings;
+        if !settings.show_contribution_banner {
+            return None;
+        }
+        let repo = settings.github_repo.as_deref()?;
+        let page = &site.pages[index];
+        let repo_url = format!("https://github.com/{repo}");
+        let view_source_url = page.front_matter.source_url.clone().unwrap_or_else(|| {
+            format!(
+                "{repo_url}/blob/{}/{}{}",
+                settings.github_branch(),
+                site.source_in_repository,
+                page.relative
+            )
+        });
+        let address = format!(
+            "{}{}",
+            settings.host.as_deref().unwrap_or_default(),
+            site.href(&page.url, None)
+        );
+        let body = format!("Problem with '{}' ({address})", page.title);
+        let subject = format!("Re: '{}'", page.title);
+        let encode = |pairs: &[(&str, &str)]| {
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish()
+        };
+        let report_problem_url = match &settings.source_urls.report_issue_url {
+            Some(url) => {
+                let join = if url.contains('?') { '&' } else { '?' };
+                format!(
+                    "{url}{join}{}",
+                    encode(&[("body", &body), ("subject", &subject)])
+                )
+            }
+            None => format!(
+                "{repo_url}/issues/new?{}",
+                encode(&[("body", &body), ("labels", "bug"), ("title", &subject)])
+            ),
+        };
+        Some(ContributionView {
+            view_source_url,
+            report_problem_url,
+            repo_url,
+        })
+    }
+}
+
+/// What `<head>` says about a page to search engines and to sites it is
+/// shared on.
+#[derive(Serialize, Hash, Default)]
+pub struct MetaView {
+    /// The page's address on the published site, with a `host`.
+    canonical: Option<String>,
+    /// `noindex`: the site's `prevent_indexing` or the page's.
+    noindex: bool,
+}
+
+impl MetaView {
+    fn new(site: &Site, index: usize) -> Self {
+        let page = &site.pages[index];
+        MetaView {
+            canonical: site.settings.host.as_deref().map(|host| {
+                format!(
+                    "{}{}",
+                    host.trim_end_matches('/'),
+                    site.href(&page.url, None)
+                )
+            }),
+            noindex: site.settings.prevent_indexing || page.front_matter.prevent_indexing,
         }
     }
 }
@@ -367,6 +613,11 @@ pub struct GeneratedContext<'a> {
     overdue: Option<Vec<DatedLinkView<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     overdue_count: Option<usize>,
+    /// The navigation tree (with `multipage_nav`); on the manual index of
+    /// a site without sections, every page.
+    nav: Vec<NavRow<'a>>,
+    /// Where the page is published, with a `host`.
+    canonical: Option<String>,
 }
 
 impl<'a> GeneratedContext<'a> {
@@ -386,6 +637,14 @@ impl<'a> GeneratedContext<'a> {
             recently_updated: None,
             overdue: None,
             overdue_count: None,
+            nav: nav_rows(site, None),
+            canonical: site.settings.host.as_deref().map(|host| {
+                format!(
+                    "{}{}",
+                    host.trim_end_matches('/'),
+                    site.href(file.url(), None)
+                )
+            }),
         };
         let common_tasks = || {
             site.common_tasks
@@ -405,6 +664,11 @@ impl<'a> GeneratedContext<'a> {
             }
             Generated::NotFound => context.sections = Some(sections),
             Generated::ManualIndex => {
+                // A site without sections (a tech-docs site) lists its
+                // pages as the navigation tree.
+                if sections.is_empty() {
+                    context.nav = tree_rows(site, None);
+                }
                 context.sections = Some(sections);
                 context.common_tasks = Some(common_tasks());
                 context.common_tasks_id = Some(crate::site::COMMON_TASKS_ID);
@@ -414,6 +678,7 @@ impl<'a> GeneratedContext<'a> {
             }
             Generated::HighlightCss
             | Generated::PagesJson
+            | Generated::ManualJson
             | Generated::Robots
             | Generated::Sitemap => {}
         }

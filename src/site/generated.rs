@@ -17,8 +17,12 @@ pub enum Generated {
     SearchPage,
     /// The highlighting stylesheet.
     HighlightCss,
-    /// `/api/pages.json`: every page's title, URL, owner and review date.
+    /// `/api/pages.json`: the tech-docs gem's review feed, which its review
+    /// notifier reads: every page's title, URL, review date and owner.
     PagesJson,
+    /// `/api/manual.json`: every page with what `manual` knows of it
+    /// (section, last update, review dates, owner).
+    ManualJson,
     /// `/robots.txt`.
     Robots,
     /// `/sitemap.xml`, when the settings give a `host`.
@@ -31,6 +35,7 @@ pub const NOT_FOUND_URL: &str = "/404.html";
 pub const SEARCH_PAGE_URL: &str = "/search/index.html";
 pub const HIGHLIGHT_CSS_URL: &str = "/assets/highlight.css";
 pub const PAGES_JSON_URL: &str = "/api/pages.json";
+pub const MANUAL_JSON_URL: &str = "/api/manual.json";
 pub const ROBOTS_URL: &str = "/robots.txt";
 pub const SITEMAP_URL: &str = "/sitemap.xml";
 /// The folder the search index is written to (with `enable_search`),
@@ -57,6 +62,7 @@ impl Generated {
             Generated::SearchPage => Some(SEARCH_LAYOUT),
             Generated::HighlightCss
             | Generated::PagesJson
+            | Generated::ManualJson
             | Generated::Robots
             | Generated::Sitemap => None,
         }
@@ -70,6 +76,7 @@ impl Generated {
             Generated::SearchPage => SEARCH_PAGE_URL,
             Generated::HighlightCss => HIGHLIGHT_CSS_URL,
             Generated::PagesJson => PAGES_JSON_URL,
+            Generated::ManualJson => MANUAL_JSON_URL,
             Generated::Robots => ROBOTS_URL,
             Generated::Sitemap => SITEMAP_URL,
         }
@@ -93,7 +100,8 @@ impl Generated {
             Generated::NotFound => "the generated page-not-found page",
             Generated::SearchPage => "the generated search page",
             Generated::HighlightCss => "the generated highlighting stylesheet",
-            Generated::PagesJson => "the generated list of pages",
+            Generated::PagesJson => "the generated review feed",
+            Generated::ManualJson => "the generated list of pages",
             Generated::Robots => "the generated robots.txt",
             Generated::Sitemap => "the generated sitemap",
         }
@@ -110,6 +118,7 @@ pub fn generated_files(settings: &Settings) -> Vec<Generated> {
         Generated::NotFound,
         Generated::HighlightCss,
         Generated::PagesJson,
+        Generated::ManualJson,
         Generated::Robots,
     ];
     if settings.host.is_some() {

@@ -3,6 +3,7 @@
 //! built over the pages (sections, the manual index, breadcrumbs).
 
 pub mod generated;
+pub mod nav;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -146,6 +147,8 @@ pub struct Site {
     /// ...), read from the layout files, so a `#fragment` naming one is
     /// found. Filled in by the pipeline once the layouts are loaded.
     pub layout_ids: BTreeMap<String, Vec<String>>,
+    /// The pages as a tree by folder, for `multipage_nav`.
+    pub nav: nav::Nav,
 }
 
 pub const COMMON_TASKS_ID: &str = "common-tasks";
@@ -339,6 +342,7 @@ impl Site {
 
         let (sections, page_sections, common_tasks) =
             group_into_sections(&pages, settings.heading_ids());
+        let nav = nav::Nav::build(&pages);
         let urls = map.urls;
         // The claimants borrow the pages and settings moved into the site.
         drop(map.claimants);
@@ -357,6 +361,7 @@ impl Site {
             home_page,
             redirects,
             layout_ids: BTreeMap::new(),
+            nav,
         };
         (site, diagnostics)
     }
@@ -411,12 +416,11 @@ impl Site {
     /// resolves to (with its fragment), or the other site's address.
     pub fn redirect_shown(&self, r: usize) -> String {
         match self.redirect_target(&self.redirects[r]) {
-            Resolved::Internal { path, fragment, .. } | Resolved::ExternalPath { path, fragment } => {
-                match fragment {
-                    Some(fragment) => format!("{path}#{fragment}"),
-                    None => path,
-                }
-            }
+            Resolved::Internal { path, fragment, .. }
+            | Resolved::ExternalPath { path, fragment } => match fragment {
+                Some(fragment) => format!("{path}#{fragment}"),
+                None => path,
+            },
             Resolved::External(url) | Resolved::Unsafe(url) => url,
         }
     }
@@ -558,6 +562,17 @@ impl Site {
                 }
                 _ => break,
             }
+        }
+        // Without a `parent`, the folders above the page (a tech-docs
+        // site's structure) are its trail.
+        if chain.is_empty() {
+            chain.extend(
+                self.nav
+                    .ancestors(page)
+                    .into_iter()
+                    .filter(|&p| self.pages[p].url != HOME_URL)
+                    .map(|p| crumb(&self.pages[p].title, &self.pages[p].url)),
+            );
         }
         chain.reverse();
         let mut crumbs = vec![crumb("Home", "/")];

@@ -10,15 +10,13 @@ pub fn check(site: &Site) -> Diagnostics {
     let next: Vec<Option<usize>> = site
         .redirects
         .iter()
-        .map(
-            |redirect| match site.redirect_target(redirect) {
-                Resolved::Internal {
-                    target: Some(Target::Redirect(next)),
-                    ..
-                } => Some(next),
-                _ => None,
-            },
-        )
+        .map(|redirect| match site.redirect_target(redirect) {
+            Resolved::Internal {
+                target: Some(Target::Redirect(next)),
+                ..
+            } => Some(next),
+            _ => None,
+        })
         .collect();
     let in_loop = report_loops(site, &next, &mut found);
     for (i, redirect) in site.redirects.iter().enumerate() {
@@ -45,13 +43,15 @@ pub fn check(site: &Site) -> Diagnostics {
                     &file,
                     format!(
                         "redirect from {} goes to {path}, which redirects again to {}",
-                        redirect.from, site.redirect_shown(next)
+                        redirect.from,
+                        site.redirect_shown(next)
                     ),
                 )
                 .at(line, 1)
                 .with_help(format!(
                     "redirect {} straight to {}",
-                    redirect.from, site.redirect_shown(next)
+                    redirect.from,
+                    site.redirect_shown(next)
                 )),
             ),
             Resolved::Internal {

@@ -1,0 +1,132 @@
+//! The navigation tree of a multipage site (`multipage_nav`), as the
+//! tech-docs gem builds it: pages nested by folder, each level ordered by
+//! `weight` (pages with one first, lower first) and then by title, and
+//! `hide_in_navigation` pages left out with everything below them.
+//!
+//! A page's place comes from its address, as Middleman's `parent` works:
+//! `/a/b.html` sits under `/a.html` if there is one, else under
+//! `/a/index.html`; `/a/b/index.html` likewise under `/a/b.html`, else
+//! `/a/index.html`; a top-level page sits under the home page, which is
+//! the tree's root and so is listed at the top level itself.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::parse::Page;
+
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    /// The top level, in order.
+    pub roots: Vec<usize>,
+    /// Each page's children, in order (empty when it has none).
+    pub children: Vec<Vec<usize>>,
+    /// Each page's place in the tree: its parent, when it is in the tree
+    /// below the top level.
+    pub parent: Vec<Option<usize>>,
+    /// Whether each page is in the tree.
+    pub shown: Vec<bool>,
+    /// How many pages the tree holds.
+    pub len: usize,
+}
+
+impl Nav {
+    pub fn build(pages: &[Arc<Page>]) -> Nav {
+        let by_url: HashMap<&str, usize> = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.url.as_str(), i))
+            .collect();
+        let home = by_url.get("/index.html").copied();
+        // Folder parents, as Middleman finds them.
+        let folder_parent: Vec<Option<usize>> = pages
+            .iter()
+            .map(|page| {
+                let path = page.url.trim_start_matches('/');
+                let mut parts: Vec<&str> = path.split('/').collect();
+                let tail = parts.pop().unwrap_or_default();
+                let is_index = tail == "index.html";
+                if parts.is_empty() {
+                    return if is_index { None } else { home };
+                }
+                let eponymous = format!("/{}.html", parts.join("/"));
+                if let Some(&found) = by_url.get(eponymous.as_str()) {
+                    return Some(found);
+                }
+                if is_index {
+                    parts.pop();
+                }
+                let folder_index = if parts.is_empty() {
+                    "/index.html".to_string()
+                } else {
+                    format!("/{}/index.html", parts.join("/"))
+                };
+                by_url.get(folder_index.as_str()).copied()
+            })
+            .collect();
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); pages.len()];
+        let mut roots = Vec::new();
+        for (i, parent) in folder_parent.iter().enumerate() {
+            match parent {
+                // Under the home page is the top level, beside it.
+                Some(p) if Some(*p) != home && *p != i => children[*p].push(i),
+                _ => roots.push(i),
+            }
+        }
+        let order = |a: &usize, b: &usize| -> Ordering {
+            let (pa, pb) = (&pages[*a], &pages[*b]);
+            let weight = |p: &Page| p.front_matter.weight.as_ref().and_then(|w| w.as_f64());
+            match (weight(pa), weight(pb)) {
+                (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+            .then_with(|| pa.title.to_lowercase().cmp(&pb.title.to_lowercase()))
+            .then_with(|| pa.url.cmp(&pb.url))
+        };
+        roots.sort_by(order);
+        for list in &mut children {
+            list.sort_by(order);
+        }
+        // Hidden pages leave the tree with everything below them.
+        let mut shown = vec![false; pages.len()];
+        let mut parent = vec![None; pages.len()];
+        let mut pending: Vec<(usize, Option<usize>)> = roots.iter().map(|&r| (r, None)).collect();
+        let mut len = 0;
+        while let Some((page, above)) = pending.pop() {
+            if pages[page].front_matter.hide_in_navigation || shown[page] {
+                continue;
+            }
+            shown[page] = true;
+            parent[page] = above;
+            len += 1;
+            pending.extend(children[page].iter().map(|&c| (c, Some(page))));
+        }
+        roots.retain(|&r| shown[r]);
+        for list in &mut children {
+            list.retain(|&c| shown[c]);
+        }
+        Nav {
+            roots,
+            children,
+            parent,
+            shown,
+            len,
+        }
+    }
+
+    /// The pages above `page` in the tree, nearest first.
+    pub fn ancestors(&self, page: usize) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut at = self.parent.get(page).copied().flatten();
+        while let Some(p) = at {
+            if found.contains(&p) {
+                break;
+            }
+            found.push(p);
+            at = self.parent[p];
+        }
+        found
+    }
+}
