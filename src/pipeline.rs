@@ -14,7 +14,7 @@ use crate::highlight::Highlighter;
 use crate::parse::Page;
 use crate::render::{self, Made, Renderer, Templates};
 use crate::site::Site;
-use crate::url::{OutputPath, url_for_page};
+use crate::url::OutputPath;
 use crate::write::{SiteSink, Staging};
 use crate::{history, interrupt, load, parse, search, settings, validate, write};
 
@@ -352,7 +352,7 @@ pub fn prepare_cached(
             return (None, diagnostics);
         }
     }
-    let settings = match settings::load_files(settings::Files {
+    let mut settings = match settings::load_files(settings::Files {
         ours: &settings_path,
         ours_required: inputs.settings.is_some()
             && tech_docs_path.as_deref() != inputs.settings.as_deref(),
@@ -367,6 +367,7 @@ pub fn prepare_cached(
             return (None, diagnostics);
         }
     };
+    settings.middleman_directory_indexes = load::middleman_directory_indexes(&inputs.root);
     let (helpers, helper_problems) = parse::erb::Helpers::load(
         inputs.helpers_folder().as_deref(),
         &settings.helpers,
@@ -403,6 +404,7 @@ pub fn prepare_cached(
         index_words: settings.enable_search,
         base_path: &settings.base_path,
         heading_ids: settings.heading_ids(),
+        directory_indexes: settings.directory_indexes(),
     };
     let options_digest = {
         use std::hash::BuildHasher;
@@ -410,6 +412,7 @@ pub fn prepare_cached(
             options.index_words,
             options.base_path,
             options.heading_ids,
+            options.directory_indexes,
             highlighter.makes_html(),
         ))
     };
@@ -475,20 +478,34 @@ pub fn prepare_cached(
                     .and_then(|split| parse::front_matter::parse(&split).ok())
                     .map(|p| p.front_matter)
                     .unwrap_or_default();
-                parse::resource(&file.relative, &front_matter)
+                parse::resource(&file.relative, &front_matter, options.directory_indexes)
             }
-            Some(Parsed::Done(Some(page), _)) => {
-                parse::resource(&file.relative, &page.front_matter)
-            }
+            Some(Parsed::Done(Some(page), _)) => parse::resource(
+                &file.relative,
+                &page.front_matter,
+                options.directory_indexes,
+            ),
             None => match cache
                 .pages
                 .get(&file.relative)
                 .and_then(|c| c.page.as_ref())
             {
-                Some(page) => parse::resource(&file.relative, &page.front_matter),
-                None => parse::resource(&file.relative, &Default::default()),
+                Some(page) => parse::resource(
+                    &file.relative,
+                    &page.front_matter,
+                    options.directory_indexes,
+                ),
+                None => parse::resource(
+                    &file.relative,
+                    &Default::default(),
+                    options.directory_indexes,
+                ),
             },
-            Some(Parsed::Done(None, _)) => parse::resource(&file.relative, &Default::default()),
+            Some(Parsed::Done(None, _)) => parse::resource(
+                &file.relative,
+                &Default::default(),
+                options.directory_indexes,
+            ),
         })
         .collect();
     let partials = SourcePartials::new(listing);
@@ -499,11 +516,27 @@ pub fn prepare_cached(
         partials: &partials,
         helpers: &helpers,
     };
+    // A page a site's own ERB layout wraps is parsed again with the ERB
+    // inputs (and, like ERB pages, never kept: the layout is another file).
+    let uses_erb_layout = |page: &Page| {
+        page.front_matter
+            .layout
+            .as_deref()
+            .is_some_and(|name| parse::erb::Partials::layout(&partials, name).is_some())
+    };
     let fresh: Vec<Option<(Option<Page>, Vec<Diagnostic>)>> = fresh
         .into_par_iter()
         .enumerate()
         .map(|(index, fresh)| {
             fresh.map(|parsed| match parsed {
+                Parsed::Done(Some(page), _) if uses_erb_layout(&page) => {
+                    let file = &listing.pages[index];
+                    let erb = parse::ErbInputs {
+                        world: &world,
+                        current: Some(index),
+                    };
+                    read_and_parse(file, highlighter, options, Some(&erb))
+                }
                 Parsed::Done(page, found) => (page.map(|p| *p), found),
                 Parsed::Erb(source) => {
                     let erb = parse::ErbInputs {
@@ -542,9 +575,13 @@ pub fn prepare_cached(
         diagnostics.extend(entry.diagnostics.iter().cloned());
         match &entry.page {
             Some(page) => pages.push(page.clone()),
-            None => unparsed.push(url_for_page(&file.relative)),
+            None => unparsed.push(crate::url::page_url(
+                &file.relative,
+                options.directory_indexes,
+            )),
         }
-        if cache.keep && !erb {
+        let wrapped = entry.page.as_deref().is_some_and(uses_erb_layout);
+        if cache.keep && !erb && !wrapped {
             kept.insert(file.relative.clone(), entry);
         }
     }
@@ -675,9 +712,10 @@ impl SourcePartials {
     }
 }
 
-impl parse::erb::Partials for SourcePartials {
-    fn find(&self, from: &str, name: &str) -> Option<parse::erb::PartialFile> {
-        let relative = parse::erb::partial_candidates(from, name)
+impl SourcePartials {
+    /// The first of `candidates` the source has, read (once per run).
+    fn first_of(&self, candidates: Vec<String>) -> Option<parse::erb::PartialFile> {
+        let relative = candidates
             .into_iter()
             .find(|c| self.files.contains_key(c))?;
         let path = self.files[&relative].clone();
@@ -705,6 +743,28 @@ impl parse::erb::Partials for SourcePartials {
             path,
             text,
         })
+    }
+}
+
+impl parse::erb::Partials for SourcePartials {
+    fn find(&self, from: &str, name: &str) -> Option<parse::erb::PartialFile> {
+        self.first_of(parse::erb::partial_candidates(from, name))
+    }
+
+    fn layout(&self, name: &str) -> Option<parse::erb::PartialFile> {
+        // Only plain names: a `layout:` value never leaves `layouts/`.
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        {
+            return None;
+        }
+        let folder = load::ERB_LAYOUTS_FOLDER;
+        self.first_of(vec![
+            format!("{folder}/{name}.erb"),
+            format!("{folder}/{name}.html.erb"),
+        ])
     }
 }
 

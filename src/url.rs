@@ -157,14 +157,26 @@ impl fmt::Display for OutputPath {
     }
 }
 
-/// The one place a page's URL is computed: `manual/x.html.md`, `manual/x.md`
-/// and `manual/x.html.md.erb` all become `/manual/x.html`. The result still
-/// has to pass [`SitePath::new`] (a file name may hold a backslash).
+/// A page's URL with the default settings (see [`page_url`]).
 pub fn url_for_page(relative: &str) -> String {
+    page_url(relative, false)
+}
+
+/// The one place a page's URL is computed: `manual/x.html.md`, `manual/x.md`
+/// and `manual/x.html.md.erb` all become `/manual/x.html`; with
+/// `directory_indexes` (Middleman's extension of that name), `/manual/x/index.html`,
+/// which readers ask for as `/manual/x/`. The result still has to pass
+/// [`SitePath::new`] (a file name may hold a backslash).
+pub fn page_url(relative: &str, directory_indexes: bool) -> String {
     let stem = relative.strip_suffix(".erb").unwrap_or(relative);
     let stem = stem.strip_suffix(".md").unwrap_or(stem);
     let stem = stem.strip_suffix(".html").unwrap_or(stem);
-    format!("/{stem}.html")
+    let is_index = stem == "index" || stem.ends_with("/index");
+    if directory_indexes && !is_index {
+        format!("/{stem}/index.html")
+    } else {
+        format!("/{stem}.html")
+    }
 }
 
 /// Characters percent-encoded when a site path is written into a page: all
@@ -398,6 +410,9 @@ mod tests {
         assert_eq!(url_for_page("manual/a.html.md"), "/manual/a.html");
         assert_eq!(url_for_page("manual/a.md"), "/manual/a.html");
         assert_eq!(url_for_page("manual/a.html.md.erb"), "/manual/a.html");
+        assert_eq!(page_url("set_up.html.md.erb", true), "/set_up/index.html");
+        assert_eq!(page_url("a/index.html.md", true), "/a/index.html");
+        assert_eq!(page_url("index.html.md.erb", true), "/index.html");
         assert_eq!(url_for_page("index.html.md"), "/index.html");
     }
 

@@ -42,6 +42,7 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
         index_words: settings.enable_search,
         base_path: &base_path,
         heading_ids: settings.heading_ids(),
+        directory_indexes: settings.directory_indexes(),
     };
     for (relative, bytes) in pages {
         let path = PathBuf::from("source").join(relative);

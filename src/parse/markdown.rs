@@ -119,6 +119,9 @@ pub struct Script {
     pub what: String,
     pub line: usize,
     pub column: usize,
+    /// Where it is when a partial or layout wrote it.
+    #[serde(skip)]
+    pub origin: Option<Place>,
 }
 
 /// The text of a line of markdown without its marks: `` `check` finds``
@@ -372,7 +375,12 @@ pub fn render_body(
                         if let Some(what) = html::attribute_runs_script("h", name, value.as_deref())
                         {
                             let (line, column) = position(start_range.start);
-                            scripts.push(Script { what, line, column });
+                            scripts.push(Script {
+                                what,
+                                line,
+                                column,
+                                origin: locator.outside_page(start_range.start),
+                            });
                         }
                     }
                     let level_number = level_number(*level);
@@ -498,7 +506,12 @@ pub fn render_body(
         html_ids.extend(scanned.ids);
         for (offset, what) in scanned.scripts {
             let (line, column) = at(offset);
-            scripts.push(Script { what, line, column });
+            scripts.push(Script {
+                what,
+                line,
+                column,
+                origin: locator.outside_page(body_offset(offset)),
+            });
         }
         if let Some(rewritten) = scanned.rewritten {
             events[piece[0]].0 = Event::Html(CowStr::from(rewritten));

@@ -5,6 +5,7 @@ pub mod erb;
 pub mod front_matter;
 pub mod heading_id;
 pub mod html;
+mod layout;
 pub mod lints;
 pub mod locate;
 pub mod markdown;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
 use crate::load::PageSource;
-use crate::url::url_for_page;
+use crate::url::page_url;
 pub use front_matter::FrontMatter;
 use locate::Locator;
 pub use markdown::{CodeBlock, Heading, Link, LinkDefinition, LinkKind, UndefinedReference};
@@ -79,6 +80,12 @@ pub struct Page {
     pub sidebar_html: Option<String>,
     /// The partials an ERB page used, below the source folder.
     pub partials: Vec<String>,
+    /// The theme layout that renders the page: the one it names, or the
+    /// one its ERB layouts wrap.
+    pub layout: Option<String>,
+    /// Its title heading is inside `body_html` (an ERB layout wrapped it):
+    /// the theme's layout writes none.
+    pub title_in_body: bool,
 }
 
 /// A page's own title heading.
@@ -148,6 +155,8 @@ pub struct ParseOptions<'a> {
     pub base_path: &'a str,
     /// How headings get their ids.
     pub heading_ids: heading_id::Scheme,
+    /// Pages are published as folders (`x.html.md` at `/x/`).
+    pub directory_indexes: bool,
 }
 
 /// What an ERB page's ERB reads besides the page: the site's pages, the
@@ -161,8 +170,12 @@ pub struct ErbInputs<'a> {
 /// A page as its ERB sees it (`current_page`, an item of
 /// `sitemap.resources`): its address as the gem writes it, its front
 /// matter, and its layout (which Middleman keeps out of the data).
-pub fn resource(relative: &str, front_matter: &FrontMatter) -> erb::Resource {
-    let url = url_for_page(relative);
+pub fn resource(
+    relative: &str,
+    front_matter: &FrontMatter,
+    directory_indexes: bool,
+) -> erb::Resource {
+    let url = page_url(relative, directory_indexes);
     let mut data = serde_json::to_value(front_matter).unwrap_or_default();
     if let serde_json::Value::Object(map) = &mut data {
         map.remove("layout");
@@ -250,7 +263,11 @@ pub fn parse_page_in(
             Some(inputs) => (inputs.world, inputs.current),
             None => (&nothing, None),
         };
-        let this = resource(&source.relative, &parsed.front_matter);
+        let this = resource(
+            &source.relative,
+            &parsed.front_matter,
+            options.directory_indexes,
+        );
         let page = match current.and_then(|i| world.resources.get(i)) {
             Some(listed) => listed,
             None => &this,
@@ -317,13 +334,71 @@ pub fn parse_page_in(
         .as_ref()
         .map(|done| done.partials.clone())
         .unwrap_or_default();
-    let title_heading = match (rendered.starts_with_title, rendered.headings.first()) {
+    let mut title_heading = match (rendered.starts_with_title, rendered.headings.first()) {
         (true, Some(first)) if first.level == 1 => {
             let id = first.id.clone();
             split_title(&mut rendered.html, &id)
         }
         _ => None,
     };
+    // A site's own ERB layout wraps the page's whole HTML, title included.
+    let mut layout = parsed.front_matter.layout.clone();
+    let mut title_in_body = false;
+    let mut wrapped_by_layout = false;
+    let mut sidebar_html = sidebar_html;
+    if let (Some(inputs), Some(name)) = (erb, parsed.front_matter.layout.as_deref())
+        && inputs.world.partials.layout(name).is_some()
+    {
+        let this = resource(
+            &source.relative,
+            &parsed.front_matter,
+            options.directory_indexes,
+        );
+        let page = inputs
+            .current
+            .and_then(|i| inputs.world.resources.get(i))
+            .unwrap_or(&this);
+        let whole = match &title_heading {
+            Some(title) => format!(
+                "<h1 id=\"{}\">{}</h1>\n{}",
+                html_escape::encode_double_quoted_attribute(&title.id),
+                title.html,
+                rendered.html
+            ),
+            None => rendered.html.clone(),
+        };
+        let at = parsed.key_lines.get("layout").copied().unwrap_or(1);
+        match layout::wrap(
+            inputs.world,
+            inputs.current,
+            page,
+            name,
+            whole,
+            options.base_path,
+            at,
+        ) {
+            Ok(wrapped) => {
+                rendered.html = wrapped.html;
+                rendered.links.extend(wrapped.links);
+                rendered.html_ids.extend(wrapped.ids);
+                rendered.scripts.extend(wrapped.scripts);
+                if let Some(side) = wrapped.sidebar {
+                    sidebar_html = Some(match sidebar_html {
+                        Some(own) => format!("{own}\n{side}"),
+                        None => side,
+                    });
+                }
+                layout = Some(wrapped.layout);
+                title_in_body = title_heading.take().is_some();
+                wrapped_by_layout = true;
+            }
+            Err(e) => {
+                diagnostics.push(e.diagnostic());
+                // Reported once, here, not again as an unknown layout.
+                layout = None;
+            }
+        }
+    }
     let title = parsed
         .front_matter
         .title
@@ -367,10 +442,14 @@ pub fn parse_page_in(
             options.base_path,
             options.index_words,
             options.heading_ids,
+            options.directory_indexes,
             highlighter.makes_html(),
             // What the ERB wrote depends on more than the file.
             map.as_ref().map(|m| &m.output.text),
             &sidebar_html,
+            // What an ERB layout wrapped the page in.
+            &layout,
+            wrapped_by_layout.then_some(&rendered.html),
         ))
     };
     let page = Page {
@@ -380,7 +459,7 @@ pub fn parse_page_in(
         review_errors,
         search,
         last_commit: None,
-        url: url_for_page(&source.relative),
+        url: page_url(&source.relative, options.directory_indexes),
         path: source.path,
         relative: source.relative,
         front_matter: parsed.front_matter,
@@ -401,6 +480,8 @@ pub fn parse_page_in(
         title_heading,
         sidebar_html,
         partials,
+        layout,
+        title_in_body,
     };
     (Some(page), diagnostics)
 }

@@ -199,6 +199,8 @@ pub struct PageView<'a> {
     /// The body's own title heading (its id and HTML), which the layout
     /// writes in place of one made from `title`.
     title_heading: Option<&'a crate::parse::TitleHeading>,
+    /// The title heading is in `content` already (an ERB layout wrapped it).
+    title_in_body: bool,
 }
 
 impl Hash for PageView<'_> {
@@ -218,7 +220,7 @@ impl<'a> PageView<'a> {
             owner_slack: fm.owner_slack.as_deref(),
             section: fm.section.as_deref(),
             parent: fm.parent.as_deref(),
-            layout: fm.layout.as_deref(),
+            layout: page.layout.as_deref(),
             page_type: fm.page_type.as_deref(),
             description: page.description_text.as_deref(),
             important: fm.important,
@@ -233,6 +235,7 @@ impl<'a> PageView<'a> {
             source_url: fm.source_url.as_deref(),
             extra: &fm.extra,
             title_heading: page.title_heading.as_ref(),
+            title_in_body: page.title_in_body,
         }
     }
 }

@@ -78,6 +78,9 @@ pub struct Settings {
     /// How headings get their ids [default: `tech-docs-gem` with a
     /// tech-docs.yml, else `govuk-developer-docs`].
     pub heading_ids: Option<HeadingIdScheme>,
+    /// Publish `x.html.md` at `/x/` (Middleman's `directory_indexes`)
+    /// [default: on when the project's config.rb activates it].
+    pub directory_indexes: Option<bool>,
     /// Project helpers for ERB pages: name -> Tera template.
     pub helpers: IndexMap<String, String>,
     /// One sentence about the site, for the home page and `<meta>`.
@@ -139,6 +142,9 @@ pub struct Settings {
     /// `github_repo` written as an address with a path.
     #[serde(skip)]
     pub repository_folder: Option<String>,
+    /// The project's Middleman config.rb activates `directory_indexes`.
+    #[serde(skip)]
+    pub middleman_directory_indexes: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -312,6 +318,11 @@ impl Settings {
             None if self.tech_docs.is_some() => vec!["title".into()],
             None => default_required(),
         }
+    }
+
+    pub fn directory_indexes(&self) -> bool {
+        self.directory_indexes
+            .unwrap_or(self.middleman_directory_indexes)
     }
 
     pub fn shows_review_banner(&self) -> bool {

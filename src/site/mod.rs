@@ -463,7 +463,7 @@ impl Site {
     /// The layout that renders a page: the one it names, else the home or
     /// the default layout.
     pub fn layout_of(&self, page: usize) -> &str {
-        match &self.pages[page].front_matter.layout {
+        match &self.pages[page].layout {
             Some(layout) => layout,
             None if self.home_page == Some(page) => HOME_LAYOUT,
             None => DEFAULT_LAYOUT,

@@ -5,7 +5,6 @@ use super::suggest::{Budget, nearest};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::parse::{Link, LinkKind, Page};
 use crate::site::{Resolved, Site, Target};
-use crate::url::url_for_page;
 
 pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     let page = &site.pages[index];
@@ -293,7 +292,7 @@ fn missing_target(
     // A link to a page's source file rather than to the page.
     let source_name = path.trim_start_matches('/');
     if source_name.ends_with(".md") || source_name.ends_with(".md.erb") {
-        let url = url_for_page(source_name);
+        let url = crate::url::page_url(source_name, site.settings.directory_indexes());
         let help = if site.urls.contains_key(&url) {
             format!("link to {} instead", with_fragment(&url))
         } else {

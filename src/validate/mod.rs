@@ -109,22 +109,30 @@ fn scripts(site: &Site) -> Diagnostics {
     let help = "remove it; if this site must run script, set `allow_script: true` in the settings";
     for page in &site.pages {
         for script in &page.scripts {
+            let (file, line, column) = match &script.origin {
+                Some(place) => (place.file.as_path(), place.line, place.column),
+                None => (page.path.as_path(), script.line, script.column),
+            };
             found.push(
                 Diagnostic::error(
                     Code::HtmlUnsafe,
-                    &page.path,
+                    file,
                     format!("{} runs script in every reader's browser", script.what),
                 )
-                .at(script.line, script.column)
+                .at(line, column)
                 .with_help(help),
             );
         }
         for link in page.script_links() {
             let (line, column) = link.definition.unwrap_or((link.line, link.column));
+            let (file, line, column) = match &link.origin {
+                Some(place) => (place.file.as_path(), place.line, place.column),
+                None => (page.path.as_path(), line, column),
+            };
             found.push(
                 Diagnostic::error(
                     Code::LinkUnsafe,
-                    &page.path,
+                    file,
                     format!(
                         "the link to `{}` runs script in the reader's browser",
                         link.destination

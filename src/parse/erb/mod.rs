@@ -54,6 +54,12 @@ pub trait Partials: Sync {
     /// The file `name` means, asked for from a page in folder `from`
     /// (below the source, `/`-separated, empty for the top).
     fn find(&self, from: &str, name: &str) -> Option<PartialFile>;
+
+    /// The site's own ERB layout called `name` (`layouts/NAME.erb` below
+    /// the source, where Middleman keeps them), if it has one.
+    fn layout(&self, _name: &str) -> Option<PartialFile> {
+        None
+    }
 }
 
 /// No partials at all (for tests and sites without any).
