@@ -618,3 +618,142 @@ async fn every_kind_of_page_works_on_a_phone_and_a_wide_screen() {
     );
     client.close().await.unwrap();
 }
+
+/// A tech-docs site as the gem's own documentation is (read in place, at
+/// the site's root here): the header with its phase banner, the
+/// collapsible navigation tree, warning text, owners and review notes, the
+/// contribution banner; at a phone's and a wide screen's width: no axe-core
+/// violations, nothing wider than the screen, the branch of the page open
+/// and the others opening when asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tech_docs_site_works_on_a_phone_and_a_wide_screen() {
+    let axe = axe_source();
+    let site = Fixture::new();
+    let gem_docs =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/tech-docs-gem-docs");
+    // Served at the root here, rather than under the gem's GitHub path.
+    site.write("ours.yml", "base_path: /\n");
+    let out = site.path("www");
+    let run = Command::new(env!("CARGO_BIN_EXE_manual"))
+        .current_dir(&gem_docs)
+        // With the base path changed, a link to the site's own address no
+        // longer resolves: skip the checks, which tests/tech_docs.rs runs.
+        .args(["build", "--skip-check", "--today", "2026-11-23", "--config"])
+        .arg(site.path("ours.yml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let server = StaticServer::start(&out);
+    let (_driver, client) = browser(&site.path("profile")).await;
+    let origin = &server.origin;
+
+    let mut report = Vec::new();
+    for (width, height) in [(390, 844), (1280, 800)] {
+        client.set_window_size(width, height).await.unwrap();
+        for path in [
+            "/",
+            "/configure_project/global_configuration/",
+            "/configure_project/frontmatter/",
+            "/write_docs/content/",
+            "/maintain_project/review_content/",
+            "/manual.html",
+        ] {
+            client.goto(&format!("{origin}{path}")).await.unwrap();
+            let overflow = client
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth]",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let (scroll, inner) = (overflow[0].as_u64().unwrap(), overflow[1].as_u64().unwrap());
+            if scroll > inner {
+                report.push(format!("{width}px {path}: the page is {scroll}px wide"));
+            }
+            for violation in axe_violations(&client, &axe).await {
+                report.push(format!("{width}px {path}: {violation}"));
+            }
+        }
+        // The parts the gem's readers know, where they should be.
+        client
+            .goto(&format!("{origin}/configure_project/global_configuration/"))
+            .await
+            .unwrap();
+        let parts = client
+            .execute(
+                "const q = s => document.querySelector(s);
+                 const shown = s => { const e = q(s); return !!e && e.getBoundingClientRect().height > 0; };
+                 return [shown('.govuk-phase-banner .govuk-tag'), shown('.govuk-warning-text__icon'),
+                         q('.app-nav a[aria-current=page]') ? q('.app-nav a[aria-current=page]').textContent : null,
+                         !!q('.app-nav a[aria-current=page]').closest('details[open]'),
+                         document.querySelectorAll('.app-nav details:not([open])').length,
+                         shown('.contribution-banner'), q('h1').id];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(parts[0], Value::Bool(true), "{width}px: no phase banner");
+        assert_eq!(parts[1], Value::Bool(true), "{width}px: no warning text");
+        assert_eq!(
+            parts[2], "Configure your documentation site",
+            "{width}px: {parts}"
+        );
+        assert_eq!(
+            parts[3],
+            Value::Bool(true),
+            "{width}px: the page's branch is closed"
+        );
+        assert!(
+            parts[4].as_u64().unwrap() >= 2,
+            "{width}px: other branches are open: {parts}"
+        );
+        assert_eq!(
+            parts[5],
+            Value::Bool(true),
+            "{width}px: no contribution banner"
+        );
+        assert_eq!(parts[6], "configure-your-documentation-site");
+        // A closed branch opens when its name is clicked, and closes again
+        // from the keyboard.
+        let summary = client
+            .find(Locator::XPath(
+                "//summary[normalize-space()='Write your documentation']",
+            ))
+            .await
+            .unwrap();
+        let is_open = || async {
+            client
+                .execute(
+                    "return [...document.querySelectorAll('.app-nav summary')]
+                       .find(s => s.textContent.trim() === 'Write your documentation').parentElement.open",
+                    vec![],
+                )
+                .await
+                .unwrap()
+        };
+        summary.click().await.unwrap();
+        assert_eq!(
+            is_open().await,
+            Value::Bool(true),
+            "{width}px: the branch did not open"
+        );
+        summary.send_keys(&Key::Enter.to_string()).await.unwrap();
+        assert_eq!(
+            is_open().await,
+            Value::Bool(false),
+            "{width}px: Enter did not close it"
+        );
+    }
+    assert!(
+        report.is_empty(),
+        "at phone and desktop widths:\n{}",
+        report.join("\n")
+    );
+    client.close().await.unwrap();
+}

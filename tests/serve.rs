@@ -733,3 +733,65 @@ fn connections_are_capped() {
     assert!(open < 512 + 40, "{open} descriptors open");
     drop(held);
 }
+
+/// What an ERB page writes depends on other files (its partials, its ERB
+/// layout, the other pages' front matter): an edit to any of them shows on
+/// the page, and the page matches a fresh build.
+#[test]
+fn an_edit_to_a_partial_a_layout_or_another_page_shows_on_the_erb_pages_that_use_it() {
+    let site = Fixture::new();
+    site.write("config/tech-docs.yml", "service_name: Live\n");
+    site.write("source/partials/_links.erb", "[guide]: /guide/\n");
+    site.write(
+        "source/layouts/wrapped.erb",
+        "<% wrap_layout :layout do %><div class=\"wrap-one\"><%= yield %></div><% end %>",
+    );
+    site.write(
+        "source/index.html.md.erb",
+        "---\ntitle: Home\nlayout: wrapped\n---\nSee [the guide][guide].\n\n<% sitemap.resources.each do |r| %>\n- <%= r.data.title %>\n<% end %>\n\n<%= partial 'partials/links' %>\n",
+    );
+    site.write(
+        "source/guide/index.html.md",
+        "---\ntitle: Guide\n---\nText.\n",
+    );
+    let server = Server::start(&site, None);
+    let home = server.get("/").1;
+    assert!(home.contains("<a href=\"/guide/\">the guide</a>"), "{home}");
+    assert!(home.contains("<div class=\"wrap-one\">") && home.contains("<li>Guide</li>"));
+
+    site.write("source/partials/_links.erb", "[guide]: /guide/#text\n");
+    server.wait_for("/", "the partial's new link", |_, b| {
+        b.contains("<a href=\"/guide/#text\">the guide</a>")
+    });
+    site.write(
+        "source/layouts/wrapped.erb",
+        "<% wrap_layout :layout do %><div class=\"wrap-two\"><%= yield %></div><% end %>",
+    );
+    server.wait_for("/", "the layout's new markup", |_, b| {
+        b.contains("wrap-two")
+    });
+    site.write(
+        "source/guide/index.html.md",
+        "---\ntitle: Guide renamed\n---\nText.\n",
+    );
+    server.wait_for("/", "the other page's new title", |_, b| {
+        b.contains("<li>Guide renamed</li>")
+    });
+    // The fragment the partial now names does not exist: check says so, at
+    // the partial.
+    let state = server.wait_for_state("the fragment finding", |s| {
+        s["problems"].to_string().contains("link-fragment-missing")
+    });
+    assert!(
+        state["problems"]
+            .to_string()
+            .contains("source/partials/_links.erb"),
+        "{state}"
+    );
+    let out = format!("full-{}", server.rebuilds());
+    site.build(&["--skip-check", "--out", &out]).assert_ok();
+    assert_eq!(
+        without_script(&server.get("/").1),
+        site.read(&format!("{out}/index.html"))
+    );
+}

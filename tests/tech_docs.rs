@@ -1,0 +1,548 @@
+//! Moving a tech-docs site to `manual` as it is: the gem's own
+//! documentation (read in place from `../shared/corpus`), and fixture sites
+//! for every gem setting, page key, ERB form, heading-id scheme and the
+//! review feed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use common::{Fixture, Run};
+
+fn gem_docs() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/tech-docs-gem-docs");
+    assert!(
+        path.join("config/tech-docs.yml").is_file(),
+        "the corpus is expected at {} (see README)",
+        path.display()
+    );
+    path
+}
+
+/// Runs `manual` in `dir` with `args`.
+fn manual_in(dir: &Path, args: &[&str]) -> Run {
+    Run(Command::cargo_bin("manual")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap())
+}
+
+/// Every `&lt;%` in the HTML is inside a code block or code span: ERB the
+/// page shows as an example (`<%%`), never a tag meant to run.
+fn assert_no_erb_outside_code(html: &str, what: &str) {
+    assert!(!html.contains("<%"), "{what} holds a raw ERB tag");
+    let mut rest = html;
+    let depth_before = |prefix: &str| -> i64 {
+        let opened = prefix.matches("<code").count() as i64;
+        let closed = prefix.matches("</code>").count() as i64;
+        opened - closed
+    };
+    let mut offset = 0;
+    while let Some(at) = rest.find("&lt;%") {
+        let absolute = offset + at;
+        assert!(
+            depth_before(&html[..absolute]) > 0,
+            "{what} shows ERB outside code: {}",
+            &html[absolute.saturating_sub(80)..(absolute + 80).min(html.len())]
+        );
+        offset = absolute + 5;
+        rest = &html[offset..];
+    }
+}
+
+#[test]
+fn the_gems_own_documentation_builds_from_its_root_with_no_change_and_no_argument() {
+    let root = gem_docs();
+    let before = common::snapshot_tree(&root);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    // No argument but where to write (the corpus is read-only test data).
+    let run = manual_in(
+        &root,
+        &[
+            "build",
+            "--today",
+            "2026-11-23",
+            "--out",
+            site.to_str().unwrap(),
+        ],
+    );
+    run.assert_ok();
+    assert_eq!(
+        before,
+        common::snapshot_tree(&root),
+        "the build wrote into the project"
+    );
+
+    // Every page, published as a folder, as the gem publishes it.
+    let pages: Vec<PathBuf> = walkdir::WalkDir::new(root.join("source"))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.path().to_string_lossy().ends_with(".html.md.erb"))
+        .map(|e| {
+            e.path()
+                .strip_prefix(root.join("source"))
+                .unwrap()
+                .to_path_buf()
+        })
+        .collect();
+    assert_eq!(pages.len(), 23);
+    for page in &pages {
+        let published = site.join(page.to_string_lossy().trim_end_matches(".md.erb"));
+        let html = std::fs::read_to_string(&published)
+            .unwrap_or_else(|e| panic!("{} was not published: {e}", published.display()));
+        assert_no_erb_outside_code(&html, &page.display().to_string());
+    }
+
+    let read = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
+    let config = read("configure_project/global_configuration/index.html");
+    // The title heading written by `# <%= current_page.data.title %>`, with
+    // the gem's id, and once only.
+    assert!(
+        config.contains("<h1 class=\"page-title\" id=\"configure-your-documentation-site\">Configure your documentation site</h1>"),
+        "{config}"
+    );
+    assert_eq!(config.matches("<h1").count(), 1);
+    // The gem's heading ids, quotes and all.
+    assert!(
+        config.contains("id=\"quot-owner-slack-workspace-quot-and-quot-default-owner-slack-quot\"")
+    );
+    // warning_text, as the GOV.UK component.
+    assert!(config.contains("<div class=\"govuk-warning-text\"><span class=\"govuk-warning-text__icon\" aria-hidden=\"true\">!</span>"));
+    // An example that shows ERB keeps it, as code (`<%%` writes `<%`).
+    assert!(config.contains("%= govukButton({"), "{config}");
+    assert!(!config.contains("%%= govukButton"));
+    // The partial's link definitions served the page's reference links.
+    assert!(config.contains("<a href=\"mailto:technical-writers@digital.cabinet-office.gov.uk\">"));
+    // The look: phase banner, header links, navigation by weight, collapsible.
+    assert!(
+        config
+            .contains("<strong class=\"govuk-tag govuk-phase-banner__content__tag\">Beta</strong>")
+    );
+    assert!(config.contains("href=\"https://github.com/alphagov/tech-docs-gem\">Ruby gem</a>"));
+    let order: Vec<usize> = [
+        "Introduction to the GDS Technical Documentation Template",
+        "<summary>Create a documentation project</summary>",
+        "<summary>Configure your documentation project</summary>",
+        "<summary>Write your documentation</summary>",
+        "<summary>Maintain your documentation project</summary>",
+    ]
+    .iter()
+    .map(|item| {
+        config
+            .find(item)
+            .unwrap_or_else(|| panic!("{item} not in the navigation"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(
+        config.contains("<details open><summary>Configure your documentation project</summary>")
+    );
+    // Owners default and link to Slack.
+    assert!(config.contains("<a href=\"https://gds.slack.com/messages/gds-technical-writing\">#gds-technical-writing</a>"));
+    // image_tag, under the site's path.
+    let review = read("maintain_project/review_content/index.html");
+    assert!(
+        review.contains("<img src=\"/tech-docs-gem/images/daniel-the-manual-spaniel-screenshot.svg\" alt=\"Screenshot of a Slack notification"),
+        "{review}"
+    );
+    // A redirect without a leading slash goes from the site's root.
+    let moved = read("page-expiry.html");
+    assert!(
+        moved.contains(
+            "url=/tech-docs-gem/configure_project/page_expiry_and_review/#set-review-date-for-pages"
+        ),
+        "{moved}"
+    );
+    // The review feed, as the gem's notifier reads it.
+    let feed: serde_json::Value = serde_json::from_str(&read("api/pages.json")).unwrap();
+    let entries = feed.as_array().unwrap();
+    assert_eq!(entries.len(), 23);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["owner_slack"] == "#gds-technical-writing")
+    );
+    assert!(entries.iter().any(|e| e
+        == &serde_json::json!({
+            "title": "Configure page settings",
+            "url": "https://alphagov.github.io/tech-docs-gem/configure_project/frontmatter/",
+            "review_by": "2021-07-01",
+            "owner_slack": "#gds-technical-writing"
+        })));
+}
+
+/// What `check` reports on the gem's documentation, each finding read by
+/// hand: its site settings ask for GOV.UK components (not rendered here),
+/// its shared link list holds 11 definitions no page uses, and every page
+/// is overdue for review on this day.
+#[test]
+fn check_reports_only_real_problems_on_the_gems_documentation() {
+    let run = manual_in(
+        &gem_docs(),
+        &["check", "--format", "json", "--today", "2026-11-22"],
+    );
+    assert_eq!(run.0.status.code(), Some(0), "{}", run.stderr());
+    let mut counts = std::collections::BTreeMap::new();
+    for finding in run.findings() {
+        assert_eq!(finding.severity, "warning", "{finding:?}");
+        *counts.entry(finding.code.clone()).or_insert(0) += 1;
+        if finding.code == "link-definition-unused" {
+            assert_eq!(finding.file, "source/partials/_links.erb");
+        }
+    }
+    assert_eq!(
+        counts,
+        [
+            ("link-definition-unused".to_string(), 11),
+            ("review-overdue".to_string(), 23),
+            ("setting-unsupported".to_string(), 1)
+        ]
+        .into_iter()
+        .collect()
+    );
+}
+
+/// A site as a tech-docs team has it: its settings in config/tech-docs.yml.
+fn gem_site(settings: &str) -> Fixture {
+    let site = Fixture::new();
+    site.write("config/tech-docs.yml", settings);
+    site
+}
+
+fn gem_page(site: &Fixture, path: &str, front: &str, body: &str) {
+    site.write(
+        &format!("source/{path}"),
+        format!("---\n{front}---\n{body}"),
+    );
+}
+
+#[test]
+fn every_gem_setting_shows_in_the_built_site() {
+    let site = gem_site(
+        "host: https://docs.example.org\nshow_govuk_logo: true\nservice_name: Pay docs\nfull_service_name: GOV.UK Pay\nservice_link: https://www.example.org/pay\nphase: Alpha\nheader_links:\n  Support: /support/\nfooter_links:\n  Accessibility: /accessibility/\nmulti_page_nav_is_not_a_key: 1\n",
+    );
+    // An unknown key is an error with the nearest known one; fix it and go on.
+    let run = site.build(&[]);
+    run.assert_could_not_run()
+        .assert_stderr_has("config/tech-docs.yml:11:1: error[settings-invalid]: settings: unknown key `multi_page_nav_is_not_a_key`");
+    site.write(
+        "config/tech-docs.yml",
+        "host: https://docs.example.org\nshow_govuk_logo: true\nservice_name: Pay docs\nfull_service_name: GOV.UK Pay\nservice_link: https://www.example.org/pay\nphase: Alpha\nheader_links:\n  Support: /support/\nfooter_links:\n  Accessibility: /accessibility/\nmultipage_nav: true\ncollapsible_nav: false\nmax_toc_heading_level: 2\nprevent_indexing: true\ngoogle_site_verification: v3r1fy\nshow_contribution_banner: true\ngithub_repo: alphagov/pay-tech-docs\ngithub_branch: main\nsource_urls:\n  report_issue_url: mailto:pay@example.org\ndefault_owner_slack: '#pay'\nowner_slack_workspace: govuk\nshow_expiry: false\nenable_search: true\nga_tracking_id: UA-1\nredirects:\n  old.html: support/\n",
+    );
+    gem_page(
+        &site,
+        "index.html.md.erb",
+        "title: Pay docs\nweight: 1\n",
+        "# <%= current_page.data.title %>\n\nWelcome.\n",
+    );
+    gem_page(
+        &site,
+        "support/index.html.md.erb",
+        "title: Support\nweight: 30\nlast_reviewed_on: 2026-01-01\nreview_in: 3 months\nsource_url: https://github.com/elsewhere/support.md\n",
+        "# Support\n\n## Ask us\n\n### By email\n\nText.\n",
+    );
+    gem_page(
+        &site,
+        "accessibility/index.html.md.erb",
+        "title: Accessibility\nhide_in_navigation: true\nprevent_indexing: true\n",
+        "# Accessibility\n",
+    );
+    gem_page(
+        &site,
+        "api/index.html.md.erb",
+        "title: API\nweight: 20\n",
+        "# API\n",
+    );
+    gem_page(
+        &site,
+        "api/payments/index.html.md.erb",
+        "title: Payments\nweight: 2\n",
+        "# Payments\n",
+    );
+    gem_page(
+        &site,
+        "api/refunds/index.html.md.erb",
+        "title: Refunds\nweight: 1\n",
+        "# Refunds\n",
+    );
+    let run = site.build(&["--today", "2026-11-23"]);
+    run.assert_ok().assert_stderr_has(
+        "config/tech-docs.yml:25:1: warning[setting-unsupported]: `ga_tracking_id`",
+    );
+
+    let support = site.read("build/support/index.html");
+    // Header: the logotype, the service link, the header links.
+    assert!(support.contains("<a class=\"govuk-header__link govuk-header__link--homepage\" href=\"https://www.example.org/pay\"><span class=\"govuk-header__logotype\">GOV.UK</span> <span class=\"govuk-header__product-name\">Pay docs</span></a>"), "{support}");
+    assert!(support.contains("href=\"/support/\" aria-current=\"page\">Support</a>"));
+    assert!(
+        support
+            .contains("<a class=\"govuk-footer__link\" href=\"/accessibility/\">Accessibility</a>")
+    );
+    assert!(support.contains("govuk-phase-banner__content__tag\">Alpha</strong>"));
+    // Meta tags: canonical, Open Graph with the full service name, noindex
+    // for the whole site, Google's verification.
+    assert!(support.contains("<title>Support - GOV.UK Pay</title>"));
+    assert!(
+        support.contains("<link rel=\"canonical\" href=\"https://docs.example.org/support/\">")
+    );
+    assert!(support.contains("<meta property=\"og:site_name\" content=\"GOV.UK Pay\">"));
+    assert_eq!(
+        support
+            .matches("<meta name=\"robots\" content=\"noindex\">")
+            .count(),
+        1
+    );
+    assert!(support.contains("<meta name=\"google-site-verification\" content=\"v3r1fy\">"));
+    // Contents down to max_toc_heading_level: h2 yes, h3 no.
+    assert!(support.contains("toc__item--h2\"><a href=\"#ask-us\">Ask us</a>"));
+    assert!(!support.contains("toc__item--h3"));
+    // Review: last reviewed shown, no due date or overdue notice (show_expiry).
+    assert!(support.contains("Last reviewed on <time datetime=\"2026-01-01\">"));
+    assert!(!support.contains("overdue") && !support.contains("Review again"));
+    // Owner from default_owner_slack, linked to the workspace.
+    assert!(support.contains("<a href=\"https://govuk.slack.com/messages/pay\">#pay</a>"));
+    // Contribution banner: the page's own source_url, problems by email.
+    assert!(
+        support.contains("<a href=\"https://github.com/elsewhere/support.md\">View source</a>")
+    );
+    assert!(support.contains("href=\"mailto:pay@example.org?body=Problem+with+%27Support%27+%28https%3A%2F%2Fdocs.example.org%2Fsupport%2F%29&amp;subject=Re%3A+%27Support%27\">Report a problem</a>"), "{support}");
+    assert!(
+        support.contains(
+            "<a href=\"https://github.com/alphagov/pay-tech-docs\">GitHub repository</a>"
+        )
+    );
+    let api = site.read("build/api/index.html");
+    assert!(api.contains("<a href=\"https://github.com/alphagov/pay-tech-docs/blob/main/source/api/index.html.md.erb\">View source</a>"));
+    // The navigation: by weight, a hidden page left out, not collapsible.
+    let home = site.read("build/index.html");
+    let position = |text: &str| home.find(text).unwrap_or_else(|| panic!("{text} missing"));
+    let nav = |url: &str, title: &str| {
+        position(&format!("app-nav__item\"><a href=\"{url}\">{title}</a>"))
+    };
+    assert!(
+        position("app-nav__item\"><a href=\"/\" aria-current=\"page\">Pay docs</a>")
+            < nav("/api/", "API")
+    );
+    assert!(nav("/api/", "API") < nav("/api/refunds/", "Refunds"));
+    assert!(nav("/api/refunds/", "Refunds") < nav("/api/payments/", "Payments"));
+    assert!(nav("/api/payments/", "Payments") < nav("/support/", "Support"));
+    assert!(!home.contains("<details"));
+    assert!(!home.contains("app-nav__item\"><a href=\"/accessibility/\""));
+    // A page's own prevent_indexing.
+    let accessibility = site.read("build/accessibility/index.html");
+    assert_eq!(accessibility.matches("content=\"noindex\"").count(), 1);
+    // The redirect, from the root.
+    assert!(site.read("build/old.html").contains("url=/support/"));
+    // The search page is where the gem puts it.
+    assert!(site.path("build/search/index.html").is_file());
+}
+
+#[test]
+fn erb_forms_run_before_markdown_and_errors_point_at_their_file_line_and_column() {
+    let site = gem_site("service_name: ERB\nmultipage_nav: true\n");
+    site.write(
+        "source/partials/_links.erb",
+        "[guide]: /guide/\n[self]: <%= current_page.url %>\n",
+    );
+    site.write(
+        "source/partials/_note.html.erb",
+        "<p class=\"note\"><%= note %></p>\n",
+    );
+    gem_page(
+        &site,
+        "guide/index.html.md.erb",
+        "title: Guide\nweight: 2\nlayout: core\n",
+        "# Guide\n",
+    );
+    gem_page(
+        &site,
+        "index.html.md.erb",
+        "title: Home\nweight: 1\n",
+        "# <%= current_page.data.title %>\n\nSee [the guide][guide] and [this page][self].\n\n<%= partial 'partials/note', locals: { note: \"Read me\" } %>\n\n<% content_for :sidebar do %>\n[Side link](/guide/)\n<% end %>\n\n<% sitemap.resources.select { |r| r.options[:layout] == 'core' }.each do |r| -%>\n- [<%= r.data.title %>](<%= r.url %>)\n<% end -%>\n\n© <%= Time.current.year %>\n\n```\n<%%= partial 'x' %>\n```\n\n<%= partial 'partials/links' %>\n",
+    );
+    let run = site.build(&["--today", "2031-05-01"]);
+    run.assert_ok();
+    let home = site.read("build/index.html");
+    assert!(
+        home.contains("<a href=\"/guide/\">the guide</a> and <a href=\"/\">this page</a>"),
+        "{home}"
+    );
+    assert!(home.contains("<p class=\"note\">Read me</p>"));
+    assert!(home.contains("<aside class=\"sidebar\" aria-label=\"More on this page\">\n<p><a href=\"/guide/\">Side link</a></p>"), "{home}");
+    assert!(home.contains("<li><a href=\"/guide/\">Guide</a></li>"));
+    assert!(home.contains("© 2031"));
+    assert!(home.contains("<code>&lt;%= partial 'x' %&gt;"), "{home}");
+    assert_no_erb_outside_code(&home, "the home page");
+
+    // A bad link in a partial is reported in the partial, once.
+    site.write("source/partials/_links.erb", "[guide]: /gide/\n[self]: /\n");
+    let findings = site.check();
+    let broken: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code == "link-broken")
+        .collect();
+    assert_eq!(broken.len(), 1, "{findings:?}");
+    assert_eq!(
+        (broken[0].file.as_str(), broken[0].line, broken[0].column),
+        ("source/partials/_links.erb", 1, 1)
+    );
+
+    // Unsupported Ruby is an error at its place; nothing is published.
+    gem_page(
+        &site,
+        "bad/index.html.md.erb",
+        "title: Bad\n",
+        "Text\n\n  <%= File.read(\"/etc/passwd\") %>\n",
+    );
+    let run = site.build(&["--out", "second"]);
+    run.assert_failed()
+        .assert_stderr_has("source/bad/index.html.md.erb:6:7: error[erb-unsupported]: `File.read` is not a helper this site defines")
+        .assert_stderr_has("layouts/helpers/File.read.html");
+    assert!(!site.path("second").exists());
+    // A partial that is not there names the lookup.
+    gem_page(
+        &site,
+        "bad/index.html.md.erb",
+        "title: Bad\n",
+        "<%= partial 'nowhere' %>\n",
+    );
+    site.build(&["--out", "second"])
+        .assert_failed()
+        .assert_stderr_has(
+            "source/bad/index.html.md.erb:4:5: error[erb-partial-missing]: no partial `nowhere`",
+        );
+}
+
+#[test]
+fn folder_pages_publish_at_their_folder_and_links_to_it_resolve() {
+    let site = gem_site("service_name: Folders\n");
+    gem_page(
+        &site,
+        "index.html.md.erb",
+        "title: Home\n",
+        "[a](/a/) [b](/a) [c](/a/index.html) [d](a/#a)\n",
+    );
+    gem_page(&site, "a/index.html.md.erb", "title: A\n", "# A\n");
+    let findings = site.check();
+    assert!(findings.is_empty(), "{findings:?}");
+    site.build(&[]).assert_ok();
+    assert!(site.path("build/a/index.html").is_file());
+    let feed = site.read("build/api/pages.json");
+    assert!(feed.contains("\"url\": \"/a/\""), "{feed}");
+}
+
+#[test]
+fn heading_ids_follow_the_chosen_scheme_everywhere() {
+    let body = "## What's new?\n\n## Dogs & cats\n\n### Setup\n\n## Upgrade\n\n### Setup\n\n[a](#what-39-s-new) [b](#whats-new) [c](#upgrade-setup) [d](#setup-1)\n";
+    // The gem's scheme is the default with a tech-docs.yml.
+    let site = gem_site("service_name: Ids\n");
+    gem_page(&site, "index.html.md.erb", "title: Home\n", body);
+    let missing: Vec<String> = site
+        .check()
+        .into_iter()
+        .filter(|f| f.code == "link-fragment-missing")
+        .map(|f| f.message)
+        .collect();
+    assert_eq!(missing.len(), 2, "{missing:?}");
+    assert!(missing[0].contains("`whats-new`") && missing[1].contains("`setup-1`"));
+    site.build(&["--skip-check"]).assert_ok();
+    let html = site.read("build/index.html");
+    for id in ["what-39-s-new", "dogs-amp-cats", "setup", "upgrade-setup"] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
+        // The contents list links the same ids.
+        if id != "setup" && id != "upgrade-setup" {
+            assert!(html.contains(&format!("href=\"#{id}\"")), "{id}");
+        }
+    }
+    // GOV.UK Developer Docs' scheme, by our settings file.
+    site.write("site.yml", "heading_ids: govuk-developer-docs\n");
+    let missing: Vec<String> = site
+        .check()
+        .into_iter()
+        .filter(|f| f.code == "link-fragment-missing")
+        .map(|f| f.message)
+        .collect();
+    assert_eq!(missing.len(), 2, "{missing:?}");
+    assert!(missing[0].contains("`what-39-s-new`") && missing[1].contains("`upgrade-setup`"));
+    // The search index has the page's headings under the same ids.
+    site.write(
+        "site.yml",
+        "heading_ids: govuk-developer-docs\nenable_search: true\n",
+    );
+    site.build(&["--skip-check", "--out", "two"]).assert_ok();
+    let html = site.read("two/index.html");
+    assert!(html.contains("id=\"whats-new\"") && html.contains("id=\"setup-1\""));
+}
+
+#[test]
+fn a_sites_own_erb_layout_wraps_its_pages() {
+    let site = gem_site("service_name: Layouts\n");
+    site.write(
+        "source/layouts/live_support.erb",
+        "<% wrap_layout :core do %>\n<div class=\"live\">\n  <%= partial 'layouts/banner' %>\n  <%= yield %>\n</div>\n<% end %>\n",
+    );
+    site.write(
+        "source/layouts/_banner.erb",
+        "<p class=\"banner\"><a href=\"/\">Home</a> for <%= current_page.data.title %></p>",
+    );
+    gem_page(&site, "index.html.md.erb", "title: Home\n", "Hello\n");
+    gem_page(
+        &site,
+        "help/index.html.md.erb",
+        "title: Help\nlayout: live_support\n",
+        "# Help\n\nText.\n",
+    );
+    site.build(&[]).assert_ok();
+    let help = site.read("build/help/index.html");
+    assert!(help.contains("<div class=\"live\">\n  <p class=\"banner\"><a href=\"/\">Home</a> for Help</p>\n  <h1 id=\"help\">Help</h1>\n<p>Text.</p>"), "{help}");
+    assert_eq!(help.matches("<h1").count(), 1);
+    // Partials and layouts are not pages and are not published.
+    assert!(!site.path("build/layouts").exists() && !site.path("build/partials").exists());
+
+    // A layout that never wraps a theme layout says what to do.
+    site.write(
+        "source/layouts/live_support.erb",
+        "<html><%= yield %></html>\n",
+    );
+    site.build(&["--out", "two"])
+        .assert_failed()
+        .assert_stderr_has("source/layouts/live_support.erb:1:1: error[erb-unsupported]: the layout `live_support` writes a whole page of its own");
+}
+
+#[test]
+fn the_govuk_sample_checks_with_its_own_tech_docs_yml_and_a_small_file_of_ours() {
+    // See tests/corpus.rs for the whole report; here, the settings it reads.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/govuk-manual");
+    let fixture = Fixture::new();
+    fixture.write(
+        "ours.yml",
+        "heading_ids: govuk-developer-docs\nhelpers:\n  RunRakeTask.links: \"[Run {{ args[1] }}](https://deploy.example.org/{{ args[0] }})\"\n",
+    );
+    let ours = fixture.path("ours.yml");
+    let run = manual_in(
+        &root,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--config",
+            ours.to_str().unwrap(),
+        ],
+    );
+    // Its own redirects and host are read from tech-docs.yml: a redirect
+    // there is reported there, and links to its own host are checked.
+    let findings = run.findings();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.file == "tech-docs.yml" && f.code == "redirect-target-missing")
+    );
+    assert!(
+        !findings.iter().any(|f| f.code.starts_with("erb-")),
+        "{findings:?}"
+    );
+}
