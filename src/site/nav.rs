@@ -130,3 +130,77 @@ impl Nav {
         found
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::highlight::Highlighter;
+    use crate::load::PageSource;
+    use crate::parse::{ParseOptions, parse_page};
+
+    fn pages(files: &[(&str, &str)]) -> Vec<Arc<Page>> {
+        files
+            .iter()
+            .map(|(relative, front)| {
+                let source = PageSource {
+                    path: relative.into(),
+                    relative: relative.to_string(),
+                    text: format!("---\n{front}\n---\n"),
+                };
+                let (page, _) = parse_page(
+                    source,
+                    &Highlighter::classify_only(),
+                    ParseOptions::default(),
+                );
+                Arc::new(page.expect("parses"))
+            })
+            .collect()
+    }
+
+    fn titles(pages: &[Arc<Page>], list: &[usize]) -> Vec<String> {
+        list.iter().map(|&i| pages[i].title.clone()).collect()
+    }
+
+    #[test]
+    fn pages_nest_by_folder_as_middleman_parents_them() {
+        let pages = pages(&[
+            ("index.html.md", "title: Home"),
+            ("a.html.md", "title: A"),
+            ("a/one.html.md", "title: A one"),
+            ("b/index.html.md", "title: B"),
+            ("b/two/index.html.md", "title: B two"),
+            ("b/two/deep.html.md", "title: Deep"),
+            ("c/orphan.html.md", "title: Orphan"),
+        ]);
+        let nav = Nav::build(&pages);
+        // `/a/one.html` under its eponymous `/a.html`, `/b/two/` under
+        // `/b/`, a page whose folder has no index at the top.
+        assert_eq!(titles(&pages, &nav.roots), ["A", "B", "Home", "Orphan"]);
+        assert_eq!(titles(&pages, &nav.children[1]), ["A one"]);
+        assert_eq!(titles(&pages, &nav.children[3]), ["B two"]);
+        assert_eq!(titles(&pages, &nav.children[4]), ["Deep"]);
+        assert_eq!(nav.ancestors(5), [4, 3]);
+    }
+
+    #[test]
+    fn weight_orders_first_then_title_and_hidden_pages_leave_with_their_children() {
+        let pages = pages(&[
+            ("index.html.md", "title: Home\nweight: 1"),
+            ("zeta/index.html.md", "title: Zeta\nweight: 5"),
+            ("alpha/index.html.md", "title: Alpha"),
+            ("beta/index.html.md", "title: Beta\nweight: 50"),
+            (
+                "hidden/index.html.md",
+                "title: Hidden\nhide_in_navigation: true",
+            ),
+            ("hidden/child.html.md", "title: Child"),
+        ]);
+        let nav = Nav::build(&pages);
+        assert_eq!(
+            titles(&pages, &nav.roots),
+            ["Home", "Zeta", "Beta", "Alpha"]
+        );
+        assert!(!nav.shown[4] && !nav.shown[5]);
+        assert_eq!(nav.len, 4);
+    }
+}
