@@ -38,24 +38,10 @@ fn init_makes_a_manual_that_builds_checks_and_serves_with_no_problem() {
     }
     // The settings show every key; the first page every front matter key.
     let settings = std::fs::read_to_string(project.join("site.yml")).unwrap();
-    for key in [
-        "service_name",
-        "description",
-        "host",
-        "base_path",
-        "enable_search",
-        "header_links",
-        "footer_links",
-        "redirects",
-        "github_repo",
-        "github_branch",
-        "required_front_matter",
-        "owners",
-        "external_paths",
-        "allow_script",
-        "lints",
-        "external_links",
-    ] {
+    // Every key the settings have, as they serialize (so a key added to
+    // them and not to the starter fails here).
+    let keys = serde_json::to_value(manual::settings::Settings::defaults()).unwrap();
+    for key in keys.as_object().unwrap().keys() {
         assert!(
             settings.contains(&format!("{key}:")),
             "site.yml lacks {key}"
@@ -76,6 +62,10 @@ fn init_makes_a_manual_that_builds_checks_and_serves_with_no_problem() {
         "review_by",
         "related_repos",
         "old_paths",
+        "weight",
+        "hide_in_navigation",
+        "prevent_indexing",
+        "source_url",
     ] {
         assert!(
             page.contains(&format!("{key}:")),
