@@ -546,3 +546,28 @@ fn the_govuk_sample_checks_with_its_own_tech_docs_yml_and_a_small_file_of_ours()
         "{findings:?}"
     );
 }
+
+#[test]
+fn show_review_banner_false_leaves_the_review_box_out() {
+    let site = gem_site("service_name: Reviews\n");
+    gem_page(
+        &site,
+        "index.html.md.erb",
+        "title: Home\nlast_reviewed_on: 2020-01-01\nreview_in: 1 year\n",
+        "Text.\n",
+    );
+    site.build(&["--skip-check"]).assert_ok();
+    assert!(
+        site.read("build/index.html")
+            .contains("This page is overdue for review.")
+    );
+    site.write("site.yml", "show_review_banner: false\n");
+    site.build(&["--skip-check", "--out", "two"]).assert_ok();
+    let html = site.read("two/index.html");
+    assert!(!html.contains("class=\"review"), "{html}");
+    // The review feed still has the date: the notifier needs it.
+    assert!(
+        site.read("two/api/pages.json")
+            .contains("\"review_by\": \"2021-01-01\"")
+    );
+}

@@ -13,7 +13,9 @@
       box = document.createElement("div");
       box.id = overlayId;
       box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:45vh;overflow:auto;z-index:99999;" +
-        "background:#fff;color:#0b0c0c;border-top:6px solid #d4351c;font:16px/1.4 system-ui,sans-serif;padding:12px 16px;box-shadow:0 -2px 8px rgba(0,0,0,.3)";
+        "background:#fff;color:#0b0c0c;border-top:6px solid #d4351c;font:16px/1.4 system-ui,sans-serif;padding:12px 16px;box-shadow:0 -2px 8px rgba(0,0,0,.3);" +
+        // Long file names break anywhere rather than widen a phone's screen.
+        "overflow-wrap:anywhere";
       document.body.appendChild(box);
     }
     box.setAttribute("role", failed ? "alert" : "status");
