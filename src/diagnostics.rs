@@ -129,6 +129,8 @@ codes! {
     LintPageFileName = "lint-page-file-name": "A page file is not named `<slug>.html.md`.";
     OutputOverlapsInput = "output-overlaps-input": "The output folder is, holds or lies inside the project's inputs.";
     OutputNotOurs = "output-not-ours": "The output folder holds files that `manual` did not write.";
+    BaselineInvalid = "baseline-invalid": "The file given to `--baseline` cannot be read or is not a baseline.";
+    ScopeUnavailable = "scope-unavailable": "`--since` names a revision this clone does not have, or git cannot compare with it.";
     WriteFailed = "write-failed": "The site could not be written.";
     Interrupted = "interrupted": "The build was stopped by Ctrl-C.";
 }
@@ -192,6 +194,76 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// What a finding is, apart from where in its file it is: the file (from
+/// the project's root, with `/`), the code, and the message with any line
+/// or column it quotes left out, so that text added above a finding does
+/// not make it a different one. Messages name what is wrong (the link's
+/// target, the key, the label), so two different broken links in one file
+/// are two keys, and the same broken link twice is one key counted twice.
+/// The baseline, pull-request scope and SARIF's fingerprints all use this
+/// one identity.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FindingKey {
+    pub file: String,
+    pub code: String,
+    pub subject: String,
+}
+
+impl FindingKey {
+    /// A short, stable hash of the key: the same on every machine and in
+    /// every version that keeps the key's parts.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        for part in [&self.file, &self.code, &self.subject] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        hasher
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+}
+
+impl Diagnostic {
+    /// This finding's identity, with its file named from `root`.
+    pub fn key(&self, root: &Path) -> FindingKey {
+        FindingKey {
+            file: project_path(&self.file, root),
+            code: self.code.as_str().to_string(),
+            subject: without_positions(&self.message),
+        }
+    }
+}
+
+/// `file` as a path from `root`, written with `/` on every system, as git
+/// and the baseline file name files.
+pub fn project_path(file: &Path, root: &Path) -> String {
+    let relative = file
+        .strip_prefix(root)
+        .ok()
+        .filter(|_| root != Path::new("."))
+        .unwrap_or(file);
+    let relative = relative.strip_prefix(".").unwrap_or(relative);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The message with the line and column numbers it quotes (`first on line
+/// 12`) replaced, as they change whenever text above them does.
+fn without_positions(message: &str) -> String {
+    static POSITION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b(line|column|lines) [0-9]+").expect("valid pattern")
+    });
+    POSITION.replace_all(message, "$1 _").into_owned()
 }
 
 /// Diagnostics from every stage, kept in a stable order for reporting.
@@ -317,5 +389,54 @@ mod tests {
         assert_eq!(index.line_col(text, 3), (2, 1));
         let x = text.find('x').unwrap();
         assert_eq!(index.line_col(text, x), (2, 4));
+    }
+
+    #[test]
+    fn a_findings_key_ignores_where_it_is_but_not_what_it_is() {
+        let here = Diagnostic::error(
+            Code::LinkDefinitionDuplicate,
+            "./source/a.html.md",
+            "`[x]` is defined again here (first on line 3); links use the first",
+        )
+        .at(9, 1);
+        let moved = Diagnostic {
+            message: "`[x]` is defined again here (first on line 30); links use the first".into(),
+            ..here.clone()
+        }
+        .at(40, 2);
+        let root = Path::new(".");
+        assert_eq!(here.key(root), moved.key(root));
+        assert_eq!(here.key(root).file, "source/a.html.md");
+        assert_eq!(here.key(root).fingerprint().len(), 16);
+
+        let other_label = Diagnostic {
+            message: "`[y]` is defined again here (first on line 3); links use the first".into(),
+            ..here.clone()
+        };
+        assert_ne!(
+            here.key(root).fingerprint(),
+            other_label.key(root).fingerprint()
+        );
+        let other_file = Diagnostic {
+            file: "source/b.html.md".into(),
+            ..here.clone()
+        };
+        assert_ne!(
+            here.key(root).fingerprint(),
+            other_file.key(root).fingerprint()
+        );
+    }
+
+    #[test]
+    fn project_paths_are_relative_to_the_root_with_forward_slashes() {
+        let root = Path::new("/tmp/old");
+        assert_eq!(
+            project_path(Path::new("/tmp/old/source/a b.html.md"), root),
+            "source/a b.html.md"
+        );
+        assert_eq!(
+            project_path(Path::new("site.yml"), Path::new(".")),
+            "site.yml"
+        );
     }
 }
