@@ -4,6 +4,7 @@
 //! [`validate`] -> [`render`] -> [`write`], run by [`pipeline`].
 //! See ARCHITECTURE.md for the map and the invariants.
 
+pub mod ci;
 pub mod console;
 pub mod diagnostics;
 pub mod highlight;

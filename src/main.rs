@@ -5,7 +5,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use manual::diagnostics::{Severity, display_path};
+use manual::diagnostics::display_path;
 use manual::pipeline::{self, BuildOptions, CheckOptions, Failure, Inputs};
 use manual::report::{self, Format};
 use manual::{detailln, errln, noteln, outln};
@@ -61,6 +61,30 @@ struct GlobalArgs {
     verbose: bool,
 }
 
+/// What `check` needs in CI: a baseline and a pull request's scope.
+#[derive(Args)]
+struct CiArgs {
+    /// Report only findings that the baseline FILE does not record, and
+    /// exit as if the recorded ones were gone; those no longer found are
+    /// listed as fixed.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record every finding in FILE (sorted JSON, meant to be committed)
+    /// and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// With --baseline: rewrite FILE without the findings that are fixed
+    /// (it never adds new ones).
+    #[arg(long, requires = "baseline")]
+    prune_baseline: bool,
+    /// Report only what changed since the git revision REV caused: every
+    /// finding in the files changed since then, and findings elsewhere
+    /// that the site at REV did not have (a link to a heading the change
+    /// renamed). Uses the merge base with HEAD when history reaches it.
+    #[arg(long, value_name = "REV", conflicts_with = "write_baseline")]
+    since: Option<String>,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ColorWhen {
     Auto,
@@ -109,6 +133,8 @@ enum Command {
         /// Treat warnings as errors: `--deny warnings`.
         #[arg(long, value_name = "WHAT", value_parser = ["warnings"])]
         deny: Option<String>,
+        #[command(flatten)]
+        ci: CiArgs,
     },
     /// Serve the site on this computer, rebuilding and reloading the
     /// browser when a page, layout or the settings change.
@@ -247,6 +273,7 @@ fn main() -> ExitCode {
             format,
             external,
             deny,
+            ci,
         } => check(
             inputs.into(),
             format,
@@ -255,6 +282,7 @@ fn main() -> ExitCode {
                 external,
                 progress: progress_bar("checking links to other sites"),
             },
+            &ci,
         ),
         Command::Owners { inputs, format } => owners(inputs.into(), format),
         Command::Serve {
@@ -367,21 +395,89 @@ fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
     }
 }
 
-fn check(inputs: Inputs, format: Format, deny_warnings: bool, options: CheckOptions) -> ExitCode {
+fn check(
+    inputs: Inputs,
+    format: Format,
+    deny_warnings: bool,
+    options: CheckOptions,
+    ci: &CiArgs,
+) -> ExitCode {
     let started = Instant::now();
+    let print = |diagnostics: manual::diagnostics::Diagnostics| {
+        let _ = match format {
+            Format::Human => report::print(diagnostics, format, &mut anstream::stderr().lock()),
+            _ => report::print(diagnostics, format, &mut anstream::stdout().lock()),
+        };
+    };
+    let could_not_run = |problem: manual::diagnostics::Diagnostic| {
+        print(std::iter::once(problem).collect());
+        errln!("The check could not run.");
+        ExitCode::from(COULD_NOT_RUN)
+    };
+    // The baseline is read first: a broken one stops before any work.
+    let baseline = match ci.baseline.as_deref().map(manual::ci::baseline::read) {
+        Some(Err(problem)) => return could_not_run(problem),
+        Some(Ok(baseline)) => Some(baseline),
+        None => None,
+    };
     let highlighter = manual::highlight::Highlighter::classify_only();
     let (prepared, diagnostics) = pipeline::check(&inputs, options, &highlighter);
-    let failed =
-        diagnostics.has_errors() || (deny_warnings && diagnostics.count(Severity::Warning) > 0);
-    let pages = prepared.as_ref().map_or(0, |p| p.site.pages.len());
-    let _ = match format {
-        Format::Human => report::print(diagnostics, format, &mut anstream::stderr().lock()),
-        _ => report::print(diagnostics, format, &mut anstream::stdout().lock()),
-    };
     let Some(prepared) = prepared else {
+        print(diagnostics);
         errln!("The check could not run.");
         return ExitCode::from(COULD_NOT_RUN);
     };
+    let pages = prepared.site.pages.len();
+    let findings = diagnostics.sorted();
+    let root = Path::new(".");
+    let found = manual::ci::count(&findings, root);
+
+    if let Some(path) = &ci.write_baseline {
+        return match manual::ci::baseline::write(path, &found) {
+            Ok(()) => {
+                noteln!(
+                    "Wrote {} finding(s) of {} kind(s) to {}.",
+                    findings.len(),
+                    found.len(),
+                    path.display()
+                );
+                ExitCode::from(CLEAN)
+            }
+            Err(e) => {
+                errln!("cannot write the baseline {}: {e}", path.display());
+                ExitCode::from(COULD_NOT_RUN)
+            }
+        };
+    }
+    let scope = match ci
+        .since
+        .as_deref()
+        .map(|rev| manual::ci::scope::since(&inputs, rev))
+    {
+        Some(Err(problem)) => return could_not_run(problem),
+        Some(Ok(scope)) => Some(scope),
+        None => None,
+    };
+    let narrowed = manual::ci::narrow(
+        findings,
+        baseline.as_ref().map(|b| &b.counts),
+        scope.as_ref(),
+    );
+    let failed = narrowed.reported.iter().any(|d| d.is_error())
+        || (deny_warnings && narrowed.reported.iter().any(|d| !d.is_error()));
+    print(narrowed.reported.into_iter().collect());
+
+    if let Some(scope) = &scope {
+        noteln!(
+            "{} file(s) changed since {}; {} finding(s) the change did not cause were left out.",
+            scope.changed.len(),
+            &scope.base[..scope.base.len().min(12)],
+            narrowed.out_of_scope
+        );
+    }
+    if let Some(baseline) = &baseline {
+        report_baseline(baseline, &found, narrowed.baselined, ci.prune_baseline);
+    }
     if format == Format::Human {
         print_timings(&prepared.timings);
         noteln!(
@@ -390,6 +486,53 @@ fn check(inputs: Inputs, format: Format, deny_warnings: bool, options: CheckOpti
         );
     }
     ExitCode::from(if failed { PROBLEMS } else { CLEAN })
+}
+
+/// Says what the baseline excused and what of it is fixed, and with
+/// `--prune-baseline` rewrites it without the fixed findings.
+fn report_baseline(
+    baseline: &manual::ci::baseline::Baseline,
+    found: &manual::ci::Counts,
+    excused: usize,
+    prune: bool,
+) {
+    use manual::ci::baseline;
+    let path = baseline.path.display();
+    if excused > 0 {
+        noteln!("{excused} finding(s) recorded in the baseline {path} were not reported.");
+    }
+    let fixed = baseline::fixed(&baseline.counts, found);
+    if fixed.is_empty() {
+        return;
+    }
+    let total: usize = fixed.iter().map(|(_, n)| n).sum();
+    noteln!("{total} finding(s) in the baseline {path} are fixed:");
+    for (key, count) in &fixed {
+        let times = if *count > 1 {
+            format!(" ({count} times)")
+        } else {
+            String::new()
+        };
+        noteln!("  {}: {}: {}{times}", key.file, key.code, key.subject);
+    }
+    if !prune {
+        noteln!("Run with --prune-baseline to remove them from it.");
+        return;
+    }
+    let kept: manual::ci::Counts = baseline
+        .counts
+        .iter()
+        .map(|(key, recorded)| {
+            (
+                key.clone(),
+                (*recorded).min(found.get(key).copied().unwrap_or(0)),
+            )
+        })
+        .collect();
+    match baseline::write(&baseline.path, &kept) {
+        Ok(()) => noteln!("Removed them from {path}."),
+        Err(e) => errln!("cannot rewrite the baseline {path}: {e}"),
+    }
 }
 
 fn owners(inputs: Inputs, format: OwnersFormat) -> ExitCode {

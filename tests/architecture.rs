@@ -36,6 +36,7 @@ const STAGES: &[(&str, u8)] = &[
     ("pipeline", 7),
     ("owners", 7),
     ("report", 7),
+    ("ci", 7),
     ("serve", 8),
     ("starter", 7),
 ];
