@@ -1,5 +1,8 @@
 //! Prints diagnostics: for people (with the source line and a caret), as
-//! JSON lines for tools, or as GitHub workflow commands for pull requests.
+//! JSON lines for tools, as GitHub workflow commands for pull requests, or
+//! as a SARIF log for code scanning.
+
+pub mod sarif;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -16,6 +19,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands, shown on the pull request.
     Github,
+    /// One SARIF 2.1.0 log, for GitHub code scanning and other tools.
+    Sarif,
 }
 
 pub fn print(
@@ -43,6 +48,10 @@ pub fn print(
         Format::Github => sorted
             .iter()
             .try_for_each(|d| writeln!(out, "{}", github_command(d))),
+        Format::Sarif => {
+            let log = serde_json::to_string_pretty(&sarif::log(&sorted)).expect("SARIF serializes");
+            writeln!(out, "{log}")
+        }
     }
 }
 
