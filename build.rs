@@ -4,23 +4,27 @@
 //!    `highlight/syntaxes/` (languages the manual uses that the defaults
 //!    lack) into one dump that the binary embeds: no grammar is parsed at
 //!    run time.
-//! 2. Turns the one theme, `highlight/theme.tmTheme`, into the class-based
-//!    stylesheet the binary publishes as `/assets/highlight.css`.
+//! 2. Turns the one theme, `highlight/theme.tmTheme`, into the stylesheet
+//!    the binary publishes as `/assets/highlight.css` (through the same
+//!    `src/highlight/classes.rs` the highlighter writes its classes with),
+//!    and into a dump the binary embeds to resolve each token's style.
 //! 3. Stamps `manual --version` with the git commit.
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, css_for_theme_with_class_style};
 use syntect::parsing::SyntaxSet;
 
-/// Must match `CLASS_STYLE` in src/highlight.rs.
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+// The highlighter uses the rest of it.
+#[allow(dead_code)]
+#[path = "src/highlight/classes.rs"]
+mod classes;
 
 fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=highlight");
+    println!("cargo:rerun-if-changed=src/highlight/classes.rs");
     // The built-in theme and the starter files are compiled in
     // (`include_dir!`, `include_str!`); a file added to them must rebuild.
     println!("cargo:rerun-if-changed=theme");
@@ -36,8 +40,10 @@ fn main() {
 
     let theme = ThemeSet::get_theme("highlight/theme.tmTheme")
         .expect("highlight/theme.tmTheme is a valid theme");
-    let css = css_for_theme_with_class_style(&theme, CLASS_STYLE).expect("theme converts to CSS");
+    let css = classes::Classes::new(&theme).css();
     std::fs::write(out.join("highlight.css"), css).expect("write highlight.css");
+    syntect::dumps::dump_to_uncompressed_file(&theme, out.join("theme.bin"))
+        .expect("write the theme dump");
 
     let version = env!("CARGO_PKG_VERSION");
     let commit = Command::new("git")
