@@ -25,6 +25,7 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=highlight");
     println!("cargo:rerun-if-changed=src/highlight/classes.rs");
+    println!("cargo:rerun-if-changed=src/highlight/mod.rs");
     // The built-in theme and the starter files are compiled in
     // (`include_dir!`, `include_str!`); a file added to them must rebuild.
     println!("cargo:rerun-if-changed=theme");
@@ -44,6 +45,26 @@ fn main() {
     std::fs::write(out.join("highlight.css"), css).expect("write highlight.css");
     syntect::dumps::dump_to_uncompressed_file(&theme, out.join("theme.bin"))
         .expect("write the theme dump");
+
+    // Names the highlight cache's folder: anything that could change a
+    // highlighted block changes it, so no other build's entries are read.
+    let mut stamp = std::collections::hash_map::DefaultHasher::new();
+    for file in [
+        out.join("syntaxes.bin"),
+        out.join("theme.bin"),
+        PathBuf::from("src/highlight/classes.rs"),
+        PathBuf::from("src/highlight/mod.rs"),
+    ] {
+        std::hash::Hash::hash(
+            &std::fs::read(file).expect("read what the stamp covers"),
+            &mut stamp,
+        );
+    }
+    std::hash::Hash::hash(env!("CARGO_PKG_VERSION"), &mut stamp);
+    println!(
+        "cargo:rustc-env=MANUAL_HIGHLIGHT_STAMP={:016x}",
+        std::hash::Hasher::finish(&stamp)
+    );
 
     let version = env!("CARGO_PKG_VERSION");
     let commit = Command::new("git")

@@ -61,6 +61,31 @@ struct GlobalArgs {
     verbose: bool,
 }
 
+/// Where highlighted code is kept between runs.
+#[derive(Args)]
+struct CacheArgs {
+    /// Keep highlighted code blocks in DIR between runs
+    /// [default: .manual-cache in the project folder].
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Highlight every code block again, reading and writing no cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+}
+
+impl CacheArgs {
+    fn folder(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        Some(
+            self.cache_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(manual::highlight::disk::DEFAULT_FOLDER)),
+        )
+    }
+}
+
 /// What `check` needs in CI: a baseline and a pull request's scope.
 #[derive(Args)]
 struct CiArgs {
@@ -118,6 +143,8 @@ enum Command {
         /// Replace an output folder that holds files `manual` did not write.
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
     /// Check owners, parents, front matter, links and redirects.
     #[command(after_help = EXIT_STATUS)]
@@ -157,6 +184,8 @@ enum Command {
         /// can read it through DNS rebinding). Repeat for several.
         #[arg(long, value_name = "NAME")]
         allow_host: Vec<String>,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
     /// Pages per owner, overdue pages per owner, and unregistered owners.
     #[command(after_help = EXIT_STATUS)]
@@ -267,7 +296,16 @@ fn main() -> ExitCode {
             out,
             skip_check,
             force,
-        } => build(inputs.into(), out, BuildOptions { skip_check, force }),
+            cache,
+        } => build(
+            inputs.into(),
+            out,
+            BuildOptions {
+                skip_check,
+                force,
+                cache: cache.folder(),
+            },
+        ),
         Command::Check {
             inputs,
             format,
@@ -291,7 +329,9 @@ fn main() -> ExitCode {
             bind,
             open,
             allow_host,
+            cache,
         } => serve(manual::serve::ServeOptions {
+            cache: cache.folder(),
             inputs: inputs.into(),
             bind,
             port,
@@ -356,11 +396,15 @@ fn print_report(diagnostics: manual::diagnostics::Diagnostics) {
 fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
     let started = Instant::now();
     manual::interrupt::catch();
+    let skip_check = options.skip_check;
     let (built, diagnostics) = pipeline::build(&inputs, &out, options);
     print_report(diagnostics);
     let out = display_path(&out);
     match built {
         Ok(s) => {
+            for note in &s.notes {
+                noteln!("note: {note}");
+            }
             print_timings(&s.timings);
             noteln!(
                 "Built {} pages, {} generated files and {} assets into {} in {:.2}s{}",
@@ -369,11 +413,7 @@ fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
                 s.assets,
                 out.display(),
                 started.elapsed().as_secs_f64(),
-                if options.skip_check {
-                    " (checks skipped)"
-                } else {
-                    ""
-                }
+                if skip_check { " (checks skipped)" } else { "" }
             );
             ExitCode::from(CLEAN)
         }

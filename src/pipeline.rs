@@ -775,6 +775,9 @@ pub struct BuildSummary {
     pub assets: usize,
     /// What each stage took, for `-v`.
     pub timings: Timings,
+    /// What people should know that is not a problem with the site (a
+    /// cache that could not be used).
+    pub notes: Vec<String>,
 }
 
 #[derive(Clone, Default)]
@@ -814,13 +817,15 @@ pub fn check(
     (prepared, diagnostics)
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct BuildOptions {
     /// Build even when `check` would fail (for sites being migrated); the
     /// checks are not run at all.
     pub skip_check: bool,
     /// Replace an output folder that `manual` did not make.
     pub force: bool,
+    /// Where highlighted code is kept between builds; `None` for no cache.
+    pub cache: Option<PathBuf>,
 }
 
 /// Builds the site into `out`, replacing it only if everything succeeded.
@@ -829,7 +834,9 @@ pub fn build(
     out: &Path,
     options: BuildOptions,
 ) -> (Result<BuildSummary, Failure>, Diagnostics) {
-    let highlighter = Highlighter::new();
+    let mut notes = Vec::new();
+    let highlighter =
+        Highlighter::with_disk_cache(open_cache(inputs, options.cache.as_deref(), &mut notes));
     let (prepared, mut diagnostics) = if options.skip_check {
         prepare_with(inputs, &highlighter)
     } else {
@@ -847,7 +854,14 @@ pub fn build(
     if diagnostics.has_errors() {
         return (Err(Failure::Problems), diagnostics);
     }
-    let real_out = match output_folder(inputs, out, options.force) {
+    let cache_folder = options.cache.as_ref().map(|folder| {
+        if folder.is_relative() {
+            inputs.at_root(&folder.to_string_lossy())
+        } else {
+            folder.clone()
+        }
+    });
+    let real_out = match output_folder(inputs, out, options.force, cache_folder.as_deref()) {
         Ok(real) => real,
         Err(problem) => {
             diagnostics.push(problem);
@@ -888,8 +902,38 @@ pub fn build(
         return (Err(Failure::CouldNotRun), diagnostics);
     }
     timings.push(("publish", started.elapsed()));
+    if let Some(cache) = highlighter.disk_cache() {
+        let started = std::time::Instant::now();
+        cache.prune(crate::highlight::disk::DEFAULT_BUDGET);
+        notes.extend(cache.take_notes());
+        timings.push(("prune the cache", started.elapsed()));
+    }
     summary.timings = timings;
+    summary.notes = notes;
     (Ok(summary), diagnostics)
+}
+
+/// The highlight cache in `folder` (from the project root), or `None` with a
+/// note saying why it is not used. A folder under the project is used only
+/// as a real folder, never through a link (see `highlight::disk`).
+pub fn open_cache(
+    inputs: &Inputs,
+    folder: Option<&Path>,
+    notes: &mut Vec<String>,
+) -> Option<crate::highlight::disk::DiskCache> {
+    let folder = folder?;
+    let folder = if folder.is_relative() {
+        inputs.at_root(&folder.to_string_lossy())
+    } else {
+        folder.to_path_buf()
+    };
+    match crate::highlight::disk::DiskCache::open(&folder) {
+        Ok(cache) => Some(cache),
+        Err(note) => {
+            notes.push(note);
+            None
+        }
+    }
 }
 
 /// The output file of a URL in the site's map. Every URL was checked when
@@ -962,6 +1006,7 @@ pub fn render_site(
         generated: site.generated.len() + site.redirects.len() + search_files.len(),
         assets: site.assets.len() + site.theme_assets.len(),
         timings: Timings::new(),
+        notes: Vec::new(),
     })
 }
 
@@ -987,7 +1032,12 @@ fn write_error(path: &Path, error: &std::io::Error) -> Diagnostic {
 /// the project, its inputs or its settings, nor lie inside the inputs; and
 /// it must be a folder `manual` made, unless `force`. Returns the real path
 /// to publish at.
-fn output_folder(inputs: &Inputs, out: &Path, force: bool) -> Result<PathBuf, Diagnostic> {
+fn output_folder(
+    inputs: &Inputs,
+    out: &Path,
+    force: bool,
+    cache: Option<&Path>,
+) -> Result<PathBuf, Diagnostic> {
     let settings = inputs.settings_path();
     let tech_docs = inputs.tech_docs_path();
     let git = inputs.root.join(".git");
@@ -1024,6 +1074,13 @@ fn output_folder(inputs: &Inputs, out: &Path, force: bool) -> Result<PathBuf, Di
         protected.push(write::Protected {
             path: tech_docs,
             what: "the tech-docs settings file",
+            may_hold_output: false,
+        });
+    }
+    if let Some(cache) = cache {
+        protected.push(write::Protected {
+            path: cache,
+            what: "the cache folder",
             may_hold_output: false,
         });
     }

@@ -4,6 +4,7 @@
 //! JavaScript.
 
 pub mod classes;
+pub mod disk;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -57,6 +58,8 @@ pub struct Highlighter {
     /// Only tell known languages from unknown ones, and make no HTML at all
     /// (see `makes_html`). For `check`, which never shows a page.
     classify_only: bool,
+    /// Blocks highlighted by earlier runs.
+    disk: Option<disk::DiskCache>,
 }
 
 /// What became of a fenced block.
@@ -82,6 +85,19 @@ impl Highlighter {
             classify_only: true,
             ..Self::default()
         }
+    }
+
+    /// A highlighter that keeps what it highlights in `cache` between runs.
+    pub fn with_disk_cache(cache: Option<disk::DiskCache>) -> Self {
+        Highlighter {
+            disk: cache,
+            ..Self::default()
+        }
+    }
+
+    /// The disk cache, if there is one, to prune it and read its notes.
+    pub fn disk_cache(&self) -> Option<&disk::DiskCache> {
+        self.disk.as_ref()
     }
 
     /// Whether the pages parsed with this highlighter will be shown, so
@@ -179,10 +195,25 @@ impl Highlighter {
         if self.classify_only {
             return Highlighted::Plain;
         }
-        // A grammar that fails on this input: show the code plain rather
-        // than lose it.
-        let Some(spans) = self.spans(syntax, code) else {
-            return Highlighted::Unknown;
+        let disk_key = self.disk.as_ref().map(|_| disk::key(&syntax.name, code));
+        let cached = self
+            .disk
+            .as_ref()
+            .zip(disk_key.as_deref())
+            .and_then(|(disk, key)| disk.get(key, code));
+        let spans = match cached {
+            Some(spans) => spans,
+            None => {
+                // A grammar that fails on this input: show the code plain
+                // rather than lose it.
+                let Some(spans) = self.spans(syntax, code) else {
+                    return Highlighted::Unknown;
+                };
+                if let (Some(disk), Some(key)) = (&self.disk, &disk_key) {
+                    disk.put(key, &spans);
+                }
+                spans
+            }
         };
         let class = html_escape::encode_double_quoted_attribute(&lower);
         let html: Arc<str> = format!(

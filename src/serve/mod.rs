@@ -56,6 +56,8 @@ pub struct ServeOptions {
     /// Host names besides this computer's that requests may be addressed
     /// to (`--allow-host`).
     pub allowed_hosts: Vec<String>,
+    /// Where highlighted code is kept between runs, as `build` keeps it.
+    pub cache: Option<std::path::PathBuf>,
 }
 
 /// One consistent state of the served site.
@@ -127,7 +129,18 @@ const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     let mut watcher = watch_roots::Watcher::start(&options.inputs)?;
-    let highlighter = Highlighter::new();
+    let mut notes = Vec::new();
+    let highlighter = Highlighter::with_disk_cache(crate::pipeline::open_cache(
+        &options.inputs,
+        options.cache.as_deref(),
+        &mut notes,
+    ));
+    if let Some(cache) = highlighter.disk_cache() {
+        cache.prune(crate::highlight::disk::DEFAULT_BUDGET);
+    }
+    for note in notes {
+        crate::errln!("note: {note}");
+    }
     let started = Instant::now();
     let mut live = live::Live::new();
     let first = live.rebuild(&options.inputs, &highlighter, &[], false);

@@ -1,0 +1,157 @@
+//! The highlight cache: output is byte for byte the same with and without
+//! it, warm or cold, whatever state the cache folder is in, and nothing in
+//! the folder can change what readers see.
+
+mod common;
+
+use common::{Fixture, snapshot_tree};
+
+fn site_with_code() -> Fixture {
+    let site = Fixture::new();
+    for i in 0..6 {
+        site.page(
+            &format!("p{i}"),
+            &format!("Page {i}"),
+            "Code",
+            &format!(
+                "Intro.\n\n```ruby\n# step {i}\ndef run(x)\n  puts \"<b>#{{x}}</b> & more\"\nend\n```\n\n```yaml\nkey: {i}\n```\n\n```sh\necho done\n```\n"
+            ),
+        );
+    }
+    site
+}
+
+fn build(site: &Fixture, out: &str, args: &[&str]) -> common::Run {
+    let mut all = vec!["--out", out];
+    all.extend_from_slice(args);
+    let run = site.build(&all);
+    run.assert_ok();
+    run
+}
+
+fn entries(site: &Fixture, folder: &str) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(site.path(folder))
+        .min_depth(3)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect()
+}
+
+#[test]
+fn output_is_the_same_with_and_without_the_cache() {
+    let site = site_with_code();
+    build(&site, "plain", &["--no-cache"]);
+    assert!(
+        !site.path(".manual-cache").exists(),
+        "--no-cache writes none"
+    );
+    build(&site, "cold", &[]);
+    let stored = entries(&site, ".manual-cache");
+    assert_eq!(
+        stored.len(),
+        13,
+        "one entry per distinct block (6 + 6 + 1): {stored:?}"
+    );
+    build(&site, "warm", &[]);
+    let plain = snapshot_tree(&site.path("plain"));
+    assert_eq!(plain, snapshot_tree(&site.path("cold")));
+    assert_eq!(plain, snapshot_tree(&site.path("warm")));
+    // The folder says it is a cache to git and to backup tools.
+    assert!(site.read(".manual-cache/.gitignore").contains('*'));
+    assert!(
+        site.read(".manual-cache/CACHEDIR.TAG")
+            .starts_with("Signature: 8a477f597d28d172789f06886806bc55")
+    );
+
+    // --cache-dir moves it.
+    build(&site, "moved", &["--cache-dir", "elsewhere/cache"]);
+    assert_eq!(entries(&site, "elsewhere/cache").len(), 13);
+    assert_eq!(plain, snapshot_tree(&site.path("moved")));
+}
+
+#[test]
+fn a_tampered_or_broken_cache_never_changes_a_page() {
+    let site = site_with_code();
+    build(&site, "plain", &["--no-cache"]);
+    build(&site, "cold", &[]);
+    let plain = snapshot_tree(&site.path("plain"));
+    // Every entry replaced: one with script, one with other code, one cut
+    // short, the rest emptied.
+    for (i, entry) in entries(&site, ".manual-cache").iter().enumerate() {
+        let bad = match i {
+            0 => "<script>alert(1)</script>".to_string(),
+            1 => "<span class=\"c2\">rm -rf /</span>\n".to_string(),
+            2 => std::fs::read_to_string(entry).unwrap()[..5].to_string(),
+            _ => String::new(),
+        };
+        std::fs::write(entry, bad).unwrap();
+    }
+    let run = build(&site, "tampered", &[]);
+    run.assert_stderr_has("did not match its code and was not used");
+    assert_eq!(plain, snapshot_tree(&site.path("tampered")));
+    // The bad entries were replaced by good ones.
+    let run = build(&site, "again", &[]);
+    assert!(!run.stderr().contains("did not match"), "{}", run.stderr());
+
+    // A cache of another version is removed, with a note.
+    let other = site.path(".manual-cache/highlight-0123456789abcdef/ab");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("abcd"), "x").unwrap();
+    build(&site, "versions", &[]).assert_stderr_has("removed a cache of another version");
+    assert!(
+        !site
+            .path(".manual-cache/highlight-0123456789abcdef")
+            .exists()
+    );
+
+    // A cache "folder" that is a file: noted, and the build goes on.
+    site.write("not-a-folder", "x");
+    let run = build(&site, "file", &["--cache-dir", "not-a-folder"]);
+    run.assert_stderr_has("cannot be used");
+    assert_eq!(plain, snapshot_tree(&site.path("file")));
+}
+
+#[test]
+fn a_cache_folder_that_is_a_link_is_not_written_through() {
+    let site = site_with_code();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), site.path(".manual-cache")).unwrap();
+    build(&site, "out", &[]).assert_stderr_has("cannot be used");
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn two_builds_at_once_share_a_cache_safely() {
+    let site = site_with_code();
+    build(&site, "plain", &["--no-cache"]);
+    let plain = snapshot_tree(&site.path("plain"));
+    let dir = site.dir.path().to_path_buf();
+    let builds: Vec<_> = (0..2)
+        .map(|i| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                assert_cmd::Command::cargo_bin("manual")
+                    .unwrap()
+                    .current_dir(&dir)
+                    .args(["build", "--out", &format!("together{i}")])
+                    .output()
+                    .unwrap()
+            })
+        })
+        .collect();
+    for build in builds {
+        assert!(build.join().unwrap().status.success());
+    }
+    assert_eq!(plain, snapshot_tree(&site.path("together0")));
+    assert_eq!(plain, snapshot_tree(&site.path("together1")));
+}
+
+#[test]
+fn the_output_cannot_be_the_cache() {
+    let site = site_with_code();
+    site.build(&["--out", ".manual-cache"])
+        .assert_could_not_run()
+        .assert_stderr_has("the cache folder");
+}
