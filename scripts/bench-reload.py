@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Time from a page save to the live-reload message, for `serve`.
 
-Usage: scripts/bench-reload.py SOURCE_DIR [--edits 20]
+Usage: scripts/bench-reload.py SOURCE_DIR [--edits 20] [--kind edit|new|delete|rename]
 
 Copies SOURCE_DIR to a temporary folder (the original is never touched),
 starts `manual serve` (release) on the copy, listens to its live-reload
-events, then edits one page's body EDITS times. For each edit it measures
-the time from the write returning to the server's next state message, and
-prints the median, the slowest and what the server says it rendered.
+events, then makes EDITS changes of one kind: `edit` changes one page's
+body, `new` adds a page, `delete` removes a page (a different one each
+time), `rename` renames one. For each change it measures the time from the
+file system call returning to the server's next state message, and prints
+the median, the slowest and what the server says it rendered.
 """
 import argparse
 import http.client
@@ -35,6 +37,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source")
     parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--kind", choices=["edit", "new", "delete", "rename"], default="edit")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     workspace = tempfile.mkdtemp()
@@ -70,8 +73,17 @@ def main():
     try:
         for i in range(args.edits):
             seen = len(arrivals)
-            with open(page, "w", encoding="utf-8") as f:
-                f.write(original + f"\nEdit number {i}.\n")
+            if args.kind == "edit":
+                with open(page, "w", encoding="utf-8") as f:
+                    f.write(original + f"\nEdit number {i}.\n")
+            elif args.kind == "new":
+                with open(os.path.join(os.path.dirname(page), f"bench-new-{i}.html.md"), "w",
+                          encoding="utf-8") as f:
+                    f.write(original.replace("title: ", f"title: New {i} ", 1))
+            elif args.kind == "delete":
+                os.remove(pages[i])
+            else:
+                os.rename(pages[i], pages[i].replace(".html.md", f"-renamed.html.md"))
             written = time.perf_counter()
             deadline = written + 30
             while len(arrivals) == seen and time.perf_counter() < deadline:
@@ -81,12 +93,10 @@ def main():
             times.append((arrivals[seen] - written) * 1000)
             time.sleep(0.3)
     finally:
-        with open(page, "w", encoding="utf-8") as f:
-            f.write(original)
         time.sleep(0.5)
         server.terminate()
         shutil.rmtree(workspace, ignore_errors=True)
-    print(f"pages: {len(pages)}; edits: {len(times)}; median {statistics.median(times):.0f} ms; "
+    print(f"pages: {len(pages)}; {args.kind}s: {len(times)}; median {statistics.median(times):.0f} ms; "
           f"slowest {max(times):.0f} ms; fastest {min(times):.0f} ms")
     print("server's last lines:", *log[-3:], sep="\n  ")
 
