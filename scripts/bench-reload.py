@@ -44,7 +44,7 @@ def main():
     args.source = shutil.copytree(args.source, os.path.join(workspace, "source"))
     port = free_port()
     server = subprocess.Popen(
-        [BINARY, "serve", "--source", args.source, "--port", str(port)],
+        [BINARY, "-v", "serve", "--source", args.source, "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     server.stdout.readline()  # "Serving the manual at ..."
     log = []
@@ -98,7 +98,7 @@ def main():
         shutil.rmtree(workspace, ignore_errors=True)
     print(f"pages: {len(pages)}; {args.kind}s: {len(times)}; median {statistics.median(times):.0f} ms; "
           f"slowest {max(times):.0f} ms; fastest {min(times):.0f} ms")
-    print("server's last lines:", *log[-3:], sep="\n  ")
+    print("server's last lines:", *log[-12:], sep="\n  ")
 
 
 if __name__ == "__main__":

@@ -466,10 +466,18 @@ pub fn prepare_cached(
     });
     // ERB pages run with every page's front matter (`sitemap.resources`),
     // so they are parsed once the others are read; they are never kept
-    // between runs, since what they write depends on other files.
+    // between runs, since what they write depends on other files. A site
+    // with neither ERB pages nor ERB layouts needs no resources: `serve`
+    // would otherwise make one per page on every save.
+    let erb_layouts = listing.templates.iter().any(|t| {
+        t.relative
+            .starts_with(&format!("{}/", load::ERB_LAYOUTS_FOLDER))
+    });
+    let needs_resources = erb_layouts || fresh.iter().any(|f| matches!(f, Some(Parsed::Erb(_))));
     let resources: Vec<parse::erb::Resource> = listing
         .pages
         .iter()
+        .take(if needs_resources { usize::MAX } else { 0 })
         .zip(&fresh)
         .map(|(file, fresh)| match fresh {
             Some(Parsed::Erb(source)) => {
@@ -519,10 +527,12 @@ pub fn prepare_cached(
     // A page a site's own ERB layout wraps is parsed again with the ERB
     // inputs (and, like ERB pages, never kept: the layout is another file).
     let uses_erb_layout = |page: &Page| {
-        page.front_matter
-            .layout
-            .as_deref()
-            .is_some_and(|name| parse::erb::Partials::layout(&partials, name).is_some())
+        erb_layouts
+            && page
+                .front_matter
+                .layout
+                .as_deref()
+                .is_some_and(|name| parse::erb::Partials::layout(&partials, name).is_some())
     };
     let fresh: Vec<Option<(Option<Page>, Vec<Diagnostic>)>> = fresh
         .into_par_iter()

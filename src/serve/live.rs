@@ -111,8 +111,10 @@ impl Live {
         in_place: bool,
     ) -> Result<Changes, Vec<Diagnostic>> {
         self.cache.note_changes(&inputs.source, changed, in_place);
+        let started = std::time::Instant::now();
         let (prepared, mut diagnostics) =
             pipeline::prepare_cached(inputs, highlighter, &mut self.cache);
+        let prepared_in = started.elapsed();
         // The problems are always what `check` reports. As with
         // `build --skip-check`, what stops a build stops a rebuild, while
         // `check`'s findings never stop a page being served.
@@ -120,6 +122,7 @@ impl Live {
         if let Some(prepared) = &prepared {
             diagnostics.extend(validate::check(&prepared.site));
         }
+        let checked_in = started.elapsed() - prepared_in;
         let Some(prepared) = prepared.filter(|_| !stopped) else {
             return Err(diagnostics.sorted());
         };
@@ -136,6 +139,7 @@ impl Live {
                 (path, output, renderer.fingerprint(output))
             })
             .collect();
+        let fingerprinted_in = started.elapsed() - prepared_in - checked_in;
         let stale: Vec<&(String, render::Output, u64)> = fingerprinted
             .iter()
             .filter(|(path, _, fingerprint)| {
@@ -172,6 +176,20 @@ impl Live {
             return Err(diagnostics.sorted());
         }
         drop(renderer);
+        for (stage, took) in &prepared.timings {
+            crate::detailln!("    {stage} {:.1} ms", took.as_secs_f64() * 1000.0);
+        }
+        // `-v`: where a rebuild's time went.
+        crate::detailln!(
+            "  prepare {:.1} ms, check {:.1} ms, fingerprint {} outputs {:.1} ms, render {} {:.1} ms",
+            prepared_in.as_secs_f64() * 1000.0,
+            checked_in.as_secs_f64() * 1000.0,
+            fingerprinted.len(),
+            fingerprinted_in.as_secs_f64() * 1000.0,
+            stale.len(),
+            (started.elapsed() - prepared_in - checked_in - fingerprinted_in).as_secs_f64()
+                * 1000.0
+        );
 
         let mut changes = Changes {
             files: new_outputs.iter().map(|(path, _)| path.clone()).collect(),
