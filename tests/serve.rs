@@ -336,6 +336,19 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     );
     assert_same_as_full_build(&site, &server, &pages);
 
+    // A new page that sorts before every other (so every page after it in
+    // the site's order moves): it, its section's pages (their count and
+    // neighbours), the index, home and not-found pages and the two feeds;
+    // none of the 21 pages of the other section.
+    site.page("aa", "Aardvark", "Ops", "Text.\n");
+    server.wait_for("/manual/aa.html", "the new page", |status, _| status == 200);
+    assert!(
+        last_rebuild(&server).contains("aa.html.md changed: updated 8 file(s)"),
+        "{}",
+        last_rebuild(&server)
+    );
+    assert_same_as_full_build(&site, &server, &pages);
+
     // A layout edit re-renders pages without reading them again; an asset
     // edit renders nothing (the asset itself is the one file updated).
     drop(server);
@@ -350,9 +363,9 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     server.wait_for("/manual/b.html", "the layout change", |_, b| {
         b.contains("class=\"page-layout__main changed\"")
     });
-    // 23 pages, then the index, home, 404 and search pages.
+    // 24 pages, then the index, home, 404 and search pages.
     assert!(
-        last_rebuild(&server).contains("manual_layout.html changed: updated 27 file(s)"),
+        last_rebuild(&server).contains("manual_layout.html changed: updated 28 file(s)"),
         "{}",
         last_rebuild(&server)
     );

@@ -119,7 +119,13 @@ impl<'a> Renderer<'a> {
     pub fn fingerprint(&self, output: Output) -> u64 {
         let site = self.site;
         let mut hasher = foldhash::fast::FixedState::default().build_hasher();
-        output.hash(&mut hasher);
+        // The kind of output, not its index: a page added before this one
+        // shifts every index after it, and what the output shows is all in
+        // what is hashed below.
+        std::mem::discriminant(&output).hash(&mut hasher);
+        if let Output::Generated(file) = output {
+            file.hash(&mut hasher);
+        }
         let layouts = self.templates.digest;
         match output {
             Output::Page(i) => {

@@ -59,7 +59,11 @@ pub struct DatedLinkView<'a> {
 pub struct SectionLinkView<'a> {
     name: &'a str,
     url: String,
-    page_count: usize,
+    /// Only on the page's own section: every page's fingerprint holds the
+    /// site-wide list, so counts there would make a new page in one
+    /// section re-render every page of every section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_count: Option<usize>,
 }
 
 #[derive(Serialize, Hash)]
@@ -151,7 +155,7 @@ impl<'a> SiteView<'a> {
                 .map(|section| SectionLinkView {
                     name: &section.name,
                     url: site.href(MANUAL_INDEX_URL, Some(&section.id)),
-                    page_count: section.pages.len(),
+                    page_count: None,
                 })
                 .collect(),
             service_name: &settings.service_name,
@@ -400,7 +404,7 @@ impl<'a> PageContext<'a> {
             section: section.map(|section| SectionLinkView {
                 name: &section.name,
                 url: site.href(MANUAL_INDEX_URL, Some(&section.id)),
-                page_count: section.pages.len(),
+                page_count: Some(section.pages.len()),
             }),
             section_pages: site
                 .section_window(index, SECTION_PAGES_SHOWN)
