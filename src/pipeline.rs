@@ -126,6 +126,16 @@ impl Inputs {
         files
     }
 
+    /// The highlight cache's folder: `given` from the project root (the
+    /// default, `.manual-cache`, is relative), or as given when absolute.
+    pub fn cache_folder(&self, given: &Path) -> PathBuf {
+        if given.is_relative() {
+            self.at_root(&given.to_string_lossy())
+        } else {
+            given.to_path_buf()
+        }
+    }
+
     /// The folder of project helper templates: `helpers/` in the site's
     /// layouts folder.
     pub fn helpers_folder(&self) -> Option<PathBuf> {
@@ -864,13 +874,7 @@ pub fn build(
     if diagnostics.has_errors() {
         return (Err(Failure::Problems), diagnostics);
     }
-    let cache_folder = options.cache.as_ref().map(|folder| {
-        if folder.is_relative() {
-            inputs.at_root(&folder.to_string_lossy())
-        } else {
-            folder.clone()
-        }
-    });
+    let cache_folder = options.cache.as_deref().map(|f| inputs.cache_folder(f));
     let real_out = match output_folder(inputs, out, options.force, cache_folder.as_deref()) {
         Ok(real) => real,
         Err(problem) => {
@@ -931,12 +935,7 @@ pub fn open_cache(
     folder: Option<&Path>,
     notes: &mut Vec<String>,
 ) -> Option<crate::highlight::disk::DiskCache> {
-    let folder = folder?;
-    let folder = if folder.is_relative() {
-        inputs.at_root(&folder.to_string_lossy())
-    } else {
-        folder.to_path_buf()
-    };
+    let folder = inputs.cache_folder(folder?);
     match crate::highlight::disk::DiskCache::open(&folder) {
         Ok(cache) => Some(cache),
         Err(note) => {

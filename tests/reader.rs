@@ -642,6 +642,9 @@ async fn a_tech_docs_site_works_on_a_phone_and_a_wide_screen() {
         .arg(site.path("ours.yml"))
         .arg("--out")
         .arg(&out)
+        // The corpus is read-only test data: the cache goes elsewhere too.
+        .arg("--cache-dir")
+        .arg(site.path("cache"))
         .output()
         .unwrap();
     assert!(

@@ -59,7 +59,10 @@ fn the_gems_own_documentation_builds_from_its_root_with_no_change_and_no_argumen
     let before = common::snapshot_tree(&root);
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
-    // No argument but where to write (the corpus is read-only test data).
+    let cache = out.path().join("cache");
+    // No argument but where to write: the corpus is read-only test data, so
+    // the site and the highlight cache (which a project keeps under its
+    // root) go elsewhere.
     let run = manual_in(
         &root,
         &[
@@ -68,6 +71,8 @@ fn the_gems_own_documentation_builds_from_its_root_with_no_change_and_no_argumen
             "2026-11-23",
             "--out",
             site.to_str().unwrap(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
         ],
     );
     run.assert_ok();
