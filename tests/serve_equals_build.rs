@@ -133,6 +133,11 @@ enum Edit {
         base: bool,
         redirect: bool,
     },
+    /// The ERB page that lists every page (`sitemap.resources`) and
+    /// includes the partial: written, rewritten or removed.
+    ErbPage(u8),
+    /// The partial the ERB page includes, with a link to a page.
+    Partial(u8),
 }
 
 /// A body: a heading and links to other pages and their headings.
@@ -178,6 +183,8 @@ fn edit() -> impl Strategy<Value = Edit> {
                 redirect,
             }
         }),
+        any::<u8>().prop_map(Edit::ErbPage),
+        any::<u8>().prop_map(Edit::Partial),
     ]
 }
 
@@ -325,6 +332,36 @@ impl Project {
                     text.push_str("redirects:\n  /gone.html: /manual/a.html\n");
                 }
                 std::fs::write(&path, text).unwrap();
+                (vec![path], existed)
+            }
+            Edit::ErbPage(n) => {
+                let path = self.dir.path().join("source/manual/listing.html.md.erb");
+                let existed = path.exists();
+                if n % 4 == 0 {
+                    if existed {
+                        std::fs::remove_file(&path).unwrap();
+                        return (vec![path], false);
+                    }
+                    return (vec![], true);
+                }
+                let text = format!(
+                    "---\ntitle: Listing {n}\nowner_slack: \"#team\"\nsection: {}\nparent: /manual.html\n---\n# <%= current_page.data.title %>\n\n<%= partial 'partials/note' %>\n\n<% sitemap.resources.select {{ |r| r.data.section == '{}' }}.each do |r| -%>\n- [<%= r.data.title %>](<%= r.url %>)\n<% end -%>\n",
+                    SECTIONS[*n as usize % 3],
+                    SECTIONS[(*n as usize / 3) % 3],
+                );
+                std::fs::write(&path, text).unwrap();
+                (vec![path], existed)
+            }
+            Edit::Partial(n) => {
+                let path = self.dir.path().join("source/partials/_note.erb");
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                let existed = path.exists();
+                let target = self.pick(*n).unwrap_or_else(|| "gone".into());
+                std::fs::write(
+                    &path,
+                    format!("Note {n}: see [{target}](/manual/{target}.html).\n"),
+                )
+                .unwrap();
                 (vec![path], existed)
             }
         }
