@@ -48,15 +48,20 @@ enum Kind {
 /// it is published.
 pub const ERB_LAYOUTS_FOLDER: &str = "layouts";
 
+/// Whether a file (from the source folder) is in the folder of the site's
+/// own ERB layouts.
+pub fn in_erb_layouts(relative: &str) -> bool {
+    relative
+        .strip_prefix(ERB_LAYOUTS_FOLDER)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// As Middleman sorts files: `_`-prefixed files are partials and files in
 /// `layouts/` are layouts (neither is published); other `.erb` files that
 /// are not markdown pages are templates too, published by nothing.
 fn classify(relative: &str) -> Kind {
     let name = relative.rsplit('/').next().unwrap_or(relative);
-    let in_layouts = relative
-        .strip_prefix(ERB_LAYOUTS_FOLDER)
-        .is_some_and(|rest| rest.starts_with('/'));
-    if name.starts_with('_') || in_layouts {
+    if name.starts_with('_') || in_erb_layouts(relative) {
         Kind::Template
     } else if relative.ends_with(".md") || relative.ends_with(".md.erb") {
         Kind::Page

@@ -479,10 +479,10 @@ pub fn prepare_cached(
     // between runs, since what they write depends on other files. A site
     // with neither ERB pages nor ERB layouts needs no resources: `serve`
     // would otherwise make one per page on every save.
-    let erb_layouts = listing.templates.iter().any(|t| {
-        t.relative
-            .starts_with(&format!("{}/", load::ERB_LAYOUTS_FOLDER))
-    });
+    let erb_layouts = listing
+        .templates
+        .iter()
+        .any(|t| load::in_erb_layouts(&t.relative));
     let needs_resources = erb_layouts || fresh.iter().any(|f| matches!(f, Some(Parsed::Erb(_))));
     let resources: Vec<parse::erb::Resource> = listing
         .pages
@@ -622,12 +622,9 @@ pub fn prepare_cached(
     }
     for template in &listing.templates {
         let name = template.relative.rsplit('/').next().unwrap_or_default();
-        let in_layouts = template
-            .relative
-            .starts_with(&format!("{}/", load::ERB_LAYOUTS_FOLDER));
         if template.relative.ends_with(".erb")
             && !name.starts_with('_')
-            && !in_layouts
+            && !load::in_erb_layouts(&template.relative)
             && !used.contains(&template.relative)
         {
             diagnostics.push(

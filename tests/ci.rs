@@ -27,6 +27,11 @@ fn site_with_old_problems() -> Fixture {
     site
 }
 
+/// A finding as `codes_and_files` lists it.
+fn finding(code: &str, file: &str) -> (String, String) {
+    (code.to_string(), file.to_string())
+}
+
 fn codes_and_files(findings: &[Finding]) -> Vec<(String, String)> {
     findings
         .iter()
@@ -265,9 +270,9 @@ fn since_reports_what_the_change_caused_even_in_pages_it_did_not_touch() {
         .assert_stderr_has("1 finding(s) the change did not cause were left out");
     assert_eq!(
         codes_and_files(&run.findings()),
-        [(
-            "link-fragment-missing".to_string(),
-            "source/manual/deploy.html.md".to_string()
+        [finding(
+            "link-fragment-missing",
+            "source/manual/deploy.html.md"
         )],
         "the page that links to the renamed heading, which did not change"
     );
@@ -286,14 +291,8 @@ fn since_reports_what_the_change_caused_even_in_pages_it_did_not_touch() {
     assert_eq!(
         reported,
         [
-            (
-                "link-broken".to_string(),
-                "source/manual/deploy.html.md".to_string()
-            ),
-            (
-                "parent-missing".to_string(),
-                "source/manual/child.html.md".to_string()
-            )
+            finding("link-broken", "source/manual/deploy.html.md"),
+            finding("parent-missing", "source/manual/child.html.md")
         ]
     );
 }
@@ -313,10 +312,7 @@ fn since_reports_every_finding_in_changed_files_and_a_fix_is_clean() {
     let run = site.run("check", &["--since", "HEAD", "--format", "json"]);
     assert_eq!(
         codes_and_files(&run.findings()),
-        [(
-            "link-broken".to_string(),
-            "source/manual/old.html.md".to_string()
-        )]
+        [finding("link-broken", "source/manual/old.html.md")]
     );
     // Fixing it: clean, though nothing else was fixed.
     site.page("old", "Old notes", "Apps", "Fixed.\n");
@@ -327,10 +323,7 @@ fn since_reports_every_finding_in_changed_files_and_a_fix_is_clean() {
     let run = site.run("check", &["--since", "HEAD", "--format", "json"]);
     assert_eq!(
         codes_and_files(&run.findings()),
-        [(
-            "link-broken".to_string(),
-            "source/manual/new.html.md".to_string()
-        )]
+        [finding("link-broken", "source/manual/new.html.md")]
     );
 }
 
@@ -373,9 +366,9 @@ fn since_works_on_a_shallow_clone_and_says_when_the_revision_is_missing() {
     let run = check(&["--since", &base, "--format", "json"]);
     assert_eq!(
         codes_and_files(&run.findings()),
-        [(
-            "link-fragment-missing".to_string(),
-            "source/manual/deploy.html.md".to_string()
+        [finding(
+            "link-fragment-missing",
+            "source/manual/deploy.html.md"
         )]
     );
 

@@ -473,6 +473,27 @@ fn axe_source() -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
+/// What is wrong with the page open at `width`: wider than the screen, or
+/// an axe-core violation, each named with the width and path.
+async fn width_and_axe_problems(client: &Client, axe: &str, width: u32, path: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let overflow = client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, inner) = (overflow[0].as_u64().unwrap(), overflow[1].as_u64().unwrap());
+    if scroll > inner {
+        problems.push(format!("{width}px {path}: the page is {scroll}px wide"));
+    }
+    for violation in axe_violations(client, axe).await {
+        problems.push(format!("{width}px {path}: {violation}"));
+    }
+    problems
+}
+
 async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
     client
         .execute(&format!("{axe}\n;return true;"), vec![])
@@ -551,20 +572,7 @@ async fn every_kind_of_page_works_on_a_phone_and_a_wide_screen() {
                     "markdown in results: {text}"
                 );
             }
-            let overflow = client
-                .execute(
-                    "return [document.documentElement.scrollWidth, window.innerWidth]",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            let (scroll, inner) = (overflow[0].as_u64().unwrap(), overflow[1].as_u64().unwrap());
-            if scroll > inner {
-                report.push(format!("{width}px {path}: the page is {scroll}px wide"));
-            }
-            for violation in axe_violations(&client, &axe).await {
-                report.push(format!("{width}px {path}: {violation}"));
-            }
+            report.extend(width_and_axe_problems(&client, &axe, width, path).await);
         }
         // Where a page's parts are.
         client
@@ -668,20 +676,7 @@ async fn a_tech_docs_site_works_on_a_phone_and_a_wide_screen() {
             "/manual.html",
         ] {
             client.goto(&format!("{origin}{path}")).await.unwrap();
-            let overflow = client
-                .execute(
-                    "return [document.documentElement.scrollWidth, window.innerWidth]",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            let (scroll, inner) = (overflow[0].as_u64().unwrap(), overflow[1].as_u64().unwrap());
-            if scroll > inner {
-                report.push(format!("{width}px {path}: the page is {scroll}px wide"));
-            }
-            for violation in axe_violations(&client, &axe).await {
-                report.push(format!("{width}px {path}: {violation}"));
-            }
+            report.extend(width_and_axe_problems(&client, &axe, width, path).await);
         }
         // The parts the gem's readers know, where they should be.
         client

@@ -440,18 +440,22 @@ fn folder_pages_publish_at_their_folder_and_links_to_it_resolve() {
     assert!(feed.contains("\"url\": \"/a/\""), "{feed}");
 }
 
+/// The messages of `check`'s `link-fragment-missing` findings.
+fn missing_fragments(site: &Fixture) -> Vec<String> {
+    site.check()
+        .into_iter()
+        .filter(|f| f.code == "link-fragment-missing")
+        .map(|f| f.message)
+        .collect()
+}
+
 #[test]
 fn heading_ids_follow_the_chosen_scheme_everywhere() {
     let body = "## What's new?\n\n## Dogs & cats\n\n### Setup\n\n## Upgrade\n\n### Setup\n\n[a](#what-39-s-new) [b](#whats-new) [c](#upgrade-setup) [d](#setup-1)\n";
     // The gem's scheme is the default with a tech-docs.yml.
     let site = gem_site("service_name: Ids\n");
     gem_page(&site, "index.html.md.erb", "title: Home\n", body);
-    let missing: Vec<String> = site
-        .check()
-        .into_iter()
-        .filter(|f| f.code == "link-fragment-missing")
-        .map(|f| f.message)
-        .collect();
+    let missing = missing_fragments(&site);
     assert_eq!(missing.len(), 2, "{missing:?}");
     assert!(missing[0].contains("`whats-new`") && missing[1].contains("`setup-1`"));
     site.build(&["--skip-check"]).assert_ok();
@@ -465,12 +469,7 @@ fn heading_ids_follow_the_chosen_scheme_everywhere() {
     }
     // GOV.UK Developer Docs' scheme, by our settings file.
     site.write("site.yml", "heading_ids: govuk-developer-docs\n");
-    let missing: Vec<String> = site
-        .check()
-        .into_iter()
-        .filter(|f| f.code == "link-fragment-missing")
-        .map(|f| f.message)
-        .collect();
+    let missing = missing_fragments(&site);
     assert_eq!(missing.len(), 2, "{missing:?}");
     assert!(missing[0].contains("`what-39-s-new`") && missing[1].contains("`upgrade-setup`"));
     // The search index has the page's headings under the same ids.
