@@ -306,14 +306,16 @@ impl Project {
                 (vec![path], true)
             }
             Edit::Layout(n) => {
-                let path = self.dir.path().join("layouts/manual_layout.html");
+                // The main block every page layout includes: an edit
+                // there must reach every page.
+                let path = self.dir.path().join("layouts/_page_main.html");
                 let text = std::fs::read_to_string(&path).unwrap();
-                let text = match text.find("<h1") {
-                    Some(at) => {
-                        format!("{}<h1 data-version=\"{n}\"{}", &text[..at], &text[at + 3..])
-                    }
-                    None => text,
-                };
+                let at = text.find("<main").expect("the main block has <main");
+                let text = format!(
+                    "{}<main data-version=\"{n}\"{}",
+                    &text[..at],
+                    &text[at + 5..]
+                );
                 std::fs::write(&path, text).unwrap();
                 (vec![path], true)
             }
