@@ -61,14 +61,16 @@ struct GlobalArgs {
     verbose: bool,
 }
 
-/// Where highlighted code is kept between runs.
+/// Where highlighted code, and a record of what the last build wrote, are
+/// kept between runs.
 #[derive(Args)]
 struct CacheArgs {
-    /// Keep highlighted code blocks in DIR between runs
+    /// Keep highlighted code blocks, and a record of what each build wrote
+    /// (so the next makes only what changed), in DIR
     /// [default: .manual-cache in the project folder].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
-    /// Highlight every code block again, reading and writing no cache.
+    /// Make everything again, reading and writing no cache.
     #[arg(long, conflicts_with = "cache_dir")]
     no_cache: bool,
 }
@@ -406,6 +408,12 @@ fn build(inputs: Inputs, out: PathBuf, options: BuildOptions) -> ExitCode {
                 noteln!("note: {note}");
             }
             print_timings(&s.timings);
+            if s.reused > 0 {
+                manual::detailln!(
+                    "  {} unchanged files taken from the site replaced",
+                    s.reused
+                );
+            }
             noteln!(
                 "Built {} pages, {} generated files and {} assets into {} in {:.2}s{}",
                 s.pages,

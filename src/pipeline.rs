@@ -12,10 +12,10 @@ use rayon::prelude::*;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
 use crate::parse::Page;
-use crate::render::{self, Made, Renderer, Templates};
+use crate::render::{self, Made, Output, Renderer, Templates};
 use crate::site::Site;
 use crate::url::OutputPath;
-use crate::write::{SiteSink, Staging};
+use crate::write::{Reuse, SiteSink, Staging};
 use crate::{history, interrupt, load, parse, search, settings, validate, write};
 
 /// Outside a checkout, the source folder as given (`source` -> `source/`)
@@ -790,6 +790,8 @@ pub struct BuildSummary {
     pub pages: usize,
     pub generated: usize,
     pub assets: usize,
+    /// Outputs taken unchanged from the site replaced (`write::reuse`).
+    pub reused: usize,
     /// What each stage took, for `-v`.
     pub timings: Timings,
     /// What people should know that is not a problem with the site (a
@@ -883,16 +885,28 @@ pub fn build(
         diagnostics.push(interrupted(out));
         return (Err(Failure::Interrupted), diagnostics);
     }
-    let staging = match Staging::create(&real_out) {
+    let mut staging = match Staging::create(&real_out) {
         Ok(s) => s,
         Err(e) => {
             diagnostics.push(write_error(out, &e));
             return (Err(Failure::CouldNotRun), diagnostics);
         }
     };
+    // Only where the highlight cache could be opened: the same folder, and
+    // one note when it cannot be used.
+    if let Some(folder) = cache_folder
+        .as_ref()
+        .filter(|_| highlighter.disk_cache().is_some())
+    {
+        match Reuse::open(folder, &real_out) {
+            Ok(reuse) => staging = staging.reusing(reuse),
+            Err(note) => notes.push(note),
+        }
+    }
     let started = std::time::Instant::now();
     let rendered = render_site(&site, &templates, &staging);
     timings.push(("render and write", started.elapsed()));
+    let reuse = staging.take_reuse();
     if interrupt::requested() {
         // One report, not one per page left unwritten; dropping `staging`
         // deletes it.
@@ -913,6 +927,12 @@ pub fn build(
         return (Err(Failure::CouldNotRun), diagnostics);
     }
     timings.push(("publish", started.elapsed()));
+    if let Some(reuse) = reuse {
+        summary.reused = reuse.reused();
+        if let Err(note) = reuse.save() {
+            notes.push(note);
+        }
+    }
     if let Some(cache) = highlighter.disk_cache() {
         let started = std::time::Instant::now();
         cache.prune(crate::highlight::disk::DEFAULT_BUDGET);
@@ -986,8 +1006,20 @@ pub fn render_site(
             return Err(interrupted(&sink.location("")));
         }
         let file = output_of(output.url(site))?;
+        // An output made from the site's inputs (not an asset, which is
+        // copied) may be taken as it is from the site being replaced.
+        let from_inputs = !matches!(output, Output::Asset(_) | Output::ThemeAsset(_));
+        let fingerprint = (from_inputs && sink.can_reuse()).then(|| renderer.fingerprint(output));
+        if let Some(fingerprint) = fingerprint
+            && sink.reuse(&file, fingerprint)
+        {
+            return Ok(());
+        }
         let written = match renderer.make(output)? {
-            Made::Text(text) => sink.write(&file, text.as_bytes()),
+            Made::Text(text) => match fingerprint {
+                Some(fingerprint) => sink.write_made(&file, text.as_bytes(), fingerprint),
+                None => sink.write(&file, text.as_bytes()),
+            },
             Made::Copy(from) => sink.copy(&file, from),
             Made::Builtin(bytes) => sink.write(&file, bytes),
         };
@@ -1011,6 +1043,7 @@ pub fn render_site(
         pages: site.pages.len(),
         generated: site.generated.len() + site.redirects.len() + search_files.len(),
         assets: site.assets.len() + site.theme_assets.len(),
+        reused: 0,
         timings: Timings::new(),
         notes: Vec::new(),
     })

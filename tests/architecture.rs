@@ -13,6 +13,7 @@ const STAGES: &[(&str, u8)] = &[
     ("diagnostics", 0),
     ("url", 0),
     ("yaml", 0),
+    ("seal", 0),
     ("console", 0),
     ("interrupt", 0),
     ("highlight", 0),

@@ -155,3 +155,112 @@ fn the_output_cannot_be_the_cache() {
         .assert_could_not_run()
         .assert_stderr_has("the cache folder");
 }
+
+/// How many outputs a build (run with `-v`) took from the site it replaced.
+fn reused(run: &common::Run) -> usize {
+    run.stderr()
+        .lines()
+        .find_map(|line| {
+            line.trim()
+                .strip_suffix(" unchanged files taken from the site replaced")
+        })
+        .map_or(0, |n| n.parse().unwrap())
+}
+
+/// `build -v` into `out` with the user's key kept in `user_cache`.
+fn build_as(site: &Fixture, out: &str, user_cache: &std::path::Path) -> common::Run {
+    let run = assert_cmd::Command::cargo_bin("manual")
+        .unwrap()
+        .current_dir(site.dir.path())
+        .env("XDG_CACHE_HOME", user_cache)
+        .args(["build", "-v", "--out", out])
+        .output()
+        .unwrap();
+    let run = common::Run(run);
+    run.assert_ok();
+    run
+}
+
+#[test]
+fn a_warm_build_makes_only_what_changed_and_writes_what_a_clean_build_writes() {
+    let site = site_with_code();
+    let user = tempfile::tempdir().unwrap();
+    let first = build_as(&site, "site", user.path());
+    assert_eq!(reused(&first), 0, "nothing to take the first time");
+    let unchanged = build_as(&site, "site", user.path());
+    let all = reused(&unchanged);
+    assert!(all >= 6, "every page is taken: {}", unchanged.stderr());
+
+    // Each kind of change, then the same site built clean: the warm build
+    // writes byte for byte what the clean one does.
+    let changes: [(&str, &dyn Fn()); 4] = [
+        ("a page's body", &|| {
+            site.page("p1", "Page 1", "Code", "Changed body.\n");
+        }),
+        ("a page's title, which other pages list", &|| {
+            site.page("p2", "Renamed page", "Code", "Body.\n");
+        }),
+        ("a new page", &|| {
+            site.page("p9", "Page 9", "Other", "New.\n");
+        }),
+        ("the settings", &|| {
+            site.write("site.yml", "service_name: Another name\n");
+        }),
+    ];
+    for (what, change) in changes {
+        change();
+        let warm = build_as(&site, "site", user.path());
+        site.build(&["--out", "clean", "--no-cache"]).assert_ok();
+        assert_eq!(
+            snapshot_tree(&site.path("clean")),
+            snapshot_tree(&site.path("site")),
+            "after a change to {what}"
+        );
+        assert!(reused(&warm) < all, "{what}: something was made again");
+    }
+    // The site's name is on every page, so the last build made them all.
+    let retitled = reused(&build_as(&site, "site", user.path()));
+    assert!(retitled > 0, "unchanged again");
+}
+
+#[test]
+fn outputs_are_taken_only_from_a_site_this_user_built_and_nobody_touched() {
+    let site = site_with_code();
+    let user = tempfile::tempdir().unwrap();
+    build_as(&site, "site", user.path());
+    let clean = snapshot_tree(&site.path("site"));
+    let page = site.path("site/manual/p1.html");
+    let good = std::fs::read(&page).unwrap();
+
+    // A file replaced in the published site is made again.
+    std::fs::remove_file(&page).unwrap();
+    std::fs::write(&page, b"<script>alert(1)</script>").unwrap();
+    build_as(&site, "site", user.path());
+    assert_eq!(std::fs::read(&page).unwrap(), good);
+
+    // Another user's key (a record committed to the cache folder, or made
+    // on another machine) opens no record.
+    let stranger = tempfile::tempdir().unwrap();
+    assert_eq!(reused(&build_as(&site, "site", stranger.path())), 0);
+    // A record edited by hand is not opened either.
+    let records = site.path(".manual-cache/outputs");
+    for record in std::fs::read_dir(&records).unwrap() {
+        let path = record.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("\"fingerprint\":", "\"fingerprint\": ")).unwrap();
+    }
+    assert_eq!(reused(&build_as(&site, "site", stranger.path())), 0);
+
+    // The project copied, cache and site with it, as a pull request would
+    // commit them: the copies are other files, so nothing is taken.
+    let copy = Fixture::new();
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", site.dir.path().display()))
+        .arg(copy.dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(reused(&build_as(&copy, "site", stranger.path())), 0);
+    assert_eq!(clean, snapshot_tree(&copy.path("site")));
+}

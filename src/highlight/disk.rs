@@ -42,6 +42,9 @@ pub struct DiskCache {
     folder: PathBuf,
     /// Set after a write fails: the rest of the run does without.
     broken: AtomicBool,
+    /// Set after an entry is written: a cache nothing was added to needs
+    /// no pruning.
+    grew: AtomicBool,
     notes: Mutex<Vec<String>>,
 }
 
@@ -77,6 +80,7 @@ impl DiskCache {
             entries,
             folder: folder.to_path_buf(),
             broken: AtomicBool::new(false),
+            grew: AtomicBool::new(false),
             notes: Mutex::new(Vec::new()),
         })
     }
@@ -140,6 +144,7 @@ impl DiskCache {
             let mut file = tempfile::NamedTempFile::new_in(&folder)?;
             file.write_all(html.as_bytes())?;
             file.persist(folder.join(key)).map_err(|e| e.error)?;
+            self.grew.store(true, Ordering::Relaxed);
             Ok(())
         };
         if let Err(e) = write() {
@@ -151,8 +156,9 @@ impl DiskCache {
         }
     }
 
-    /// Removes the folders of other versions of `manual`, then the least
-    /// recently used entries until the cache is under `budget` bytes.
+    /// Removes the folders of other versions of `manual`, then, if this run
+    /// added entries, the least recently used ones until the cache is under
+    /// `budget` bytes.
     pub fn prune(&self, budget: u64) {
         let Ok(folders) = fs::read_dir(&self.folder) else {
             return;
@@ -175,6 +181,9 @@ impl DiskCache {
                 "removed a cache of another version of manual from {}",
                 self.folder.display()
             ));
+        }
+        if !self.grew.load(Ordering::Relaxed) {
+            return;
         }
         let mut entries: Vec<(SystemTime, u64, PathBuf)> = walkdir::WalkDir::new(&self.entries)
             .min_depth(2)
@@ -222,7 +231,7 @@ pub fn key(language: &str, code: &str) -> String {
 /// Makes `folder` if missing; refuses one that is a symbolic link or not a
 /// folder, since a link committed in its place could send the cache's
 /// writes anywhere.
-fn make_real_folder(folder: &Path) -> std::io::Result<()> {
+pub fn make_real_folder(folder: &Path) -> std::io::Result<()> {
     match fs::symlink_metadata(folder) {
         Ok(metadata) if metadata.is_dir() => Ok(()),
         Ok(_) => Err(std::io::Error::other(

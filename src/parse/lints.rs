@@ -50,29 +50,14 @@ pub fn scan(
 
     // Front matter and prose; code is left alone, since code samples are
     // copied exactly and a page may show mojibake on purpose in `code`.
-    let mut mojibake = |text: &str, at: &dyn Fn(usize) -> (usize, usize)| {
-        for found in patterns().find_overlapping_iter(text) {
-            let Some((_, shown, meant)) = MOJIBAKE.get(found.pattern().as_usize()) else {
-                continue;
-            };
-            let (line, column) = at(found.start());
-            findings.push(Finding {
-                lint: Lint::Mojibake,
-                line,
-                column,
-                message: format!("{shown} looks like mis-encoded text for {meant}"),
-                help: format!("replace it with {meant}"),
-            });
+    // One search of each piece finds both mojibake and GOV.UK's spellings.
+    for (offset, found) in found_in(front_matter) {
+        if let Found::Mojibake(shown, meant) = found {
+            let (line, column) = lines.line_col(front_matter, offset);
+            findings.push(mojibake(line, column, shown, meant));
         }
-    };
-    mojibake(front_matter, &|offset| lines.line_col(front_matter, offset));
-    for range in prose {
-        mojibake(&body[range.clone()], &|offset| {
-            locator.position(range.start + offset)
-        });
     }
     let at = |offset: usize| locator.position(offset);
-
     for range in prose {
         let chunk = &body[range.clone()];
         let line_start = body[..range.start].rfind('\n').map_or(0, |i| i + 1);
@@ -88,14 +73,17 @@ pub fn scan(
                 ..finding
             });
         }
-        for (offset, word) in misspelt_govuk(chunk) {
+        for (offset, found) in found_in(chunk) {
             let (line, column) = at(range.start + offset);
-            findings.push(Finding {
-                lint: Lint::GovukSpelling,
-                line,
-                column,
-                message: format!("`{word}` should be written `GOV.UK`"),
-                help: "write GOV.UK in capitals".into(),
+            findings.push(match found {
+                Found::Mojibake(shown, meant) => mojibake(line, column, shown, meant),
+                Found::Govuk(word) => Finding {
+                    lint: Lint::GovukSpelling,
+                    line,
+                    column,
+                    message: format!("`{word}` should be written `GOV.UK`"),
+                    help: "write GOV.UK in capitals".into(),
+                },
             });
         }
     }
@@ -147,21 +135,39 @@ fn patterns() -> &'static aho_corasick::AhoCorasick {
     &PATTERNS
 }
 
-fn misspelt_govuk(chunk: &str) -> Vec<(usize, &str)> {
+fn mojibake(line: usize, column: usize, shown: &str, meant: &str) -> Finding {
+    Finding {
+        lint: Lint::Mojibake,
+        line,
+        column,
+        message: format!("{shown} looks like mis-encoded text for {meant}"),
+        help: format!("replace it with {meant}"),
+    }
+}
+
+enum Found<'a> {
+    /// How it shows, and what was meant.
+    Mojibake(&'static str, &'static str),
+    /// GOV.UK spelt another way, in prose (not in an address).
+    Govuk(&'a str),
+}
+
+/// What the lints' texts find in `text`, by offset.
+fn found_in(text: &str) -> Vec<(usize, Found<'_>)> {
     let mut found = Vec::new();
-    let matches = patterns()
-        .find_overlapping_iter(chunk)
-        .filter(|m| m.pattern().as_usize() >= MOJIBAKE.len());
-    for (offset, word) in matches.map(|m| (m.start(), &chunk[m.range()])) {
-        {
-            let before = chunk[..offset].chars().next_back();
-            let after = chunk[offset + word.len()..].chars().next();
-            // Part of a host name or path (`www.Gov.uk/...`), not prose.
-            let in_address = before.is_some_and(|c| c.is_alphanumeric() || "./@-".contains(c))
-                || after.is_some_and(|c| c.is_alphanumeric() || "/-".contains(c));
-            if !in_address {
-                found.push((offset, word));
-            }
+    for m in patterns().find_iter(text) {
+        let (offset, word) = (m.start(), &text[m.range()]);
+        if let Some((_, shown, meant)) = MOJIBAKE.get(m.pattern().as_usize()) {
+            found.push((offset, Found::Mojibake(shown, meant)));
+            continue;
+        }
+        let before = text[..offset].chars().next_back();
+        let after = text[offset + word.len()..].chars().next();
+        // Part of a host name or path (`www.Gov.uk/...`), not prose.
+        let in_address = before.is_some_and(|c| c.is_alphanumeric() || "./@-".contains(c))
+            || after.is_some_and(|c| c.is_alphanumeric() || "/-".contains(c));
+        if !in_address {
+            found.push((offset, Found::Govuk(word)));
         }
     }
     found

@@ -2,12 +2,15 @@
 //! output directory, which replaces it only once the whole site is written.
 //! A failed or interrupted build leaves the previous site as it was.
 
+pub mod reuse;
+
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Code;
 use crate::url::OutputPath;
+pub use reuse::Reuse;
 
 /// Where a rendered site goes. Only an `OutputPath` (made by the `url`
 /// module's door) can name a file, so nothing is written outside the sink.
@@ -20,6 +23,20 @@ pub trait SiteSink: Sync {
     fn copy(&self, file: &OutputPath, from: &Path) -> io::Result<()>;
     /// Where `relative` ends up, for error messages.
     fn location(&self, relative: &str) -> PathBuf;
+    /// Whether the sink can take outputs from the site it replaces, so that
+    /// fingerprints are worth working out.
+    fn can_reuse(&self) -> bool {
+        false
+    }
+    /// Puts the output made last time from `fingerprint` at `file`, if it
+    /// can; false when the output must be made.
+    fn reuse(&self, _file: &OutputPath, _fingerprint: u64) -> bool {
+        false
+    }
+    /// Writes a file made from the inputs `fingerprint` stands for.
+    fn write_made(&self, file: &OutputPath, contents: &[u8], _fingerprint: u64) -> io::Result<()> {
+        self.write(file, contents)
+    }
 }
 
 impl SiteSink for Staging {
@@ -37,6 +54,26 @@ impl SiteSink for Staging {
 
     fn location(&self, relative: &str) -> PathBuf {
         self.dir.join(relative)
+    }
+
+    fn can_reuse(&self) -> bool {
+        self.reuse.is_some()
+    }
+
+    fn reuse(&self, file: &OutputPath, fingerprint: u64) -> bool {
+        self.reuse
+            .as_ref()
+            .is_some_and(|reuse| reuse.take(file, fingerprint, &self.dir))
+    }
+
+    fn write_made(&self, file: &OutputPath, contents: &[u8], fingerprint: u64) -> io::Result<()> {
+        let Some(reuse) = &self.reuse else {
+            return self.write(file, contents);
+        };
+        let mut written = fs::File::create(self.dir.join(file.as_str()))?;
+        written.write_all(contents)?;
+        reuse.made(file, fingerprint, &written.metadata()?);
+        Ok(())
     }
 }
 
@@ -63,6 +100,8 @@ pub struct Staging {
     target: PathBuf,
     swap: Swap,
     published: bool,
+    /// What may be taken from the site being replaced.
+    reuse: Option<Reuse>,
 }
 
 impl Staging {
@@ -101,6 +140,7 @@ impl Staging {
             target: target.to_path_buf(),
             swap,
             published: false,
+            reuse: None,
         };
         fs::write(staging.dir.join(MARKER), MARKER_TEXT)?;
         if swap == Swap::Beside
@@ -117,6 +157,19 @@ impl Staging {
 
     pub fn path(&self) -> &Path {
         &self.dir
+    }
+
+    /// Takes unchanged outputs from the site being replaced, as `reuse`
+    /// allows.
+    pub fn reusing(mut self, reuse: Reuse) -> Staging {
+        self.reuse = Some(reuse);
+        self
+    }
+
+    /// The record of what this build made and reused, to keep once it is
+    /// published.
+    pub fn take_reuse(&mut self) -> Option<Reuse> {
+        self.reuse.take()
     }
 
     /// Creates, once each, the folders that files at these paths need, so
@@ -138,7 +191,6 @@ impl Staging {
         fs::write(self.dir.join(file.as_str()), contents)
     }
 
-    /// Copies a file in; its folder must exist (see `create_folders`).
     /// Copies a file in; its folder must exist (see `create_folders`). The
     /// source is opened as the load stage opens files: never blocking, and
     /// only if it is still a regular file.
