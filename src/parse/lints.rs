@@ -155,6 +155,11 @@ enum Found<'a> {
 /// What the lints' texts find in `text`, by offset.
 fn found_in(text: &str) -> Vec<(usize, Found<'_>)> {
     let mut found = Vec::new();
+    // Mojibake is never ASCII, and every other spelling has `.uk` or `.UK`
+    // in it: most pieces need no search at all.
+    if text.is_ascii() && !text.contains(".uk") && !text.contains(".UK") {
+        return found;
+    }
     for m in patterns().find_iter(text) {
         let (offset, word) = (m.start(), &text[m.range()]);
         if let Some((_, shown, meant)) = MOJIBAKE.get(m.pattern().as_usize()) {
