@@ -177,18 +177,24 @@ fn not_regular(path: &Path) -> Diagnostic {
 /// Opens a file for reading without ever blocking on it, and only if it is
 /// a regular file (a FIFO swapped in after the walk is refused here too).
 pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    open_regular_sized(path).map(|(file, _)| file)
+}
+
+/// `open_regular`, and the file's length.
+fn open_regular_sized(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
     use std::os::unix::fs::OpenOptionsExt;
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)?;
-    if !file.metadata()?.is_file() {
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
             "not a regular file (a FIFO, socket or device)",
         ));
     }
-    Ok(file)
+    Ok((file, metadata.len()))
 }
 
 /// Why a text file could not be read.
@@ -221,21 +227,23 @@ impl std::fmt::Display for ReadError {
 /// byte-order mark removed and CRLF made LF.
 pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     use std::io::Read;
-    let file = open_regular(path).map_err(|e| {
+    let (file, size) = open_regular_sized(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::InvalidInput {
             ReadError::NotRegular
         } else {
             ReadError::Io(e)
         }
     })?;
-    let mut bytes = Vec::new();
+    // Room for the whole file and the byte that shows it grew past the
+    // limit: one read, not a series of growing ones.
+    let mut bytes = Vec::with_capacity(size.min(limit) as usize + 1);
     file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge(limit));
     }
-    decode(&bytes).map_err(|(line, column, byte)| ReadError::NotUtf8(line, column, byte))
+    decode(bytes).map_err(|(line, column, byte)| ReadError::NotUtf8(line, column, byte))
 }
 
 /// Lists the source tree in a sorted, deterministic order. Hidden files and
@@ -322,12 +330,15 @@ pub fn read_page(path: PathBuf, relative: String) -> Result<PageSource, Diagnost
 }
 
 /// Decodes page bytes, or says where the first invalid byte is.
-pub fn decode(bytes: &[u8]) -> Result<String, (usize, usize, u8)> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
+pub fn decode(mut bytes: Vec<u8>) -> Result<String, (usize, usize, u8)> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
         Ok(text) if text.contains('\r') => Ok(text.replace("\r\n", "\n")),
-        Ok(text) => Ok(text.to_string()),
+        Ok(text) => Ok(text),
         Err(e) => {
+            let (bytes, e) = (e.as_bytes(), e.utf8_error());
             let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]);
             let line = valid.matches('\n').count() + 1;
             let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -342,12 +353,15 @@ mod tests {
 
     #[test]
     fn decode_strips_bom_and_crlf() {
-        assert_eq!(decode(b"\xEF\xBB\xBFa\r\nb\r\n").unwrap(), "a\nb\n");
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa\r\nb\r\n".to_vec()).unwrap(),
+            "a\nb\n"
+        );
     }
 
     #[test]
     fn decode_locates_invalid_bytes() {
-        assert_eq!(decode(b"ok\nab\xFFc").unwrap_err(), (2, 3, 0xFF));
+        assert_eq!(decode(b"ok\nab\xFFc".to_vec()).unwrap_err(), (2, 3, 0xFF));
     }
 
     #[test]

@@ -46,7 +46,7 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
     };
     for (relative, bytes) in pages {
         let path = PathBuf::from("source").join(relative);
-        let text = match load::decode(bytes) {
+        let text = match load::decode(bytes.to_vec()) {
             Ok(text) => text,
             Err(_) => {
                 // The loader reports this as `source-not-utf8`.

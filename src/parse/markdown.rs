@@ -212,7 +212,12 @@ pub fn render_body(
         .enumerate()
         .map(|(i, d)| (normalize_label(&d.label), i))
         .collect();
-    let mut events: Vec<(Event<'_>, std::ops::Range<usize>)> = parser.into_offset_iter().collect();
+    // About one event per 16 bytes of markdown, measured on the manual;
+    // capped, so that a huge page grows its list as it goes rather than
+    // reserving a guess at once.
+    let mut events: Vec<(Event<'_>, std::ops::Range<usize>)> =
+        Vec::with_capacity((body.len() / 16 + 16).min(4096));
+    events.extend(parser.into_offset_iter());
 
     let explicit_ids: Vec<String> = events
         .iter()
@@ -258,7 +263,7 @@ pub fn render_body(
     let mut open_code: Option<(usize, String, String)> = None;
     let keep_text = highlighter.makes_html();
     let mut code_start = 0;
-    let mut plain_text = String::new();
+    let mut plain_text = String::with_capacity(if keep_text { body.len() } else { 0 });
 
     for index in 0..events.len() {
         let (event, range) = &events[index];

@@ -4,7 +4,7 @@
 //! (a page's body and its front matter) hash the digest the parse gave the
 //! page instead, which covers exactly what they are made from.
 
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use serde::Serialize;
 
@@ -88,9 +88,13 @@ pub fn sections_view(site: &Site) -> Vec<SectionView<'_>> {
         .collect()
 }
 
-/// The site-wide part every layout sees as `site`; made once per run.
-#[derive(Serialize, Hash)]
+/// The site-wide part every layout sees as `site`; made once per run. It
+/// hashes as the digest of what it serialises to (what a layout can see),
+/// worked out once, not once per output that shows it.
+#[derive(Serialize)]
 pub struct SiteView<'a> {
+    #[serde(skip)]
+    digest: u64,
     /// Every section, for the site navigation.
     sections: Vec<SectionLinkView<'a>>,
     service_name: &'a str,
@@ -137,7 +141,8 @@ impl<'a> SiteView<'a> {
                 .as_ref()
                 .map(|repo| format!("https://github.com/{repo}/issues/new"))
         });
-        SiteView {
+        let mut view = SiteView {
+            digest: 0,
             name: settings.site_name(),
             service_link: settings
                 .service_link
@@ -168,7 +173,16 @@ impl<'a> SiteView<'a> {
             github_repo: settings.github_repo.as_deref(),
             header_links: links(&settings.header_links),
             footer_links: links(&settings.footer_links),
-        }
+        };
+        view.digest = foldhash::fast::FixedState::default()
+            .hash_one(serde_json::to_vec(&view).expect("the site view serialises"));
+        view
+    }
+}
+
+impl Hash for SiteView<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
     }
 }
 

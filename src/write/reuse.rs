@@ -134,20 +134,15 @@ impl Reuse {
             return false;
         }
         let old = self.old_site.join(file.as_str());
-        let unchanged = fs::symlink_metadata(&old)
-            .is_ok_and(|m| m.file_type().is_file() && Stamp::of(&m) == entry.stamp);
-        if !unchanged {
-            return false;
-        }
         let new = staging.join(file.as_str());
         if fs::hard_link(&old, &new).is_err() {
             return false;
         }
-        // The file linked must be the one just looked at, not one put in
-        // its place since.
-        let same = fs::symlink_metadata(&new)
+        // What was linked (a link's name is linked, never followed) must be
+        // the very file recorded: a regular file, same inode, untouched.
+        let recorded = fs::symlink_metadata(&new)
             .is_ok_and(|m| m.file_type().is_file() && Stamp::of(&m) == entry.stamp);
-        if !same {
+        if !recorded {
             let _ = fs::remove_file(&new);
             return false;
         }
