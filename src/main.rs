@@ -10,6 +10,11 @@ use manual::pipeline::{self, BuildOptions, CheckOptions, Failure, Inputs};
 use manual::report::{self, Format};
 use manual::{detailln, errln, noteln, outln};
 
+// Parsing allocates many small strings on every core at once; mimalloc's
+// per-thread heaps did that faster than the system allocator (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The exit statuses of every command.
 const CLEAN: u8 = 0;
 const PROBLEMS: u8 = 1;

@@ -39,6 +39,21 @@ fn entries(site: &Fixture, folder: &str) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
+/// The file that holds the entries the last build used.
+fn pack_of(site: &Fixture) -> std::path::PathBuf {
+    let folder = std::fs::read_dir(site.path(".manual-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("highlight-")
+        })
+        .unwrap();
+    folder.join("pack")
+}
+
 #[test]
 fn output_is_the_same_with_and_without_the_cache() {
     let site = site_with_code();
@@ -53,6 +68,10 @@ fn output_is_the_same_with_and_without_the_cache() {
         stored.len(),
         13,
         "one entry per distinct block (6 + 6 + 1): {stored:?}"
+    );
+    assert!(
+        pack_of(&site).is_file(),
+        "the entries the build used are packed"
     );
     build(&site, "warm", &[]);
     let plain = snapshot_tree(&site.path("plain"));
@@ -88,9 +107,30 @@ fn a_tampered_or_broken_cache_never_changes_a_page() {
         };
         std::fs::write(entry, bad).unwrap();
     }
+    // The pack of the last build's entries would be read first: without it,
+    // the files are.
+    let pack = pack_of(&site);
+    std::fs::remove_file(&pack).unwrap();
     let run = build(&site, "tampered", &[]);
     run.assert_stderr_has("did not match its code and was not used");
     assert_eq!(plain, snapshot_tree(&site.path("tampered")));
+
+    // A pack whose every entry is script, or cut short, changes nothing.
+    let keys: Vec<String> = entries(&site, ".manual-cache")
+        .iter()
+        .map(|e| e.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let script = "<script>alert(1)</script>";
+    let bad: String = keys
+        .iter()
+        .map(|key| format!("{key} {}\n{script}\n", script.len()))
+        .collect();
+    std::fs::write(&pack, &bad).unwrap();
+    build(&site, "bad-pack", &[]);
+    assert_eq!(plain, snapshot_tree(&site.path("bad-pack")));
+    std::fs::write(&pack, &bad[..bad.len() / 2]).unwrap();
+    build(&site, "half-pack", &[]);
+    assert_eq!(plain, snapshot_tree(&site.path("half-pack")));
     // The bad entries were replaced by good ones.
     let run = build(&site, "again", &[]);
     assert!(!run.stderr().contains("did not match"), "{}", run.stderr());

@@ -11,7 +11,10 @@
 //! worst colour the code wrongly, never change a character of it or carry
 //! markup. Entries are written through a temporary file and renamed, so two
 //! builds at once never see half of one; the folder's size is bounded by
-//! pruning the least recently used entries after a build.
+//! pruning the least recently used entries after a build. The entries a
+//! build used are also written together into one file, the pack, which the
+//! next build reads first: one read rather than one per block, and its
+//! entries are checked in the same way.
 //!
 //! Problems with the cache never fail a build: they are noted once, and the
 //! block is highlighted as if there were no cache.
@@ -25,6 +28,9 @@ use std::time::{Duration, SystemTime};
 
 /// Hash of this build's grammars, theme and classes, and its version.
 const STAMP: &str = env!("MANUAL_HIGHLIGHT_STAMP");
+
+/// The file, among the entries' folders, that holds the last build's.
+const PACK: &str = "pack";
 
 /// The folder the cache uses when `--cache-dir` does not name one.
 pub const DEFAULT_FOLDER: &str = ".manual-cache";
@@ -49,6 +55,52 @@ pub struct DiskCache {
     /// a real folder (1), something else (2).
     subfolders: [AtomicU8; 256],
     notes: Mutex<Vec<String>>,
+    /// The entries the last build used, read at once (see `Pack`).
+    pack: Pack,
+    /// The keys of the entries this run used, for the next pack.
+    used: Mutex<Vec<String>>,
+}
+
+/// The entries one build used, in one file (`pack` in the entries'
+/// folder): the next build reads one file rather than one per block.
+/// Entries in it are checked as the files are, so a bad pack can do no more
+/// than a bad entry.
+#[derive(Default)]
+struct Pack {
+    text: String,
+    /// Each key's entry, as a range of `text`.
+    entries: std::collections::HashMap<String, std::ops::Range<usize>>,
+}
+
+impl Pack {
+    /// Reads the pack; what cannot be read as entries is left out.
+    fn read(path: &Path) -> Pack {
+        let readable =
+            fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() <= DEFAULT_BUDGET);
+        let Some(text) = readable.then(|| fs::read_to_string(path).ok()).flatten() else {
+            return Pack::default();
+        };
+        let mut entries = std::collections::HashMap::new();
+        let mut at = 0;
+        // Each entry: its key, a space, its length in bytes, a newline, the
+        // entry and a newline.
+        while let Some(line_end) = text[at..].find('\n').map(|i| at + i) {
+            let Some((key, length)) = text[at..line_end].split_once(' ') else {
+                break;
+            };
+            let Ok(length) = length.parse::<usize>() else {
+                break;
+            };
+            let start = line_end + 1;
+            let end = start.saturating_add(length);
+            if key.len() != 64 || text.as_bytes().get(end) != Some(&b'\n') {
+                break;
+            }
+            entries.insert(key.to_string(), start..end);
+            at = end + 1;
+        }
+        Pack { text, entries }
+    }
 }
 
 impl DiskCache {
@@ -80,6 +132,8 @@ impl DiskCache {
             format!("the cache folder {shown} cannot be used ({e}); building without it")
         })?;
         Ok(DiskCache {
+            pack: Pack::read(&entries.join(PACK)),
+            used: Mutex::new(Vec::new()),
             entries,
             folder: folder.to_path_buf(),
             broken: AtomicBool::new(false),
@@ -129,6 +183,24 @@ impl DiskCache {
     /// The highlighted HTML of `code` (inside `<code>`) if a valid entry
     /// holds it.
     pub fn get(&self, key: &str, code: &str) -> Option<String> {
+        if let Some(range) = self.pack.entries.get(key) {
+            let html = &self.pack.text[range.clone()];
+            if holds_exactly(html, code) {
+                self.use_entry(key);
+                return Some(html.to_string());
+            }
+        }
+        let html = self.get_file(key, code)?;
+        self.use_entry(key);
+        Some(html)
+    }
+
+    fn use_entry(&self, key: &str) {
+        self.used.lock().expect("cache use").push(key.to_string());
+    }
+
+    /// The entry of `key` from its own file.
+    fn get_file(&self, key: &str, code: &str) -> Option<String> {
         let path = self.path_of(key);
         // Never through a link in the cache's own folders (each looked at
         // once a run), nor to one.
@@ -180,6 +252,7 @@ impl DiskCache {
             file.write_all(html.as_bytes())?;
             file.persist(folder.join(key)).map_err(|e| e.error)?;
             self.grew.store(true, Ordering::Relaxed);
+            self.use_entry(key);
             Ok(())
         };
         if let Err(e) = write() {
@@ -191,10 +264,54 @@ impl DiskCache {
         }
     }
 
-    /// Removes the folders of other versions of `manual`, then, if this run
+    /// Writes the entries this run used as the pack the next run reads,
+    /// unless the pack already holds exactly them.
+    fn write_pack(&self) {
+        let mut used = std::mem::take(&mut *self.used.lock().expect("cache use"));
+        used.sort_unstable();
+        used.dedup();
+        if used.is_empty()
+            || used.len() == self.pack.entries.len()
+                && used.iter().all(|k| self.pack.entries.contains_key(k))
+        {
+            return;
+        }
+        let mut text = String::new();
+        for key in &used {
+            let from_file;
+            let html = match self.pack.entries.get(key) {
+                Some(range) => &self.pack.text[range.clone()],
+                None => {
+                    // Written or checked this run; gone only if pruned.
+                    let Ok(html) = fs::read_to_string(self.path_of(key)) else {
+                        continue;
+                    };
+                    from_file = html;
+                    &from_file
+                }
+            };
+            text.push_str(&format!("{key} {}\n{html}\n", html.len()));
+        }
+        let write = || -> std::io::Result<()> {
+            let mut file = tempfile::NamedTempFile::new_in(&self.entries)?;
+            file.write_all(text.as_bytes())?;
+            file.persist(self.entries.join(PACK)).map_err(|e| e.error)?;
+            Ok(())
+        };
+        if let Err(e) = write() {
+            self.note(format!(
+                "cannot write to the cache folder {} ({e})",
+                self.folder.display()
+            ));
+        }
+    }
+
+    /// Writes the pack the next run reads (`write_pack`), removes the
+    /// folders of other versions of `manual`, then, if this run
     /// added entries, the least recently used ones until the cache is under
     /// `budget` bytes.
     pub fn prune(&self, budget: u64) {
+        self.write_pack();
         let Ok(folders) = fs::read_dir(&self.folder) else {
             return;
         };
