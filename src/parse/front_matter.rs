@@ -148,7 +148,7 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
         });
     };
     let file_line = |yaml_line: usize| yaml_line + split.yaml_first_line - 1;
-    let doc = yaml::parse(text).map_err(|e| FrontMatterError {
+    let mut doc = yaml::parse(text).map_err(|e| FrontMatterError {
         code: Code::FrontMatterYaml,
         message: format!("front matter is not valid YAML: {}", e.message),
         help: "fix the YAML syntax; quote values that contain `: ` or start with `#`, `[` or `*`"
@@ -156,9 +156,9 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
         line: file_line(e.at.0),
         column: e.at.1,
     })?;
-    let value = match doc.value {
+    let value = match std::mem::take(&mut doc.value) {
         Value::Null => Value::Object(Default::default()),
-        Value::Object(_) => doc.value.clone(),
+        value @ Value::Object(_) => value,
         ref other => {
             return Err(FrontMatterError {
                 code: Code::FrontMatterNotMapping,

@@ -157,7 +157,10 @@ fn found_in(text: &str) -> Vec<(usize, Found<'_>)> {
     let mut found = Vec::new();
     // Mojibake is never ASCII, and every other spelling has `.uk` or `.UK`
     // in it: most pieces need no search at all.
-    if text.is_ascii() && !text.contains(".uk") && !text.contains(".UK") {
+    let bytes = text.as_bytes();
+    let dot_uk = memchr::memchr_iter(b'.', bytes)
+        .any(|i| matches!(bytes.get(i + 1..i + 3), Some(b"uk" | b"UK")));
+    if text.is_ascii() && !dot_uk {
         return found;
     }
     for m in patterns().find_iter(text) {
