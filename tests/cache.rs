@@ -29,19 +29,9 @@ fn build(site: &Fixture, out: &str, args: &[&str]) -> common::Run {
     run
 }
 
-fn entries(site: &Fixture, folder: &str) -> Vec<std::path::PathBuf> {
-    walkdir::WalkDir::new(site.path(folder))
-        .min_depth(3)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .collect()
-}
-
-/// The file that holds the entries the last build used.
-fn pack_of(site: &Fixture) -> std::path::PathBuf {
-    let folder = std::fs::read_dir(site.path(".manual-cache"))
+/// The file that holds the cache's entries, in `folder`.
+fn pack_in(site: &Fixture, folder: &str) -> std::path::PathBuf {
+    let version = std::fs::read_dir(site.path(folder))
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| {
@@ -51,7 +41,26 @@ fn pack_of(site: &Fixture) -> std::path::PathBuf {
                 .starts_with("highlight-")
         })
         .unwrap();
-    folder.join("pack")
+    version.join("pack")
+}
+
+fn pack_of(site: &Fixture) -> std::path::PathBuf {
+    pack_in(site, ".manual-cache")
+}
+
+/// The keys of the entries in the pack in `folder`, in its order: each
+/// entry is its key, a space, its length, a newline, the entry, a newline.
+fn entries(site: &Fixture, folder: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(pack_in(site, folder)).unwrap();
+    let mut found = Vec::new();
+    let mut rest = text.as_str();
+    while let Some((line, after)) = rest.split_once('\n') {
+        let (key, length) = line.split_once(' ').unwrap();
+        let length: usize = length.parse().unwrap();
+        found.push((key.to_string(), after[..length].to_string()));
+        rest = &after[length + 1..];
+    }
+    found
 }
 
 #[test]
@@ -68,10 +77,6 @@ fn output_is_the_same_with_and_without_the_cache() {
         stored.len(),
         13,
         "one entry per distinct block (6 + 6 + 1): {stored:?}"
-    );
-    assert!(
-        pack_of(&site).is_file(),
-        "the entries the build used are packed"
     );
     build(&site, "warm", &[]);
     let plain = snapshot_tree(&site.path("plain"));
@@ -98,39 +103,32 @@ fn a_tampered_or_broken_cache_never_changes_a_page() {
     let plain = snapshot_tree(&site.path("plain"));
     // Every entry replaced: one with script, one with other code, one cut
     // short, the rest emptied.
-    for (i, entry) in entries(&site, ".manual-cache").iter().enumerate() {
-        let bad = match i {
-            0 => "<script>alert(1)</script>".to_string(),
-            1 => "<span class=\"c2\">rm -rf /</span>\n".to_string(),
-            2 => std::fs::read_to_string(entry).unwrap()[..5].to_string(),
-            _ => String::new(),
-        };
-        std::fs::write(entry, bad).unwrap();
-    }
-    // The pack of the last build's entries would be read first: without it,
-    // the files are.
     let pack = pack_of(&site);
-    std::fs::remove_file(&pack).unwrap();
+    let tampered: String = entries(&site, ".manual-cache")
+        .iter()
+        .enumerate()
+        .map(|(i, (key, html))| {
+            let bad = match i {
+                0 => "<script>alert(1)</script>".to_string(),
+                1 => "<span class=\"c2\">rm -rf /</span>\n".to_string(),
+                2 => html[..5].to_string(),
+                _ => String::new(),
+            };
+            format!("{key} {}\n{bad}\n", bad.len())
+        })
+        .collect();
+    std::fs::write(&pack, &tampered).unwrap();
     let run = build(&site, "tampered", &[]);
     run.assert_stderr_has("did not match its code and was not used");
     assert_eq!(plain, snapshot_tree(&site.path("tampered")));
 
-    // A pack whose every entry is script, or cut short, changes nothing.
-    let keys: Vec<String> = entries(&site, ".manual-cache")
-        .iter()
-        .map(|e| e.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
-    let script = "<script>alert(1)</script>";
-    let bad: String = keys
-        .iter()
-        .map(|key| format!("{key} {}\n{script}\n", script.len()))
-        .collect();
-    std::fs::write(&pack, &bad).unwrap();
-    build(&site, "bad-pack", &[]);
-    assert_eq!(plain, snapshot_tree(&site.path("bad-pack")));
-    std::fs::write(&pack, &bad[..bad.len() / 2]).unwrap();
+    // A pack cut short, or not a pack at all, changes nothing either.
+    std::fs::write(&pack, &tampered[..tampered.len() / 2]).unwrap();
     build(&site, "half-pack", &[]);
     assert_eq!(plain, snapshot_tree(&site.path("half-pack")));
+    std::fs::write(&pack, "\u{0}not a pack\n").unwrap();
+    build(&site, "not-a-pack", &[]);
+    assert_eq!(plain, snapshot_tree(&site.path("not-a-pack")));
     // The bad entries were replaced by good ones.
     let run = build(&site, "again", &[]);
     assert!(!run.stderr().contains("did not match"), "{}", run.stderr());

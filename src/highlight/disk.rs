@@ -2,74 +2,69 @@
 //! (`.manual-cache/` unless `--cache-dir` moves it): highlighting is most of
 //! a build's work, and code rarely changes.
 //!
-//! An entry is named by the hash of its language and code, in a folder named
-//! for this build of `manual` (its version, grammars, theme and classes), so
-//! a cache from another version is never read. Nothing in the folder is
-//! trusted: a pull request can commit one, and a crash can leave half an
-//! entry. So an entry is used only if it is nothing but `<span class="...">`
+//! Every entry is in one file, the pack, in a folder named for this build of
+//! `manual` (its version, grammars, theme and classes), so a cache from
+//! another version is never read. A build reads the pack once and writes it
+//! once, when something was added: one file rather than one per block, which
+//! on a disk made a first build of 10,000 pages seconds slower. An entry is
+//! named by the hash of its language and code. Nothing in the pack is
+//! trusted: a pull request can commit one, and a crash can leave half of
+//! one. So an entry is used only if it is nothing but `<span class="...">`
 //! tags around text that is exactly the block's code: a bad entry can at
 //! worst colour the code wrongly, never change a character of it or carry
-//! markup. Entries are written through a temporary file and renamed, so two
-//! builds at once never see half of one; the folder's size is bounded by
-//! pruning the least recently used entries after a build. The entries a
-//! build used are also written together into one file, the pack, which the
-//! next build reads first: one read rather than one per block, and its
-//! entries are checked in the same way.
+//! markup. The pack is written through a temporary file and renamed, so two
+//! builds at once never see half of one. It holds what this build used and
+//! added first, then what earlier builds used, until the size budget: the
+//! entries least recently used go first.
 //!
 //! Problems with the cache never fail a build: they are noted once, and the
 //! block is highlighted as if there were no cache.
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::time::{Duration, SystemTime};
 
 /// Hash of this build's grammars, theme and classes, and its version.
 const STAMP: &str = env!("MANUAL_HIGHLIGHT_STAMP");
 
-/// The file, among the entries' folders, that holds the last build's.
+/// The file, in this version's folder, that holds the entries.
 const PACK: &str = "pack";
 
 /// The folder the cache uses when `--cache-dir` does not name one.
 pub const DEFAULT_FOLDER: &str = ".manual-cache";
 
-/// Pruned down to this after a build.
+/// The most the pack holds.
 pub const DEFAULT_BUDGET: u64 = 256 * 1024 * 1024;
-
-/// An entry used this recently is not touched again: one write fewer per
-/// hit, and the order of pruning is still right to within a day.
-const TOUCH_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 pub struct DiskCache {
     /// `<folder>/highlight-<STAMP>`.
     entries: PathBuf,
     folder: PathBuf,
-    /// Set after a write fails: the rest of the run does without.
-    broken: AtomicBool,
-    /// Set after an entry is written: a cache nothing was added to needs
-    /// no pruning.
-    grew: AtomicBool,
-    /// For each entry folder (`00` to `ff`): not known yet or missing (0),
-    /// a real folder (1), something else (2).
-    subfolders: [AtomicU8; 256],
     notes: Mutex<Vec<String>>,
-    /// The entries the last build used, read at once (see `Pack`).
     pack: Pack,
-    /// The keys of the entries this run used, for the next pack.
-    used: Mutex<Vec<String>>,
+    /// What this run did with the entries, for the next pack.
+    run: Mutex<Run>,
 }
 
-/// The entries one build used, in one file (`pack` in the entries'
-/// folder): the next build reads one file rather than one per block.
-/// Entries in it are checked as the files are, so a bad pack can do no more
-/// than a bad entry.
+#[derive(Default)]
+struct Run {
+    /// Keys of pack entries used.
+    used: HashSet<String>,
+    /// Keys of pack entries that did not hold their code.
+    bad: HashSet<String>,
+    /// Entries highlighted this run, in order.
+    added: Vec<(String, String)>,
+}
+
+/// The pack as read: its text, and each entry's place in it, in the
+/// pack's order (most recently used first).
 #[derive(Default)]
 struct Pack {
     text: String,
-    /// Each key's entry, as a range of `text`.
-    entries: std::collections::HashMap<String, std::ops::Range<usize>>,
+    order: Vec<(String, std::ops::Range<usize>)>,
+    entries: HashMap<String, std::ops::Range<usize>>,
 }
 
 impl Pack {
@@ -80,7 +75,7 @@ impl Pack {
         let Some(text) = readable.then(|| fs::read_to_string(path).ok()).flatten() else {
             return Pack::default();
         };
-        let mut entries = std::collections::HashMap::new();
+        let mut order = Vec::new();
         let mut at = 0;
         // Each entry: its key, a space, its length in bytes, a newline, the
         // entry and a newline.
@@ -96,11 +91,20 @@ impl Pack {
             if key.len() != 64 || text.as_bytes().get(end) != Some(&b'\n') {
                 break;
             }
-            entries.insert(key.to_string(), start..end);
+            order.push((key.to_string(), start..end));
             at = end + 1;
         }
-        Pack { text, entries }
+        let entries = order.iter().cloned().collect();
+        Pack {
+            text,
+            order,
+            entries,
+        }
     }
+}
+
+fn entry_text(key: &str, html: &str) -> String {
+    format!("{key} {}\n{html}\n", html.len())
 }
 
 impl DiskCache {
@@ -133,13 +137,10 @@ impl DiskCache {
         })?;
         Ok(DiskCache {
             pack: Pack::read(&entries.join(PACK)),
-            used: Mutex::new(Vec::new()),
             entries,
             folder: folder.to_path_buf(),
-            broken: AtomicBool::new(false),
-            grew: AtomicBool::new(false),
-            subfolders: [const { AtomicU8::new(0) }; 256],
             notes: Mutex::new(Vec::new()),
+            run: Mutex::new(Run::default()),
         })
     }
 
@@ -155,142 +156,67 @@ impl DiskCache {
         }
     }
 
-    /// Whether the folder of `key`'s entry is a real folder (not a link).
-    fn real_subfolder(&self, key: &str) -> bool {
-        let Ok(index) = u8::from_str_radix(&key[..2], 16) else {
-            return false;
-        };
-        let known = &self.subfolders[usize::from(index)];
-        match known.load(Ordering::Relaxed) {
-            1 => true,
-            2 => false,
-            // A missing folder is looked at again: a `put` may make it.
-            _ => match fs::symlink_metadata(self.entries.join(&key[..2])) {
-                Ok(metadata) => {
-                    let real = metadata.is_dir();
-                    known.store(if real { 1 } else { 2 }, Ordering::Relaxed);
-                    real
-                }
-                Err(_) => false,
-            },
-        }
-    }
-
-    fn path_of(&self, key: &str) -> PathBuf {
-        self.entries.join(&key[..2]).join(key)
-    }
-
     /// The highlighted HTML of `code` (inside `<code>`) if a valid entry
     /// holds it.
     pub fn get(&self, key: &str, code: &str) -> Option<String> {
-        if let Some(range) = self.pack.entries.get(key) {
-            let html = &self.pack.text[range.clone()];
-            if holds_exactly(html, code) {
-                self.use_entry(key);
-                return Some(html.to_string());
-            }
+        let range = self.pack.entries.get(key)?;
+        let html = &self.pack.text[range.clone()];
+        let mut run = self.run.lock().expect("cache run");
+        if holds_exactly(html, code) {
+            run.used.insert(key.to_string());
+            return Some(html.to_string());
         }
-        let html = self.get_file(key, code)?;
-        self.use_entry(key);
-        Some(html)
+        run.bad.insert(key.to_string());
+        drop(run);
+        self.note(format!(
+            "a cache entry in {} did not match its code and was not used",
+            self.folder.display()
+        ));
+        None
     }
 
-    fn use_entry(&self, key: &str) {
-        self.used.lock().expect("cache use").push(key.to_string());
-    }
-
-    /// The entry of `key` from its own file.
-    fn get_file(&self, key: &str, code: &str) -> Option<String> {
-        let path = self.path_of(key);
-        // Never through a link in the cache's own folders (each looked at
-        // once a run), nor to one.
-        if !self.real_subfolder(key) {
-            return None;
-        }
-        let mut file = {
-            use std::os::unix::fs::OpenOptionsExt;
-            fs::OpenOptions::new()
-                .read(true)
-                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-                .open(&path)
-                .ok()?
-        };
-        let metadata = file.metadata().ok()?;
-        if !metadata.is_file() || metadata.len() > (code.len() as u64 + 64) * 64 {
-            return None;
-        }
-        let mut html = String::with_capacity(metadata.len() as usize);
-        std::io::Read::read_to_string(&mut file, &mut html).ok()?;
-        if !holds_exactly(&html, code) {
-            self.note(format!(
-                "a cache entry in {} did not match its code and was not used",
-                self.folder.display()
-            ));
-            let _ = fs::remove_file(&path);
-            return None;
-        }
-        if metadata
-            .modified()
-            .ok()
-            .and_then(|m| m.elapsed().ok())
-            .is_some_and(|age| age > TOUCH_AFTER)
-            && let Ok(file) = fs::File::options().append(true).open(&path)
-        {
-            let _ = file.set_modified(SystemTime::now());
-        }
-        Some(html)
-    }
-
+    /// Keeps a block highlighted this run, for the pack `save` writes.
     pub fn put(&self, key: &str, html: &str) {
-        if self.broken.load(Ordering::Relaxed) {
-            return;
-        }
-        let write = || -> std::io::Result<()> {
-            let folder = self.entries.join(&key[..2]);
-            make_real_folder(&folder)?;
-            let mut file = tempfile::NamedTempFile::new_in(&folder)?;
-            file.write_all(html.as_bytes())?;
-            file.persist(folder.join(key)).map_err(|e| e.error)?;
-            self.grew.store(true, Ordering::Relaxed);
-            self.use_entry(key);
-            Ok(())
-        };
-        if let Err(e) = write() {
-            self.broken.store(true, Ordering::Relaxed);
-            self.note(format!(
-                "cannot write to the cache folder {} ({e}); building without it",
-                self.folder.display()
-            ));
-        }
+        self.run
+            .lock()
+            .expect("cache run")
+            .added
+            .push((key.to_string(), html.to_string()));
     }
 
-    /// Writes the entries this run used as the pack the next run reads,
-    /// unless the pack already holds exactly them.
-    fn write_pack(&self) {
-        let mut used = std::mem::take(&mut *self.used.lock().expect("cache use"));
-        used.sort_unstable();
-        used.dedup();
-        if used.is_empty()
-            || used.len() == self.pack.entries.len()
-                && used.iter().all(|k| self.pack.entries.contains_key(k))
-        {
+    /// Writes the pack when this run added to it or found a bad entry:
+    /// what was added, then what was used, then the rest in the old order,
+    /// as long as it fits in `budget` bytes.
+    fn save(&self, budget: u64) {
+        let run = std::mem::take(&mut *self.run.lock().expect("cache run"));
+        if run.added.is_empty() && run.bad.is_empty() {
             return;
         }
         let mut text = String::new();
-        for key in &used {
-            let from_file;
-            let html = match self.pack.entries.get(key) {
-                Some(range) => &self.pack.text[range.clone()],
-                None => {
-                    // Written or checked this run; gone only if pruned.
-                    let Ok(html) = fs::read_to_string(self.path_of(key)) else {
-                        continue;
-                    };
-                    from_file = html;
-                    &from_file
-                }
-            };
-            text.push_str(&format!("{key} {}\n{html}\n", html.len()));
+        let mut kept = HashSet::new();
+        let old = |key: &String, range: &std::ops::Range<usize>| {
+            (key.clone(), self.pack.text[range.clone()].to_string())
+        };
+        let used = self
+            .pack
+            .order
+            .iter()
+            .filter(|(key, _)| run.used.contains(key))
+            .map(|(key, range)| old(key, range));
+        let rest = self
+            .pack
+            .order
+            .iter()
+            .filter(|(key, _)| !run.used.contains(key) && !run.bad.contains(key))
+            .map(|(key, range)| old(key, range));
+        for (key, html) in run.added.into_iter().chain(used).chain(rest) {
+            let entry = entry_text(&key, &html);
+            if text.len() + entry.len() > budget as usize {
+                break;
+            }
+            if kept.insert(key) {
+                text.push_str(&entry);
+            }
         }
         let write = || -> std::io::Result<()> {
             let mut file = tempfile::NamedTempFile::new_in(&self.entries)?;
@@ -300,18 +226,23 @@ impl DiskCache {
         };
         if let Err(e) = write() {
             self.note(format!(
-                "cannot write to the cache folder {} ({e})",
+                "cannot write to the cache folder {} ({e}); the next build highlights again",
                 self.folder.display()
             ));
         }
     }
 
-    /// Writes the pack the next run reads (`write_pack`), removes the
-    /// folders of other versions of `manual`, then, if this run
-    /// added entries, the least recently used ones until the cache is under
-    /// `budget` bytes.
+    /// After a build: writes the pack (within `budget` bytes) if it
+    /// changed, and removes the folders of other versions of `manual`.
     pub fn prune(&self, budget: u64) {
-        self.write_pack();
+        self.save(budget);
+        // Folders inside this version's are an older layout's (an entry a
+        // file): the pack holds everything now.
+        for old in fs::read_dir(&self.entries).into_iter().flatten().flatten() {
+            if old.file_type().is_ok_and(|t| t.is_dir()) {
+                let _ = fs::remove_dir_all(old.path());
+            }
+        }
         let Ok(folders) = fs::read_dir(&self.folder) else {
             return;
         };
@@ -333,35 +264,6 @@ impl DiskCache {
                 "removed a cache of another version of manual from {}",
                 self.folder.display()
             ));
-        }
-        if !self.grew.load(Ordering::Relaxed) {
-            return;
-        }
-        let mut entries: Vec<(SystemTime, u64, PathBuf)> = walkdir::WalkDir::new(&self.entries)
-            .min_depth(2)
-            .max_depth(2)
-            .into_iter()
-            .flatten()
-            .filter(|e| e.file_type().is_file())
-            .filter_map(|e| {
-                let metadata = e.metadata().ok()?;
-                Some((metadata.modified().ok()?, metadata.len(), e.into_path()))
-            })
-            .collect();
-        let mut total: u64 = entries.iter().map(|(_, size, _)| size).sum();
-        if total <= budget {
-            return;
-        }
-        entries.sort();
-        // Down to 80%, so that the next builds do not prune again at once.
-        let target = budget / 5 * 4;
-        for (_, size, path) in entries {
-            if total <= target {
-                break;
-            }
-            if fs::remove_file(&path).is_ok() {
-                total -= size;
-            }
         }
     }
 }
@@ -481,21 +383,36 @@ mod tests {
     }
 
     #[test]
-    fn a_stored_entry_is_found_and_a_tampered_one_is_not() {
+    fn a_stored_entry_is_found_by_the_next_run_and_a_tampered_one_is_not() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = DiskCache::open(&dir.path().join("c")).unwrap();
+        let folder = dir.path().join("c");
         let code = "x = 1\n";
         let key = key("ruby", code);
+        let html = "x = <span class=\"c3\">1</span>\n";
+        let cache = DiskCache::open(&folder).unwrap();
         assert_eq!(cache.get(&key, code), None);
-        cache.put(&key, "x = <span class=\"c3\">1</span>\n");
-        assert_eq!(
-            cache.get(&key, code).as_deref(),
-            Some("x = <span class=\"c3\">1</span>\n")
-        );
-        fs::write(cache.path_of(&key), "x = <img src=x onerror=alert(1)>1\n").unwrap();
+        cache.put(&key, html);
+        cache.prune(DEFAULT_BUDGET);
+        let cache = DiskCache::open(&folder).unwrap();
+        assert_eq!(cache.get(&key, code).as_deref(), Some(html));
+
+        let pack = cache.entries.join(PACK);
+        let bad = "x = <img src=x onerror=alert(1)>1\n";
+        fs::write(&pack, entry_text(&key, bad)).unwrap();
+        let cache = DiskCache::open(&folder).unwrap();
         assert_eq!(cache.get(&key, code), None);
         assert_eq!(cache.take_notes().len(), 1);
-        assert!(!cache.path_of(&key).exists(), "the bad entry is removed");
+        cache.prune(DEFAULT_BUDGET);
+        assert!(
+            !fs::read_to_string(&pack).unwrap().contains("onerror"),
+            "the bad entry is dropped"
+        );
+        // Half a pack: what is whole is read, the rest is not.
+        let two = entry_text(&key, html) + &entry_text(&"f".repeat(64), "y\n");
+        fs::write(&pack, &two[..two.len() - 2]).unwrap();
+        let cache = DiskCache::open(&folder).unwrap();
+        assert_eq!(cache.pack.order.len(), 1);
+        assert_eq!(cache.get(&key, code).as_deref(), Some(html));
     }
 
     #[test]
@@ -509,38 +426,45 @@ mod tests {
     }
 
     #[test]
-    fn pruning_keeps_the_newest_entries_under_the_budget_and_drops_other_versions() {
+    fn the_pack_keeps_the_most_recently_used_entries_under_the_budget() {
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().join("c");
         let old_version = folder.join("highlight-0000");
-        fs::create_dir_all(old_version.join("ab")).unwrap();
-        fs::write(old_version.join("ab").join("abcd"), "x").unwrap();
-        let cache = DiskCache::open(&folder).unwrap();
-        let mut keys = Vec::new();
-        for i in 0..10 {
-            let code = format!("{i:0>100}\n");
-            let key = key("text", &code);
-            cache.put(&key, &code);
-            let when = SystemTime::now() - Duration::from_secs(1000 - i * 10);
-            fs::File::options()
-                .append(true)
-                .open(cache.path_of(&key))
-                .unwrap()
-                .set_modified(when)
-                .unwrap();
-            keys.push((key, code));
-        }
-        cache.prune(505);
-        assert!(!old_version.exists());
-        let kept: Vec<bool> = keys
-            .iter()
-            .map(|(key, code)| cache.get(key, code).is_some())
+        fs::create_dir_all(&old_version).unwrap();
+        fs::write(old_version.join(PACK), "x").unwrap();
+        let blocks: Vec<(String, String)> = (0..10)
+            .map(|i| {
+                let code = format!("{i:0>100}\n");
+                (key("text", &code), code)
+            })
             .collect();
-        // 101 bytes each: 80% of 505 is 404, so the newest 4 stay.
+        // Each entry is 64 + 1 + 3 + 1 + 101 + 1 = 171 bytes.
+        let budget = 171 * 6;
+        // The first run highlights blocks 0 to 5; the second uses 0 and 1
+        // and adds 6 to 9: the pack then holds the added, then the used.
+        let first = DiskCache::open(&folder).unwrap();
+        for (key, code) in &blocks[..6] {
+            first.put(key, code);
+        }
+        first.prune(budget);
+        assert!(!old_version.exists());
+        let second = DiskCache::open(&folder).unwrap();
+        for (key, code) in &blocks[..2] {
+            assert!(second.get(key, code).is_some());
+        }
+        for (key, code) in &blocks[6..] {
+            second.put(key, code);
+        }
+        second.prune(budget);
+        let third = DiskCache::open(&folder).unwrap();
+        let kept: Vec<bool> = blocks
+            .iter()
+            .map(|(key, code)| third.get(key, code).is_some())
+            .collect();
         assert_eq!(
             kept,
             [
-                false, false, false, false, false, false, true, true, true, true
+                true, true, false, false, false, false, true, true, true, true
             ]
         );
     }
