@@ -811,3 +811,30 @@ fn an_edit_to_a_partial_a_layout_or_another_page_shows_on_the_erb_pages_that_use
         site.read(&format!("{out}/index.html"))
     );
 }
+
+#[test]
+fn code_highlighted_while_serving_is_kept_for_the_next_build() {
+    let site = site();
+    let server = Server::start(&site, None);
+    site.page("c", "Page C", "Ops", "```ruby\nputs :kept_for_later\n```\n");
+    server.wait_for("/manual/c.html", "the new page", |_, b| {
+        b.contains("kept_for_later")
+    });
+    let cache = site.path(".manual-cache");
+    let packed = |cache: &std::path::Path| {
+        std::fs::read_dir(cache)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("highlight-"))
+            .any(|e| {
+                std::fs::read_to_string(e.path().join("pack"))
+                    .is_ok_and(|pack| pack.contains("kept_for_later"))
+            })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !packed(&cache) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(packed(&cache), "the block is in the cache's pack");
+}

@@ -135,9 +135,6 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         options.cache.as_deref(),
         &mut notes,
     ));
-    if let Some(cache) = highlighter.disk_cache() {
-        cache.prune(crate::highlight::disk::DEFAULT_BUDGET);
-    }
     for note in notes {
         crate::errln!("note: {note}");
     }
@@ -159,6 +156,7 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         ),
         Err(_) => report_rebuild("first build", None, &problems, started.elapsed()),
     }
+    keep_highlighted(&highlighter);
     // Build numbers start from the clock, so a page left open across a
     // restart sees a different number and reloads.
     let first_build = std::time::SystemTime::now()
@@ -461,6 +459,17 @@ const LONGEST_WAIT: Duration = Duration::from_millis(250);
 /// (deleted and made again, as `git checkout` of another branch can).
 const REARM_EVERY: Duration = Duration::from_millis(500);
 
+/// Keeps what the last rebuild highlighted in the cache, for the next run
+/// of `serve` or `build`, and says what went wrong with the cache, once.
+fn keep_highlighted(highlighter: &Highlighter) {
+    if let Some(cache) = highlighter.disk_cache() {
+        cache.prune(crate::highlight::disk::DEFAULT_BUDGET);
+        for note in cache.take_notes() {
+            crate::errln!("note: {note}");
+        }
+    }
+}
+
 fn watch_and_rebuild(
     inputs: &Inputs,
     highlighter: &Highlighter,
@@ -568,6 +577,8 @@ fn watch_and_rebuild(
         };
         let failed = snapshot.failed;
         sender.send_replace(Arc::new(snapshot));
+        // After the reload message, so that it waits for nothing.
+        keep_highlighted(highlighter);
         // The page has its reload message; now the search index catches up,
         // published under the same build number so no page reloads.
         if !failed && live.refresh_search() {
