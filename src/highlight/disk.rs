@@ -24,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 /// Hash of this build's grammars, theme and classes, and its version.
 const STAMP: &str = env!("MANUAL_HIGHLIGHT_STAMP");
@@ -43,7 +43,8 @@ pub struct DiskCache {
     entries: PathBuf,
     folder: PathBuf,
     notes: Mutex<Vec<String>>,
-    pack: Pack,
+    /// The pack as last read or written (`serve` writes it more than once).
+    pack: RwLock<Pack>,
     /// What this run did with the entries, for the next pack.
     run: Mutex<Run>,
 }
@@ -72,9 +73,13 @@ impl Pack {
     fn read(path: &Path) -> Pack {
         let readable =
             fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() <= DEFAULT_BUDGET);
-        let Some(text) = readable.then(|| fs::read_to_string(path).ok()).flatten() else {
-            return Pack::default();
-        };
+        match readable.then(|| fs::read_to_string(path).ok()).flatten() {
+            Some(text) => Pack::of(text),
+            None => Pack::default(),
+        }
+    }
+
+    fn of(text: String) -> Pack {
         let mut order = Vec::new();
         let mut at = 0;
         // Each entry: its key, a space, its length in bytes, a newline, the
@@ -136,7 +141,7 @@ impl DiskCache {
             format!("the cache folder {shown} cannot be used ({e}); building without it")
         })?;
         Ok(DiskCache {
-            pack: Pack::read(&entries.join(PACK)),
+            pack: RwLock::new(Pack::read(&entries.join(PACK))),
             entries,
             folder: folder.to_path_buf(),
             notes: Mutex::new(Vec::new()),
@@ -159,8 +164,9 @@ impl DiskCache {
     /// The highlighted HTML of `code` (inside `<code>`) if a valid entry
     /// holds it.
     pub fn get(&self, key: &str, code: &str) -> Option<String> {
-        let range = self.pack.entries.get(key)?;
-        let html = &self.pack.text[range.clone()];
+        let pack = self.pack.read().expect("cache pack");
+        let range = pack.entries.get(key)?;
+        let html = &pack.text[range.clone()];
         let mut run = self.run.lock().expect("cache run");
         if holds_exactly(html, code) {
             run.used.insert(key.to_string());
@@ -168,6 +174,7 @@ impl DiskCache {
         }
         run.bad.insert(key.to_string());
         drop(run);
+        drop(pack);
         self.note(format!(
             "a cache entry in {} did not match its code and was not used",
             self.folder.display()
@@ -192,19 +199,18 @@ impl DiskCache {
         if run.added.is_empty() && run.bad.is_empty() {
             return;
         }
+        let mut pack = self.pack.write().expect("cache pack");
         let mut text = String::new();
         let mut kept = HashSet::new();
         let old = |key: &String, range: &std::ops::Range<usize>| {
-            (key.clone(), self.pack.text[range.clone()].to_string())
+            (key.clone(), pack.text[range.clone()].to_string())
         };
-        let used = self
-            .pack
+        let used = pack
             .order
             .iter()
             .filter(|(key, _)| run.used.contains(key))
             .map(|(key, range)| old(key, range));
-        let rest = self
-            .pack
+        let rest = pack
             .order
             .iter()
             .filter(|(key, _)| !run.used.contains(key) && !run.bad.contains(key))
@@ -224,11 +230,16 @@ impl DiskCache {
             file.persist(self.entries.join(PACK)).map_err(|e| e.error)?;
             Ok(())
         };
-        if let Err(e) = write() {
-            self.note(format!(
-                "cannot write to the cache folder {} ({e}); the next build highlights again",
-                self.folder.display()
-            ));
+        match write() {
+            // What a later save in this run starts from.
+            Ok(()) => *pack = Pack::of(text),
+            Err(e) => {
+                drop(pack);
+                self.note(format!(
+                    "cannot write to the cache folder {} ({e}); the next build highlights again",
+                    self.folder.display()
+                ));
+            }
         }
     }
 
@@ -411,8 +422,24 @@ mod tests {
         let two = entry_text(&key, html) + &entry_text(&"f".repeat(64), "y\n");
         fs::write(&pack, &two[..two.len() - 2]).unwrap();
         let cache = DiskCache::open(&folder).unwrap();
-        assert_eq!(cache.pack.order.len(), 1);
+        assert_eq!(cache.pack.read().unwrap().order.len(), 1);
         assert_eq!(cache.get(&key, code).as_deref(), Some(html));
+    }
+
+    #[test]
+    fn a_second_save_in_one_run_keeps_what_the_first_wrote() {
+        // As `serve` does: a save after each rebuild that highlighted.
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("c");
+        let cache = DiskCache::open(&folder).unwrap();
+        let (a, b) = ("a = 1\n", "b = 2\n");
+        cache.put(&key("ruby", a), a);
+        cache.prune(DEFAULT_BUDGET);
+        cache.put(&key("ruby", b), b);
+        cache.prune(DEFAULT_BUDGET);
+        let next = DiskCache::open(&folder).unwrap();
+        assert_eq!(next.get(&key("ruby", a), a).as_deref(), Some(a));
+        assert_eq!(next.get(&key("ruby", b), b).as_deref(), Some(b));
     }
 
     #[test]
