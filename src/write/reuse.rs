@@ -30,7 +30,9 @@ use crate::seal::Key;
 use crate::url::OutputPath;
 
 /// A file as the file system last saw it; any write changes the time
-/// modified, and a replaced file has another inode.
+/// modified, and a replaced file has another inode. Unlike the parse
+/// cache's `pipeline::FileStamp` it leaves out the change time, which
+/// linking the file (this module's whole work) changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Stamp {
     device: u64,
@@ -208,8 +210,10 @@ impl Reuse {
 }
 
 fn read_record(key: &Key, path: &Path) -> Option<Record> {
+    // Read before its seal is checked, so bounded: a record is about 150
+    // bytes an output.
     let metadata = fs::symlink_metadata(path).ok()?;
-    if !metadata.is_file() {
+    if !metadata.is_file() || metadata.len() > crate::highlight::disk::DEFAULT_BUDGET {
         return None;
     }
     let sealed = fs::read(path).ok()?;
