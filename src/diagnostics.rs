@@ -79,7 +79,8 @@ codes! {
     ErbSyntax = "erb-syntax": "An ERB tag or block is not closed, or its Ruby cannot be read.";
     ErbUnsupported = "erb-unsupported": "An ERB tag uses a name or method that manual does not run and the site does not define as a helper.";
     ErbPartialMissing = "erb-partial-missing": "`partial` names a file that is not there.";
-    ErbError = "erb-error": "An ERB tag fails when run (a missing value, a wrong argument, too much work).";
+    ErbError = "erb-error": "An ERB tag fails when run (a missing value, a wrong argument).";
+    ErbBudget = "erb-budget": "A page's ERB or a project helper does more work, makes larger values or nests deeper than one page may.";
     ErbSkipped = "erb-skipped": "An `.erb` file that is neither a page, a partial a page uses, nor a layout is not published.";
     SettingUnsupported = "setting-unsupported": "A tech-docs setting that manual reads but does not act on.";
     LayoutsMissing = "layouts-missing": "The layouts folder does not exist.";

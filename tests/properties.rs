@@ -68,7 +68,16 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
         }
     }
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-    let (site, found) = Site::assemble(settings, today, parsed, unparsed, vec![], vec![]);
+    // The theme's assets, as the pipeline passes them: the script check
+    // knows the built-in scripts by their published bytes.
+    let (site, found) = Site::assemble(
+        settings,
+        today,
+        parsed,
+        unparsed,
+        vec![],
+        TEMPLATES.assets.clone(),
+    );
     diagnostics.extend(found);
     diagnostics.extend(validate::structure(&site, &TEMPLATES.layouts, &|name| {
         TEMPLATES.location(name)
@@ -287,4 +296,174 @@ fn the_harness_renders_good_pages_and_reports_bad_ones() {
     )
     .unwrap_err();
     assert!(problems.iter().any(|d| d.code.as_str() == "link-broken"));
+}
+
+// ERB and project helpers under a memory meter: pages and helpers come
+// from pull requests, so whatever a template does, evaluating it ends (in
+// text or an error) with its memory bounded. The meter counts the bytes
+// this thread holds, through the allocator, so other tests running at once
+// do not disturb it.
+
+mod meter {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+        static PEAK: Cell<isize> = const { Cell::new(0) };
+    }
+
+    fn add(bytes: isize) {
+        let _ = LIVE.try_with(|live| {
+            let now = live.get() + bytes;
+            live.set(now);
+            let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+        });
+    }
+
+    pub struct Meter;
+
+    unsafe impl GlobalAlloc for Meter {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            add(layout.size() as isize);
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            add(-(layout.size() as isize));
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            add(new_size as isize - layout.size() as isize);
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    /// Runs `f`, returning its result and the most bytes this thread held
+    /// above what it held at the start.
+    pub fn peak_of<T>(f: impl FnOnce() -> T) -> (T, isize) {
+        let start = LIVE.with(Cell::get);
+        PEAK.with(|peak| peak.set(start));
+        let result = f();
+        (result, PEAK.with(Cell::get) - start)
+    }
+}
+
+#[global_allocator]
+static METER: meter::Meter = meter::Meter;
+
+/// Pieces of ERB a generated page is made of: loops, doubling, copying,
+/// partials, helpers and nesting, the kinds of work a budget must bound.
+fn erb_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "<% s = s + s %>",
+        "<% s = \"#{s}#{s}#{s}\" %>",
+        "<% a = a + a %>",
+        "<% a = a.map { |x| [x, x] } %>",
+        "<% s = s.gsub('x', s) %>",
+        "<% t = s * 1000 %>",
+        "<% a = [a, a] %>",
+        "<% s = a.join(s) %>",
+        "<% p = partial('partials/big') %>",
+        "<%= s.length %>",
+        "<%= s %>",
+        "<%= Big.loop(a, s) %>",
+        "<% [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20].each do |i| %>",
+        "<% sitemap.resources.each do |r| %>",
+        "<% if s.length > 0 %>",
+        "<% end %>",
+        "text ",
+    ])
+}
+
+fn erb_page() -> impl Strategy<Value = String> {
+    prop::collection::vec(erb_piece(), 1..40).prop_map(|pieces| {
+        let mut body = String::from("<% s = 'xxxxxxxx' %><% a = [1, 2] %>");
+        let mut open = 0usize;
+        for piece in pieces {
+            if piece == "<% end %>" {
+                if open == 0 {
+                    continue;
+                }
+                open -= 1;
+            } else if piece.ends_with("do |i| %>")
+                || piece.ends_with("do |r| %>")
+                || piece.starts_with("<% if")
+            {
+                open += 1;
+            }
+            body.push_str(piece);
+        }
+        body.push_str(&"<% end %>".repeat(open));
+        body
+    })
+}
+
+struct BigPartial(std::sync::Arc<str>);
+
+impl parse::erb::Partials for BigPartial {
+    fn find(&self, _: &str, name: &str) -> Option<parse::erb::PartialFile> {
+        (name == "partials/big").then(|| parse::erb::PartialFile {
+            relative: "partials/_big.erb".into(),
+            path: PathBuf::from("source/partials/_big.erb"),
+            text: Ok(self.0.clone()),
+        })
+    }
+}
+
+proptest! {
+    // Its own count: a case may run up to the whole budget, so CI's 20,000
+    // cases for the other properties would take too long here.
+    // RELIABILITY.md records a long run (MANUAL_ERB_CASES).
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("MANUAL_ERB_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(48)
+    ))]
+
+    #[test]
+    fn erb_and_helpers_end_within_their_budget(body in erb_page()) {
+        use parse::erb::{Helpers, Resource, World};
+        let resources: Vec<Resource> = (0..50)
+            .map(|i| Resource {
+                url: format!("/p{i}/"),
+                path: format!("p{i}/index.html"),
+                data: serde_json::json!({ "title": format!("Page {i}") }),
+                layout: None,
+            })
+            .collect();
+        let inline = indexmap::IndexMap::from([(
+            "Big.loop".to_string(),
+            "{% for x in args[0] %}{{ args[1] }}{{ args[1] }}{% endfor %}".to_string(),
+        )]);
+        let (helpers, problems) = Helpers::load(None, &inline, std::path::Path::new("site.yml"));
+        prop_assert!(problems.is_empty(), "{problems:?}");
+        let partials = BigPartial("x".repeat(1 << 20).into());
+        let config = serde_json::json!({});
+        let world = World {
+            resources: &resources,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+            config: &config,
+            partials: &partials,
+            helpers: &helpers,
+        };
+        let text = format!("---\ntitle: Fuzz\n---\n{body}");
+        let start = text.len() - body.len();
+        let (result, peak) = meter::peak_of(|| {
+            parse::erb::evaluate_page(
+                &world,
+                Some(0),
+                &resources[0],
+                PathBuf::from("source/fuzz.html.md.erb"),
+                text.as_str().into(),
+                start,
+            )
+            .map(|done| done.output.text.len())
+        });
+        prop_assert!(
+            peak < 1536 * 1024 * 1024,
+            "{body}: held {} MiB",
+            peak / (1024 * 1024)
+        );
+        if let Ok(written) = result {
+            prop_assert!(written <= parse::erb::MAX_OUTPUT);
+        }
+    }
 }

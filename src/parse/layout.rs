@@ -108,6 +108,22 @@ pub fn wrap(
             files: done.files.clone(),
         };
         let own = scan(&map, &done.output.text, base_path, at, &mut wrapped);
+        // Measured before it is made: a layout that writes `yield` a million
+        // times would multiply the page a million times.
+        let yields = own.matches(CONTENT).count();
+        let size = (own.len() - yields * CONTENT.len())
+            .saturating_add(yields.saturating_mul(wrapped.html.len()));
+        if size > erb::MAX_OUTPUT {
+            return Err(ErbError {
+                code: Code::ErbBudget,
+                place: place(1, 1),
+                message: format!(
+                    "the layout `{name}` writes the page {yields} times, more than {} MiB in all",
+                    erb::MAX_OUTPUT / (1024 * 1024)
+                ),
+                help: "write `<%= yield %>` once, where the page goes".into(),
+            });
+        }
         wrapped.html = own.replace(CONTENT, &wrapped.html);
         if let Some(slot) = done.slots.get("sidebar") {
             let map = SourceMap {

@@ -19,6 +19,84 @@ pub const MAX_STEPS: usize = 2_000_000;
 pub const MAX_OUTPUT: usize = 64 * 1024 * 1024;
 /// Partials inside partials, at most this deep.
 pub const MAX_PARTIAL_DEPTH: usize = 16;
+/// The most bytes one page's ERB may make, summed over every value it
+/// builds (text joined, lists mapped, partials read, pages' data copied):
+/// steps alone do not bound the work, since one step can copy megabytes.
+pub const MAX_WORK: usize = 512 * 1024 * 1024;
+/// The largest one value may be: a text, or a list or hash with everything
+/// in it.
+pub const MAX_VALUE: usize = MAX_OUTPUT;
+/// Blocks, partials and expressions inside one another while running, at
+/// most this deep: deep enough for any real template, shallow enough that
+/// the work stays small. (The stack grows as needed below it: `stacker`.)
+pub const MAX_RUN_DEPTH: usize = 256;
+/// Lists and hashes inside one another, at most this deep (deeper would
+/// overflow the stack when measured, compared or freed).
+pub const MAX_VALUE_DEPTH: usize = 64;
+
+/// About how many bytes `value` holds, or `None` when it nests deeper than
+/// `MAX_VALUE_DEPTH`. Stops counting past `MAX_VALUE`.
+fn weight(value: &Value, depth: usize) -> Option<usize> {
+    const SLOT: usize = std::mem::size_of::<Value>();
+    if depth > MAX_VALUE_DEPTH {
+        return None;
+    }
+    Some(match value {
+        Value::Str(s) | Value::Symbol(s) => SLOT + s.len(),
+        Value::Text(output) => SLOT + output.weight(),
+        Value::Array(items) => {
+            let mut total = SLOT;
+            for item in items {
+                total = total.saturating_add(weight(item, depth + 1)?);
+                if total > MAX_VALUE {
+                    break;
+                }
+            }
+            total
+        }
+        Value::Hash(pairs) => {
+            let mut total = SLOT;
+            for (key, item) in pairs {
+                total = total
+                    .saturating_add(weight(key, depth + 1)?)
+                    .saturating_add(weight(item, depth + 1)?);
+                if total > MAX_VALUE {
+                    break;
+                }
+            }
+            total
+        }
+        Value::Data(json) => json_weight(json, depth)?,
+        _ => SLOT,
+    })
+}
+
+fn json_weight(json: &Json, depth: usize) -> Option<usize> {
+    const SLOT: usize = std::mem::size_of::<Json>();
+    if depth > MAX_VALUE_DEPTH {
+        return None;
+    }
+    Some(match json {
+        Json::String(s) => SLOT + s.len(),
+        Json::Array(items) => {
+            let mut total = SLOT;
+            for item in items {
+                total = total.saturating_add(json_weight(item, depth + 1)?);
+            }
+            total
+        }
+        Json::Object(map) => {
+            let mut total = SLOT;
+            for (key, item) in map {
+                total = total
+                    .saturating_add(SLOT + key.len())
+                    .saturating_add(json_weight(item, depth + 1)?);
+            }
+            total
+        }
+        _ => SLOT,
+    })
+}
 
 #[derive(Debug, Clone)]
 pub enum Value {
@@ -255,6 +333,12 @@ pub(super) struct Env<'w> {
     wrap_layout: Option<String>,
     steps: usize,
     written: usize,
+    /// Bytes made so far (`MAX_WORK`).
+    work: usize,
+    /// Where the last step was, for a budget's message.
+    last_at: usize,
+    /// How deep `run` and `value` are inside one another now.
+    depth: usize,
     /// Partials being run, innermost last, to refuse a loop.
     stack: Vec<String>,
     used: Vec<String>,
@@ -282,6 +366,9 @@ impl<'w> Env<'w> {
             wrap_layout: None,
             steps: 0,
             written: 0,
+            work: 0,
+            last_at: 0,
+            depth: 0,
             stack: Vec::new(),
             used: Vec::new(),
         }
@@ -329,12 +416,67 @@ impl<'w> Env<'w> {
         )
     }
 
+    /// Counts `bytes` made against the page's budget.
+    fn charge(&mut self, bytes: usize) -> Result<()> {
+        self.work = self.work.saturating_add(bytes);
+        if self.work > MAX_WORK {
+            return Err(self.error(
+                Code::ErbBudget,
+                self.last_at,
+                format!(
+                    "this page's ERB makes more than {} MiB of values",
+                    MAX_WORK / (1024 * 1024)
+                ),
+                BUDGET_HELP,
+            ));
+        }
+        Ok(())
+    }
+
+    fn too_large(&self, at: usize) -> ErbError {
+        self.error(
+            Code::ErbBudget,
+            at,
+            format!(
+                "a value here would be larger than {} MiB",
+                MAX_VALUE / (1024 * 1024)
+            ),
+            BUDGET_HELP,
+        )
+    }
+
+    /// Refuses, before it is made, a value that would be `bytes` long.
+    fn fits(&self, bytes: usize, at: usize) -> Result<()> {
+        if bytes > MAX_VALUE {
+            return Err(self.too_large(at));
+        }
+        Ok(())
+    }
+
+    /// Charges a value just made, and refuses one too large or too deep.
+    fn made(&mut self, value: Value) -> Result<Value> {
+        let Some(bytes) = weight(&value, 0) else {
+            return Err(self.error(
+                Code::ErbBudget,
+                self.last_at,
+                format!("a value here nests lists or hashes more than {MAX_VALUE_DEPTH} deep"),
+                BUDGET_HELP,
+            ));
+        };
+        self.fits(bytes, self.last_at)?;
+        self.charge(bytes)?;
+        Ok(value)
+    }
+
     fn step(&mut self, at: usize) -> Result<()> {
+        self.last_at = at;
         self.steps += 1;
         if self.steps > MAX_STEPS {
-            return Err(self.failed(
+            return Err(self.error(
+                Code::ErbBudget,
                 at,
                 format!("this page's ERB does more than {MAX_STEPS} steps of work"),
+                BUDGET_HELP,
             ));
         }
         Ok(())
@@ -344,7 +486,31 @@ impl<'w> Env<'w> {
         self.scopes.iter().rev().find_map(|s| s.get(name))
     }
 
+    /// Runs one level deeper, on a stack grown when it runs low: a page
+    /// nests `if` and `each` as deep as it likes up to `MAX_RUN_DEPTH`, and
+    /// a thread's stack must not be what stops it.
+    fn deeper<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        if self.depth >= MAX_RUN_DEPTH {
+            return Err(self.error(
+                Code::ErbBudget,
+                self.last_at,
+                format!(
+                    "blocks, partials and expressions nest more than {MAX_RUN_DEPTH} deep here"
+                ),
+                BUDGET_HELP,
+            ));
+        }
+        self.depth += 1;
+        let result = stacker::maybe_grow(64 * 1024, 1024 * 1024, || f(self));
+        self.depth -= 1;
+        result
+    }
+
     pub(super) fn run(&mut self, nodes: &[Node], out: &mut Output) -> Result<Option<Value>> {
+        self.deeper(|env| env.run_here(nodes, out))
+    }
+
+    fn run_here(&mut self, nodes: &[Node], out: &mut Output) -> Result<Option<Value>> {
         let mut last = None;
         for node in nodes {
             last = None;
@@ -365,10 +531,14 @@ impl<'w> Env<'w> {
                 Node::Assign { name, value, at } => {
                     self.step(*at)?;
                     let value = self.value(value)?;
-                    self.scopes
-                        .last_mut()
-                        .expect("a scope")
-                        .insert(name.clone(), value);
+                    // As in Ruby, a block assigns to a variable of the code
+                    // around it when there is one, and makes its own
+                    // otherwise.
+                    let scope = match self.scopes.iter().rposition(|s| s.contains_key(name)) {
+                        Some(outer) => &mut self.scopes[outer],
+                        None => self.scopes.last_mut().expect("a scope"),
+                    };
+                    scope.insert(name.clone(), value);
                 }
                 Node::If {
                     branches,
@@ -400,12 +570,14 @@ impl<'w> Env<'w> {
     fn wrote(&mut self, bytes: usize, at: usize) -> Result<()> {
         self.written += bytes;
         if self.written > MAX_OUTPUT {
-            return Err(self.failed(
+            return Err(self.error(
+                Code::ErbBudget,
                 at,
                 format!(
                     "this page's ERB writes more than {} MiB",
                     MAX_OUTPUT / (1024 * 1024)
                 ),
+                BUDGET_HELP,
             ));
         }
         Ok(())
@@ -548,7 +720,13 @@ impl<'w> Env<'w> {
         }
     }
 
+    /// The value of `expr`, charged to the page's budget.
     pub(super) fn value(&mut self, expr: &Expr) -> Result<Value> {
+        let value = self.deeper(|env| env.value_uncharged(expr))?;
+        self.made(value)
+    }
+
+    fn value_uncharged(&mut self, expr: &Expr) -> Result<Value> {
         Ok(match expr {
             Expr::Nil => Value::Nil,
             Expr::Bool(b) => Value::Bool(*b),
@@ -693,6 +871,15 @@ impl<'w> Env<'w> {
             ">" => compared(&[Ordering::Greater]),
             ">=" => compared(&[Ordering::Greater, Ordering::Equal]),
             "+" => match (&l, &r) {
+                _ if {
+                    let size = weight(&l, 0)
+                        .unwrap_or(usize::MAX)
+                        .saturating_add(weight(&r, 0).unwrap_or(usize::MAX));
+                    size > MAX_VALUE
+                } =>
+                {
+                    Err(self.too_large(at))
+                }
                 (Value::Int(a), Value::Int(b)) => a
                     .checked_add(*b)
                     .map(Value::Int)
@@ -722,9 +909,7 @@ impl<'w> Env<'w> {
                 }
                 (Value::Str(s), Value::Int(n)) if op == "*" => {
                     let n = usize::try_from(*n).unwrap_or(0);
-                    if s.len().saturating_mul(n) > MAX_OUTPUT {
-                        return Err(self.failed(at, "this text would be too long".into()));
-                    }
+                    self.fits(s.len().saturating_mul(n), at)?;
                     Ok(Value::Str(s.repeat(n)))
                 }
                 _ => match (l.number(), r.number()) {
@@ -1019,13 +1204,32 @@ impl<'w> Env<'w> {
             "end_with?" => Value::Bool(args.iter().any(|a| text.ends_with(&a.to_text()))),
             "sub" => Value::Str(text.replacen(&arg(0), &arg(1), 1)),
             "gsub" => {
-                if arg(0).is_empty() {
+                let (from, to) = (arg(0), arg(1));
+                if from.is_empty() {
                     return Err(self.failed(at, "`gsub` needs text to replace".into()));
                 }
-                Value::Str(text.replace(&arg(0), &arg(1)))
+                // Measured before it is made: one `gsub` can multiply a text.
+                let grows = to.len().saturating_sub(from.len());
+                self.fits(
+                    text.len()
+                        .saturating_add(text.matches(from.as_str()).count().saturating_mul(grows)),
+                    at,
+                )?;
+                Value::Str(text.replace(&from, &to))
             }
             "split" => {
                 let separator = arg(0);
+                // Each piece costs a value's slot as well as its text.
+                let pieces = if separator.is_empty() {
+                    text.split_whitespace().count()
+                } else {
+                    text.matches(separator.as_str()).count() + 1
+                };
+                self.fits(
+                    text.len()
+                        .saturating_add(pieces.saturating_mul(std::mem::size_of::<Value>())),
+                    at,
+                )?;
                 Value::Array(if separator.is_empty() {
                     text.split_whitespace()
                         .map(|s| Value::Str(s.into()))
@@ -1415,7 +1619,13 @@ impl<'w> Env<'w> {
         };
         match helpers.call(name, &args_json, &options.to_json(self.world), &page) {
             Ok(text) => Ok(Value::Str(text)),
-            Err(message) => Err(self.error(
+            Err(super::helpers::HelperError::Budget(why)) => Err(self.error(
+                Code::ErbBudget,
+                at,
+                format!("the helper `{name}` stopped: {why}"),
+                BUDGET_HELP,
+            )),
+            Err(super::helpers::HelperError::Failed(message)) => Err(self.error(
                 Code::ErbError,
                 at,
                 format!("the helper `{name}` failed: {message}"),
@@ -1461,6 +1671,9 @@ impl<'w> Env<'w> {
                 "fix or replace the partial file",
             )
         })?;
+        // Each use copies the partial's text into the page's files: a big
+        // partial used many times costs its size each time.
+        self.charge(text.len())?;
         if !self.used.contains(&found.relative) {
             self.used.push(found.relative.clone());
         }
@@ -1527,6 +1740,8 @@ const SUPPORTED_SHORT: &str = "supported: partial, warning_text, image_tag, link
 
 /// The help for a name that is not supported.
 pub const SUPPORTED: &str = "supported in ERB: `current_page.data.KEY`, `partial \"NAME\"`, `warning_text(\"...\")`, `image_tag \"PATH\", alt: \"...\"`, `link_to \"TEXT\", \"URL\"`, `content_for :sidebar do ... end`, `sitemap.resources.each do |r| ... end`, `Time.current.year`, `if`/`unless`/`else`; anything else can be a project helper (a template at layouts/helpers/NAME.html)";
+
+pub const BUDGET_HELP: &str = "a page's ERB may do a bounded amount of work, so a pull request cannot hang or exhaust the build; loop over fewer items, build smaller values, or split the page";
 
 pub const SYNTAX_HELP: &str = "close every `<%` with `%>` and every `if` or `do` with `<% end %>`; write `<%%` for a literal `<%`";
 

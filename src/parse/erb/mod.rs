@@ -25,7 +25,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::diagnostics::{Code, Diagnostic};
-pub use eval::{Evaluated, SUPPORTED, image_tag, warning_text};
+pub use eval::{Evaluated, MAX_OUTPUT, SUPPORTED, image_tag, warning_text};
 pub use helpers::{HELPERS_FOLDER, Helpers};
 pub use output::{Output, Place, SourceFile, SourceMap};
 

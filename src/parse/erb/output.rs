@@ -31,6 +31,11 @@ pub struct Output {
 }
 
 impl Output {
+    /// About how many bytes it holds, for the evaluator's budget.
+    pub fn weight(&self) -> usize {
+        self.text.len() + self.segments.len() * std::mem::size_of::<Segment>()
+    }
+
     /// Appends text copied from `file` at `offset`.
     pub fn copy(&mut self, text: &str, file: FileId, offset: usize) {
         self.push(text, file, offset, true);

@@ -184,6 +184,9 @@ impl Open {
     }
 }
 
+/// Blocks inside blocks in one file, at most this deep.
+pub const MAX_BLOCK_DEPTH: usize = 128;
+
 /// Parses an ERB file (which starts at `base` in its file) into a tree.
 pub fn parse(source: &str, base: usize) -> Result<Vec<Node>, SyntaxError> {
     let mut root: Vec<Node> = Vec::new();
@@ -227,6 +230,16 @@ pub fn parse(source: &str, base: usize) -> Result<Vec<Node>, SyntaxError> {
                 let tokens = ruby::tokenize(&code, code_at)?;
                 for statement_tokens in ruby::statements(&tokens) {
                     let at = statement_tokens.first().map_or(code_at, |t| t.at);
+                    // The tree is walked (and freed) by recursion, so its
+                    // depth is bounded where it is built.
+                    if open.len() > MAX_BLOCK_DEPTH {
+                        return Err(SyntaxError {
+                            at,
+                            message: format!(
+                                "`if`, `unless` and `do` blocks nest more than {MAX_BLOCK_DEPTH} deep"
+                            ),
+                        });
+                    }
                     match ruby::statement(&statement_tokens)? {
                         Statement::If(condition) => open.push(Open::If {
                             branches: Vec::new(),

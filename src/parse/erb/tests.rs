@@ -387,7 +387,68 @@ fn work_and_output_are_bounded() {
     let e = site.error(&body);
     assert!(e.message.contains("steps"), "{e:?}");
     let e = site.error("<%= 'x' * 100000000000 %>");
-    assert_eq!(e.code, Code::ErbError);
+    assert_eq!(e.code, Code::ErbBudget);
+}
+
+/// Budgets by cost: each case below ran out of memory, ran for hours or
+/// overflowed the stack before values were weighed as they were made.
+#[test]
+fn work_is_bounded_by_bytes_made_not_only_by_steps() {
+    let site = Site::new();
+    let forty = vec!["1"; 40].join(", ");
+    // Doubling a text, a list, an interpolation.
+    for doubling in [
+        "s = s + s",
+        "s = \"#{s}#{s}\"",
+        "s = s.gsub('x', 'xx')",
+        "a = a + a",
+        "a = a.map { |i| [i, i] }",
+    ] {
+        let body = format!(
+            "<% s = 'xxxxxxxx' %><% a = [1, 2] %><% [{forty}].each do |i| %><% {doubling} %><% end %>"
+        );
+        let e = site.error(&body);
+        assert_eq!(e.code, Code::ErbBudget, "{doubling}: {e:?}");
+        assert_eq!(e.place.line, 4, "{doubling}: {e:?}");
+    }
+    // Each step copies 60 MB: a few hundred steps would take hours.
+    let hundred = vec!["1"; 100].join(", ");
+    let e = site.error(&format!(
+        "<% s = 'x' * 60000000 %><% [{hundred}].each do |i| %><% t = s + 'y' %><% end %>"
+    ));
+    assert_eq!(e.code, Code::ErbBudget, "{e:?}");
+    assert!(e.message.contains("MiB"), "{e:?}");
+    // A 1 MB partial used again and again.
+    let big = Site::new().partial("partials/_big.erb", &"x".repeat(1 << 20));
+    let e = big.error(&format!(
+        "<% [{}].each do |i| %><% p = partial('partials/big') %><% end %>",
+        vec!["1"; 1000].join(", ")
+    ));
+    assert_eq!(e.code, Code::ErbBudget, "{e:?}");
+}
+
+#[test]
+fn nesting_is_bounded_without_overflowing_the_stack() {
+    let site = Site::new();
+    let deep = "<% if true %>".repeat(20_000) + "x" + &"<% end %>".repeat(20_000);
+    let e = site.error(&deep);
+    assert_eq!(e.code, Code::ErbSyntax, "{e:?}");
+    assert!(e.message.contains("nest"), "{e:?}");
+    // A value nested by a loop rather than by the text.
+    let e = site.error(&format!(
+        "<% a = [] %><% [{}].each do |i| %><% a = [a] %><% end %>",
+        vec!["1"; 200].join(", ")
+    ));
+    assert_eq!(e.code, Code::ErbBudget, "{e:?}");
+    // Deep but allowed nesting runs, on a thread with a small stack.
+    let body = "<% if true %>".repeat(100) + "x" + &"<% end %>".repeat(100);
+    let text = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || Site::new().text(&body))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(text, "x");
 }
 
 #[test]
