@@ -838,3 +838,66 @@ fn code_highlighted_while_serving_is_kept_for_the_next_build() {
     }
     assert!(packed(&cache), "the block is in the cache's pack");
 }
+
+/// Open pages wait on live-reload streams; hundreds of them (a browser
+/// left with many tabs, or a client that opens streams on purpose) must
+/// not take the slots page requests need.
+#[test]
+fn idle_live_reload_streams_never_crowd_out_page_requests() {
+    use std::io::{Read, Write};
+    let site = site();
+    let server = Server::start(&site, None);
+    let mut streams = Vec::new();
+    let mut refused = 0;
+    for _ in 0..640 {
+        let mut stream = std::net::TcpStream::connect(&server.address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        write!(
+            stream,
+            "GET /__manual/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            server.address
+        )
+        .unwrap();
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).unwrap();
+        if head.ends_with(b"503") {
+            refused += 1;
+        }
+        streams.push(stream);
+    }
+    assert_eq!(
+        refused,
+        640 - manual::serve::MAX_LIVE_STREAMS,
+        "streams past the cap are refused"
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(server.get("/manual/a.html").0, 200);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(streams);
+}
+
+#[test]
+fn a_project_folder_deleted_and_made_again_is_served_again() {
+    let site = site();
+    let server = Server::start(&site, None);
+    let project = site.dir.path().to_path_buf();
+    let aside = project.with_extension("aside");
+    std::fs::rename(&project, &aside).unwrap();
+    std::fs::create_dir(&project).unwrap();
+    let copied = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", aside.display()))
+        .arg(&project)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    site.page("a", "Page A", "Ops", "Written in the new project folder.\n");
+    server.wait_for(
+        "/manual/a.html",
+        "the edit in the new project folder",
+        |_, b| b.contains("Written in the new project folder."),
+    );
+    std::fs::remove_dir_all(&aside).unwrap();
+}

@@ -123,6 +123,11 @@ impl Snapshot {
 /// Connections held at once; more wait to be accepted. A browser opens a
 /// handful, a load test a hundred.
 const MAX_CONNECTIONS: usize = 512;
+/// Open live-reload streams at most (one per open page). A stream gives
+/// back its connection slot, so open pages never crowd out page requests;
+/// past this many, a new stream is refused and its page simply does not
+/// reload by itself.
+pub const MAX_LIVE_STREAMS: usize = 128;
 /// A connection that sends no complete request head for this long (idle
 /// or trickling) is closed.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -197,6 +202,7 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         .chain(options.inputs.layouts.clone())
         .collect();
     let state = AppState {
+        live_streams: Arc::new(tokio::sync::Semaphore::new(MAX_LIVE_STREAMS)),
         receiver: receiver.clone(),
         roots: Arc::new(roots),
         allowed: Arc::new(Allowed {
@@ -247,21 +253,42 @@ async fn accept(listener: tokio::net::TcpListener, app: Router) {
                 }
             },
         };
+        let slot = ConnectionSlot(Arc::new(std::sync::Mutex::new(Some(permit))));
         let service = service.clone();
+        // Every request of the connection can give its slot back (a
+        // live-reload stream does).
+        let with_slot = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(slot.clone());
+                hyper::service::Service::call(&service, request)
+            },
+        );
         tokio::spawn(async move {
-            let _permit = permit;
             let mut http = hyper::server::conn::http1::Builder::new();
             http.timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT);
             let _ = http
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), with_slot)
                 .await;
         });
     }
 }
 
+/// A connection's place among `MAX_CONNECTIONS`, held until the connection
+/// closes or a live-reload stream gives it back.
+#[derive(Clone)]
+pub struct ConnectionSlot(Arc<std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>>);
+
+impl ConnectionSlot {
+    /// Frees the connection's place for page requests.
+    pub fn give_back(&self) {
+        self.0.lock().expect("slot").take();
+    }
+}
+
 #[derive(Clone)]
 struct AppState {
+    live_streams: Arc<tokio::sync::Semaphore>,
     receiver: watch::Receiver<Arc<Snapshot>>,
     roots: Arc<Vec<PathBuf>>,
     allowed: Arc<Allowed>,

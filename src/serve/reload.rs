@@ -5,7 +5,6 @@ use std::convert::Infallible;
 
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::Stream;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::WatchStream;
 
@@ -31,10 +30,31 @@ pub fn inject(html: &[u8], build: u64) -> Vec<u8> {
     }
 }
 
+/// A page's live-reload stream. It holds a place among `MAX_LIVE_STREAMS`
+/// for as long as it is open, and gives its connection's place back, so
+/// idle open pages never take the slots page requests need.
 pub async fn events(
     State(app): State<AppState>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let stream = WatchStream::new(app.receiver.clone())
-        .map(|snapshot| Ok(Event::default().event("state").data(snapshot.state_json())));
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    slot: Option<axum::Extension<super::ConnectionSlot>>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let Ok(stream_permit) = app.live_streams.clone().try_acquire_owned() else {
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            // Closed after the answer, so a refused stream holds no slot.
+            [("retry-after", "30"), ("connection", "close")],
+            "too many open pages are waiting for live reload",
+        )
+            .into_response();
+    };
+    if let Some(axum::Extension(slot)) = slot {
+        slot.give_back();
+    }
+    let stream = WatchStream::new(app.receiver.clone()).map(move |snapshot| {
+        let _open = &stream_permit;
+        Ok::<_, Infallible>(Event::default().event("state").data(snapshot.state_json()))
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }

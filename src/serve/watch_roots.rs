@@ -38,6 +38,12 @@ pub struct Watcher {
     roots: Vec<Root>,
     /// The settings files the site may use, watched through their folders.
     settings_files: Vec<PathBuf>,
+    /// The roots' and settings files' folders, watched without recursion.
+    parents: Vec<PathBuf>,
+    /// The project folder (where every relative input path starts), by
+    /// its path: when it is deleted and made again, the process's current
+    /// folder is the deleted one, and is moved to the new one.
+    project: PathBuf,
 }
 
 fn identity(path: &Path) -> Option<(u64, u64)> {
@@ -74,6 +80,8 @@ impl Watcher {
                 })
                 .collect(),
             settings_files,
+            parents: Vec::new(),
+            project: absolute(Path::new(".")),
         };
         let mut parents: Vec<PathBuf> = watcher
             .roots
@@ -86,20 +94,39 @@ impl Watcher {
             .collect();
         parents.sort();
         parents.dedup();
-        for parent in parents {
+        for parent in &parents {
             watcher
                 .debouncer
-                .watch(&parent, RecursiveMode::NonRecursive)
+                .watch(parent, RecursiveMode::NonRecursive)
                 .map_err(|e| anyhow::anyhow!("cannot watch {}: {e}", parent.display()))?;
         }
+        watcher.parents = parents;
         watcher.rearm();
         Ok(watcher)
+    }
+
+    /// When the project folder was replaced (deleted and made again), moves
+    /// into the new one and watches its folders again; true if it did.
+    fn reenter_project(&mut self) -> bool {
+        let here = identity(Path::new("."));
+        let there = identity(&self.project);
+        if there.is_none() || here == there {
+            return false;
+        }
+        if std::env::set_current_dir(&self.project).is_err() {
+            return false;
+        }
+        for parent in &self.parents {
+            let _ = self.debouncer.unwatch(parent);
+            let _ = self.debouncer.watch(parent, RecursiveMode::NonRecursive);
+        }
+        true
     }
 
     /// Watches again every folder that was replaced or has appeared since
     /// it was last watched; true if any was.
     pub fn rearm(&mut self) -> bool {
-        let mut rearmed = false;
+        let mut rearmed = self.reenter_project();
         for root in &mut self.roots {
             let now = identity(&root.path);
             if root.seen && now == root.identity {
