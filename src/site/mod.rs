@@ -178,6 +178,11 @@ struct UrlMap<'a> {
     urls: foldhash::HashMap<String, Target>,
     claimants: foldhash::HashMap<String, Claimant<'a>>,
     search_folder: Option<&'static str>,
+    /// Output file -> the URL published there, and output folder -> a URL
+    /// published inside it: a file and a folder may not share a name
+    /// (`old_paths: [/manual]` beside the pages in `manual/`).
+    files: foldhash::HashMap<String, String>,
+    folders: foldhash::HashMap<String, String>,
 }
 
 impl<'a> UrlMap<'a> {
@@ -193,6 +198,31 @@ impl<'a> UrlMap<'a> {
             return Err(format!(
                 "{who} and {first} would both be published at {url}"
             ));
+        }
+        if let Ok(file) = crate::url::OutputPath::of(url) {
+            let file = file.as_str();
+            if let Some(inside) = self.folders.get(file) {
+                return Err(format!(
+                    "{who} would be published as the file {file}, but {inside} is published inside a folder of that name"
+                ));
+            }
+            let mut folders = Vec::new();
+            let mut rest = file;
+            while let Some((folder, _)) = rest.rsplit_once('/') {
+                if let Some(other) = self.files.get(folder) {
+                    return Err(format!(
+                        "{who} would be published inside the folder {folder}, but {other} is published as a file of that name"
+                    ));
+                }
+                folders.push(folder);
+                rest = folder;
+            }
+            for folder in folders {
+                self.folders
+                    .entry(folder.to_string())
+                    .or_insert_with(|| url.to_string());
+            }
+            self.files.insert(file.to_string(), url.to_string());
         }
         self.claimants.insert(url.to_string(), who);
         self.urls.insert(url.to_string(), target);
@@ -257,6 +287,8 @@ impl Site {
             urls: foldhash::HashMap::with_capacity_and_hasher(capacity, Default::default()),
             claimants: foldhash::HashMap::with_capacity_and_hasher(capacity, Default::default()),
             search_folder: settings.enable_search.then_some(SEARCH_INDEX_FOLDER),
+            files: foldhash::HashMap::with_capacity_and_hasher(capacity, Default::default()),
+            folders: foldhash::HashMap::default(),
         };
         let home_page = pages.iter().position(|p| p.url == HOME_URL);
         let generated: Vec<Generated> = generated::generated_files(&settings)
