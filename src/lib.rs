@@ -17,6 +17,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod render;
 pub mod report;
+pub mod safe_write;
 pub mod seal;
 pub mod search;
 pub mod serve;

@@ -164,6 +164,11 @@ enum Command {
         /// Also request every link to another site (uses the network).
         #[arg(long)]
         external: bool,
+        /// With --external, also request loopback, private and link-local
+        /// addresses (refused by default: a pull request's links must not
+        /// reach the network CI runs in).
+        #[arg(long, requires = "external")]
+        allow_private_addresses: bool,
         /// Treat warnings as errors: `--deny warnings`.
         #[arg(long, value_name = "WHAT", value_parser = ["warnings"])]
         deny: Option<String>,
@@ -317,6 +322,7 @@ fn main() -> ExitCode {
             inputs,
             format,
             external,
+            allow_private_addresses,
             deny,
             ci,
         } => check(
@@ -325,6 +331,7 @@ fn main() -> ExitCode {
             deny.is_some(),
             CheckOptions {
                 external,
+                allow_private_addresses,
                 progress: progress_bar("checking links to other sites"),
             },
             &ci,
@@ -484,9 +491,11 @@ fn check(
     let findings = diagnostics.sorted();
     let root = Path::new(".");
     let found = manual::ci::count(&findings, root);
+    let protected = inputs.protected_inputs();
+    let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
 
     if let Some(path) = &ci.write_baseline {
-        return match manual::ci::baseline::write(path, &found) {
+        return match manual::ci::baseline::write(path, &found, &protected) {
             Ok(()) => {
                 noteln!(
                     "Wrote {} finding(s) of {} kind(s) to {}.",
@@ -529,7 +538,13 @@ fn check(
         );
     }
     if let Some(baseline) = &baseline {
-        report_baseline(baseline, &found, narrowed.baselined, ci.prune_baseline);
+        report_baseline(
+            baseline,
+            &found,
+            narrowed.baselined,
+            ci.prune_baseline,
+            &protected,
+        );
     }
     if format == Format::Human {
         print_timings(&prepared.timings);
@@ -548,6 +563,7 @@ fn report_baseline(
     found: &manual::ci::Counts,
     excused: usize,
     prune: bool,
+    protected: &[&Path],
 ) {
     use manual::ci::baseline;
     let path = baseline.path.display();
@@ -582,7 +598,7 @@ fn report_baseline(
             )
         })
         .collect();
-    match baseline::write(&baseline.path, &kept) {
+    match baseline::write(&baseline.path, &kept, protected) {
         Ok(()) => noteln!("Removed them from {path}."),
         Err(e) => errln!("cannot rewrite the baseline {path}: {e}"),
     }

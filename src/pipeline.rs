@@ -16,7 +16,7 @@ use crate::render::{self, Made, Output, Renderer, Templates};
 use crate::site::Site;
 use crate::url::OutputPath;
 use crate::write::{Reuse, SiteSink, Staging};
-use crate::{history, interrupt, load, parse, search, settings, validate, write};
+use crate::{history, interrupt, load, parse, safe_write, search, settings, validate, write};
 
 /// Outside a checkout, the source folder as given (`source` -> `source/`)
 /// is the best guess at its place in the repository.
@@ -123,7 +123,20 @@ impl Inputs {
         } else {
             files.extend(self.settings_candidates());
         }
+        // Middleman's settings: `load` reads `activate :directory_indexes`
+        // there, so a change to it must rebuild.
+        files.push(self.at_root("config.rb"));
         files
+    }
+
+    /// Everything a command may read and must never overwrite: the
+    /// source and layouts folders, every settings file and the git
+    /// history. The write door (`safe_write`) refuses each.
+    pub fn protected_inputs(&self) -> Vec<PathBuf> {
+        let mut inputs = vec![self.source.clone(), self.at_root(".git")];
+        inputs.extend(self.layouts.clone());
+        inputs.extend(self.settings_files());
+        inputs
     }
 
     /// The highlight cache's folder: `given` from the project root (the
@@ -803,6 +816,10 @@ pub struct BuildSummary {
 pub struct CheckOptions {
     /// Also request every link to another site (the only network use).
     pub external: bool,
+    /// Let `--external` request loopback, private and link-local
+    /// addresses, which it refuses by default (a pull request's links
+    /// must not reach CI's own network).
+    pub allow_private_addresses: bool,
     /// Told (links checked, links to check) as `--external` goes, for a
     /// progress bar.
     pub progress: Option<validate::external::Progress>,
@@ -821,14 +838,29 @@ pub fn check(
         let started = std::time::Instant::now();
         diagnostics.extend(validate::check(&p.site));
         p.timings.push(("check", started.elapsed()));
+        // Layouts of the site's own (theme overrides, ERB layouts) can put
+        // script into a page that no input holds alone; only the made page
+        // shows it. The built-in theme alone cannot, so a site without
+        // either skips the work.
+        if inputs.layouts.is_some() || inputs.source.join(load::ERB_LAYOUTS_FOLDER).is_dir() {
+            let started = std::time::Instant::now();
+            diagnostics.extend(published_scripts(&p.site, &p.templates));
+            p.timings
+                .push(("check published script", started.elapsed()));
+        }
         if options.external {
             let settings = &p.site.settings.external_links;
-            // Inside the project: the settings refuse any other path.
-            let cache = inputs.root.join(&settings.cache_file);
+            // Inside the project, through the write door: the settings
+            // refuse any other path, and a linked folder is not followed.
+            let protected = inputs.protected_inputs();
+            let door = safe_write::Place::new(&inputs.root)
+                .map(|place| place.protecting(protected.iter().map(PathBuf::as_path)));
             diagnostics.extend(validate::external::check(
                 &p.site,
                 settings,
-                &cache,
+                door.as_ref().ok(),
+                Path::new(&settings.cache_file),
+                options.allow_private_addresses,
                 options.progress.as_ref(),
             ));
         }
@@ -916,8 +948,16 @@ pub fn build(
     let mut summary = match rendered {
         Ok(summary) => summary,
         Err(errors) => {
+            // Script found in a published file is a problem with the site,
+            // like any finding of `check`; anything else kept it from
+            // being written at all.
+            let failure = if errors.iter().all(|d| d.code == Code::HtmlUnsafe) {
+                Failure::Problems
+            } else {
+                Failure::CouldNotRun
+            };
             diagnostics.extend(errors);
-            return (Err(Failure::CouldNotRun), diagnostics);
+            return (Err(failure), diagnostics);
         }
     };
     // Once begun, publishing finishes (see `interrupt`).
@@ -963,6 +1003,21 @@ pub fn open_cache(
             None
         }
     }
+}
+
+/// What the script check on made outputs finds (`render::published`),
+/// without writing anything: `check`'s view of what `build` would refuse.
+fn published_scripts(site: &Site, templates: &Templates) -> Diagnostics {
+    let renderer = Renderer::new(site, templates);
+    render::outputs(site)
+        .par_iter()
+        .filter_map(|&output| match renderer.make(output) {
+            Err(problem) if problem.code == Code::HtmlUnsafe => Some(problem),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// The output file of a URL in the site's map. Every URL was checked when

@@ -27,15 +27,23 @@ pub enum InitError {
 /// files written.
 pub fn write(dir: &Path, today: &str, force: bool) -> Result<Vec<PathBuf>, InitError> {
     let paths: Vec<PathBuf> = FILES.iter().map(|(name, _)| dir.join(name)).collect();
-    let existing: Vec<PathBuf> = paths.iter().filter(|p| p.exists()).cloned().collect();
+    let existing: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| std::fs::symlink_metadata(p).is_ok())
+        .cloned()
+        .collect();
     if !existing.is_empty() && !force {
         return Err(InitError::Exists(existing));
     }
-    for ((_, contents), path) in FILES.iter().zip(&paths) {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| InitError::Io(parent.into(), e))?;
-        }
-        std::fs::write(path, contents.replace("{{today}}", today))
+    // Through the write door: `--force` replaces the starter's files, never
+    // what a symbolic link in the folder points at.
+    let place = crate::safe_write::Place::new(dir).map_err(|e| InitError::Io(dir.into(), e))?;
+    for ((name, contents), path) in FILES.iter().zip(&paths) {
+        place
+            .write(
+                Path::new(name),
+                contents.replace("{{today}}", today).as_bytes(),
+            )
             .map_err(|e| InitError::Io(path.clone(), e))?;
     }
     Ok(paths)

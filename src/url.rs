@@ -351,6 +351,36 @@ pub fn runs_script(url: &str) -> bool {
     .any(|scheme| prefix.starts_with(scheme))
 }
 
+/// The one rule for an address that front matter or settings put into an
+/// attribute (`source_url`, `service_link`, header and footer links,
+/// `report_issue_url`): relative, or `http`, `https` or `mailto`, and no
+/// control characters. Anything else (`javascript:`, `data:`, `vbscript:`,
+/// or a scheme a browser or an app might act on) is refused with the
+/// reason. Browsers drop leading spaces and control characters and
+/// tabs and newlines anywhere, so those are refused rather than judged.
+pub fn attribute_url_problem(url: &str) -> Option<String> {
+    if let Some(c) = url.chars().find(|c| c.is_control()) {
+        return Some(format!(
+            "it holds the control character {:?}",
+            c.escape_unicode().to_string()
+        ));
+    }
+    if url.starts_with(char::is_whitespace) {
+        return Some("it starts with a space".into());
+    }
+    let scheme_end = url.find([':', '/', '?', '#']);
+    let Some(end) = scheme_end.filter(|&i| url.as_bytes()[i] == b':') else {
+        return None; // relative
+    };
+    let scheme = url[..end].to_ascii_lowercase();
+    if matches!(scheme.as_str(), "http" | "https" | "mailto") {
+        return None;
+    }
+    Some(format!(
+        "`{scheme}:` addresses are not allowed here; only http, https, mailto or a path on the site"
+    ))
+}
+
 pub fn has_scheme(destination: &str) -> bool {
     match destination.split_once(':') {
         Some((scheme, _)) => {
@@ -403,6 +433,34 @@ fn absolute_path(page_url: &str, path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_web_and_mail_addresses_reach_an_attribute() {
+        for fine in [
+            "https://github.com/x/y",
+            "HTTP://example.org",
+            "mailto:team@example.org",
+            "/manual/x.html",
+            "x.html#a:b",
+            "?q=a:b",
+            "",
+        ] {
+            assert_eq!(super::attribute_url_problem(fine), None, "{fine}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+            " javascript:x",
+            "java\tscript:x",
+            "https://e.x/\u{0}",
+            "file:///etc/passwd",
+            "ftp://x",
+        ] {
+            assert!(super::attribute_url_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

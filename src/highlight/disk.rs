@@ -52,20 +52,42 @@ pub struct DiskCache {
 #[derive(Default)]
 struct Run {
     /// Keys of pack entries used.
-    used: HashSet<String>,
+    used: HashSet<Key>,
     /// Keys of pack entries that did not hold their code.
-    bad: HashSet<String>,
+    bad: HashSet<Key>,
     /// Entries highlighted this run, in order.
     added: Vec<(String, String)>,
 }
 
-/// The pack as read: its text, and each entry's place in it, in the
-/// pack's order (most recently used first).
+/// An entry's key as the 32 bytes its 64 hex digits name: held once per
+/// entry, so reading a pack of small entries costs little more than its
+/// text (with the hex as `String`s in a list and a map, a pack took about
+/// nine times its size).
+type Key = [u8; 32];
+
+fn key_bytes(hex: &str) -> Option<Key> {
+    let hex = hex.as_bytes();
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut key = [0u8; 32];
+    for (byte, pair) in key.iter_mut().zip(hex.chunks(2)) {
+        let digit = |c: u8| (c as char).to_digit(16);
+        *byte = (digit(pair[0])? * 16 + digit(pair[1])?) as u8;
+    }
+    Some(key)
+}
+
+fn key_hex(key: &Key) -> String {
+    key.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The pack as read: its text, and each entry's place in it (entries are
+/// in the text in the pack's order, most recently used first).
 #[derive(Default)]
 struct Pack {
     text: String,
-    order: Vec<(String, std::ops::Range<usize>)>,
-    entries: HashMap<String, std::ops::Range<usize>>,
+    entries: HashMap<Key, (u32, u32)>,
 }
 
 impl Pack {
@@ -80,31 +102,41 @@ impl Pack {
     }
 
     fn of(text: String) -> Pack {
-        let mut order = Vec::new();
+        let mut entries = HashMap::new();
         let mut at = 0;
         // Each entry: its key, a space, its length in bytes, a newline, the
-        // entry and a newline.
+        // entry and a newline. The budget keeps offsets within `u32`.
         while let Some(line_end) = text[at..].find('\n').map(|i| at + i) {
             let Some((key, length)) = text[at..line_end].split_once(' ') else {
                 break;
             };
-            let Ok(length) = length.parse::<usize>() else {
+            let (Some(key), Ok(length)) = (key_bytes(key), length.parse::<usize>()) else {
                 break;
             };
             let start = line_end + 1;
             let end = start.saturating_add(length);
-            if key.len() != 64 || text.as_bytes().get(end) != Some(&b'\n') {
+            if end > u32::MAX as usize
+                || text.as_bytes().get(end) != Some(&b'\n')
+                || !text.is_char_boundary(end)
+            {
                 break;
             }
-            order.push((key.to_string(), start..end));
+            entries.entry(key).or_insert((start as u32, end as u32));
             at = end + 1;
         }
-        let entries = order.iter().cloned().collect();
-        Pack {
-            text,
-            order,
-            entries,
-        }
+        entries.shrink_to_fit();
+        Pack { text, entries }
+    }
+
+    fn html(&self, place: (u32, u32)) -> &str {
+        &self.text[place.0 as usize..place.1 as usize]
+    }
+
+    /// The entries in the pack's order.
+    fn in_order(&self) -> Vec<(&Key, (u32, u32))> {
+        let mut order: Vec<_> = self.entries.iter().map(|(k, &p)| (k, p)).collect();
+        order.sort_by_key(|(_, place)| place.0);
+        order
     }
 }
 
@@ -117,25 +149,11 @@ impl DiskCache {
     /// it cannot be used, for a note.
     pub fn open(folder: &Path) -> Result<DiskCache, String> {
         let shown = folder.display();
-        make_real_folder(folder).map_err(|e| {
+        // A new or empty folder is marked as manual's (and ignored by git);
+        // one of the user's, without the mark, is never written or pruned.
+        crate::safe_write::claim_cache_folder(folder).map_err(|e| {
             format!("the cache folder {shown} cannot be used ({e}); building without it")
         })?;
-        // Tell git and backup tools that the folder is a cache.
-        for (name, text) in [
-            (
-                ".gitignore",
-                "# Made by manual: a cache, never committed.\n*\n",
-            ),
-            (
-                "CACHEDIR.TAG",
-                "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is a cache made by manual (https://bford.info/cachedir/).\n",
-            ),
-        ] {
-            let path = folder.join(name);
-            if fs::symlink_metadata(&path).is_err() {
-                let _ = fs::write(&path, text);
-            }
-        }
         let entries = folder.join(format!("highlight-{STAMP}"));
         make_real_folder(&entries).map_err(|e| {
             format!("the cache folder {shown} cannot be used ({e}); building without it")
@@ -165,14 +183,14 @@ impl DiskCache {
     /// holds it.
     pub fn get(&self, key: &str, code: &str) -> Option<String> {
         let pack = self.pack.read().expect("cache pack");
-        let range = pack.entries.get(key)?;
-        let html = &pack.text[range.clone()];
+        let key = key_bytes(key)?;
+        let html = pack.html(*pack.entries.get(&key)?);
         let mut run = self.run.lock().expect("cache run");
         if holds_exactly(html, code) {
-            run.used.insert(key.to_string());
+            run.used.insert(key);
             return Some(html.to_string());
         }
-        run.bad.insert(key.to_string());
+        run.bad.insert(key);
         drop(run);
         drop(pack);
         self.note(format!(
@@ -202,21 +220,23 @@ impl DiskCache {
         let mut pack = self.pack.write().expect("cache pack");
         let mut text = String::new();
         let mut kept = HashSet::new();
-        let old = |key: &String, range: &std::ops::Range<usize>| {
-            (key.clone(), pack.text[range.clone()].to_string())
-        };
-        let used = pack
-            .order
+        // Old entries are copied from the pack's text straight into the new
+        // one, never each into a string of its own.
+        let order = pack.in_order();
+        let used = order
             .iter()
-            .filter(|(key, _)| run.used.contains(key))
-            .map(|(key, range)| old(key, range));
-        let rest = pack
-            .order
+            .filter(|(key, _)| run.used.contains(*key))
+            .map(|&(key, place)| (key_hex(key), pack.html(place)));
+        let rest = order
             .iter()
-            .filter(|(key, _)| !run.used.contains(key) && !run.bad.contains(key))
-            .map(|(key, range)| old(key, range));
-        for (key, html) in run.added.into_iter().chain(used).chain(rest) {
-            let entry = entry_text(&key, &html);
+            .filter(|(key, _)| !run.used.contains(*key) && !run.bad.contains(*key))
+            .map(|&(key, place)| (key_hex(key), pack.html(place)));
+        let added = run
+            .added
+            .iter()
+            .map(|(key, html)| (key.clone(), html.as_str()));
+        for (key, html) in added.chain(used).chain(rest) {
+            let entry = entry_text(&key, html);
             if text.len() + entry.len() > budget as usize {
                 break;
             }
@@ -224,6 +244,7 @@ impl DiskCache {
                 text.push_str(&entry);
             }
         }
+        drop(order);
         let write = || -> std::io::Result<()> {
             let mut file = tempfile::NamedTempFile::new_in(&self.entries)?;
             file.write_all(text.as_bytes())?;
@@ -251,7 +272,7 @@ impl DiskCache {
         // file): the pack holds everything now.
         for old in fs::read_dir(&self.entries).into_iter().flatten().flatten() {
             if old.file_type().is_ok_and(|t| t.is_dir()) {
-                let _ = fs::remove_dir_all(old.path());
+                let _ = crate::safe_write::remove_in_cache(&self.folder, &old.path());
             }
         }
         let Ok(folders) = fs::read_dir(&self.folder) else {
@@ -265,7 +286,7 @@ impl DiskCache {
             if is_dir
                 && name.starts_with("highlight-")
                 && folder.path() != self.entries
-                && fs::remove_dir_all(folder.path()).is_ok()
+                && crate::safe_write::remove_in_cache(&self.folder, &folder.path()).is_ok()
             {
                 other_versions += 1;
             }
@@ -422,7 +443,7 @@ mod tests {
         let two = entry_text(&key, html) + &entry_text(&"f".repeat(64), "y\n");
         fs::write(&pack, &two[..two.len() - 2]).unwrap();
         let cache = DiskCache::open(&folder).unwrap();
-        assert_eq!(cache.pack.read().unwrap().order.len(), 1);
+        assert_eq!(cache.pack.read().unwrap().entries.len(), 1);
         assert_eq!(cache.get(&key, code).as_deref(), Some(html));
     }
 
@@ -459,6 +480,12 @@ mod tests {
         let old_version = folder.join("highlight-0000");
         fs::create_dir_all(&old_version).unwrap();
         fs::write(old_version.join(PACK), "x").unwrap();
+        // An earlier build of manual marked the folder as its own.
+        fs::write(
+            folder.join(crate::safe_write::CACHE_TAG),
+            crate::safe_write::CACHE_TAG_TEXT,
+        )
+        .unwrap();
         let blocks: Vec<(String, String)> = (0..10)
             .map(|i| {
                 let code = format!("{i:0>100}\n");

@@ -191,6 +191,21 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
             column,
         }
     })?;
+    // The one door for addresses that reach an attribute.
+    if let Some(problem) = front_matter
+        .source_url
+        .as_deref()
+        .and_then(crate::url::attribute_url_problem)
+    {
+        let (line, column) = doc.position_of("source_url").unwrap_or((1, 1));
+        return Err(FrontMatterError {
+            code: Code::LinkUnsafe,
+            message: format!("front matter key `source_url`: {problem}"),
+            help: "write an https:// address, such as the page's source on GitHub".into(),
+            line: file_line(line),
+            column,
+        });
+    }
     let duplicates = doc
         .duplicates
         .iter()

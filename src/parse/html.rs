@@ -51,6 +51,12 @@ pub struct Scanned {
     /// What would run script, at its offset: a `<script>` element, an
     /// event handler, `srcdoc`, a script URL, a meta refresh.
     pub scripts: Vec<(usize, String)>,
+    /// Each `<script>` element's offset (as in `scripts`) and its `src`,
+    /// decoded, when it has one: what the published-page check compares
+    /// with the built-in theme's own scripts.
+    pub script_sources: Vec<(usize, Option<String>)>,
+    /// The offsets (as in `scripts`) of `<meta http-equiv="refresh">`.
+    pub refreshes: Vec<usize>,
 }
 
 static TAG: LazyLock<Regex> = LazyLock::new(|| {
@@ -104,6 +110,7 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
                 .push((whole.start(), "a `<script>` element".into()));
         }
         let mut http_equiv_refresh = false;
+        let mut script_source = None;
         for attribute in ATTRIBUTE.captures_iter(attributes.as_str()) {
             let attribute_name = attribute[1].to_ascii_lowercase();
             let value = attribute.get(2).or(attribute.get(3)).or(attribute.get(4));
@@ -120,6 +127,9 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
             if attribute_name == "http-equiv" && decoded.trim().eq_ignore_ascii_case("refresh") {
                 http_equiv_refresh = true;
             }
+            if name == "script" && attribute_name == "src" && script_source.is_none() {
+                script_source = Some(decoded.clone());
+            }
             if attribute_name == "id" {
                 found.ids.push(decoded);
             } else if URL_ATTRIBUTES.contains(&attribute_name.as_str()) {
@@ -132,7 +142,11 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
                 found.links.push((value_offset, decoded));
             }
         }
+        if name == "script" {
+            found.script_sources.push((whole.start(), script_source));
+        }
         if name == "meta" && http_equiv_refresh {
+            found.refreshes.push(whole.start());
             found.scripts.push((
                 whole.start(),
                 "a `<meta http-equiv=\"refresh\">`, which sends readers elsewhere".into(),

@@ -8,6 +8,7 @@
 //! (see `views`), so whatever an output reads is in its fingerprint by
 //! construction: there is no list of "what depends on what" to keep true.
 
+pub mod published;
 pub mod templates;
 pub mod views;
 
@@ -73,6 +74,7 @@ pub struct Renderer<'a> {
     templates: &'a Templates,
     site_view: SiteView<'a>,
     sections: Vec<SectionView<'a>>,
+    scripts: published::ScriptPolicy,
 }
 
 impl<'a> Renderer<'a> {
@@ -82,33 +84,58 @@ impl<'a> Renderer<'a> {
             templates,
             site_view: SiteView::new(site),
             sections: views::sections_view(site),
+            scripts: published::ScriptPolicy::new(site),
         }
     }
 
+    /// Makes one output. Every document made here passes the script check
+    /// on its final bytes (`published`) before anyone can publish it.
     pub fn make(&self, output: Output) -> Result<Made<'a>, Diagnostic> {
         let site = self.site;
-        let text = match output {
+        let (text, source, layout) = match output {
             Output::Page(i) => {
                 let context = PageContext::new(site, &self.site_view, &self.sections, i);
-                self.templates
-                    .render(site.layout_of(i), &to_context(&context)?)?
+                let layout = site.layout_of(i);
+                let text = self.templates.render(layout, &to_context(&context)?)?;
+                (text, site.pages[i].path.as_path(), layout)
             }
             Output::Generated(file) => match file.layout() {
                 Some(layout) => {
                     let context =
                         GeneratedContext::new(site, &self.site_view, &self.sections, file);
-                    self.templates.render(layout, &to_context(&context)?)?
+                    let text = self.templates.render(layout, &to_context(&context)?)?;
+                    (text, Path::new(file.url()), layout)
                 }
-                None => generated_data(site, file),
+                None => return Ok(Made::Text(generated_data(site, file))),
             },
             Output::Redirect(r) => {
                 let context = RedirectContext::new(site, &self.site_view, r);
-                self.templates
-                    .render(REDIRECT_LAYOUT, &to_context(&context)?)?
+                let text = self
+                    .templates
+                    .render(REDIRECT_LAYOUT, &to_context(&context)?)?;
+                (
+                    text,
+                    Path::new(site.redirects[r].from.as_str()),
+                    REDIRECT_LAYOUT,
+                )
             }
             Output::Asset(i) => return Ok(asset(&site.assets[i])),
-            Output::ThemeAsset(i) => return Ok(asset(&site.theme_assets[i])),
+            Output::ThemeAsset(i) => {
+                let theme_asset = &site.theme_assets[i];
+                if theme_asset.builtin.is_none()
+                    && published::is_document(&theme_asset.url)
+                    && let Some(problem) = self.scripts.check_file(&theme_asset.path)
+                {
+                    return Err(problem);
+                }
+                return Ok(asset(theme_asset));
+            }
         };
+        let refresh_allowed = matches!(output, Output::Redirect(_));
+        let made_by = format!("the layout `{layout}`");
+        if let Some(problem) = self.scripts.check(&text, source, &made_by, refresh_allowed) {
+            return Err(problem);
+        }
         Ok(Made::Text(text))
     }
 
@@ -127,6 +154,7 @@ impl<'a> Renderer<'a> {
             file.hash(&mut hasher);
         }
         let layouts = self.templates.digest;
+        self.scripts.hash(&mut hasher);
         match output {
             Output::Page(i) => {
                 layouts.hash(&mut hasher);

@@ -24,6 +24,12 @@ static THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
 /// How files of the built-in theme are named in messages.
 pub const BUILTIN: &str = "(built-in theme)";
 
+/// One file of the built-in theme (`assets/search.js`), by its path in
+/// the theme.
+pub fn builtin_file(path: &str) -> Option<&'static [u8]> {
+    THEME.get_file(path).map(|file| file.contents())
+}
+
 /// Every file of the built-in theme, as (path in the theme, contents).
 pub fn builtin_files() -> Vec<(String, &'static [u8])> {
     fn walk(dir: &'static Dir<'static>, found: &mut Vec<(String, &'static [u8])>) {
@@ -209,16 +215,15 @@ impl Templates {
 /// files written and those left as they were.
 pub fn export(dir: &Path, force: bool) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let (mut written, mut kept) = (Vec::new(), Vec::new());
+    // Through the write door: never through a symbolic link in `dir`.
+    let place = crate::safe_write::Place::new(dir)?;
     for (name, contents) in builtin_files() {
         let path = dir.join(&name);
-        if path.exists() && !force {
+        if std::fs::symlink_metadata(&path).is_ok() && !force {
             kept.push(path);
             continue;
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&path, contents)?;
+        place.write(Path::new(&name), contents.as_ref())?;
         written.push(path);
     }
     Ok((written, kept))

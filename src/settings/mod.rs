@@ -731,21 +731,26 @@ fn check(settings: &mut Settings) -> Result<(), Diagnostic> {
             "write a number from 1 to 6",
         ));
     }
-    for key in ["service_link", "source_urls"] {
-        let url = match key {
-            "service_link" => settings.service_link.as_deref(),
-            _ => settings.source_urls.report_issue_url.as_deref(),
-        };
-        if let Some(url) = url
-            && crate::url::runs_script(url)
-        {
-            return Err(problem(
-                settings,
-                key,
-                format!("`{key}` runs script: `{url}`"),
-                "write an https:// address or a path on the site",
-            ));
-        }
+    // The one door for addresses that reach an attribute.
+    let mut addresses: Vec<(String, &str)> = Vec::new();
+    if let Some(url) = settings.service_link.as_deref() {
+        addresses.push(("service_link".into(), url));
+    }
+    if let Some(url) = settings.source_urls.report_issue_url.as_deref() {
+        addresses.push(("source_urls".into(), url));
+    }
+    // Header and footer links pass the same rule in `validate`, which can
+    // point at each one's line.
+    if let Some((key, url, why)) = addresses
+        .iter()
+        .find_map(|(key, url)| crate::url::attribute_url_problem(url).map(|why| (key, url, why)))
+    {
+        return Err(problem(
+            settings,
+            key,
+            format!("`{key}`: `{}`: {why}", url.escape_debug()),
+            "write an https:// address or a path on the site",
+        ));
     }
     if settings.service_name.is_empty() {
         settings.service_name = Settings::defaults().service_name;

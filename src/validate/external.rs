@@ -17,6 +17,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::safe_write::Place;
 use crate::settings::ExternalLinks;
 use crate::site::Resolved;
 use crate::site::Site;
@@ -34,10 +35,14 @@ enum Outcome {
 pub type Progress = std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>;
 
 /// Checks every `http(s)` link of the site and returns the problems found.
+/// The cache is `cache_file` in `door` (the project, as the write door
+/// sees it); with no door, nothing is cached.
 pub fn check(
     site: &Site,
     options: &ExternalLinks,
+    door: Option<&Place>,
     cache_file: &Path,
+    allow_private: bool,
     progress: Option<&Progress>,
 ) -> Diagnostics {
     let mut uses: BTreeMap<String, Vec<(usize, usize, usize)>> = BTreeMap::new();
@@ -70,19 +75,28 @@ pub fn check(
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let mut cache = Cache::load(cache_file);
+    let cache_path = door.map(|door| door.target(cache_file));
+    let mut cache = match &cache_path {
+        Some(Ok(path)) => Cache::load(path),
+        _ => Cache::default(),
+    };
     let fresh_after = now.saturating_sub(options.cache_hours * 3600);
     let to_check: Vec<String> = uses
         .keys()
-        .filter(|url| cache.checked.get(*url).is_none_or(|&at| at < fresh_after))
+        .filter(|url| {
+            cache
+                .checked
+                .get(&Cache::key(url))
+                .is_none_or(|&at| at < fresh_after)
+        })
         .cloned()
         .collect();
-    let outcomes = request_all(to_check, options, progress);
+    let outcomes = request_all(to_check, options, allow_private, progress);
 
     let mut found = Diagnostics::new();
     for (url, outcome) in &outcomes {
         if *outcome == Outcome::Works {
-            cache.checked.insert(url.clone(), now);
+            cache.checked.insert(Cache::key(url), now);
             continue;
         }
         for &(page, line, column) in &uses[url] {
@@ -109,7 +123,16 @@ pub fn check(
             );
         }
     }
-    if let Err(e) = cache.save(cache_file) {
+    let saved = match door {
+        Some(door) => door
+            .write(
+                cache_file,
+                &serde_json::to_vec_pretty(&cache).expect("cache serializes"),
+            )
+            .map(drop),
+        None => Err(std::io::Error::other("the project folder cannot be opened")),
+    };
+    if let Err(e) = saved {
         found.push(
             Diagnostic::warning(
                 Code::ExternalCache,
@@ -125,18 +148,23 @@ pub fn check(
 fn request_all(
     urls: Vec<String>,
     options: &ExternalLinks,
+    allow_private: bool,
     progress: Option<&Progress>,
 ) -> Vec<(String, Outcome)> {
     let total = urls.len();
     let queue = Mutex::new(VecDeque::from(urls));
     let results = Mutex::new(Vec::new());
     let next_slot: Mutex<HashMap<String, Instant>> = Mutex::new(HashMap::new());
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(options.timeout_seconds)))
         .http_status_as_error(false)
         .user_agent(concat!("manual-link-check/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
+        .build();
+    let agent = ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        PublicAddressesOnly { allow_private },
+    );
     std::thread::scope(|scope| {
         for _ in 0..options.concurrency.max(1) {
             scope.spawn(|| {
@@ -223,7 +251,10 @@ fn request_with_retries(
     }
 }
 
-/// URL -> when it last worked (seconds since 1970).
+/// The SHA-256 of each URL -> when it last worked (seconds since 1970).
+/// Hashes rather than the URLs as written: the file then holds only hex
+/// digits and numbers, never a page's text (a link holding `$(...)` must not
+/// reach a file something else might run).
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Cache {
     checked: BTreeMap<String, u64>,
@@ -242,19 +273,110 @@ impl Cache {
             .unwrap_or_default()
     }
 
-    /// Written to a new temporary file and renamed over the cache, so a
-    /// crash never leaves a half-written cache, and a symbolic link at
-    /// either name is replaced rather than followed.
-    fn save(&self, path: &Path) -> std::io::Result<()> {
-        use std::io::Write;
-        let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
-        let _ = std::fs::remove_file(&temporary);
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temporary)?;
-        file.write_all(&serde_json::to_vec_pretty(self).expect("cache serializes"))?;
-        drop(file);
-        std::fs::rename(temporary, path)
+    fn key(url: &str) -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(url.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+}
+
+/// Resolves as the system does, then keeps only public addresses (unless
+/// allowed): a link, or a redirect, to `localhost`, `10.x`, `169.254.x` or
+/// the like would otherwise make CI request its own network for a pull
+/// request. Checked on every connection, redirects included, at the
+/// address actually used, so a name that resolves to a private address is
+/// caught as well as a written one.
+#[derive(Debug)]
+struct PublicAddressesOnly {
+    allow_private: bool,
+}
+
+impl ureq::unversioned::resolver::Resolver for PublicAddressesOnly {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let found = ureq::unversioned::resolver::DefaultResolver::default()
+            .resolve(uri, config, timeout)?;
+        if self.allow_private {
+            return Ok(found);
+        }
+        let mut public = ureq::unversioned::resolver::DefaultResolver::default().empty();
+        for address in found.iter().filter(|a| is_public(a.ip())) {
+            public.push(*address);
+        }
+        if public.is_empty() {
+            return Err(ureq::Error::Io(std::io::Error::other(
+                "refused: it is a private, loopback or link-local address (--allow-private-addresses checks those)",
+            )));
+        }
+        Ok(public)
+    }
+}
+
+/// Whether `ip` is on the public internet: not loopback, private,
+/// link-local, shared (100.64/10), unspecified, multicast, documentation
+/// or an IPv4 address inside IPv6.
+fn is_public(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (b == 18 || b == 19))
+                || a >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || v6.to_ipv4().is_some())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
     }
 }

@@ -150,18 +150,24 @@ fn scripts(site: &Site) -> Diagnostics {
             ("footer_links", &site.settings.footer_links),
         ] {
             for (title, url) in links {
-                if crate::url::runs_script(url) {
-                    let (line, column) = site.settings.position_of(&format!("{key}.{title}"));
-                    found.push(
-                        Diagnostic::error(
-                            Code::LinkUnsafe,
-                            site.settings.file_of(key),
-                            format!("`{key}` link \"{title}\" runs script on every page: `{url}`"),
-                        )
+                // The one rule for addresses that reach an attribute.
+                let Some(problem) = crate::url::attribute_url_problem(url) else {
+                    continue;
+                };
+                let message = if crate::url::runs_script(url) {
+                    format!("`{key}` link \"{title}\" runs script on every page: `{url}`")
+                } else {
+                    format!(
+                        "`{key}` link \"{title}\" is on every page: `{}`: {problem}",
+                        url.escape_debug()
+                    )
+                };
+                let (line, column) = site.settings.position_of(&format!("{key}.{title}"));
+                found.push(
+                    Diagnostic::error(Code::LinkUnsafe, site.settings.file_of(key), message)
                         .at(line, column)
                         .with_help("link to a page, or to another site with https://"),
-                    );
-                }
+                );
             }
         }
     }
