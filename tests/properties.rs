@@ -415,7 +415,7 @@ proptest! {
     // cases for the other properties would take too long here.
     // RELIABILITY.md records a long run (MANUAL_ERB_CASES).
     #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("MANUAL_ERB_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(48)
+        std::env::var("MANUAL_ERB_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24)
     ))]
 
     #[test]

@@ -95,7 +95,34 @@ pub struct Parsed {
     pub duplicates: Vec<(String, usize, usize)>,
     /// File line of each key written, for pointing at `layout:` and friends.
     pub key_lines: BTreeMap<String, usize>,
+    /// Keys whose value YAML read as a comment (`owner_slack: #platform`,
+    /// unquoted), with the comment and the file line.
+    pub commented: Vec<(String, String, usize)>,
+    /// Keys the manual does not know that are one slip from one it does
+    /// (`owner_slak`), with that key and the file line.
+    pub misspelt: Vec<(String, &'static str, usize)>,
 }
+
+/// Every key `FrontMatter` reads by name.
+pub const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "owner_slack",
+    "section",
+    "parent",
+    "layout",
+    "type",
+    "description",
+    "important",
+    "weight",
+    "hide_in_navigation",
+    "prevent_indexing",
+    "source_url",
+    "review_by",
+    "last_reviewed_on",
+    "review_in",
+    "related_repos",
+    "old_paths",
+];
 
 fn is_delimiter(line: &str, marker: &str) -> bool {
     line.trim_end() == marker
@@ -145,6 +172,8 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
             present: false,
             duplicates: Vec::new(),
             key_lines: BTreeMap::new(),
+            commented: Vec::new(),
+            misspelt: Vec::new(),
         });
     };
     let file_line = |yaml_line: usize| yaml_line + split.yaml_first_line - 1;
@@ -172,7 +201,7 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
             });
         }
     };
-    let key_lines = value
+    let key_lines: BTreeMap<String, usize> = value
         .as_object()
         .map(|map| {
             map.keys()
@@ -211,11 +240,39 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
         .iter()
         .map(|d| (d.path.clone(), file_line(d.at.0), file_line(d.first_at.0)))
         .collect();
+    let mut commented = Vec::new();
+    let mut misspelt = Vec::new();
+    for (key, &line) in &key_lines {
+        let written = text
+            .lines()
+            .nth(line.saturating_sub(split.yaml_first_line))
+            .unwrap_or("");
+        let after = written
+            .trim_start()
+            .strip_prefix(key.as_str())
+            .and_then(|rest| rest.trim_start().strip_prefix(':'))
+            .map(str::trim);
+        if let Some(comment) = after.filter(|rest| rest.starts_with('#'))
+            && front_matter.value_of(key).is_none()
+        {
+            commented.push((key.clone(), comment.to_string(), line));
+        }
+        if !KNOWN_KEYS.contains(&key.as_str())
+            && key.len() >= 4
+            && let Some(known) = KNOWN_KEYS
+                .iter()
+                .find(|known| strsim::levenshtein(known, &key.to_ascii_lowercase()) <= 2)
+        {
+            misspelt.push((key.clone(), *known, line));
+        }
+    }
     Ok(Parsed {
         front_matter,
         present: true,
         duplicates,
         key_lines,
+        commented,
+        misspelt,
     })
 }
 
@@ -308,6 +365,41 @@ mod tests {
 
     fn parse_text(text: &str) -> Result<Parsed, FrontMatterError> {
         parse(&split(text)?)
+    }
+
+    #[test]
+    fn an_unquoted_channel_and_a_misspelt_key_are_named_with_their_line() {
+        let parsed = parse_text(
+            "---\ntitle: A\nowner_slack: #platform\ndescription: # kept empty on purpose? no\nowner_slak: x\ncustom_thing: 1\nsecton: Ops\n---\nBody\n",
+        )
+        .unwrap();
+        assert_eq!(
+            parsed.commented,
+            [
+                (
+                    "description".to_string(),
+                    "# kept empty on purpose? no".to_string(),
+                    4
+                ),
+                ("owner_slack".to_string(), "#platform".to_string(), 3),
+            ]
+        );
+        let misspelt: Vec<(&str, &str, usize)> = parsed
+            .misspelt
+            .iter()
+            .map(|(k, known, line)| (k.as_str(), *known, *line))
+            .collect();
+        assert_eq!(
+            misspelt,
+            [("owner_slak", "owner_slack", 5), ("secton", "section", 7)]
+        );
+        // Quoted, it is the channel.
+        let quoted = parse_text("---\nowner_slack: \"#platform\"\n---\n").unwrap();
+        assert!(quoted.commented.is_empty());
+        assert_eq!(
+            quoted.front_matter.owner_slack.as_deref(),
+            Some("#platform")
+        );
     }
 
     #[test]

@@ -225,6 +225,28 @@ pub fn parse_page_in(
             return (None, diagnostics);
         }
     };
+    for (key, comment, line) in &parsed.commented {
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::FrontMatterComment,
+                &source.path,
+                format!("`{key}` is empty: YAML reads `{comment}` after the colon as a comment"),
+            )
+            .at(*line, 1)
+            .with_help(format!("quote the value: `{key}: \"{comment}\"`")),
+        );
+    }
+    for (key, known, line) in &parsed.misspelt {
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::FrontMatterUnknownKey,
+                &source.path,
+                format!("`{key}` is not a front matter key manual knows; did you mean `{known}`?"),
+            )
+            .at(*line, 1)
+            .with_help(format!("write `{known}:`")),
+        );
+    }
     for (key, line, first_line) in &parsed.duplicates {
         diagnostics.push(
             Diagnostic::warning(

@@ -738,7 +738,11 @@ impl<'w> Env<'w> {
                 for part in parts {
                     match part {
                         StrPart::Text(t) => text.push_str(t),
-                        StrPart::Code(e) => text.push_str(&self.value(e)?.to_text()),
+                        StrPart::Code(e) => {
+                            let piece = self.value(e)?.to_text();
+                            self.fits(text.len().saturating_add(piece.len()), self.last_at)?;
+                            text.push_str(&piece);
+                        }
                     }
                 }
                 Value::Str(text)
@@ -1299,13 +1303,21 @@ impl<'w> Env<'w> {
             "any?" => Value::Bool(items.iter().any(Value::truthy)),
             "none?" => Value::Bool(!items.iter().any(Value::truthy)),
             "include?" => Value::Bool(items.iter().any(|i| i.equals(&arg(0)))),
-            "join" => Value::Str(
-                items
-                    .iter()
-                    .map(Value::to_text)
-                    .collect::<Vec<_>>()
-                    .join(&arg(0).to_text()),
-            ),
+            "join" => {
+                let texts: Vec<String> = items.iter().map(Value::to_text).collect();
+                let separator = arg(0).to_text();
+                // Measured before it is made: the separator is repeated
+                // once per item (found by the fuzz property: `a.join(s)`).
+                self.fits(
+                    texts.iter().map(String::len).sum::<usize>().saturating_add(
+                        separator
+                            .len()
+                            .saturating_mul(texts.len().saturating_sub(1)),
+                    ),
+                    at,
+                )?;
+                Value::Str(texts.join(&separator))
+            }
             "reverse" => Value::Array(items.into_iter().rev().collect()),
             "compact" => Value::Array(
                 items

@@ -403,6 +403,8 @@ fn work_is_bounded_by_bytes_made_not_only_by_steps() {
         "s = s.gsub('x', 'xx')",
         "a = a + a",
         "a = a.map { |i| [i, i] }",
+        // Found by the fuzz property: the separator repeated per item.
+        "a = a + a %><% s = a.join(s)",
     ] {
         let body = format!(
             "<% s = 'xxxxxxxx' %><% a = [1, 2] %><% [{forty}].each do |i| %><% {doubling} %><% end %>"
