@@ -56,6 +56,13 @@ pub fn out(args: fmt::Arguments<'_>) {
     let _ = writeln!(anstream::stdout().lock(), "{args}");
 }
 
+/// Writes bytes as they are to standard output (a completion script); a
+/// closed pipe is not an error.
+pub fn write_out(bytes: &[u8]) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().lock().write_all(bytes);
+}
+
 /// Writes a line to standard error; a closed pipe is not an error.
 pub fn err(args: fmt::Arguments<'_>) {
     let _ = writeln!(anstream::stderr().lock(), "{args}");

@@ -68,12 +68,15 @@ codes! {
     SettingsNotUtf8 = "settings-not-utf8": "The settings file is not valid UTF-8 text.";
     SettingsYaml = "settings-yaml": "The settings file is not valid YAML.";
     SettingsDuplicateKey = "settings-duplicate-key": "A key is set twice in the settings file.";
+    SettingsUnused = "settings-unused": "A second settings file that is not read, since the settings are in another.";
     SettingsInvalid = "settings-invalid": "A setting is unknown or has the wrong type or value.";
     SettingsLinkBroken = "settings-link-broken": "A header or footer link goes nowhere or runs code.";
     FrontMatterUnterminated = "front-matter-unterminated": "Front matter starts with `---` but never ends.";
     FrontMatterYaml = "front-matter-yaml": "Front matter is not valid YAML.";
     FrontMatterNotMapping = "front-matter-not-mapping": "Front matter is not a list of `key: value` lines.";
     FrontMatterType = "front-matter-type": "A front matter key has a value of the wrong type.";
+    FrontMatterComment = "front-matter-comment": "A front matter value starts with `#` unquoted, so YAML reads it as a comment and the key as empty.";
+    FrontMatterUnknownKey = "front-matter-unknown-key": "A front matter key is one slip from a key manual knows.";
     FrontMatterDuplicateKey = "front-matter-duplicate-key": "A front matter key is set twice; the last value is used.";
     PageEmpty = "page-empty": "A page file is empty.";
     ErbSyntax = "erb-syntax": "An ERB tag or block is not closed, or its Ruby cannot be read.";

@@ -250,16 +250,21 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
 /// folders (names starting with `.`) and the settings file are not part of
 /// the site. Pages are read by [`read_page`], once each (or, in `serve`,
 /// once per change).
-pub fn list(source_dir: &Path, settings_file: Option<&Path>) -> (Listing, Diagnostics) {
-    let settings_file = settings_file.and_then(|p| Some((p.file_name()?, p.canonicalize().ok()?)));
+pub fn list(source_dir: &Path, settings_files: &[&Path]) -> (Listing, Diagnostics) {
+    // Every file that is, or could be, a settings file: none is ever
+    // published, read or not.
+    let settings_files: Vec<_> = settings_files
+        .iter()
+        .filter_map(|p| Some((p.file_name()?, p.canonicalize().ok()?)))
+        .collect();
     let (listed, diagnostics) = list_files(source_dir, true);
     let mut listing = Listing::default();
     for file in listed {
-        // Only a file with the settings file's name can be it.
-        if let Some((name, real)) = &settings_file
-            && file.path.file_name() == Some(*name)
-            && file.path.canonicalize().ok().as_ref() == Some(real)
-        {
+        // Only a file with a settings file's name can be one.
+        if settings_files.iter().any(|(name, real)| {
+            file.path.file_name() == Some(*name)
+                && file.path.canonicalize().ok().as_ref() == Some(real)
+        }) {
             continue;
         }
         match classify(&file.relative) {

@@ -356,7 +356,11 @@ fn main() -> ExitCode {
             action: ThemeAction::Export { dir, force },
         } => export_theme(dir.as_deref().unwrap_or(Path::new("layouts")), force),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "manual", &mut std::io::stdout());
+            // Written through the console, so a closed pipe (`| head -1`)
+            // ends quietly instead of panicking.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "manual", &mut script);
+            manual::console::write_out(&script);
             ExitCode::SUCCESS
         }
     }
@@ -549,7 +553,8 @@ fn check(
     if format == Format::Human {
         print_timings(&prepared.timings);
         noteln!(
-            "Checked {pages} pages in {:.2}s.",
+            "Checked {pages} page{} in {:.2}s.",
+            if pages == 1 { "" } else { "s" },
             started.elapsed().as_secs_f64()
         );
     }
@@ -605,7 +610,10 @@ fn report_baseline(
 }
 
 fn owners(inputs: Inputs, format: OwnersFormat) -> ExitCode {
-    let (prepared, diagnostics) = pipeline::prepare(&inputs);
+    // The report needs no highlighted code and no commit dates: a
+    // classifying highlighter makes neither (and so runs no git).
+    let highlighter = manual::highlight::Highlighter::classify_only();
+    let (prepared, diagnostics) = pipeline::prepare_with(&inputs, &highlighter);
     let Some(prepared) = prepared else {
         print_report(diagnostics);
         return ExitCode::from(COULD_NOT_RUN);
@@ -634,6 +642,25 @@ fn owners(inputs: Inputs, format: OwnersFormat) -> ExitCode {
     }
 }
 
+/// What `init` says to run next: a command that works as printed (a test
+/// runs it).
+fn init_next_step(dir: &Path) -> String {
+    if dir == Path::new(".") {
+        return "A new manual is ready. Next: manual serve --open".into();
+    }
+    let shown = dir.display().to_string();
+    // Quoted for a shell when the folder's name needs it.
+    let plain = shown
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    let folder = if plain {
+        shown.clone()
+    } else {
+        format!("'{}'", shown.replace('\'', "'\\''"))
+    };
+    format!("A new manual is ready in {shown}. Next: manual -C {folder} serve --open")
+}
+
 fn init(dir: Option<&Path>, force: bool) -> ExitCode {
     let dir = dir.unwrap_or(Path::new("."));
     let today = chrono::Local::now().date_naive().to_string();
@@ -642,20 +669,7 @@ fn init(dir: Option<&Path>, force: bool) -> ExitCode {
             for path in &written {
                 noteln!("wrote {}", display_path(path).display());
             }
-            let here = dir == Path::new(".");
-            noteln!(
-                "A new manual is ready{}. Next: {}manual serve --open",
-                if here {
-                    String::new()
-                } else {
-                    format!(" in {}", dir.display())
-                },
-                if here {
-                    String::new()
-                } else {
-                    format!("manual -C {} ", dir.display())
-                }
-            );
+            noteln!("{}", init_next_step(dir));
             ExitCode::from(CLEAN)
         }
         Err(manual::starter::InitError::Exists(paths)) => {

@@ -64,15 +64,20 @@ pub fn report(site: &Site, problems: &Diagnostics) -> OwnersReport {
     let today = site.today;
     let mut by_owner: BTreeMap<&str, (Vec<PageRef>, Vec<PageRef>)> = BTreeMap::new();
     let mut unowned = Vec::new();
-    for page in &site.pages {
+    for (index, page) in site.pages.iter().enumerate() {
         let due = page.review.due;
         let page_ref = PageRef {
             title: page.title.clone(),
             url: page.url.clone(),
-            source: page.relative.clone(),
+            // From the project's folder, as `check` names files.
+            source: crate::diagnostics::display_path(&page.path)
+                .to_string_lossy()
+                .into_owned(),
             review_due: due.map(|d| d.to_string()),
         };
-        let Some(owner) = page.front_matter.owner_slack.as_deref() else {
+        // The page's owner as the page and the review feed show it: its
+        // own, or the settings' `default_owner_slack`.
+        let Some(owner) = site.owner(index) else {
             unowned.push(page_ref);
             continue;
         };

@@ -319,8 +319,10 @@ struct Listed {
     asset_scripts: Vec<Diagnostic>,
 }
 
-fn list_source(inputs: &Inputs, settings_path: &Path) -> Listed {
-    let (listing, diagnostics) = load::list(&inputs.source, Some(settings_path));
+fn list_source(inputs: &Inputs) -> Listed {
+    let settings_files = inputs.settings_files();
+    let settings_files: Vec<&Path> = settings_files.iter().map(PathBuf::as_path).collect();
+    let (listing, diagnostics) = load::list(&inputs.source, &settings_files);
     let asset_scripts = listing
         .assets
         .par_iter()
@@ -367,6 +369,27 @@ pub fn prepare_cached(
     }
     let settings_path = inputs.settings_path();
     let tech_docs_path = inputs.tech_docs_path();
+    // `init` writes `site.yml` at the root; a guide followed from memory
+    // can add `source/site.yml` too, which would then be silently unread.
+    if inputs.settings.is_none() {
+        let [root, source] = inputs.settings_candidates();
+        if root.is_file() && source.is_file() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::SettingsUnused,
+                    &source,
+                    format!(
+                        "this settings file is not read: the settings are in {}",
+                        root.display()
+                    ),
+                )
+                .with_help(format!(
+                    "move its keys into {} and delete it (it is never published)",
+                    root.display()
+                )),
+            );
+        }
+    }
     // A settings file that is a link (a pull request can commit one) must
     // lead to a file in the project: it is read, and its lines quoted.
     for path in std::iter::once(&settings_path).chain(&tech_docs_path) {
@@ -410,7 +433,7 @@ pub fn prepare_cached(
     let fresh_listing = !cache.keep || cache.relist || cache.listing.is_none();
     let listed = match &cache.listing {
         Some(listed) if !fresh_listing => listed.clone(),
-        _ => Arc::new(list_source(inputs, &settings_path)),
+        _ => Arc::new(list_source(inputs)),
     };
     if cache.keep {
         cache.listing = Some(listed.clone());

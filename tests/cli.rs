@@ -328,3 +328,101 @@ fn the_source_folder_missing_names_the_path_and_what_to_do() {
     assert!(stderr.contains("source: error[source-missing]"), "{stderr}");
     assert!(stderr.contains("manual init"), "{stderr}");
 }
+
+/// The step `init` prints works as printed: its arguments, run from the
+/// folder `init` ran in, start the server on the new manual.
+#[test]
+fn the_next_step_init_prints_works_as_printed() {
+    for folder in ["mysite", "my site"] {
+        let dir = tempfile::tempdir().unwrap();
+        let init = manual(dir.path(), &["init", folder], &[]);
+        assert!(init.status.success(), "{}", text(&init.stderr));
+        let said = text(&init.stderr);
+        let step = said
+            .split("Next: ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no next step in {said:?}"))
+            .trim();
+        // Split as a shell would: single quotes hold spaces.
+        let mut words: Vec<String> = Vec::new();
+        let mut quoted = false;
+        let mut word = String::new();
+        for c in step.chars() {
+            match c {
+                '\'' => quoted = !quoted,
+                ' ' if !quoted => words.push(std::mem::take(&mut word)),
+                c => word.push(c),
+            }
+        }
+        words.push(word);
+        assert_eq!(words[0], "manual", "{step}");
+        // `serve --open` with no browser: ask for a free port and stop it
+        // once it says where it serves.
+        let mut args: Vec<&str> = words[1..]
+            .iter()
+            .map(String::as_str)
+            .filter(|w| *w != "--open")
+            .collect();
+        args.extend(["--port", "0"]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_manual"))
+            .current_dir(dir.path())
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut first,
+        )
+        .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(first.contains("http://"), "{step}: {first:?}");
+    }
+}
+
+/// `owners` asks the site who owns a page, as the page and the review feed
+/// do, and names files from the project's folder, as `check` does.
+#[test]
+fn owners_agrees_with_the_pages_about_who_owns_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("source/manual")).unwrap();
+    std::fs::write(
+        root.join("site.yml"),
+        "default_owner_slack: \"#platform\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("source/manual/a.html.md"),
+        "---\ntitle: A\nsection: Ops\n---\nA.\n",
+    )
+    .unwrap();
+    let run = manual(root, &["owners", "--format", "json"], &[]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(report["unowned"], serde_json::json!([]), "{report}");
+    assert_eq!(report["owners"][0]["owner"], "#platform", "{report}");
+    assert_eq!(
+        report["owners"][0]["pages"][0]["source"],
+        "source/manual/a.html.md"
+    );
+    let built = manual(root, &["build"], &[]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let feed = std::fs::read_to_string(root.join("build/api/pages.json")).unwrap();
+    assert!(feed.contains("#platform"), "{feed}");
+}
+
+/// Serve with no source folder says so and stops, rather than serving
+/// nothing and waiting.
+#[test]
+fn serve_with_nothing_to_serve_says_so_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = manual(dir.path(), &["serve", "--port", "0"], &[]);
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let said = text(&run.stderr);
+    assert!(said.contains("manual init"), "{said}");
+    assert!(!said.contains("still serving"), "{said}");
+}

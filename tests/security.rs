@@ -71,3 +71,35 @@ fn serve_listens_on_loopback_unless_told_otherwise() {
         server.address
     );
 }
+
+/// `owners` needs neither highlighted code nor commit dates, so it runs
+/// no git (which `build` does, for "Last updated").
+#[test]
+fn owners_runs_no_git() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "```ruby\nputs 1\n```\n");
+    let programs_run = |args: &[&str]| -> String {
+        let log = site.path("exec.log");
+        let run = Command::new("strace")
+            .args(["-f", "-qq", "-e", "trace=execve", "-o"])
+            .arg(&log)
+            .arg(env!("CARGO_BIN_EXE_manual"))
+            .args(args)
+            .current_dir(site.path(""))
+            .output()
+            .expect("strace is installed");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        std::fs::read_to_string(&log).unwrap()
+    };
+    let runs_git = |log: &str| {
+        log.lines()
+            .any(|l| l.contains("execve(") && l.contains("/git\""))
+    };
+    assert!(!runs_git(&programs_run(&["owners"])), "owners ran git");
+    // The control: build asks git for each page's last commit.
+    assert!(runs_git(&programs_run(&["build"])), "build ran no git");
+}

@@ -901,3 +901,16 @@ fn a_project_folder_deleted_and_made_again_is_served_again() {
     );
     std::fs::remove_dir_all(&aside).unwrap();
 }
+
+/// `config.rb` is one of the files a build reads (`activate
+/// :directory_indexes`), so serve watches it as it watches the settings.
+#[test]
+fn serve_sees_a_change_to_config_rb() {
+    let site = site();
+    let server = Server::start(&site, None);
+    assert_eq!(server.get("/manual/a.html").0, 200);
+    site.write("config.rb", "activate :directory_indexes\n");
+    server.wait_for("/manual/a/", "the page as a folder", |status, _| {
+        status == 200
+    });
+}

@@ -594,6 +594,19 @@ fn a_closed_output_pipe_ends_quietly_with_the_usual_status() {
     let build = with_closed_stdout(&site, &["build", "--skip-check"], true);
     assert_eq!(build.status.code(), Some(0));
     assert!(site.path("build/manual/a.html").is_file());
+    // Every other command that writes to standard output.
+    for args in [
+        &["completions", "bash"][..],
+        &["completions", "zsh"],
+        &["--help"],
+        &["check", "--format", "sarif"],
+        &["owners", "--format", "json"],
+    ] {
+        let run = with_closed_stdout(&site, args, false);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(run.status.code(), Some(101), "{args:?}: {stderr}");
+    }
 }
 
 #[test]

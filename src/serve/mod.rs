@@ -133,6 +133,14 @@ pub const MAX_LIVE_STREAMS: usize = 128;
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn run(options: ServeOptions) -> anyhow::Result<()> {
+    // Nothing to serve: say so and what to do, rather than serve an empty
+    // site and wait.
+    if !options.inputs.source.is_dir() {
+        anyhow::bail!(
+            "there is no source folder at {}: run `manual init` to start a manual here, or pass -C DIR (the manual's folder) or --source DIR",
+            crate::diagnostics::display_path(&options.inputs.source).display()
+        );
+    }
     let mut watcher = watch_roots::Watcher::start(&options.inputs)?;
     let mut notes = Vec::new();
     let highlighter = Highlighter::with_disk_cache(crate::pipeline::open_cache(
@@ -152,13 +160,19 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         Err(problems) => problems.clone(),
     };
     match &first {
-        Ok(changes) => crate::errln!(
-            "first build: {} page(s), {} file(s) in {} ms; {} problem(s) found by check",
-            changes.pages,
-            changes.files.len(),
-            started.elapsed().as_millis(),
-            problems.len()
-        ),
+        Ok(changes) => {
+            // Listed as `check` lists them, so nothing counted goes unseen.
+            for problem in &problems {
+                crate::errln!("{}", crate::report::render_human(problem, None).trim_end());
+            }
+            crate::errln!(
+                "first build: {} page(s), {} file(s) in {} ms; {} problem(s) found by check",
+                changes.pages,
+                changes.files.len(),
+                started.elapsed().as_millis(),
+                problems.len()
+            )
+        }
         Err(_) => report_rebuild("first build", None, &problems, started.elapsed()),
     }
     keep_highlighted(&highlighter);
@@ -647,8 +661,13 @@ fn report_rebuild(label: &str, made: Option<usize>, problems: &[Diagnostic], too
             problems.len()
         ),
         None => crate::errln!(
-            "{label}: {errors} error(s) in {} ms; still serving the last good pages",
-            took.as_millis()
+            "{label}: {errors} error(s) in {} ms; {}",
+            took.as_millis(),
+            if label == "first build" {
+                "nothing to serve until they are fixed"
+            } else {
+                "still serving the last good pages"
+            }
         ),
     }
     for problem in problems.iter().filter(|d| d.is_error()).take(10) {

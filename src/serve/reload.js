@@ -22,9 +22,13 @@
     box.style.borderTopColor = failed || errors.length ? "#d4351c" : "#f47738";
     box.replaceChildren();
     const title = document.createElement("strong");
+    const count = (n, one) => `${n} ${one}${n === 1 ? "" : "s"}`;
+    const warnings = problems.filter(p => p.severity !== "error").length;
     title.textContent = failed
-      ? `The last change could not be built (${errors.length} error(s)); you are seeing the last good version.`
-      : `${problems.length} problem(s) found by check`;
+      ? `The last change could not be built (${count(errors.length, "error")}` +
+        (warnings ? ` and ${count(warnings, "warning")}` : "") +
+        `, listed below); you are seeing the last good version.`
+      : `${count(problems.length, "problem")} found by check`;
     box.appendChild(title);
     const close = document.createElement("button");
     close.textContent = "Hide";

@@ -83,7 +83,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
                 format!("no syntax highlighting for `{}`, so the block is shown plain", block.language),
             )
             .at(block.line, block.column)
-            .with_help("use a known name, such as bash, ruby, yaml, json or text (see the README to add a language)"),
+            .with_help("use a known name, such as bash, ruby, yaml, json or text (text leaves the block plain)"),
         );
     }
     found
