@@ -469,7 +469,7 @@ fn owners_report() {
     let text = site.run("owners", &[]);
     assert!(text.success(), "{}", text.stderr());
     let out = text.stdout();
-    assert!(out.contains("#other: 1 page(s), 1 overdue\n  overdue since 2026-01-01: Late page (manual/late.html.md)\n"), "{out}");
+    assert!(out.contains("#other: 1 page(s), 1 overdue\n  overdue since 2026-01-01: Late page (source/manual/late.html.md)\n"), "{out}");
     assert!(
         out.contains("#team (Platform team): 1 page(s), 0 overdue\n"),
         "{out}"

@@ -410,16 +410,22 @@ impl parse::erb::Partials for BigPartial {
     }
 }
 
-proptest! {
-    // Its own count: a case may run up to the whole budget, so CI's 20,000
-    // cases for the other properties would take too long here.
-    // RELIABILITY.md records a long run (MANUAL_ERB_CASES).
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("MANUAL_ERB_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24)
-    ))]
-
-    #[test]
-    fn erb_and_helpers_end_within_their_budget(body in erb_page()) {
+/// Its own count (`MANUAL_ERB_CASES`, default 24), through a runner of its
+/// own: a case may run up to the whole budget, and `proptest!` would take
+/// CI's PROPTEST_CASES=20,000 meant for the cheap properties above.
+/// RELIABILITY.md records a long run.
+#[test]
+fn erb_and_helpers_end_within_their_budget() {
+    let cases = std::env::var("MANUAL_ERB_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(24);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    let outcome = runner.run(&erb_page(), |body| {
         use parse::erb::{Helpers, Resource, World};
         let resources: Vec<Resource> = (0..50)
             .map(|i| Resource {
@@ -465,5 +471,10 @@ proptest! {
         if let Ok(written) = result {
             prop_assert!(written <= parse::erb::MAX_OUTPUT);
         }
+
+        Ok(())
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
     }
 }
