@@ -392,7 +392,7 @@ fn served_bytes(files: std::collections::HashMap<String, Served>) -> BTreeMap<St
         .into_iter()
         .map(|(path, served)| {
             let bytes = match served {
-                Served::Bytes(bytes) => bytes.to_vec(),
+                Served::Made(packed) => packed.bytes(),
                 Served::File(from) => std::fs::read(from).unwrap(),
             };
             (path, bytes)

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::files::Served;
+use super::files::{Packed, Served};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
 use crate::parse::Page;
@@ -150,9 +150,9 @@ impl Live {
             .par_iter()
             .map(|(path, output, fingerprint)| {
                 let served = match renderer.make(*output)? {
-                    Made::Text(text) => Served::Bytes(text.into_bytes().into()),
+                    Made::Text(text) => Served::Made(Packed::new(text.as_bytes())),
                     Made::Copy(from) => Served::File(from.to_path_buf()),
-                    Made::Builtin(bytes) => Served::Bytes(bytes.into()),
+                    Made::Builtin(bytes) => Served::Made(Packed::new(bytes)),
                 };
                 Ok((
                     path.clone(),
@@ -258,17 +258,17 @@ impl Live {
             }
             for (url, text) in search::shard_files(site, |s| stale.contains(s)) {
                 self.search_files
-                    .insert(output(&url), Served::Bytes(text.into_bytes().into()));
+                    .insert(output(&url), Served::Made(Packed::new(text.as_bytes())));
             }
         } else {
             self.search_files = search::shard_files(site, |_| true)
                 .into_iter()
-                .map(|(url, text)| (output(&url), Served::Bytes(text.into_bytes().into())))
+                .map(|(url, text)| (output(&url), Served::Made(Packed::new(text.as_bytes()))))
                 .collect();
         }
         self.search_files.insert(
             output(&pages_url),
-            Served::Bytes(pages_json.into_bytes().into()),
+            Served::Made(Packed::new(pages_json.as_bytes())),
         );
         self.search_basis = basis;
         true

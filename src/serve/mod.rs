@@ -406,10 +406,10 @@ async fn serve_file(State(app): State<AppState>, request: Request) -> Response {
         mime.to_string()
     };
     let mut response = match served {
-        Served::Bytes(bytes) if mime.essence_str() == "text/html" => {
-            reload::inject(bytes, snapshot.build).into_response()
+        Served::Made(packed) if mime.essence_str() == "text/html" => {
+            reload::inject(&packed.bytes(), snapshot.build).into_response()
         }
-        Served::Bytes(bytes) => Body::from(bytes.to_vec()).into_response(),
+        Served::Made(packed) => Body::from(packed.bytes()).into_response(),
         Served::File(file) => match stream_asset(file, &app.roots, request).await {
             Some(response) => response,
             None => return not_found(&snapshot),
@@ -445,7 +445,7 @@ async fn stream_asset(
 
 fn not_found(snapshot: &Snapshot) -> Response {
     let body = match snapshot.files.get("404.html") {
-        Some(Served::Bytes(b)) => reload::inject(b, snapshot.build),
+        Some(Served::Made(packed)) => reload::inject(&packed.bytes(), snapshot.build),
         _ => reload::inject(
             b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>",
             snapshot.build,
