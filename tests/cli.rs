@@ -426,3 +426,254 @@ fn serve_with_nothing_to_serve_says_so_and_exits_2() {
     assert!(said.contains("manual init"), "{said}");
     assert!(!said.contains("still serving"), "{said}");
 }
+
+/// Every `manual` command the README, the guide pages and `manual --help`
+/// print, run as printed on a new manual: each must work (exit 0), so no
+/// page tells a reader to type a flag that does not exist. `serve` runs
+/// until it says where it serves; `--open` is left out (no browser here),
+/// and `--external` is left out (no network here).
+#[test]
+fn every_command_the_docs_print_runs_as_printed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut documents: Vec<std::path::PathBuf> = vec![root.join("README.md")];
+    for entry in walkdir::WalkDir::new(root.join("source")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            documents.push(entry.path().to_path_buf());
+        }
+    }
+    let mut commands: Vec<(String, String)> = Vec::new();
+    for document in &documents {
+        let text = std::fs::read_to_string(document).unwrap();
+        let mut in_shell = false;
+        for line in text.lines() {
+            if let Some(fence) = line.strip_prefix("```") {
+                in_shell = !in_shell && matches!(fence, "sh" | "bash" | "shell" | "console");
+                continue;
+            }
+            let line = line.trim().trim_start_matches("$ ");
+            if in_shell && line.starts_with("manual ") {
+                let command = line.split(" #").next().unwrap().trim().to_string();
+                commands.push((document.display().to_string(), command));
+            }
+        }
+    }
+    let help = manual(root, &["--help"], &[]);
+    for line in text(&help.stdout).lines() {
+        let line = line.trim();
+        if line.starts_with("manual ") {
+            let command = line.split("  ").next().unwrap().trim().to_string();
+            commands.push(("manual --help".into(), command));
+        }
+    }
+    assert!(commands.len() >= 15, "{commands:?}");
+
+    // A new manual in a git checkout with an `origin/main`, as CI has.
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    assert!(manual(project, &["init"], &[]).status.success());
+    let git = |args: &[&str]| {
+        let done = Command::new("git")
+            .current_dir(project)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.org")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.org")
+            .output()
+            .unwrap();
+        assert!(
+            done.status.success(),
+            "git {args:?}: {}",
+            text(&done.stderr)
+        );
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "start"]);
+    git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
+
+    for (document, command) in &commands {
+        if command.contains("--external") {
+            continue;
+        }
+        let mut words: Vec<String> = Vec::new();
+        let mut word = String::new();
+        let mut quoted = false;
+        for c in command.chars() {
+            match c {
+                '"' | '\'' => quoted = !quoted,
+                ' ' if !quoted => {
+                    if !word.is_empty() {
+                        words.push(std::mem::take(&mut word));
+                    }
+                }
+                c => word.push(c),
+            }
+        }
+        words.push(word);
+        let out_elsewhere = project.join("elsewhere");
+        let args: Vec<String> = words[1..]
+            .iter()
+            .filter(|w| *w != "--open")
+            .map(|w| {
+                // A path outside the project in the guide stays inside the
+                // test's folder.
+                if w.starts_with("/tmp/") {
+                    out_elsewhere.display().to_string()
+                } else {
+                    // The variables of the guide's CI workflow, as CI sets
+                    // them for a pull request.
+                    w.replace("$BASE_SHA", "origin/main")
+                }
+            })
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        if args.contains(&"serve") {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_manual"))
+                .current_dir(project)
+                .args(&args)
+                .args(["--port", "0"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut first = String::new();
+            std::io::BufRead::read_line(
+                &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+                &mut first,
+            )
+            .unwrap();
+            let _ = child.kill();
+            let _ = child.wait();
+            assert!(
+                first.contains("http://"),
+                "{document}: `{command}`: {first:?}"
+            );
+            continue;
+        }
+        let run = manual(project, &args, &[]);
+        assert!(
+            run.status.success(),
+            "{document}: `{command}` exited {:?}:\n{}",
+            run.status.code(),
+            text(&run.stderr)
+        );
+    }
+}
+
+/// The text between the line ```text that follows `after` in a guide page
+/// and its closing ```.
+fn guide_sample(page: &str, after: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(page);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let from = text
+        .find(after)
+        .unwrap_or_else(|| panic!("{page}: no `{after}`"));
+    let block = &text[from..];
+    let start = block.find("```text\n").expect("a text block") + "```text\n".len();
+    let end = block[start..].find("```").expect("closed");
+    block[start..start + end].to_string()
+}
+
+/// What a run printed from the first line that starts with `first` to the
+/// end of that report (before the counts).
+fn printed_block(stderr: &str, first: &str) -> String {
+    let mut block = String::new();
+    let mut inside = false;
+    for line in stderr.lines() {
+        if line.starts_with(first) {
+            inside = true;
+        }
+        let is_count =
+            line.starts_with("    ") && line.trim_start().starts_with(|c: char| c.is_ascii_digit());
+        if inside && (is_count || line.contains(" error(s), ")) {
+            break;
+        }
+        if inside {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    block
+}
+
+/// Every sample of output in the guide is what the binary prints for the
+/// case it describes, so a change of format fails here until the guide is
+/// updated (the assertion shows what to paste).
+#[test]
+fn the_guides_sample_output_is_what_manual_prints() {
+    let page = |title: &str, extra: &str, body: &str| {
+        format!(
+            "---\ntitle: {title}\nowner_slack: \"#platform-support\"\nsection: Deployment\n{extra}---\n{body}"
+        )
+    };
+    let write = |root: &Path, files: &[(&str, String)]| {
+        for (name, contents) in files {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, contents).unwrap();
+        }
+    };
+    // (guide page, text before its sample, files, command, first line printed)
+    let cases: Vec<(&str, &str, Vec<(&str, String)>, Vec<&str>, &str)> = vec![
+        (
+            "source/manual/check-the-manual.html.md",
+            "says how to fix it:",
+            vec![
+                (
+                    "source/manual/deploy.html.md",
+                    page(
+                        "Deploy a release",
+                        "",
+                        "Deploy with the pipeline.\n\n## Steps\n\n1. Merge.\n2. Wait.\n\n## If it fails\nSee [undo a release](/manual/rollback.html#Undo-a-release).\n",
+                    ),
+                ),
+                (
+                    "source/manual/rollback.html.md",
+                    page("Roll back a release", "", "## Undo a release\n\nText.\n"),
+                ),
+            ],
+            vec!["check"],
+            "source/manual/deploy.html.md",
+        ),
+        (
+            "source/manual/keep-pages-up-to-date.html.md",
+            "check:",
+            vec![(
+                "source/manual/rotate-keys.html.md",
+                page("Rotate keys", "review_by: 2026-10-01\n", "Rotate them.\n"),
+            )],
+            vec!["check", "--today", "2026-12-07"],
+            "source/manual/rotate-keys.html.md",
+        ),
+        (
+            "source/manual/preview-your-changes.html.md",
+            "For example:",
+            vec![(
+                "source/manual/restart-a-worker.html.md",
+                "---\ntitle: [Restart, worker]\n---\nText.\n".to_string(),
+            )],
+            vec!["build"],
+            "source/manual/restart-a-worker.html.md",
+        ),
+    ];
+    for (guide, after, files, args, first) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &files);
+        let mut args = args.clone();
+        args.extend(["--color", "never"]);
+        let run = manual(dir.path(), &args, &[]);
+        let printed = printed_block(&text(&run.stderr), first);
+        assert!(
+            !printed.is_empty(),
+            "{guide}: nothing printed:\n{}",
+            text(&run.stderr)
+        );
+        assert_eq!(
+            guide_sample(guide, after),
+            printed,
+            "{guide}: the sample after `{after}` differs from what manual prints"
+        );
+    }
+}
