@@ -598,6 +598,16 @@ fn printed_block(stderr: &str, first: &str) -> String {
     block
 }
 
+/// One sample in the guide: the page, the text before its sample, the
+/// files of the case it shows, the command, and the first line printed.
+struct Sample {
+    guide: &'static str,
+    after: &'static str,
+    files: Vec<(&'static str, String)>,
+    args: Vec<&'static str>,
+    first: &'static str,
+}
+
 /// Every sample of output in the guide is what the binary prints for the
 /// case it describes, so a change of format fails here until the guide is
 /// updated (the assertion shows what to paste).
@@ -615,12 +625,11 @@ fn the_guides_sample_output_is_what_manual_prints() {
             std::fs::write(path, contents).unwrap();
         }
     };
-    // (guide page, text before its sample, files, command, first line printed)
-    let cases: Vec<(&str, &str, Vec<(&str, String)>, Vec<&str>, &str)> = vec![
-        (
-            "source/manual/check-the-manual.html.md",
-            "says how to fix it:",
-            vec![
+    let cases = vec![
+        Sample {
+            guide: "source/manual/check-the-manual.html.md",
+            after: "says how to fix it:",
+            files: vec![
                 (
                     "source/manual/deploy.html.md",
                     page(
@@ -634,31 +643,38 @@ fn the_guides_sample_output_is_what_manual_prints() {
                     page("Roll back a release", "", "## Undo a release\n\nText.\n"),
                 ),
             ],
-            vec!["check"],
-            "source/manual/deploy.html.md",
-        ),
-        (
-            "source/manual/keep-pages-up-to-date.html.md",
-            "check:",
-            vec![(
+            args: vec!["check"],
+            first: "source/manual/deploy.html.md",
+        },
+        Sample {
+            guide: "source/manual/keep-pages-up-to-date.html.md",
+            after: "check:",
+            files: vec![(
                 "source/manual/rotate-keys.html.md",
                 page("Rotate keys", "review_by: 2026-10-01\n", "Rotate them.\n"),
             )],
-            vec!["check", "--today", "2026-12-07"],
-            "source/manual/rotate-keys.html.md",
-        ),
-        (
-            "source/manual/preview-your-changes.html.md",
-            "For example:",
-            vec![(
+            args: vec!["check", "--today", "2026-12-07"],
+            first: "source/manual/rotate-keys.html.md",
+        },
+        Sample {
+            guide: "source/manual/preview-your-changes.html.md",
+            after: "For example:",
+            files: vec![(
                 "source/manual/restart-a-worker.html.md",
                 "---\ntitle: [Restart, worker]\n---\nText.\n".to_string(),
             )],
-            vec!["build"],
-            "source/manual/restart-a-worker.html.md",
-        ),
+            args: vec!["build"],
+            first: "source/manual/restart-a-worker.html.md",
+        },
     ];
-    for (guide, after, files, args, first) in cases {
+    for Sample {
+        guide,
+        after,
+        files,
+        args,
+        first,
+    } in cases
+    {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), &files);
         let mut args = args.clone();
