@@ -488,6 +488,38 @@ async fn width_and_axe_problems(client: &Client, axe: &str, width: u32, path: &s
     if scroll > inner {
         problems.push(format!("{width}px {path}: the page is {scroll}px wide"));
     }
+    // Nothing is cut off without a sign: a table wider than its box scrolls
+    // in a labelled, focusable region that shows it does; no table is wider
+    // than the screen outside one; no box hides what overflows it.
+    let cut = client
+        .execute(
+            "const found = [];
+             for (const box of document.querySelectorAll('.table-scroll')) {
+               if (box.scrollWidth > box.clientWidth + 1) {
+                 if (!getComputedStyle(box).backgroundImage.includes('gradient'))
+                   found.push('a table that scrolls shows no sign of it: ' + box.getAttribute('aria-label'));
+                 if (box.tabIndex < 0 || !box.getAttribute('aria-label') || box.getAttribute('role') !== 'region')
+                   found.push('a table that scrolls is not a labelled, focusable region');
+               }
+             }
+             for (const table of document.querySelectorAll('table')) {
+               if (!table.closest('.table-scroll') && table.getBoundingClientRect().right > window.innerWidth + 1)
+                 found.push('a table runs off the screen outside a scroll region');
+             }
+             for (const el of document.querySelectorAll('main *')) {
+               const x = getComputedStyle(el).overflowX;
+               // Text hidden for all but screen readers is a 1 px box on purpose.
+               if ((x === 'hidden' || x === 'clip') && el.clientWidth > 1 && el.scrollWidth > el.clientWidth + 1)
+                 found.push('cut off: ' + el.tagName.toLowerCase() + '.' + el.className);
+             }
+             return found;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    for problem in strings(&cut) {
+        problems.push(format!("{width}px {path}: {problem}"));
+    }
     for violation in axe_violations(client, axe).await {
         problems.push(format!("{width}px {path}: {violation}"));
     }
