@@ -444,12 +444,10 @@ fn sarif_is_valid_against_the_schema_and_links_each_rule_to_its_code() {
         broken["shortDescription"]["text"],
         manual::diagnostics::Code::LinkBroken.summary()
     );
-    assert!(
-        broken["helpUri"]
-            .as_str()
-            .unwrap()
-            .ends_with("manual/check-the-manual.html#link-broken")
-    );
+    // The manual is published nowhere yet: no rule links to a made-up
+    // address, and each carries its whole description instead.
+    assert!(broken.get("helpUri").is_none(), "{broken}");
+    assert!(!run.stdout().contains("example.org/manual/"));
     assert!(
         broken["help"]["markdown"]
             .as_str()

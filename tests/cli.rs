@@ -693,3 +693,65 @@ fn the_guides_sample_output_is_what_manual_prints() {
         );
     }
 }
+
+/// `init` writes `site.yml` at the root; a `source/site.yml` added beside
+/// it (as an older guide said) is named as unread, and neither is ever
+/// published.
+#[test]
+fn a_second_settings_file_is_named_as_unread_and_never_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    assert!(manual(root, &["init"], &[]).status.success());
+    std::fs::write(
+        root.join("source/site.yml"),
+        "redirects:\n  /old.html: /manual/first-page.html\n",
+    )
+    .unwrap();
+    let run = manual(root, &["check", "--format", "json"], &[]);
+    let printed = text(&run.stdout);
+    assert!(
+        printed.contains("\"settings-unused\"") && printed.contains("source/site.yml"),
+        "{printed}"
+    );
+    assert!(manual(root, &["build"], &[]).status.success());
+    assert!(
+        !root.join("build/site.yml").exists(),
+        "a settings file was published"
+    );
+    // Kept in the source folder alone, it is read and still not published.
+    std::fs::rename(root.join("site.yml"), root.join("elsewhere.yml")).unwrap();
+    assert!(manual(root, &["build"], &[]).status.success());
+    assert!(
+        root.join("build/old.html").is_file(),
+        "source/site.yml was not read"
+    );
+    assert!(!root.join("build/site.yml").exists());
+}
+
+/// Front matter mistakes point at their cause: an unquoted `#channel`
+/// (a YAML comment) and a misspelt key, each at its line; and the summary
+/// counts one page as one page.
+#[test]
+fn front_matter_mistakes_point_at_their_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("source/manual")).unwrap();
+    std::fs::write(
+        root.join("source/manual/a.html.md"),
+        "---\ntitle: A\nowner_slack: #platform\nsecton: Ops\n---\nText.\n",
+    )
+    .unwrap();
+    let run = manual(root, &["check", "--color", "never"], &[]);
+    let said = text(&run.stderr);
+    assert!(
+        said.contains("source/manual/a.html.md:3:1: warning[front-matter-comment]")
+            && said.contains("help: quote the value: `owner_slack: \"#platform\"`"),
+        "{said}"
+    );
+    assert!(
+        said.contains("source/manual/a.html.md:4:1: warning[front-matter-unknown-key]")
+            && said.contains("did you mean `section`?"),
+        "{said}"
+    );
+    assert!(said.contains("Checked 1 page in"), "{said}");
+}

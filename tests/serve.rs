@@ -914,3 +914,25 @@ fn serve_sees_a_change_to_config_rb() {
         status == 200
     });
 }
+
+/// The first build lists the problems it counts, as `check` prints them.
+#[test]
+fn serves_first_build_lists_the_problems_it_counts() {
+    let site = site();
+    site.page("c", "Page C", "Ops", "[gone](/manual/gone.html)\n");
+    let server = Server::start(&site, None);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let said = server.stderr.lock().unwrap().join("\n");
+        if said.contains("first build") {
+            assert!(
+                said.contains("source/manual/c.html.md:7:1: error[link-broken]"),
+                "{said}"
+            );
+            assert!(said.contains("1 problem(s) found by check"), "{said}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no first build: {said}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

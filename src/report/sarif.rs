@@ -14,8 +14,11 @@ use crate::diagnostics::{Code, Diagnostic, Severity};
 /// code cell carrying the code as its id.
 const CHECK_PAGE: &str = include_str!("../../source/manual/check-the-manual.html.md");
 
-/// Where that page is published: the package's home page (Cargo.toml).
-const CHECK_PAGE_URL: &str = concat!(env!("CARGO_PKG_HOMEPAGE"), "manual/check-the-manual.html");
+/// Where this repository's manual is published: the package's home page
+/// (Cargo.toml), or empty while it is published nowhere, in which case the
+/// log links nowhere rather than to a placeholder (every rule's full text is
+/// in the log anyway).
+const HOMEPAGE: &str = env!("CARGO_PKG_HOMEPAGE");
 
 /// The check page's description of `code`: the last cell of its row,
 /// as markdown.
@@ -26,9 +29,16 @@ pub fn documented(code: Code) -> Option<&'static str> {
     cells.last().map(|cell| cell.trim())
 }
 
-/// The address of `code`'s row on the check page.
-pub fn help_uri(code: Code) -> String {
-    format!("{CHECK_PAGE_URL}#{}", code.as_str())
+/// The address of `code`'s row on the published check page, if the manual
+/// is published.
+pub fn help_uri(code: Code) -> Option<String> {
+    (!HOMEPAGE.is_empty()).then(|| {
+        format!(
+            "{}/manual/check-the-manual.html#{}",
+            HOMEPAGE.trim_end_matches('/'),
+            code.as_str()
+        )
+    })
 }
 
 /// The whole log for `findings` (named from the current folder, the
@@ -42,13 +52,15 @@ pub fn log(findings: &[Diagnostic]) -> Value {
                 "name": "manual",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": env!("CARGO_PKG_HOMEPAGE"),
                 "rules": rules,
             }
         },
         "columnKind": "unicodeCodePoints",
         "results": results,
     });
+    if !HOMEPAGE.is_empty() {
+        run["tool"]["driver"]["informationUri"] = json!(HOMEPAGE);
+    }
     if let Some(root) = root_uri() {
         run["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": root } });
     }
@@ -66,12 +78,15 @@ fn rule(code: Code) -> Value {
         "id": code.as_str(),
         "shortDescription": { "text": summary },
         "fullDescription": { "text": plain(full) },
-        "help": {
-            "text": format!("{} See {}", plain(full), help_uri(code)),
-            "markdown": format!("{full}\n\n[What `{}` means and how to fix it]({})", code.as_str(), help_uri(code)),
-        },
-        "helpUri": help_uri(code),
+        "help": { "text": plain(full), "markdown": full },
     });
+    if let Some(uri) = help_uri(code) {
+        rule["help"] = json!({
+            "text": format!("{} See {uri}", plain(full)),
+            "markdown": format!("{full}\n\n[What `{}` means and how to fix it]({uri})", code.as_str()),
+        });
+        rule["helpUri"] = json!(uri);
+    }
     // SARIF wants a name only where it says more than the id.
     if code.as_str().contains('-') {
         rule["name"] = json!(rule_name(code));
