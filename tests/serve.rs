@@ -932,7 +932,10 @@ fn serves_first_build_lists_the_problems_it_counts() {
             assert!(said.contains("1 problem(s) found by check"), "{said}");
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "no first build: {said}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no first build: {said}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
