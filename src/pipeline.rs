@@ -481,6 +481,23 @@ pub fn prepare_cached(
     let read_history = cache.history.is_none() && highlighter.makes_html();
     let relatives: Vec<&str> = listing.pages.iter().map(|f| f.relative.as_str()).collect();
     let cached = &cache.pages;
+    // ERB pages, and pages a site's own ERB layout wraps, run with every
+    // page's front matter (`sitemap.resources`), so they wait until the
+    // others are read; each is read once and parsed once, with the ERB
+    // inputs. A site with neither needs no resources: `serve` would
+    // otherwise make one per page on every save.
+    let erb_layouts = listing
+        .templates
+        .iter()
+        .any(|t| load::in_erb_layouts(&t.relative));
+    let partials = SourcePartials::new(listing);
+    let names_erb_layout = |front_matter: &parse::FrontMatter| {
+        erb_layouts
+            && front_matter
+                .layout
+                .as_deref()
+                .is_some_and(|name| parse::erb::Partials::layout(&partials, name).is_some())
+    };
     let (history, fresh) = std::thread::scope(|scope| {
         let history = scope.spawn(|| {
             read_history
@@ -496,29 +513,22 @@ pub fn prepare_cached(
                     stamp.is_some() && hit.stamp == *stamp && hit.options == options_digest
                 });
                 (!reusable).then(|| {
-                    if parse::erb::is_erb(&file.relative) {
-                        match load::read_page(file.path.clone(), file.relative.clone()) {
-                            Ok(source) => Parsed::Erb(source),
-                            Err(error) => Parsed::Done(None, vec![error]),
-                        }
-                    } else {
-                        let (page, found) = read_and_parse(file, highlighter, options, None);
-                        Parsed::Done(page.map(Box::new), found)
+                    let source = match load::read_page(file.path.clone(), file.relative.clone()) {
+                        Ok(source) => source,
+                        Err(error) => return Parsed::Done(None, vec![error]),
+                    };
+                    if parse::erb::is_erb(&file.relative)
+                        || (erb_layouts && names_erb_layout(&front_matter_of(&source.text)))
+                    {
+                        return Parsed::Erb(source);
                     }
+                    let (page, found) = parse::parse_page_in(source, highlighter, options, None);
+                    Parsed::Done(page.map(Box::new), found.into_iter().collect())
                 })
             })
             .collect();
         (history.join().ok().flatten(), fresh)
     });
-    // ERB pages run with every page's front matter (`sitemap.resources`),
-    // so they are parsed once the others are read; they are never kept
-    // between runs, since what they write depends on other files. A site
-    // with neither ERB pages nor ERB layouts needs no resources: `serve`
-    // would otherwise make one per page on every save.
-    let erb_layouts = listing
-        .templates
-        .iter()
-        .any(|t| load::in_erb_layouts(&t.relative));
     let needs_resources = erb_layouts || fresh.iter().any(|f| matches!(f, Some(Parsed::Erb(_))));
     let resources: Vec<parse::erb::Resource> = listing
         .pages
@@ -526,14 +536,11 @@ pub fn prepare_cached(
         .take(if needs_resources { usize::MAX } else { 0 })
         .zip(&fresh)
         .map(|(file, fresh)| match fresh {
-            Some(Parsed::Erb(source)) => {
-                let front_matter = parse::front_matter::split(&source.text)
-                    .ok()
-                    .and_then(|split| parse::front_matter::parse(&split).ok())
-                    .map(|p| p.front_matter)
-                    .unwrap_or_default();
-                parse::resource(&file.relative, &front_matter, options.directory_indexes)
-            }
+            Some(Parsed::Erb(source)) => parse::resource(
+                &file.relative,
+                &front_matter_of(&source.text),
+                options.directory_indexes,
+            ),
             Some(Parsed::Done(Some(page), _)) => parse::resource(
                 &file.relative,
                 &page.front_matter,
@@ -562,7 +569,6 @@ pub fn prepare_cached(
             ),
         })
         .collect();
-    let partials = SourcePartials::new(listing);
     let world = parse::erb::World {
         resources: &resources,
         today: inputs.today,
@@ -570,29 +576,14 @@ pub fn prepare_cached(
         partials: &partials,
         helpers: &helpers,
     };
-    // A page a site's own ERB layout wraps is parsed again with the ERB
-    // inputs (and, like ERB pages, never kept: the layout is another file).
-    let uses_erb_layout = |page: &Page| {
-        erb_layouts
-            && page
-                .front_matter
-                .layout
-                .as_deref()
-                .is_some_and(|name| parse::erb::Partials::layout(&partials, name).is_some())
-    };
+    // A page a site's own ERB layout wraps is, like an ERB page, never
+    // kept: the layout is another file.
+    let uses_erb_layout = |page: &Page| names_erb_layout(&page.front_matter);
     let fresh: Vec<Option<(Option<Page>, Vec<Diagnostic>)>> = fresh
         .into_par_iter()
         .enumerate()
         .map(|(index, fresh)| {
             fresh.map(|parsed| match parsed {
-                Parsed::Done(Some(page), _) if uses_erb_layout(&page) => {
-                    let file = &listing.pages[index];
-                    let erb = parse::ErbInputs {
-                        world: &world,
-                        current: Some(index),
-                    };
-                    read_and_parse(file, highlighter, options, Some(&erb))
-                }
                 Parsed::Done(page, found) => (page.map(|p| *p), found),
                 Parsed::Erb(source) => {
                     let erb = parse::ErbInputs {
@@ -712,8 +703,8 @@ pub fn prepare_cached(
     )
 }
 
-/// A page file as first read: parsed, or (an ERB page) waiting for the
-/// other pages' front matter.
+/// A page file as first read: parsed, or (an ERB page, or a page an ERB
+/// layout wraps) read and waiting for the other pages' front matter.
 enum Parsed {
     Done(Option<Box<Page>>, Vec<Diagnostic>),
     Erb(load::PageSource),
@@ -721,19 +712,14 @@ enum Parsed {
 
 /// Reads and parses one page file: its page (when it could be parsed) and
 /// what was found on the way.
-fn read_and_parse(
-    file: &load::Listed,
-    highlighter: &Highlighter,
-    options: parse::ParseOptions<'_>,
-    erb: Option<&parse::ErbInputs<'_>>,
-) -> (Option<Page>, Vec<Diagnostic>) {
-    match load::read_page(file.path.clone(), file.relative.clone()) {
-        Ok(source) => {
-            let (page, found) = parse::parse_page_in(source, highlighter, options, erb);
-            (page, found.into_iter().collect())
-        }
-        Err(error) => (None, vec![error]),
-    }
+/// A page's front matter as far as it can be read (for its ERB resource
+/// and its layout, before the page itself is parsed); empty when it cannot.
+fn front_matter_of(text: &str) -> parse::FrontMatter {
+    parse::front_matter::split(text)
+        .ok()
+        .and_then(|split| parse::front_matter::parse(&split).ok())
+        .map(|p| p.front_matter)
+        .unwrap_or_default()
 }
 
 /// The partials ERB pages ask for, found among the source folder's files

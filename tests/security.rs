@@ -103,3 +103,48 @@ fn owners_runs_no_git() {
     // The control: build asks git for each page's last commit.
     assert!(runs_git(&programs_run(&["build"])), "build ran no git");
 }
+
+/// Each page is read once a run: a page an ERB layout wraps, and an ERB
+/// page, are read once and parsed once, with the other pages' front matter.
+#[test]
+fn each_page_is_read_once() {
+    let site = Fixture::new();
+    site.write("config/tech-docs.yml", "service_name: Once\n");
+    site.write(
+        "source/layouts/wrapped.erb",
+        "<% wrap_layout :layout do %><div class=\"wrapped\"><%= yield %></div><% end %>",
+    );
+    site.write(
+        "source/index.html.md",
+        "---\ntitle: Home\nlayout: wrapped\n---\nWrapped.\n",
+    );
+    site.write(
+        "source/list.html.md.erb",
+        "---\ntitle: List\n---\n<% sitemap.resources.each do |r| %>\n- <%= r.data.title %>\n<% end %>\n",
+    );
+    site.write("source/plain.html.md", "---\ntitle: Plain\n---\nPlain.\n");
+    let log = site.path("open.log");
+    let run = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
+        .arg(&log)
+        .arg(env!("CARGO_BIN_EXE_manual"))
+        .args(["build", "--skip-check"])
+        .current_dir(site.path(""))
+        .output()
+        .expect("strace is installed");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let log = std::fs::read_to_string(&log).unwrap();
+    for page in ["index.html.md\"", "list.html.md.erb\"", "plain.html.md\""] {
+        let opens = log
+            .lines()
+            .filter(|l| l.contains(page) && !l.contains("ENOENT"))
+            .count();
+        assert_eq!(opens, 1, "{page} opened {opens} times:\n{log}");
+    }
+    assert!(site.read("build/index.html").contains("class=\"wrapped\""));
+    assert!(site.read("build/list.html").contains("<li>Plain</li>"));
+}
