@@ -43,11 +43,79 @@ const STAGES: &[(&str, u8)] = &[
     ("starter", 7),
 ];
 
-/// Each top-level module and the modules it names as `crate::x`, outside
-/// comments.
+/// The top-level modules a piece of code names through `crate::`: `crate::x`
+/// and every item of a group, `crate::{x, y::z, w::{..}}`, over lines.
+/// Comments must already be gone.
+fn crate_modules(code: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        let rest_trimmed = rest.trim_start();
+        if let Some(group) = rest_trimmed.strip_prefix('{') {
+            // The items at the group's top level, each to its first `::`.
+            let mut depth = 1;
+            let mut item = String::new();
+            let mut end = group.len();
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i;
+                            break;
+                        }
+                    }
+                    ',' if depth == 1 => {
+                        found.extend(first_name(&item));
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                if depth >= 1 {
+                    item.push(c);
+                }
+            }
+            found.extend(first_name(&item));
+            rest = &group[end..];
+        } else {
+            found.extend(first_name(rest_trimmed));
+        }
+    }
+    found
+}
+
+/// The leading identifier of a path (`render` of `render::views::X`).
+fn first_name(path: &str) -> Option<String> {
+    let name: String = path
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty() && name != "self").then_some(name)
+}
+
+#[test]
+fn grouped_and_multi_line_imports_are_read() {
+    assert_eq!(
+        crate_modules("use crate::{render, serve::files::X};"),
+        ["render", "serve"]
+    );
+    assert_eq!(
+        crate_modules(
+            "use crate::{\n    pipeline::{self, Inputs},\n    url,\n};\nlet x = crate::site::Site::new();"
+        ),
+        ["pipeline", "url", "site"]
+    );
+    assert_eq!(crate_modules("crate::diagnostics::Code"), ["diagnostics"]);
+}
+
+/// Each top-level module and the modules it names through `crate::`,
+/// outside comments.
 fn imports() -> BTreeMap<String, Vec<(String, String)>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let pattern = regex::Regex::new(r"crate::([a-z_]+)").unwrap();
     let mut found: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for entry in walkdir::WalkDir::new(&src) {
         let entry = entry.unwrap();
@@ -70,16 +138,17 @@ fn imports() -> BTreeMap<String, Vec<(String, String)>> {
             continue;
         }
         let text = std::fs::read_to_string(path).unwrap();
-        for line in text.lines() {
-            let code = line.split("//").next().unwrap();
-            for capture in pattern.captures_iter(code) {
-                let used = capture[1].to_string();
-                if used != module && !used.ends_with("ln") {
-                    found
-                        .entry(module.clone())
-                        .or_default()
-                        .push((used, relative.clone()));
-                }
+        let code: String = text
+            .lines()
+            .map(|line| line.split("//").next().unwrap())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for used in crate_modules(&code) {
+            if used != module && !used.ends_with("ln") {
+                found
+                    .entry(module.clone())
+                    .or_default()
+                    .push((used, relative.clone()));
             }
         }
     }
