@@ -92,6 +92,36 @@ pub fn attribute_runs_script(element: &str, name: &str, value: Option<&str>) -> 
         .then(|| format!("`{name}` with a script address"))
 }
 
+/// Whether `text` may hold anything `scan` would report as running script:
+/// false only when no tag has any of the marks every such finding needs (a
+/// `<script` tag; an attribute name starting `on`; `srcdoc`; `http-equiv`;
+/// a `script:` or `data:` address or a `data=` attribute; and, since a
+/// browser decodes entities and drops tabs and newlines in addresses, any
+/// `&`, tab or line break). One pass of two automata without captures, so
+/// the published-file check (`render::published`) costs little on the
+/// pages that have none, which is nearly all of them. `trusted_tags` are
+/// tags passed as they are (the built-in theme's own `<script src>`, which
+/// that check trusts only as the built-in file);
+/// `the_quick_test_never_misses_what_the_scan_finds` holds it to `scan`.
+pub fn may_run_script(text: &str, trusted_tags: &[String]) -> bool {
+    static TAG_SPAN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"<!--(?s:.*?)-->|<[A-Za-z][A-Za-z0-9-]*(?:[^<>"']|"[^"]*"|'[^']*')*>"#)
+            .expect("tag pattern")
+    });
+    static MARK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?i)^<script|script\s*:|data\s*:|[\s/"']data\s*=|srcdoc|http-equiv|&|[\t\n\r]|[\s/"']on"#,
+        )
+        .expect("mark pattern")
+    });
+    TAG_SPAN.find_iter(text).any(|tag| {
+        let tag = tag.as_str();
+        !tag.starts_with("<!--")
+            && !trusted_tags.iter().any(|trusted| trusted == tag)
+            && MARK.is_match(tag)
+    })
+}
+
 /// Scans `text` (raw HTML as written in a page). `base_path` (`/docs`, or
 /// empty) is put before every root-relative address.
 pub fn scan(text: &str, base_path: &str) -> Scanned {
@@ -236,6 +266,112 @@ mod tests {
             "<a href=\"https://example.org/onclick\">onclick</a>",
         ] {
             assert_eq!(scripts(fine), Vec::<String>::new(), "{fine}");
+        }
+    }
+
+    /// Tags of the kinds that run script, in many spellings, between text.
+    fn tag_soup() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let pick = |items: &[&'static str]| prop::sample::select(items.to_vec());
+        let value = prop::collection::vec(
+            pick(&[
+                "javascript:",
+                "java",
+                "\nscript:",
+                "&#106;",
+                "&#x6A;avascript:",
+                "&Tab;",
+                "data:text/html,",
+                "DATA:",
+                "refresh",
+                "/manual/x.html",
+                "x",
+                " ",
+                "vbscript:",
+                "&colon;",
+                "script",
+                ":",
+            ]),
+            0..4,
+        )
+        .prop_map(|parts| parts.concat());
+        let attribute = (
+            pick(&[" ", "/", "\t", "\n", "  "]),
+            pick(&[
+                "onclick",
+                "ONLOAD",
+                "on-x",
+                "href",
+                "src",
+                "srcdoc",
+                "data",
+                "http-equiv",
+                "xlink:href",
+                "formaction",
+                "action",
+                "class",
+                "title",
+                "data-x",
+                "content",
+                "poster",
+            ]),
+            prop::option::of((pick(&["=", " = ", "="]), pick(&["\"", "'", ""]), value)),
+        )
+            .prop_map(|(sep, name, value)| match value {
+                Some((equals, quote, value)) => format!("{sep}{name}{equals}{quote}{value}{quote}"),
+                None => format!("{sep}{name}"),
+            });
+        let tag = (
+            pick(&[
+                "a", "img", "script", "SCRIPT", "iframe", "meta", "svg", "object", "embed", "form",
+                "p",
+            ]),
+            prop::collection::vec(attribute, 0..4),
+        )
+            .prop_map(|(name, attributes)| format!("<{name}{}>", attributes.concat()));
+        prop::collection::vec(
+            prop_oneof![
+                tag,
+                pick(&["text ", "on the page ", "<!-- <script> -->", "&amp; "])
+                    .prop_map(String::from)
+            ],
+            1..5,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(5000))]
+
+        /// Every document in which `scan` finds script, `may_run_script`
+        /// marks: the quick test may say yes too often, never too seldom.
+        #[test]
+        fn the_quick_test_never_misses_what_the_scan_finds(document in tag_soup()) {
+            if !scan(&document, "").scripts.is_empty() {
+                proptest::prop_assert!(may_run_script(&document, &[]), "{document:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_quick_test_lets_plain_pages_through_and_stops_script() {
+        for plain in [
+            "<p class=\"section\">Restart it on the server: <a href=\"/manual/deploy.html\">deploy</a>.</p>",
+            "<meta name=\"description\" content=\"A description\"><span class=\"c2\">x</span>",
+            "<!-- <script>x</script> --><nav class=\"site-navigation\">",
+        ] {
+            assert!(!may_run_script(plain, &[]), "{plain}");
+        }
+        for bad in [
+            "<script src=/x.js></script>",
+            "<img src=x onerror=alert(1)>",
+            "<a href=\"java\nscript:alert(1)\">x</a>",
+            "<a href=\"&#106avascript:alert(1)\">x</a>",
+            "<iframe srcdoc=x>",
+            "<meta http-equiv=refresh content=0>",
+            "<object data=\"x.svg\">",
+        ] {
+            assert!(may_run_script(bad, &[]), "{bad}");
         }
     }
 
