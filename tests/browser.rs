@@ -57,6 +57,14 @@ async fn edits_errors_styles_and_new_pages_show_in_the_browser() {
     .await;
     let overlay = overlay.as_str().unwrap();
     assert!(overlay.contains("source/manual/a.html.md:"), "{overlay}");
+    // The count above the list is the count of the list.
+    let listed = overlay.matches(": error[").count();
+    let warnings = overlay.matches(": warning[").count();
+    let said = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    assert!(overlay.contains(&said(listed, "error")), "{overlay}");
+    if warnings > 0 {
+        assert!(overlay.contains(&said(warnings, "warning")), "{overlay}");
+    }
     assert!(
         client
             .find(Locator::Css("main"))
