@@ -478,3 +478,40 @@ fn erb_and_helpers_end_within_their_budget() {
         panic!("{failure}");
     }
 }
+
+/// Reading the highlight cache's pack costs little more than the pack: a
+/// pack of a million small entries once took about nine times its size.
+#[test]
+fn a_highlight_pack_is_read_in_about_its_own_size() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("cache");
+    drop(manual::highlight::disk::DiskCache::open(&folder).unwrap());
+    let entries = std::fs::read_dir(&folder)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("highlight-"))
+        .unwrap()
+        .path();
+    let mut pack = String::new();
+    for i in 0..200_000u32 {
+        let html = format!("<span class=\"c2\">echo</span> {i}\n");
+        let key = manual::highlight::disk::key("bash", &html);
+        let _ = write!(pack, "{key} {}\n{html}\n", html.len());
+    }
+    std::fs::write(entries.join("pack"), &pack).unwrap();
+    let (cache, peak) =
+        meter::peak_of(|| manual::highlight::disk::DiskCache::open(&folder).unwrap());
+    let html = "<span class=\"c2\">echo</span> 7\n";
+    assert_eq!(
+        cache
+            .get(&manual::highlight::disk::key("bash", html), "echo 7\n")
+            .as_deref(),
+        Some(html)
+    );
+    assert!(
+        (peak as usize) < pack.len() * 5 / 2,
+        "reading a {} byte pack held {peak} bytes",
+        pack.len()
+    );
+}

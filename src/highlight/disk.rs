@@ -20,7 +20,7 @@
 //! Problems with the cache never fail a build: they are noted once, and the
 //! block is highlighted as if there were no cache.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -59,10 +59,10 @@ struct Run {
     added: Vec<(String, String)>,
 }
 
-/// An entry's key as the 32 bytes its 64 hex digits name: held once per
-/// entry, so reading a pack of small entries costs little more than its
-/// text (with the hex as `String`s in a list and a map, a pack took about
-/// nine times its size).
+/// An entry's key as the 32 bytes its 64 hex digits name, held once per
+/// entry in a sorted list beside the pack's text: reading a pack of small
+/// entries then costs little more than the text (with the hex as `String`s
+/// in a list and a map, a pack took about nine times its size).
 type Key = [u8; 32];
 
 fn key_bytes(hex: &str) -> Option<Key> {
@@ -78,16 +78,22 @@ fn key_bytes(hex: &str) -> Option<Key> {
     Some(key)
 }
 
-fn key_hex(key: &Key) -> String {
-    key.iter().map(|byte| format!("{byte:02x}")).collect()
+/// Appends `key` as 64 hex digits, allocating nothing.
+fn push_hex(text: &mut String, key: &Key) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for byte in key {
+        text.push(DIGITS[usize::from(byte >> 4)] as char);
+        text.push(DIGITS[usize::from(byte & 15)] as char);
+    }
 }
 
-/// The pack as read: its text, and each entry's place in it (entries are
-/// in the text in the pack's order, most recently used first).
+/// The pack as read: its text, and each entry's key and place in it,
+/// sorted by key (entries are in the text in the pack's order, most
+/// recently used first).
 #[derive(Default)]
 struct Pack {
     text: String,
-    entries: HashMap<Key, (u32, u32)>,
+    entries: Vec<(Key, u32, u32)>,
 }
 
 impl Pack {
@@ -102,7 +108,7 @@ impl Pack {
     }
 
     fn of(text: String) -> Pack {
-        let mut entries = HashMap::new();
+        let mut entries = Vec::new();
         let mut at = 0;
         // Each entry: its key, a space, its length in bytes, a newline, the
         // entry and a newline. The budget keeps offsets within `u32`.
@@ -121,25 +127,31 @@ impl Pack {
             {
                 break;
             }
-            entries.entry(key).or_insert((start as u32, end as u32));
+            entries.push((key, start as u32, end as u32));
             at = end + 1;
         }
+        // A key written twice keeps its first, most recent, place.
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        entries.dedup_by(|later, first| later.0 == first.0);
         entries.shrink_to_fit();
         Pack { text, entries }
     }
 
-    fn html(&self, place: (u32, u32)) -> &str {
-        &self.text[place.0 as usize..place.1 as usize]
+    fn find(&self, key: &Key) -> Option<&str> {
+        let at = self.entries.binary_search_by(|e| e.0.cmp(key)).ok()?;
+        let (_, start, end) = self.entries[at];
+        Some(&self.text[start as usize..end as usize])
     }
 
     /// The entries in the pack's order.
-    fn in_order(&self) -> Vec<(&Key, (u32, u32))> {
-        let mut order: Vec<_> = self.entries.iter().map(|(k, &p)| (k, p)).collect();
-        order.sort_by_key(|(_, place)| place.0);
+    fn in_order(&self) -> Vec<&(Key, u32, u32)> {
+        let mut order: Vec<&(Key, u32, u32)> = self.entries.iter().collect();
+        order.sort_unstable_by_key(|entry| entry.1);
         order
     }
 }
 
+#[cfg(test)]
 fn entry_text(key: &str, html: &str) -> String {
     format!("{key} {}\n{html}\n", html.len())
 }
@@ -184,7 +196,7 @@ impl DiskCache {
     pub fn get(&self, key: &str, code: &str) -> Option<String> {
         let pack = self.pack.read().expect("cache pack");
         let key = key_bytes(key)?;
-        let html = pack.html(*pack.entries.get(&key)?);
+        let html = pack.find(&key)?;
         let mut run = self.run.lock().expect("cache run");
         if holds_exactly(html, code) {
             run.used.insert(key);
@@ -218,31 +230,45 @@ impl DiskCache {
             return;
         }
         let mut pack = self.pack.write().expect("cache pack");
-        let mut text = String::new();
-        let mut kept = HashSet::new();
+        // Sized once: a string doubling its way to a pack's size would hold
+        // up to twice it for a moment.
+        let added_bytes: usize = run.added.iter().map(|(_, html)| html.len() + 96).sum();
+        let mut text = String::with_capacity((pack.text.len() + added_bytes).min(budget as usize));
         // Old entries are copied from the pack's text straight into the new
-        // one, never each into a string of its own.
+        // one, with no string per entry. They are unique already; only the
+        // keys added this run are remembered, to leave their old copies out.
+        let mut added_keys: HashSet<Key> = HashSet::with_capacity(run.added.len());
+        let added: Vec<(Key, &str)> = run
+            .added
+            .iter()
+            .filter_map(|(key, html)| Some((key_bytes(key)?, html.as_str())))
+            .filter(|(key, _)| added_keys.insert(*key))
+            .collect();
         let order = pack.in_order();
         let used = order
             .iter()
-            .filter(|(key, _)| run.used.contains(*key))
-            .map(|&(key, place)| (key_hex(key), pack.html(place)));
+            .filter(|entry| run.used.contains(&entry.0) && !added_keys.contains(&entry.0))
+            .map(|&&(key, start, end)| (key, &pack.text[start as usize..end as usize]));
         let rest = order
             .iter()
-            .filter(|(key, _)| !run.used.contains(*key) && !run.bad.contains(*key))
-            .map(|&(key, place)| (key_hex(key), pack.html(place)));
-        let added = run
-            .added
-            .iter()
-            .map(|(key, html)| (key.clone(), html.as_str()));
-        for (key, html) in added.chain(used).chain(rest) {
-            let entry = entry_text(&key, html);
-            if text.len() + entry.len() > budget as usize {
+            .filter(|entry| {
+                !run.used.contains(&entry.0)
+                    && !run.bad.contains(&entry.0)
+                    && !added_keys.contains(&entry.0)
+            })
+            .map(|&&(key, start, end)| (key, &pack.text[start as usize..end as usize]));
+        for (key, html) in added.into_iter().chain(used).chain(rest) {
+            let length = html.len().to_string();
+            let entry_length = 64 + 1 + length.len() + 1 + html.len() + 1;
+            if text.len() + entry_length > budget as usize {
                 break;
             }
-            if kept.insert(key) {
-                text.push_str(&entry);
-            }
+            push_hex(&mut text, &key);
+            text.push(' ');
+            text.push_str(&length);
+            text.push('\n');
+            text.push_str(html);
+            text.push('\n');
         }
         drop(order);
         let write = || -> std::io::Result<()> {
@@ -252,8 +278,12 @@ impl DiskCache {
             Ok(())
         };
         match write() {
-            // What a later save in this run starts from.
-            Ok(()) => *pack = Pack::of(text),
+            // What a later save in this run starts from; the old pack goes
+            // first, so two are never held at once.
+            Ok(()) => {
+                *pack = Pack::default();
+                *pack = Pack::of(text);
+            }
             Err(e) => {
                 drop(pack);
                 self.note(format!(
