@@ -329,6 +329,50 @@ fn the_source_folder_missing_names_the_path_and_what_to_do() {
     assert!(stderr.contains("manual init"), "{stderr}");
 }
 
+/// A command line split into words as a shell would: quotes hold spaces.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' | '\'' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Starts `manual args --port 0` in `dir`, waits for the line that says
+/// where it serves, stops it and returns that line.
+fn serve_says_where(dir: &Path, args: &[&str]) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_manual"))
+        .current_dir(dir)
+        .args(args)
+        .args(["--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    first
+}
+
 /// The step `init` prints works as printed: its arguments, run from the
 /// folder `init` ran in, start the server on the new manual.
 #[test]
@@ -343,42 +387,16 @@ fn the_next_step_init_prints_works_as_printed() {
             .nth(1)
             .unwrap_or_else(|| panic!("no next step in {said:?}"))
             .trim();
-        // Split as a shell would: single quotes hold spaces.
-        let mut words: Vec<String> = Vec::new();
-        let mut quoted = false;
-        let mut word = String::new();
-        for c in step.chars() {
-            match c {
-                '\'' => quoted = !quoted,
-                ' ' if !quoted => words.push(std::mem::take(&mut word)),
-                c => word.push(c),
-            }
-        }
-        words.push(word);
+        let words = shell_words(step);
         assert_eq!(words[0], "manual", "{step}");
-        // `serve --open` with no browser: ask for a free port and stop it
-        // once it says where it serves.
-        let mut args: Vec<&str> = words[1..]
+        // `serve --open` with no browser: a free port, stopped once it says
+        // where it serves.
+        let args: Vec<&str> = words[1..]
             .iter()
             .map(String::as_str)
             .filter(|w| *w != "--open")
             .collect();
-        args.extend(["--port", "0"]);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_manual"))
-            .current_dir(dir.path())
-            .args(&args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-            &mut first,
-        )
-        .unwrap();
-        let _ = child.kill();
-        let _ = child.wait();
+        let first = serve_says_where(dir.path(), &args);
         assert!(first.contains("http://"), "{step}: {first:?}");
     }
 }
@@ -497,21 +515,7 @@ fn every_command_the_docs_print_runs_as_printed() {
         if command.contains("--external") {
             continue;
         }
-        let mut words: Vec<String> = Vec::new();
-        let mut word = String::new();
-        let mut quoted = false;
-        for c in command.chars() {
-            match c {
-                '"' | '\'' => quoted = !quoted,
-                ' ' if !quoted => {
-                    if !word.is_empty() {
-                        words.push(std::mem::take(&mut word));
-                    }
-                }
-                c => word.push(c),
-            }
-        }
-        words.push(word);
+        let words = shell_words(command);
         let out_elsewhere = project.join("elsewhere");
         let args: Vec<String> = words[1..]
             .iter()
@@ -530,22 +534,7 @@ fn every_command_the_docs_print_runs_as_printed() {
             .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         if args.contains(&"serve") {
-            let mut child = Command::new(env!("CARGO_BIN_EXE_manual"))
-                .current_dir(project)
-                .args(&args)
-                .args(["--port", "0"])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
-            let mut first = String::new();
-            std::io::BufRead::read_line(
-                &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-                &mut first,
-            )
-            .unwrap();
-            let _ = child.kill();
-            let _ = child.wait();
+            let first = serve_says_where(project, &args);
             assert!(
                 first.contains("http://"),
                 "{document}: `{command}`: {first:?}"

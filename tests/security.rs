@@ -7,12 +7,14 @@ use std::process::Command;
 
 use common::{Fixture, Server};
 
-/// Runs `manual ARGS` in the fixture under strace, which records every
-/// socket the process and its children (git) open; returns the log.
-fn sockets_opened(site: &Fixture, args: &[&str]) -> String {
+/// Runs `manual ARGS` in the fixture under strace, tracing the system
+/// calls `trace` names in the process and its children (git); returns the
+/// log. The run must end with a status (strace is installed: `.ci/run`
+/// installs it).
+fn strace(site: &Fixture, trace: &str, args: &[&str]) -> String {
     let log = site.path("strace.log");
-    let status = Command::new("strace")
-        .args(["-f", "-qq", "-e", "trace=socket,connect", "-o"])
+    let run = Command::new("strace")
+        .args(["-f", "-qq", "-e", trace, "-o"])
         .arg(&log)
         .arg(env!("CARGO_BIN_EXE_manual"))
         .args(args)
@@ -20,11 +22,16 @@ fn sockets_opened(site: &Fixture, args: &[&str]) -> String {
         .output()
         .expect("strace is installed (apt-get install strace; .ci/run does)");
     assert!(
-        status.status.code().is_some(),
+        run.status.code().is_some(),
         "{}",
-        String::from_utf8_lossy(&status.stderr)
+        String::from_utf8_lossy(&run.stderr)
     );
     std::fs::read_to_string(&log).unwrap()
+}
+
+/// Every socket the run opens.
+fn sockets_opened(site: &Fixture, args: &[&str]) -> String {
+    strace(site, "trace=socket,connect", args)
 }
 
 fn internet_sockets(log: &str) -> Vec<&str> {
@@ -78,23 +85,7 @@ fn serve_listens_on_loopback_unless_told_otherwise() {
 fn owners_runs_no_git() {
     let site = Fixture::new();
     site.page("a", "Page A", "Ops", "```ruby\nputs 1\n```\n");
-    let programs_run = |args: &[&str]| -> String {
-        let log = site.path("exec.log");
-        let run = Command::new("strace")
-            .args(["-f", "-qq", "-e", "trace=execve", "-o"])
-            .arg(&log)
-            .arg(env!("CARGO_BIN_EXE_manual"))
-            .args(args)
-            .current_dir(site.path(""))
-            .output()
-            .expect("strace is installed");
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        std::fs::read_to_string(&log).unwrap()
-    };
+    let programs_run = |args: &[&str]| strace(&site, "trace=execve", args);
     let runs_git = |log: &str| {
         log.lines()
             .any(|l| l.contains("execve(") && l.contains("/git\""))
@@ -123,21 +114,7 @@ fn each_page_is_read_once() {
         "---\ntitle: List\n---\n<% sitemap.resources.each do |r| %>\n- <%= r.data.title %>\n<% end %>\n",
     );
     site.write("source/plain.html.md", "---\ntitle: Plain\n---\nPlain.\n");
-    let log = site.path("open.log");
-    let run = Command::new("strace")
-        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
-        .arg(&log)
-        .arg(env!("CARGO_BIN_EXE_manual"))
-        .args(["build", "--skip-check"])
-        .current_dir(site.path(""))
-        .output()
-        .expect("strace is installed");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let log = std::fs::read_to_string(&log).unwrap();
+    let log = strace(&site, "trace=open,openat", &["build", "--skip-check"]);
     for page in ["index.html.md\"", "list.html.md.erb\"", "plain.html.md\""] {
         let opens = log
             .lines()
