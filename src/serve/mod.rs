@@ -138,7 +138,9 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     if !options.inputs.source.is_dir() {
         anyhow::bail!(
             "there is no source folder at {}: run `manual init` to start a manual here, or pass -C DIR (the manual's folder) or --source DIR",
-            crate::diagnostics::display_path(&options.inputs.source).display()
+            std::path::absolute(&options.inputs.source)
+                .unwrap_or_else(|_| options.inputs.source.clone())
+                .display()
         );
     }
     let mut watcher = watch_roots::Watcher::start(&options.inputs)?;
