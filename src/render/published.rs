@@ -39,6 +39,10 @@ pub struct ScriptPolicy {
     /// The tags the built-in theme writes for them, exactly: the quick
     /// test passes these, and the scan still judges any other spelling.
     trusted_tags: Vec<String>,
+    /// Built-in scripts a site's `layouts/assets/` replaces with other
+    /// bytes: script of the pull request's, at an address every reader's
+    /// browser trusts, so an error whether a page loads it today or not.
+    replaced: Vec<std::path::PathBuf>,
 }
 
 impl std::hash::Hash for ScriptPolicy {
@@ -48,6 +52,7 @@ impl std::hash::Hash for ScriptPolicy {
     /// load).
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.allow_all.hash(state);
+        self.replaced.hash(state);
         let mut sources: Vec<&String> = self.trusted_sources.iter().collect();
         sources.sort();
         sources.hash(state);
@@ -57,6 +62,7 @@ impl std::hash::Hash for ScriptPolicy {
 impl ScriptPolicy {
     pub fn new(site: &Site) -> ScriptPolicy {
         let mut trusted_sources = HashSet::new();
+        let mut replaced = Vec::new();
         for &url in BUILTIN_SCRIPTS {
             let Some(builtin) = crate::render::templates::builtin_file(url.trim_start_matches('/'))
             else {
@@ -70,6 +76,8 @@ impl ScriptPolicy {
             });
             if same {
                 trusted_sources.insert(site.href(url, None));
+            } else if let Some(asset) = published {
+                replaced.push(asset.path.clone());
             }
         }
         let mut trusted_tags: Vec<String> = trusted_sources
@@ -81,6 +89,7 @@ impl ScriptPolicy {
             allow_all: site.settings.allow_script,
             trusted_sources,
             trusted_tags,
+            replaced,
         }
     }
 
@@ -127,6 +136,20 @@ impl ScriptPolicy {
                 "the page alone is safe, so it comes from a layout, an ERB layout or a file in layouts/: remove it there; if this site must run script, set `allow_script: true` in the settings",
             ),
         )
+    }
+
+    /// A built-in script that `layouts/assets/` replaced with other bytes.
+    pub fn check_replaced_script(&self, path: &std::path::Path) -> Option<Diagnostic> {
+        (!self.allow_all && self.replaced.iter().any(|p| p == path)).then(|| {
+            Diagnostic::error(
+                Code::HtmlUnsafe,
+                path,
+                "this file replaces one of the built-in theme's scripts with script of its own, which every reader's browser would run",
+            )
+            .with_help(
+                "delete it to use the built-in script; if this site must run its own script, set `allow_script: true` in the settings",
+            )
+        })
     }
 
     /// A document the site's `layouts/assets/` publishes as it is.
