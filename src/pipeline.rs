@@ -676,19 +676,18 @@ pub fn prepare_cached(
     let Some(templates) = templates else {
         return (None, diagnostics);
     };
-    let theme_assets = templates.assets.clone();
-    let (mut site, site_diagnostics) = Site::assemble(
+    let (site, site_diagnostics) = Site::assemble(crate::site::SiteInputs {
         settings,
-        inputs.today,
+        today: inputs.today,
         pages,
         unparsed,
-        listing.assets.clone(),
-        theme_assets,
-    );
+        assets: listing.assets.clone(),
+        theme_assets: templates.assets.clone(),
+        layout_ids: templates.ids.clone(),
+        source_in_repository,
+    });
     diagnostics.extend(site_diagnostics);
     lap("site graph", &mut timings);
-    site.layout_ids = templates.ids.clone();
-    site.source_in_repository = source_in_repository;
     diagnostics.extend(validate::structure(&site, &templates.layouts, &|name| {
         templates.location(name)
     }));

@@ -21,7 +21,7 @@ use manual::parse::{self, ParseOptions};
 use manual::pipeline;
 use manual::render::Templates;
 use manual::settings::{self, Settings};
-use manual::site::Site;
+use manual::site::{Site, SiteInputs};
 use manual::url::OutputPath;
 use manual::validate;
 use proptest::prelude::*;
@@ -70,14 +70,16 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     // The theme's assets, as the pipeline passes them: the script check
     // knows the built-in scripts by their published bytes.
-    let (site, found) = Site::assemble(
+    let (site, found) = Site::assemble(SiteInputs {
         settings,
         today,
-        parsed,
+        pages: parsed,
         unparsed,
-        vec![],
-        TEMPLATES.assets.clone(),
-    );
+        assets: vec![],
+        theme_assets: TEMPLATES.assets.clone(),
+        layout_ids: TEMPLATES.ids.clone(),
+        source_in_repository: "source/".into(),
+    });
     diagnostics.extend(found);
     diagnostics.extend(validate::structure(&site, &TEMPLATES.layouts, &|name| {
         TEMPLATES.location(name)
@@ -221,14 +223,16 @@ proptest! {
             ("manual/other.html.md", OTHER_PAGE),
         ]);
         // And the resolver, on its own, from a few places.
-        let (site, _) = Site::assemble(
-            Settings::defaults(),
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-            vec![],
-            vec![],
-            vec![],
-            vec![],
-        );
+        let (site, _) = Site::assemble(SiteInputs {
+            settings: Settings::defaults(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            pages: vec![],
+            unparsed: vec![],
+            assets: vec![],
+            theme_assets: vec![],
+            layout_ids: Default::default(),
+            source_in_repository: String::new(),
+        });
         for from in ["/", "/manual/page.html", "/a/b/c/d.html"] {
             let _ = site.resolve(from, &target);
         }

@@ -115,6 +115,24 @@ pub struct Crumb {
     pub fragment: Option<String>,
 }
 
+/// Everything a site graph is assembled from: it is built whole from
+/// these, never patched afterwards.
+pub struct SiteInputs {
+    pub settings: Settings,
+    /// The day the site is built for.
+    pub today: chrono::NaiveDate,
+    pub pages: Vec<Arc<Page>>,
+    /// The URLs of pages that could not be parsed (links to them are not
+    /// broken).
+    pub unparsed: Vec<String>,
+    pub assets: Vec<AssetSource>,
+    pub theme_assets: Vec<AssetSource>,
+    /// The ids each layout writes, from the layouts (`Templates::ids`).
+    pub layout_ids: BTreeMap<String, Vec<String>>,
+    /// The source folder's path in its repository (`source/`).
+    pub source_in_repository: String,
+}
+
 #[derive(Debug)]
 pub struct Site {
     pub settings: Settings,
@@ -145,7 +163,7 @@ pub struct Site {
     pub redirects: Vec<Redirect>,
     /// The ids each layout writes into every page it renders (`main-content`,
     /// ...), read from the layout files, so a `#fragment` naming one is
-    /// found. Filled in by the pipeline once the layouts are loaded.
+    /// found.
     pub layout_ids: BTreeMap<String, Vec<String>>,
     /// The pages as a tree by folder, for `multipage_nav`.
     pub nav: nav::Nav,
@@ -234,14 +252,17 @@ impl Site {
     /// Builds the URL map and the manual's structure. Two files that map to
     /// one URL are an error naming both; a file, asset or redirect whose
     /// address is not a safe site path is an error, and is left out.
-    pub fn assemble(
-        settings: Settings,
-        today: chrono::NaiveDate,
-        mut pages: Vec<Arc<Page>>,
-        unparsed: Vec<String>,
-        assets: Vec<AssetSource>,
-        theme_assets: Vec<AssetSource>,
-    ) -> (Site, Diagnostics) {
+    pub fn assemble(inputs: SiteInputs) -> (Site, Diagnostics) {
+        let SiteInputs {
+            settings,
+            today,
+            mut pages,
+            unparsed,
+            assets,
+            theme_assets,
+            layout_ids,
+            source_in_repository,
+        } = inputs;
         let mut diagnostics = Diagnostics::new();
         let mut refuse = |path: &PathBuf, problem: url::PathProblem| {
             diagnostics.push(
@@ -381,7 +402,7 @@ impl Site {
         let site = Site {
             settings,
             today,
-            source_in_repository: String::new(),
+            source_in_repository,
             pages,
             assets,
             theme_assets,
@@ -392,7 +413,7 @@ impl Site {
             common_tasks,
             home_page,
             redirects,
-            layout_ids: BTreeMap::new(),
+            layout_ids,
             nav,
         };
         (site, diagnostics)
