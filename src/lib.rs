@@ -15,6 +15,7 @@ pub mod machine_readable;
 pub mod owners;
 pub mod parse;
 pub mod pipeline;
+pub mod project;
 pub mod render;
 pub mod report;
 pub mod safe_write;

@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use manual::diagnostics::display_path;
-use manual::pipeline::{self, BuildOptions, CheckOptions, Failure, Inputs};
+use manual::pipeline::{self, BuildOptions, CheckOptions, Failure};
+use manual::project::Inputs;
 use manual::report::{self, Format};
 use manual::{detailln, errln, noteln, outln};
 

@@ -22,6 +22,7 @@ const STAGES: &[(&str, u8)] = &[
     ("load", 1),
     ("history", 1),
     ("settings", 1),
+    ("project", 1),
     // Parse.
     ("parse", 2),
     // Site graph.

@@ -20,7 +20,8 @@ use common::MemorySink;
 
 use manual::diagnostics::Diagnostic;
 use manual::highlight::Highlighter;
-use manual::pipeline::{self, CheckOptions, Inputs};
+use manual::pipeline::{self, CheckOptions};
+use manual::project::Inputs;
 use manual::serve::Served;
 use manual::serve::live::Live;
 use proptest::prelude::*;

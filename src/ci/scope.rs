@@ -17,7 +17,8 @@ use std::process::{Command, Stdio};
 use super::Counts;
 use crate::diagnostics::{Code, Diagnostic, project_path};
 use crate::highlight::Highlighter;
-use crate::pipeline::{self, CheckOptions, Inputs};
+use crate::pipeline::{self, CheckOptions};
+use crate::project::Inputs;
 
 /// What a change since a revision touched, and what the site had then.
 #[derive(Debug)]

@@ -42,7 +42,7 @@ use tokio::sync::watch;
 
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::highlight::Highlighter;
-use crate::pipeline::Inputs;
+use crate::project::Inputs;
 pub use files::Served;
 use files::{RequestPath, request_path};
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use notify_debouncer_full::notify::RecursiveMode;
 
-use crate::pipeline::Inputs;
+use crate::project::Inputs;
 
 pub type Batch = notify_debouncer_full::DebounceEventResult;
 type Debouncer = notify_debouncer_full::Debouncer<

@@ -45,8 +45,7 @@ impl std::fmt::Debug for Helpers {
     }
 }
 
-/// The folder below a layouts folder that holds helper templates.
-pub const HELPERS_FOLDER: &str = "helpers";
+pub use crate::project::HELPERS_FOLDER;
 
 /// The largest helper template.
 pub const MAX_HELPER_BYTES: usize = 64 * 1024;

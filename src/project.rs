@@ -1,0 +1,133 @@
+//! The project: where every file a build reads is, named once. Reading
+//! (`load`), serve's watcher and the write door (`safe_write`) all ask
+//! [`Inputs`], so nothing can be read and not watched, or read and then
+//! overwritten.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+/// The folder of project helper templates, inside the site's layouts.
+pub const HELPERS_FOLDER: &str = "helpers";
+
+/// Where a site's inputs are. Relative paths are relative to the current
+/// folder, which the command line sets to the project folder.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// The project folder, which the output may never replace.
+    pub root: PathBuf,
+    pub source: PathBuf,
+    /// The site's own layouts, laid over the built-in theme; `None` for the
+    /// built-in theme alone.
+    pub layouts: Option<PathBuf>,
+    /// `None` means `site.yml` in the source directory, if it exists.
+    pub settings: Option<PathBuf>,
+    /// The day the site is built for: review dates before it are overdue.
+    pub today: NaiveDate,
+}
+
+/// The gem's settings file is recognised by its name.
+const TECH_DOCS_FILE_NAME: &str = "tech-docs.yml";
+
+impl Inputs {
+    /// A file of the project, named as people write it (`site.yml`, not
+    /// `./site.yml`).
+    fn at_root(&self, relative: &str) -> PathBuf {
+        if self.root == Path::new(".") {
+            PathBuf::from(relative)
+        } else {
+            self.root.join(relative)
+        }
+    }
+
+    /// `--config` names the gem's file (rather than ours) when it is
+    /// called `tech-docs.yml`.
+    fn given_tech_docs(&self) -> Option<&Path> {
+        self.settings
+            .as_deref()
+            .filter(|p| p.file_name().is_some_and(|n| n == TECH_DOCS_FILE_NAME))
+    }
+
+    /// Where our settings are looked for when `--config` does not name
+    /// them: at the project's root (as `manual init` writes them), then in
+    /// the source folder.
+    pub fn settings_candidates(&self) -> [PathBuf; 2] {
+        [self.at_root("site.yml"), self.source.join("site.yml")]
+    }
+
+    /// Where the tech-docs gem's settings are looked for: where the gem
+    /// reads them (`config/tech-docs.yml`), then at the project's root.
+    pub fn tech_docs_candidates(&self) -> [PathBuf; 2] {
+        [
+            self.at_root(&format!("config/{TECH_DOCS_FILE_NAME}")),
+            self.at_root(TECH_DOCS_FILE_NAME),
+        ]
+    }
+
+    /// Our settings file: the one given, or the first candidate that
+    /// exists (or, when none does, the last, which is then not read).
+    pub fn settings_path(&self) -> PathBuf {
+        if let Some(given) = &self.settings
+            && self.given_tech_docs().is_none()
+        {
+            return given.clone();
+        }
+        let [root, source] = self.settings_candidates();
+        if root.is_file() { root } else { source }
+    }
+
+    /// The gem's settings file, when the site has one.
+    pub fn tech_docs_path(&self) -> Option<PathBuf> {
+        if let Some(given) = self.given_tech_docs() {
+            return Some(given.to_path_buf());
+        }
+        self.tech_docs_candidates()
+            .into_iter()
+            .find(|p| p.is_file())
+    }
+
+    /// Every file that can configure the site, whether it exists yet or
+    /// not: what `serve` watches and the output may never replace.
+    pub fn settings_files(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        match &self.settings {
+            Some(given) => files.push(given.clone()),
+            None => files.extend(self.settings_candidates()),
+        }
+        if self.given_tech_docs().is_none() {
+            files.extend(self.tech_docs_candidates());
+        } else {
+            files.extend(self.settings_candidates());
+        }
+        // Middleman's settings: `load` reads `activate :directory_indexes`
+        // there, so a change to it must rebuild.
+        files.push(self.at_root("config.rb"));
+        files
+    }
+
+    /// Everything a command may read and must never overwrite: the
+    /// source and layouts folders, every settings file and the git
+    /// history. The write door (`safe_write`) refuses each.
+    pub fn protected_inputs(&self) -> Vec<PathBuf> {
+        let mut inputs = vec![self.source.clone(), self.at_root(".git")];
+        inputs.extend(self.layouts.clone());
+        inputs.extend(self.settings_files());
+        inputs
+    }
+
+    /// The highlight cache's folder: `given` from the project root (the
+    /// default, `.manual-cache`, is relative), or as given when absolute.
+    pub fn cache_folder(&self, given: &Path) -> PathBuf {
+        if given.is_relative() {
+            self.at_root(&given.to_string_lossy())
+        } else {
+            given.to_path_buf()
+        }
+    }
+
+    /// The folder of project helper templates: `helpers/` in the site's
+    /// layouts folder.
+    pub fn helpers_folder(&self) -> Option<PathBuf> {
+        self.layouts.as_ref().map(|l| l.join(HELPERS_FOLDER))
+    }
+}
