@@ -11,10 +11,15 @@
 //! - `pages.json`: `[[title, url, section, summary], ...]`, a page's number
 //!   being its place in this list;
 //! - `terms-XY.json`, one per pair of first characters of the terms in it
-//!   (`XY` from [`shard_of`]): `{"term": [page, weight, page, weight, ...]}`.
+//!   (`XY` from [`shard_of`]): `{"term": [page, weight, page, weight, ...]}`,
+//!   terms being stems (`parse::words`);
+//! - `page-N.json`, page N's sections: `[[heading, id, text], ...]`, the
+//!   first with an empty heading when text comes before the first h2.
 //!
-//! A query loads `pages.json` and one shard per word, so the reader
-//! downloads a small part of the index of a large site.
+//! A query loads `pages.json` and one shard per word, ranks the pages, and
+//! then loads the sections of the few pages it shows, to pick the sections
+//! and sentences that match. So the reader downloads a small part of the
+//! index of a large site.
 
 use std::collections::BTreeMap;
 
@@ -41,7 +46,33 @@ fn shard_key(term: &str) -> [char; 2] {
 pub fn files(site: &Site) -> Vec<(String, String)> {
     let mut files = vec![pages_file(site)];
     files.extend(shard_files(site, |_| true));
+    files.extend(section_files(site, |_| true));
     files
+}
+
+/// The `page-N.json` files of the pages whose numbers `wanted` accepts.
+pub fn section_files(site: &Site, wanted: impl Fn(usize) -> bool) -> Vec<(String, String)> {
+    page_order(site)
+        .into_iter()
+        .enumerate()
+        .filter(|&(number, _)| wanted(number))
+        .map(|(number, i)| {
+            let sections: Vec<_> = site.pages[i]
+                .search
+                .sections
+                .iter()
+                .map(|s| [&s.heading, &s.id, &s.text])
+                .collect();
+            (
+                section_url(number),
+                serde_json::to_string(&sections).expect("index serializes"),
+            )
+        })
+        .collect()
+}
+
+pub fn section_url(number: usize) -> String {
+    format!("{SEARCH_INDEX_FOLDER}page-{number}.json")
 }
 
 /// Pages in URL order: a page's number in the index is its place here.

@@ -7,57 +7,13 @@ mod common;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use common::Fixture;
-use common::browser::{browser, free_port, wait_for};
+use common::browser::{StaticServer, axe_source, axe_violations, browser, strings, wait_for};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
-
-/// `python3 -m http.server` over `root`: no rewriting, no extension-less
-/// URLs, `index.html` for folders; what a plain host does.
-struct StaticServer {
-    child: Child,
-    origin: String,
-}
-
-impl StaticServer {
-    fn start(root: &Path) -> StaticServer {
-        let port = free_port();
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "http.server",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-            ])
-            .arg("--directory")
-            .arg(root)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 runs the static server");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the static server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        StaticServer {
-            child,
-            origin: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for StaticServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A small manual published under `/docs`, with search, redirects from the
 /// settings and from `old_paths`, header and footer links, an image and a
@@ -113,16 +69,6 @@ async fn references(client: &Client) -> Vec<String> {
         .await
         .unwrap();
     strings(&found)
-}
-
-/// A JavaScript array of strings, as Rust strings.
-fn strings(value: &Value) -> Vec<String> {
-    value
-        .as_array()
-        .unwrap_or_else(|| panic!("not an array: {value}"))
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_string())
-        .collect()
 }
 
 async fn status_of(client: &Client, url: &str) -> u64 {
@@ -453,26 +399,6 @@ async fn a_page_read_after_its_review_date_shows_overdue_though_built_before() {
     client.close().await.unwrap();
 }
 
-/// axe-core's source, at the version `tests/axe/package-lock.json` pins.
-/// `.ci/run` installs it; so that `cargo test` alone also works on a new
-/// checkout, it is installed here when missing, as cargo fetches crates.
-fn axe_source() -> String {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe");
-    let path = folder.join("node_modules/axe-core/axe.min.js");
-    if !path.exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&folder)
-            .stdout(Stdio::null())
-            .status();
-        assert!(
-            status.is_ok_and(|s| s.success()),
-            "cannot install axe-core: run `npm ci --prefix tests/axe` (needs Node.js and npm)"
-        );
-    }
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-}
-
 /// What is wrong with the page open at `width`: wider than the screen, or
 /// an axe-core violation, each named with the width and path.
 async fn width_and_axe_problems(client: &Client, axe: &str, width: u32, path: &str) -> Vec<String> {
@@ -524,25 +450,6 @@ async fn width_and_axe_problems(client: &Client, axe: &str, width: u32, path: &s
         problems.push(format!("{width}px {path}: {violation}"));
     }
     problems
-}
-
-async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
-    client
-        .execute(&format!("{axe}\n;return true;"), vec![])
-        .await
-        .unwrap();
-    let found = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];\
-             axe.run(document).then(\
-               r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' +\
-                 v.nodes.map(n => n.target.join(' ')).join(', '))),\
-               e => done(['axe failed: ' + e]));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    strings(&found)
 }
 
 /// The repository's own manual, every kind of page (home, the manual index,

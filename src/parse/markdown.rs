@@ -105,6 +105,9 @@ pub struct RenderedMarkdown {
     pub code_blocks: Vec<CodeBlock>,
     /// Text of the body without markup, when HTML is made.
     pub plain_text: String,
+    /// Where each heading (in `headings`' order) begins in `plain_text`:
+    /// the search index cuts the text into sections there.
+    pub heading_text_starts: Vec<usize>,
     /// Raw HTML that would run script for readers.
     pub scripts: Vec<Script>,
     /// The body opens with a level-1 heading: the page's title is in its
@@ -239,6 +242,8 @@ pub fn render_body(
     );
 
     let mut headings = Vec::new();
+    let mut heading_text_starts = Vec::new();
+    let mut open_heading_text_start = 0;
     let mut links = Vec::new();
     let mut html_ids = Vec::new();
     // The heading being read: where it starts, its text, and its text as
@@ -287,6 +292,7 @@ pub fn render_body(
         match event {
             Event::Start(Tag::Heading { .. }) => {
                 open_heading = Some((index, String::new(), String::new()));
+                open_heading_text_start = plain_text.len();
                 heading_has_link = false;
             }
             Event::InlineHtml(raw) if open_heading.is_some() => {
@@ -409,6 +415,7 @@ pub fn render_body(
                         insertions.push((start + 1, Event::Html(CowStr::from(open))));
                         insertions.push((index, Event::Html(CowStr::Borrowed("</a>"))));
                     }
+                    heading_text_starts.push(open_heading_text_start);
                     headings.push(Heading {
                         level: level_number,
                         text: heading_text.trim().to_string(),
@@ -576,6 +583,7 @@ pub fn render_body(
         prose,
         code_blocks,
         plain_text,
+        heading_text_starts,
         scripts,
         starts_with_title,
     }

@@ -443,6 +443,7 @@ pub fn parse_page_in(
         words::PageWords::new(
             &title,
             &rendered.headings,
+            &rendered.heading_text_starts,
             description_text.as_deref(),
             &rendered.plain_text,
         )

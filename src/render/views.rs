@@ -117,6 +117,8 @@ pub struct SiteView<'a> {
     base_path: &'a str,
     /// The search page, when search is on.
     search_url: Option<String>,
+    /// Where the search index is (`search.js` reads it).
+    search_index: Option<String>,
     description: Option<&'a str>,
     host: Option<&'a str>,
     github_repo: Option<&'a str>,
@@ -168,6 +170,9 @@ impl<'a> SiteView<'a> {
             search_url: settings
                 .enable_search
                 .then(|| site.href(SEARCH_PAGE_URL, None)),
+            search_index: settings
+                .enable_search
+                .then(|| site.href(crate::site::SEARCH_INDEX_FOLDER, None)),
             description: settings.description.as_deref(),
             host: settings.host.as_deref(),
             github_repo: settings.github_repo.as_deref(),

@@ -239,10 +239,12 @@ impl Live {
                 .iter()
                 .zip(&self.search_basis)
                 .all(|(new, old)| new.url == old.url);
-        let edited: Vec<(&Arc<Page>, &Arc<Page>)> = basis
+        let edited: Vec<(usize, &Arc<Page>, &Arc<Page>)> = basis
             .iter()
             .zip(&self.search_basis)
-            .filter(|(new, old)| !Arc::ptr_eq(new, old))
+            .enumerate()
+            .filter(|(_, (new, old))| !Arc::ptr_eq(new, old))
+            .map(|(number, (new, old))| (number, new, old))
             .collect();
         if same_order && edited.is_empty() && !self.search_files.is_empty() {
             return false;
@@ -251,19 +253,24 @@ impl Live {
         if same_order && !self.search_files.is_empty() {
             let stale: BTreeSet<String> = edited
                 .iter()
-                .flat_map(|(new, old)| new.search.terms.iter().chain(&old.search.terms))
+                .flat_map(|(_, new, old)| new.search.terms.iter().chain(&old.search.terms))
                 .map(|(term, _)| search::shard_of(term))
                 .collect();
             for shard in &stale {
                 self.search_files.remove(&output(&search::shard_url(shard)));
             }
-            for (url, text) in search::shard_files(site, |s| stale.contains(s)) {
+            let edited_numbers: BTreeSet<usize> = edited.iter().map(|(n, _, _)| *n).collect();
+            let remade = search::shard_files(site, |s| stale.contains(s))
+                .into_iter()
+                .chain(search::section_files(site, |n| edited_numbers.contains(&n)));
+            for (url, text) in remade {
                 self.search_files
                     .insert(output(&url), Served::Made(Packed::new(text.as_bytes())));
             }
         } else {
             self.search_files = search::shard_files(site, |_| true)
                 .into_iter()
+                .chain(search::section_files(site, |_| true))
                 .map(|(url, text)| (output(&url), Served::Made(Packed::new(text.as_bytes()))))
                 .collect();
         }
