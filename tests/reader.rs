@@ -214,7 +214,7 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
     let results = wait_for(
         &client,
         "search results",
-        "return Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))",
+        "return Array.from(document.querySelectorAll('#search-results > li > a')).map(a => a.getAttribute('href'))",
         |v| v.as_array().is_some_and(|a| !a.is_empty()),
     )
     .await;
@@ -222,6 +222,18 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
         results,
         serde_json::json!(["/docs/manual/rollback.html", "/docs/manual/deploy.html"]),
         "a match in the title ranks above one in a heading"
+    );
+    // The heading that matched is offered under its page, under the base path.
+    let sections = client
+        .execute(
+            "return Array.from(document.querySelectorAll('#search-results .search-results__sections a')).map(a => a.getAttribute('href'))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        sections,
+        serde_json::json!(["/docs/manual/deploy.html#roll-back"])
     );
     let status = client
         .find(Locator::Css("#search-status"))
@@ -253,8 +265,8 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
         "{loaded:?}"
     );
 
-    // As you type on the search page: a word's start is enough, and every
-    // word must match.
+    // As you type on the search page: a word's start is enough, and a word
+    // no page holds finds nothing.
     let page_box = client
         .find(Locator::Css("#search-page-query"))
         .await
@@ -264,7 +276,7 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
     let results = wait_for(
         &client,
         "results for a word's start",
-        "return Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))",
+        "return Array.from(document.querySelectorAll('#search-results > li > a')).map(a => a.getAttribute('href'))",
         |v| v.as_array().is_some_and(|a| a.len() == 12),
     )
     .await;
@@ -276,10 +288,11 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
             .all(|r| r.as_str().unwrap().contains("/note-")),
         "{results}"
     );
-    page_box.send_keys(" production").await.unwrap();
+    page_box.clear().await.unwrap();
+    page_box.send_keys("zebrafish").await.unwrap();
     wait_for(
         &client,
-        "no page with both words",
+        "no page with the word",
         "return document.getElementById('search-status').innerText",
         |v| v.as_str().is_some_and(|t| t.starts_with("No pages match")),
     )
@@ -292,7 +305,7 @@ async fn search_heading_links_and_redirects_work_in_the_browser() {
     wait_for(
         &client,
         "results for undo",
-        "return Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))",
+        "return Array.from(document.querySelectorAll('#search-results > li > a')).map(a => a.getAttribute('href'))",
         |v| v == &serde_json::json!(["/docs/manual/rollback.html", "/docs/manual/deploy.html"]),
     )
     .await;
