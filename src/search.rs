@@ -24,6 +24,7 @@
 use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashMapExt};
+use rayon::prelude::*;
 
 use crate::site::{SEARCH_INDEX_FOLDER, Site};
 
@@ -52,10 +53,14 @@ pub fn files(site: &Site) -> Vec<(String, String)> {
 
 /// The `page-N.json` files of the pages whose numbers `wanted` accepts.
 pub fn section_files(site: &Site, wanted: impl Fn(usize) -> bool) -> Vec<(String, String)> {
-    page_order(site)
+    // One file per page: made on every core, as pages are.
+    let numbered: Vec<(usize, usize)> = page_order(site)
         .into_iter()
         .enumerate()
         .filter(|&(number, _)| wanted(number))
+        .collect();
+    numbered
+        .into_par_iter()
         .map(|(number, i)| {
             let sections: Vec<_> = site.pages[i]
                 .search

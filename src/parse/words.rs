@@ -48,17 +48,17 @@ const STOP_WORDS: &[&str] = &[
 /// anything that is not a letter or digit, single characters and stop
 /// words dropped, each stemmed. `search.js` reads queries the same way.
 pub fn terms(text: &str) -> Vec<String> {
-    terms_of_lowercase(&text.to_lowercase())
-        .map(Cow::into_owned)
+    words_of_lowercase(&text.to_lowercase())
+        .map(|word| stem(word).into_owned())
         .collect()
 }
 
-/// `terms`, of text already in lower case, copying only stemmed words.
-fn terms_of_lowercase(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
+/// The indexed words of text already in lower case, as written (not yet
+/// stemmed), without copying each word.
+fn words_of_lowercase(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|word| word.chars().nth(1).is_some() && word.len() <= LONGEST_TERM)
         .filter(|word| !STOP_WORDS.contains(word))
-        .map(stem)
 }
 
 /// A lower-case word's stem. Only words of ASCII letters are stemmed: the
@@ -70,6 +70,30 @@ pub fn stem(word: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(word)
     }
+}
+
+/// Stems already worked out on this thread: a manual's vocabulary is
+/// small and its words repeat from page to page, and stemming every
+/// occurrence doubled the parse. Emptied when it holds `STEM_CACHE_WORDS`,
+/// so a page of random words cannot grow it without bound.
+const STEM_CACHE_WORDS: usize = 50_000;
+thread_local! {
+    static STEMS: std::cell::RefCell<HashMap<String, String>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+fn stem_cached(word: &str) -> String {
+    STEMS.with_borrow_mut(|stems| {
+        if let Some(found) = stems.get(word) {
+            return found.clone();
+        }
+        let found = stem(word).into_owned();
+        if stems.len() >= STEM_CACHE_WORDS {
+            stems.clear();
+        }
+        stems.insert(word.to_string(), found.clone());
+        found
+    })
 }
 
 /// A part of a page a search result can lead to: the text before the
@@ -159,24 +183,33 @@ impl PageWords {
         let description_lower = description.unwrap_or("").to_lowercase();
         let body = text.to_lowercase();
 
-        let mut weights: HashMap<Cow<str>, u32> = HashMap::new();
+        // Weighed by the words as written, then merged by stem, so each
+        // distinct word of the page is stemmed once.
+        let mut weights: HashMap<&str, u32> = HashMap::new();
         add_once(&title, TITLE_WEIGHT, &mut weights);
         for heading in &heading_texts {
             add_once(heading, HEADING_WEIGHT, &mut weights);
         }
         add_once(&description_lower, DESCRIPTION_WEIGHT, &mut weights);
-        let mut counts: HashMap<Cow<str>, u32> = HashMap::new();
-        for term in terms_of_lowercase(&body) {
-            let count = counts.entry(term).or_default();
+        let mut body_counts: HashMap<&str, u32> = HashMap::new();
+        for word in words_of_lowercase(&body) {
+            let count = body_counts.entry(word).or_default();
             *count = (*count + BODY_WEIGHT).min(BODY_CAP);
         }
-        for (term, count) in counts {
-            *weights.entry(term).or_default() += count;
+        let mut by_stem: HashMap<String, u32> = HashMap::new();
+        for (word, weight) in weights {
+            *by_stem.entry(stem_cached(word)).or_default() += weight;
         }
-        let mut terms: Vec<(String, u32)> = weights
-            .into_iter()
-            .map(|(term, weight)| (term.into_owned(), weight))
-            .collect();
+        // A stem's body count stops at the cap however many forms it has.
+        let mut body_by_stem: HashMap<String, u32> = HashMap::new();
+        for (word, count) in body_counts {
+            let total = body_by_stem.entry(stem_cached(word)).or_default();
+            *total = (*total + count).min(BODY_CAP);
+        }
+        for (term, count) in body_by_stem {
+            *by_stem.entry(term).or_default() += count;
+        }
+        let mut terms: Vec<(String, u32)> = by_stem.into_iter().collect();
         terms.sort_unstable();
         let summary = match description {
             Some(d) if !d.trim().is_empty() => d.trim().to_string(),
@@ -191,12 +224,13 @@ impl PageWords {
 }
 
 /// A title, heading or description word counts once per place, however
-/// often it is repeated there.
-fn add_once<'a>(text: &'a str, weight: u32, weights: &mut HashMap<Cow<'a, str>, u32>) {
-    let mut seen = HashSet::new();
-    for term in terms_of_lowercase(text) {
-        if seen.insert(term.clone()) {
-            *weights.entry(term).or_default() += weight;
+/// often it is repeated there, and so does each stem: "Restart and
+/// restarting" adds the title's weight to "restart" once.
+fn add_once<'a>(text: &'a str, weight: u32, weights: &mut HashMap<&'a str, u32>) {
+    let mut seen_stems = HashSet::new();
+    for word in words_of_lowercase(text) {
+        if seen_stems.insert(stem_cached(word)) {
+            *weights.entry(word).or_default() += weight;
         }
     }
 }
