@@ -661,3 +661,23 @@ fn search_index_lists_pages_and_weighs_titles_above_text() {
         ]])
     );
 }
+
+/// GitHub's alert syntax is drawn as the GOV.UK components, not shown as
+/// "[!NOTE]" text; an unknown kind stays a quote.
+#[test]
+fn callouts_are_drawn_as_govuk_components() {
+    let site = Fixture::new();
+    site.page(
+        "restart",
+        "Restart the app",
+        "Ops",
+        "> [!WARNING]\n> Drain the queue first.\n\n> [!TIP]\n> It takes a minute.\n\n> [!IMPORTANT]\n> Tell the team.\n",
+    );
+    site.build(&[]).assert_ok();
+    let html = site.read("build/manual/restart.html");
+    assert!(!html.contains("[!"), "{html}");
+    assert!(html.contains("govuk-warning-text callout callout--warning"));
+    assert!(html.contains("<span class=\"govuk-visually-hidden\">Warning: </span>"));
+    assert!(html.contains("<p class=\"callout__label\">Tip</p>"));
+    assert!(html.contains("<p class=\"callout__label\">Important</p>"));
+}

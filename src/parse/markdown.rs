@@ -147,6 +147,8 @@ pub fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
+        // GitHub's alerts, `> [!NOTE]`: drawn as callouts (`callout`).
+        | Options::ENABLE_GFM
 }
 
 /// Renders `text[body_start..]` with the default heading ids; positions are
@@ -321,6 +323,14 @@ pub fn render_body(
                 if keep_text {
                     plain_text.push_str(t);
                 }
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) if keep_text => {
+                let open = super::callout::open(*kind);
+                events[index].0 = Event::Html(CowStr::from(open));
+            }
+            Event::End(TagEnd::BlockQuote(Some(kind))) if keep_text => {
+                let close = super::callout::close(*kind);
+                events[index].0 = Event::Html(CowStr::Borrowed(close));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 in_code_block = true;
@@ -787,6 +797,26 @@ mod tests {
             ),
             "{}",
             out.html
+        );
+    }
+
+    #[test]
+    fn github_alerts_are_drawn_as_govuk_callouts() {
+        let text = "> [!WARNING]\n> Stop the **app** first.\n\n> [!NOTE]\n> Takes a minute.\n\n> [!CAUTION]\n> Deletes data.\n\n> A plain quote.\n";
+        let html = render(text, 0, &Highlighter::new(), "").html;
+        assert!(!html.contains("[!"), "{html}");
+        assert!(
+            html.contains("<div class=\"govuk-warning-text callout callout--warning\"><span class=\"govuk-warning-text__icon\" aria-hidden=\"true\">!</span><div class=\"govuk-warning-text__text\"><span class=\"govuk-visually-hidden\">Warning: </span>\n<p>Stop the <strong>app</strong> first.</p>\n</div></div>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<div class=\"govuk-inset-text callout callout--note\"><p class=\"callout__label\">Note</p>\n<p>Takes a minute.</p>\n</div>"),
+            "{html}"
+        );
+        assert!(html.contains("callout--caution"), "{html}");
+        assert!(
+            html.contains("<blockquote>\n<p>A plain quote.</p>\n</blockquote>"),
+            "{html}"
         );
     }
 

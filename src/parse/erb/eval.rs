@@ -1758,12 +1758,9 @@ pub const BUDGET_HELP: &str = "a page's ERB may do a bounded amount of work, so 
 pub const SYNTAX_HELP: &str = "close every `<%` with `%>` and every `if` or `do` with `<% end %>`; write `<%%` for a literal `<%`";
 
 /// The GOV.UK warning text component, as the gem's helper writes it; the
-/// text may hold HTML.
+/// text may hold HTML. The same component as a markdown `> [!WARNING]`.
 pub fn warning_text(text: &str) -> String {
-    format!(
-        "<div class=\"govuk-warning-text\"><span class=\"govuk-warning-text__icon\" aria-hidden=\"true\">!</span><strong class=\"govuk-warning-text__text\"><span class=\"govuk-visually-hidden\">Warning</span> {}</strong></div>",
-        text.trim()
-    )
+    crate::parse::callout::warning_text(text)
 }
 
 fn attributes(options: &[(Value, Value)], skip: &[&str]) -> String {
