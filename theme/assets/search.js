@@ -177,8 +177,16 @@
 
   // A lower-case word as the index holds it: stemmed when it is all ASCII
   // letters (as `stem` in src/parse/words.rs).
+  // Remembered, since excerpts stem every word of the sections shown.
+  var stems = new Map();
   function termOf(word) {
-    return /^[a-z]+$/.test(word) ? stem(word) : word;
+    var found = stems.get(word);
+    if (found === undefined) {
+      found = /^[a-z]+$/.test(word) ? stem(word) : word;
+      if (stems.size > 20000) stems.clear();
+      stems.set(word, found);
+    }
+    return found;
   }
 
   var WORD = /[\p{L}\p{N}]+/gu;
@@ -297,38 +305,51 @@
     if (words.length === 0) return Promise.resolve([]);
     var wanted = words.map(function (w) { return index.shard(shardOf(w.term)); });
     return Promise.all([index.pageList()].concat(wanted)).then(function (loaded) {
-      var pageCount = Math.max(loaded[0].length, 1);
-      var found = {};
+      var list = loaded[0];
+      var pageCount = list.length;
+      // Typed arrays indexed by page number: a common word's postings cover
+      // most pages of a large manual, and objects keyed by number were the
+      // slowest part of a keystroke.
+      var score = new Float64Array(pageCount);
+      var matched = new Uint8Array(pageCount);
+      var touched = [];
       words.forEach(function (word, i) {
         var shard = loaded[i + 1];
         var typing = query.typing && i === words.length - 1;
-        var best = {};
+        var best = new Float64Array(pageCount);
+        var hit = [];
         Object.keys(shard).forEach(function (term) {
           var match = matchOf(word, term, typing);
           if (match === 0) return;
           var postings = shard[term];
-          var rarity = Math.log(1 + pageCount / (postings.length / 2));
+          var rarity = Math.log(1 + Math.max(pageCount, 1) / (postings.length / 2));
           for (var p = 0; p < postings.length; p += 2) {
-            var score = postings[p + 1] * match * rarity;
-            if (!(best[postings[p]] >= score)) best[postings[p]] = score;
+            var page = postings[p];
+            if (page >= pageCount) continue;
+            var value = postings[p + 1] * match * rarity;
+            if (best[page] === 0) hit.push(page);
+            if (value > best[page]) best[page] = value;
           }
         });
-        Object.keys(best).forEach(function (page) {
-          var entry = found[page] || (found[page] = { page: +page, matched: 0, score: 0 });
-          entry.matched += 1;
-          entry.score += best[page];
-        });
+        for (var h = 0; h < hit.length; h++) {
+          var page = hit[h];
+          if (matched[page] === 0) touched.push(page);
+          matched[page] += 1;
+          score[page] += best[page];
+        }
       });
-      var list = loaded[0];
-      return Object.keys(found).map(function (page) {
-        var entry = found[page];
-        entry.info = list[entry.page];
-        return entry;
-      }).filter(function (entry) {
-        return entry.info && (query.phrases.length === 0 || entry.matched === words.length);
-      }).sort(function (a, b) {
-        return b.matched - a.matched || b.score - a.score ||
-          a.info[0].localeCompare(b.info[0]);
+      if (query.phrases.length) {
+        touched = touched.filter(function (page) { return matched[page] === words.length; });
+      }
+      // Numbers first (cheap for thousands of pages), then titles break
+      // ties among the results anyone will see.
+      touched.sort(function (a, b) { return matched[b] - matched[a] || score[b] - score[a]; });
+      var top = touched.slice(0, 100).sort(function (a, b) {
+        return matched[b] - matched[a] || score[b] - score[a] || (list[a][0] < list[b][0] ? -1 : list[a][0] > list[b][0] ? 1 : 0);
+      });
+      touched = top.concat(touched.slice(100));
+      return touched.map(function (page) {
+        return { page: page, matched: matched[page], score: score[page], info: list[page] };
       });
     });
   }
@@ -337,31 +358,39 @@
 
   var EXCERPT_CHARS = 180;
 
-  // Whether a word of the text answers a word of the query.
-  function hits(query, raw) {
+  // Which of the query's words (a bit each) a word of the text answers,
+  // remembered per query: a page's sections repeat their words, and
+  // matching each one again was most of the time a keystroke took.
+  function maskOf(query, raw) {
+    var memo = query.memo || (query.memo = new Map());
     var lower = raw.toLowerCase();
+    var mask = memo.get(lower);
+    if (mask !== undefined) return mask;
+    mask = 0;
     var term = termOf(lower);
-    for (var i = 0; i < query.words.length; i++) {
+    for (var i = 0; i < query.words.length && i < 30; i++) {
       var typing = query.typing && i === query.words.length - 1;
       if (matchOf(query.words[i], term, typing) > 0 || matchOf(query.words[i], lower, typing) > 0) {
-        return true;
+        mask |= 1 << i;
       }
     }
-    return false;
+    memo.set(lower, mask);
+    return mask;
+  }
+
+  // Whether a word of the text answers a word of the query.
+  function hits(query, raw) {
+    return maskOf(query, raw) !== 0;
   }
 
   // How many of the query's words a text holds.
   function coverage(query, text) {
-    var seen = {};
-    (text.match(WORD) || []).forEach(function (raw) {
-      var lower = raw.toLowerCase();
-      var term = termOf(lower);
-      query.words.forEach(function (word, i) {
-        var typing = query.typing && i === query.words.length - 1;
-        if (!seen[i] && (matchOf(word, term, typing) > 0 || matchOf(word, lower, typing) > 0)) seen[i] = true;
-      });
-    });
-    return Object.keys(seen).length;
+    var mask = 0;
+    var re = new RegExp(WORD.source, "gu"), m;
+    while ((m = re.exec(text)) !== null) mask |= maskOf(query, m[0]);
+    var count = 0;
+    for (; mask; mask &= mask - 1) count++;
+    return count;
   }
 
   function normalised(text) {
@@ -422,7 +451,7 @@
       sections.forEach(function (section, order) {
         var inHeading = section[0] ? coverage(query, section[0]) : 0;
         var inText = coverage(query, section[2]);
-        var text = excerptOf(query, section[2]);
+        var text = inText > 0 ? excerptOf(query, section[2]) : null;
         if (text && inText > excerptCount) { excerpt = text; excerptCount = inText; }
         if (section[1] && (inHeading > 0 || inText > 0)) {
           matching.push({
@@ -532,15 +561,17 @@
       });
     }
 
+    // Results follow every keystroke (a stale answer is dropped by its
+    // ticket); the address, which the browser rate-limits, follows a pause.
     var timer = null;
     input.addEventListener("input", function () {
+      run(input.value);
       clearTimeout(timer);
       timer = setTimeout(function () {
         var url = new URL(window.location.href);
         url.searchParams.set("q", input.value);
         history.replaceState(null, "", url);
-        run(input.value);
-      }, 100);
+      }, 300);
     });
 
     var initial = new URLSearchParams(window.location.search).get("q") || "";
@@ -626,20 +657,16 @@
     }
 
     var latest = 0;
-    var timer = null;
     input.addEventListener("input", function () {
-      clearTimeout(timer);
       var text = input.value;
-      timer = setTimeout(function () {
-        var ticket = ++latest;
-        var query = parseQuery(text);
-        if (query.words.length === 0) { close(); status.textContent = ""; return; }
-        resultsFor(index, query, MAX_SUGGESTIONS).then(function (found) {
-          if (ticket === latest) show(text, found);
-        }, function () {
-          if (ticket === latest) { close(); status.textContent = "Search is not available."; }
-        });
-      }, 60);
+      var ticket = ++latest;
+      var query = parseQuery(text);
+      if (query.words.length === 0) { close(); status.textContent = ""; return; }
+      resultsFor(index, query, MAX_SUGGESTIONS).then(function (found) {
+        if (ticket === latest) show(text, found);
+      }, function () {
+        if (ticket === latest) { close(); status.textContent = "Search is not available."; }
+      });
     });
 
     input.addEventListener("keydown", function (event) {
