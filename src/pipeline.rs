@@ -2,21 +2,19 @@
 //! render -> write. `prepare` is everything up to writing, so `check` and
 //! `serve` can share it.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
-use crate::parse::Page;
+use crate::parse::cache::ParseCache;
 use crate::project::Inputs;
 use crate::render::{self, Made, Output, Renderer, Templates};
 use crate::site::Site;
 use crate::url::OutputPath;
 use crate::write::{Reuse, SiteSink, Staging};
-use crate::{history, interrupt, load, parse, safe_write, search, settings, validate, write};
+use crate::{interrupt, load, parse, safe_write, search, settings, validate, write};
 
 /// Outside a checkout, the source folder as given (`source` -> `source/`)
 /// is the best guess at its place in the repository.
@@ -68,104 +66,6 @@ pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepa
     prepare_cached(inputs, highlighter, &mut ParseCache::default())
 }
 
-/// When a file was last changed, as far as the file system says: a parse of
-/// a file whose stamp is unchanged is reused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FileStamp {
-    device: u64,
-    inode: u64,
-    length: u64,
-    modified: (i64, i64),
-    changed: (i64, i64),
-}
-
-impl FileStamp {
-    fn of(path: &Path) -> Option<FileStamp> {
-        use std::os::unix::fs::MetadataExt;
-        let m = std::fs::metadata(path).ok()?;
-        Some(FileStamp {
-            device: m.dev(),
-            inode: m.ino(),
-            length: m.len(),
-            modified: (m.mtime(), m.mtime_nsec()),
-            changed: (m.ctime(), m.ctime_nsec()),
-        })
-    }
-}
-
-/// One page file's load and parse, as kept between runs.
-#[derive(Clone)]
-struct CachedPage {
-    stamp: Option<FileStamp>,
-    /// What the parse was given besides the file (`ParseOptions`).
-    options: u64,
-    page: Option<Arc<Page>>,
-    diagnostics: Vec<Diagnostic>,
-}
-
-/// What the load and parse stages keep from one run to the next. `build`
-/// and `check` start with an empty one and keep nothing; `serve` keeps one,
-/// so a save re-reads and re-parses only the files that changed, while
-/// every other stage runs in full, as in `build`.
-#[derive(Default)]
-pub struct ParseCache {
-    keep: bool,
-    /// By path below the source folder.
-    pages: HashMap<String, CachedPage>,
-    /// Each page's last commit, read once (a save is not a commit).
-    history: Option<Option<history::History>>,
-    /// The last listing of the source folder and what it found, reused
-    /// while no file has been created, removed or renamed.
-    listing: Option<Arc<Listed>>,
-    /// Whether the folder must be listed (and every file's stamp checked)
-    /// again: always, unless `note_changes` said the change was in place.
-    relist: bool,
-}
-
-impl ParseCache {
-    /// A cache that keeps parses for the next run.
-    pub fn keeping() -> ParseCache {
-        ParseCache {
-            keep: true,
-            ..ParseCache::default()
-        }
-    }
-
-    /// Takes in a change the watcher saw: the parses of `paths` are
-    /// forgotten, whatever their stamps say, and unless every change was an
-    /// edit in place of a file already known (`in_place`), the source folder
-    /// is listed again and every stamp checked.
-    pub fn note_changes(&mut self, source: &Path, paths: &[PathBuf], in_place: bool) {
-        let relatives = self.relatives(source, paths);
-        let all_known =
-            relatives.len() == paths.len() && relatives.iter().all(|r| self.pages.contains_key(r));
-        self.relist |= !(in_place && all_known);
-        for relative in relatives {
-            self.pages.remove(&relative);
-        }
-    }
-
-    /// The paths (of those given) that are below `source`, as relative
-    /// paths with `/`.
-    fn relatives(&self, source: &Path, paths: &[PathBuf]) -> Vec<String> {
-        let roots: Vec<PathBuf> = [std::path::absolute(source).ok(), source.canonicalize().ok()]
-            .into_iter()
-            .flatten()
-            .collect();
-        paths
-            .iter()
-            .filter_map(|path| {
-                let relative = roots.iter().find_map(|root| path.strip_prefix(root).ok())?;
-                let parts: Vec<_> = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect();
-                Some(parts.join("/"))
-            })
-            .collect()
-    }
-}
-
 /// An error when `path` is a symbolic link that resolves outside `root`.
 fn link_out_of_project(path: &Path, root: &Path) -> Option<Diagnostic> {
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
@@ -184,31 +84,6 @@ fn link_out_of_project(path: &Path, root: &Path) -> Option<Diagnostic> {
         )
         .with_help("put the settings in the project, or pass --config with the file")
     })
-}
-
-/// The source folder as listed: its files, what the listing found, and the
-/// script in assets a browser runs as documents (HTML, SVG), which are
-/// published as they are.
-struct Listed {
-    listing: load::Listing,
-    diagnostics: Diagnostics,
-    asset_scripts: Vec<Diagnostic>,
-}
-
-fn list_source(inputs: &Inputs) -> Listed {
-    let settings_files = inputs.settings_files();
-    let settings_files: Vec<&Path> = settings_files.iter().map(PathBuf::as_path).collect();
-    let (listing, diagnostics) = load::list(&inputs.source, &settings_files);
-    let asset_scripts = listing
-        .assets
-        .par_iter()
-        .flat_map_iter(|asset| parse::scripts_in_asset(&asset.path))
-        .collect();
-    Listed {
-        listing,
-        diagnostics,
-        asset_scripts,
-    }
 }
 
 /// Loads, parses, assembles and validates the site, reusing what `cache`
@@ -305,16 +180,9 @@ pub fn prepare_cached(
     };
 
     lap("settings and layouts", &mut timings);
-    // A fresh listing means every file's stamp is checked too.
-    let fresh_listing = !cache.keep || cache.relist || cache.listing.is_none();
-    let listed = match &cache.listing {
-        Some(listed) if !fresh_listing => listed.clone(),
-        _ => Arc::new(list_source(inputs)),
-    };
-    if cache.keep {
-        cache.listing = Some(listed.clone());
-        cache.relist = false;
-    }
+    let settings_files = inputs.settings_files();
+    let settings_files: Vec<&Path> = settings_files.iter().map(PathBuf::as_path).collect();
+    let (listed, fresh_listing) = cache.listed(&inputs.source, &settings_files);
     let listing = &listed.listing;
     diagnostics.extend(listed.diagnostics.iter().cloned());
     if !settings.allow_script {
@@ -328,222 +196,25 @@ pub fn prepare_cached(
         heading_ids: settings.heading_ids(),
         directory_indexes: settings.directory_indexes(),
     };
-    let options_digest = {
-        use std::hash::BuildHasher;
-        foldhash::fast::FixedState::default().hash_one((
-            options.index_words,
-            options.base_path,
-            options.heading_ids,
-            options.directory_indexes,
-            highlighter.makes_html(),
-        ))
-    };
-    // After a fresh listing every file is stamped; after an edit in place
-    // only the files the watcher named (their parses were forgotten).
-    let stamps: Vec<Option<FileStamp>> = if !cache.keep {
-        vec![None; listing.pages.len()]
-    } else {
-        listing
-            .pages
-            .par_iter()
-            .map(|file| match cache.pages.get(&file.relative) {
-                Some(hit) if !fresh_listing => hit.stamp,
-                _ => FileStamp::of(&file.path),
-            })
-            .collect()
-    };
-    // `check` shows no pages, so it needs no dates; git runs while the pages
-    // are parsed.
-    let read_history = cache.history.is_none() && highlighter.makes_html();
-    let relatives: Vec<&str> = listing.pages.iter().map(|f| f.relative.as_str()).collect();
-    let cached = &cache.pages;
-    // ERB pages, and pages a site's own ERB layout wraps, run with every
-    // page's front matter (`sitemap.resources`), so they wait until the
-    // others are read; each is read once and parsed once, with the ERB
-    // inputs. A site with neither needs no resources: `serve` would
-    // otherwise make one per page on every save.
-    let erb_layouts = listing
-        .templates
-        .iter()
-        .any(|t| load::in_erb_layouts(&t.relative));
-    let partials = SourcePartials::new(listing);
-    let names_erb_layout = |front_matter: &parse::FrontMatter| {
-        erb_layouts
-            && front_matter
-                .layout
-                .as_deref()
-                .is_some_and(|name| parse::erb::Partials::layout(&partials, name).is_some())
-    };
-    let (history, fresh) = std::thread::scope(|scope| {
-        let history = scope.spawn(|| {
-            read_history
-                .then(|| history::read(&inputs.source, &relatives))
-                .flatten()
-        });
-        let fresh: Vec<Option<Parsed>> = listing
-            .pages
-            .par_iter()
-            .zip(&stamps)
-            .map(|(file, stamp)| {
-                let reusable = cached.get(&file.relative).is_some_and(|hit| {
-                    stamp.is_some() && hit.stamp == *stamp && hit.options == options_digest
-                });
-                (!reusable).then(|| {
-                    let source = match load::read_page(file.path.clone(), file.relative.clone()) {
-                        Ok(source) => source,
-                        Err(error) => return Parsed::Done(None, vec![error]),
-                    };
-                    if parse::erb::is_erb(&file.relative)
-                        || (erb_layouts && names_erb_layout(&front_matter_of(&source.text)))
-                    {
-                        return Parsed::Erb(source);
-                    }
-                    let (page, found) = parse::parse_page_in(source, highlighter, options, None);
-                    Parsed::Done(page.map(Box::new), found.into_iter().collect())
-                })
-            })
-            .collect();
-        (history.join().ok().flatten(), fresh)
-    });
-    let needs_resources = erb_layouts || fresh.iter().any(|f| matches!(f, Some(Parsed::Erb(_))));
-    let resources: Vec<parse::erb::Resource> = listing
-        .pages
-        .iter()
-        .take(if needs_resources { usize::MAX } else { 0 })
-        .zip(&fresh)
-        .map(|(file, fresh)| match fresh {
-            Some(Parsed::Erb(source)) => parse::resource(
-                &file.relative,
-                &front_matter_of(&source.text),
-                options.directory_indexes,
-            ),
-            Some(Parsed::Done(Some(page), _)) => parse::resource(
-                &file.relative,
-                &page.front_matter,
-                options.directory_indexes,
-            ),
-            None => match cache
-                .pages
-                .get(&file.relative)
-                .and_then(|c| c.page.as_ref())
-            {
-                Some(page) => parse::resource(
-                    &file.relative,
-                    &page.front_matter,
-                    options.directory_indexes,
-                ),
-                None => parse::resource(
-                    &file.relative,
-                    &Default::default(),
-                    options.directory_indexes,
-                ),
-            },
-            Some(Parsed::Done(None, _)) => parse::resource(
-                &file.relative,
-                &Default::default(),
-                options.directory_indexes,
-            ),
-        })
-        .collect();
-    let world = parse::erb::World {
-        resources: &resources,
-        today: inputs.today,
-        config: &settings.tech_docs_raw,
-        partials: &partials,
-        helpers: &helpers,
-    };
-    // A page a site's own ERB layout wraps is, like an ERB page, never
-    // kept: the layout is another file.
-    let uses_erb_layout = |page: &Page| names_erb_layout(&page.front_matter);
-    let fresh: Vec<Option<(Option<Page>, Vec<Diagnostic>)>> = fresh
-        .into_par_iter()
-        .enumerate()
-        .map(|(index, fresh)| {
-            fresh.map(|parsed| match parsed {
-                Parsed::Done(page, found) => (page.map(|p| *p), found),
-                Parsed::Erb(source) => {
-                    let erb = parse::ErbInputs {
-                        world: &world,
-                        current: Some(index),
-                    };
-                    let (page, found) =
-                        parse::parse_page_in(source, highlighter, options, Some(&erb));
-                    (page, found.into_iter().collect())
-                }
-            })
-        })
-        .collect();
-    if read_history {
-        cache.history = Some(history);
-    }
-    let history = cache.history.as_ref().and_then(Option::as_ref);
-
-    let mut kept = HashMap::with_capacity(listing.pages.len());
-    let mut pages = Vec::with_capacity(listing.pages.len());
-    let mut unparsed = Vec::new();
-    for ((file, stamp), fresh) in listing.pages.iter().zip(stamps).zip(fresh) {
-        let erb = parse::erb::is_erb(&file.relative);
-        let entry = match fresh {
-            None => cache.pages[&file.relative].clone(),
-            Some((page, page_diagnostics)) => CachedPage {
-                stamp,
-                options: options_digest,
-                page: page.map(|mut page| {
-                    page.last_commit = history.and_then(|h| h.commits.get(&page.relative).cloned());
-                    Arc::new(page)
-                }),
-                diagnostics: page_diagnostics,
-            },
-        };
-        diagnostics.extend(entry.diagnostics.iter().cloned());
-        match &entry.page {
-            Some(page) => pages.push(page.clone()),
-            None => unparsed.push(crate::url::page_url(
-                &file.relative,
-                options.directory_indexes,
-            )),
-        }
-        let wrapped = entry.page.as_deref().is_some_and(uses_erb_layout);
-        if cache.keep && !erb && !wrapped {
-            kept.insert(file.relative.clone(), entry);
-        }
-    }
-    cache.pages = kept;
-    // A file pages include as a partial, with no front matter of its own,
-    // is a fragment of those pages, not a page (GovWifi's `documentation/`).
-    let used: std::collections::HashSet<String> = pages
-        .iter()
-        .flat_map(|p| p.partials.iter().cloned())
-        .collect();
-    if !used.is_empty() {
-        let fragments: std::collections::HashSet<String> = pages
-            .iter()
-            .filter(|p| used.contains(&p.relative) && !p.has_front_matter)
-            .map(|p| p.relative.clone())
-            .collect();
-        pages.retain(|p| !fragments.contains(&p.relative));
-    }
-    for template in &listing.templates {
-        let name = template.relative.rsplit('/').next().unwrap_or_default();
-        if template.relative.ends_with(".erb")
-            && !name.starts_with('_')
-            && !load::in_erb_layouts(&template.relative)
-            && !used.contains(&template.relative)
-        {
-            diagnostics.push(
-                Diagnostic::warning(
-                    Code::ErbSkipped,
-                    &template.path,
-                    "this ERB file is not a page (`.html.md.erb`), a partial a page uses, or a layout in `layouts/`, so it is not published",
-                )
-                .with_help("rename it to `.html.md.erb` to make it a page, or remove it"),
-            );
-        }
-    }
+    let parsed = parse::cache::parse_pages(
+        parse::cache::ParseRun {
+            source: &inputs.source,
+            listing,
+            fresh_listing,
+            options,
+            highlighter,
+            today: inputs.today,
+            tech_docs_config: &settings.tech_docs_raw,
+            helpers: &helpers,
+        },
+        cache,
+    );
+    diagnostics.extend(parsed.diagnostics);
+    let (pages, unparsed) = (parsed.pages, parsed.unparsed);
     // Outside a checkout, a `github_repo` written with a folder (the
     // gem's own documentation) says where the site is in its repository.
-    let source_in_repository = match (history, &settings.repository_folder) {
-        (Some(history), _) => history.prefix.clone(),
+    let source_in_repository = match (parsed.repository_prefix, &settings.repository_folder) {
+        (Some(prefix), _) => prefix,
         (None, Some(folder)) => format!("{folder}/{}", path_as_prefix(&inputs.source)),
         (None, None) => path_as_prefix(&inputs.source),
     };
@@ -576,110 +247,6 @@ pub fn prepare_cached(
         }),
         diagnostics,
     )
-}
-
-/// A page file as first read: parsed, or (an ERB page, or a page an ERB
-/// layout wraps) read and waiting for the other pages' front matter.
-enum Parsed {
-    Done(Option<Box<Page>>, Vec<Diagnostic>),
-    Erb(load::PageSource),
-}
-
-/// Reads and parses one page file: its page (when it could be parsed) and
-/// what was found on the way.
-/// A page's front matter as far as it can be read (for its ERB resource
-/// and its layout, before the page itself is parsed); empty when it cannot.
-fn front_matter_of(text: &str) -> parse::FrontMatter {
-    parse::front_matter::split(text)
-        .ok()
-        .and_then(|split| parse::front_matter::parse(&split).ok())
-        .map(|p| p.front_matter)
-        .unwrap_or_default()
-}
-
-/// The partials ERB pages ask for, found among the source folder's files
-/// as Middleman finds them, each read once per run. Only files the listing
-/// has are found, so a partial is never read from outside the source.
-struct SourcePartials {
-    files: HashMap<String, PathBuf>,
-    read: std::sync::Mutex<HashMap<String, Result<Arc<str>, String>>>,
-}
-
-impl SourcePartials {
-    fn new(listing: &load::Listing) -> Self {
-        let files = listing
-            .templates
-            .iter()
-            .chain(&listing.pages)
-            .map(|f| (f.relative.clone(), f.path.clone()))
-            .chain(
-                listing
-                    .assets
-                    .iter()
-                    .map(|a| (a.relative.clone(), a.path.clone())),
-            )
-            .collect();
-        SourcePartials {
-            files,
-            read: Default::default(),
-        }
-    }
-}
-
-impl SourcePartials {
-    /// The first of `candidates` the source has, read (once per run).
-    fn first_of(&self, candidates: Vec<String>) -> Option<parse::erb::PartialFile> {
-        let relative = candidates
-            .into_iter()
-            .find(|c| self.files.contains_key(c))?;
-        let path = self.files[&relative].clone();
-        let known = self
-            .read
-            .lock()
-            .expect("partials lock")
-            .get(&relative)
-            .cloned();
-        let text = match known {
-            Some(text) => text,
-            None => {
-                let text = load::read_text(&path, load::MAX_PAGE_BYTES)
-                    .map(|t| Arc::from(t.as_str()))
-                    .map_err(|e| e.to_string());
-                self.read
-                    .lock()
-                    .expect("partials lock")
-                    .insert(relative.clone(), text.clone());
-                text
-            }
-        };
-        Some(parse::erb::PartialFile {
-            relative,
-            path,
-            text,
-        })
-    }
-}
-
-impl parse::erb::Partials for SourcePartials {
-    fn find(&self, from: &str, name: &str) -> Option<parse::erb::PartialFile> {
-        self.first_of(parse::erb::partial_candidates(from, name))
-    }
-
-    fn layout(&self, name: &str) -> Option<parse::erb::PartialFile> {
-        // Only plain names: a `layout:` value never leaves `layouts/`.
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
-        {
-            return None;
-        }
-        let folder = load::ERB_LAYOUTS_FOLDER;
-        self.first_of(vec![
-            format!("{folder}/{name}.erb"),
-            format!("{folder}/{name}.html.erb"),
-        ])
-    }
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
