@@ -486,7 +486,9 @@ fn output_of(url: &str) -> Result<OutputPath, Diagnostic> {
 
 /// Renders every file of the site into `sink` (a staging folder for
 /// `build`, memory for `serve`), on every core; each file goes to the sink
-/// as soon as it is made, so rendered HTML is never all held at once.
+/// as soon as it is made, so rendered HTML is never all held at once. The
+/// one render loop: `build` and `serve` both run it, and an output the
+/// sink still holds from its fingerprint is not made again.
 pub fn render_site(
     site: &Site,
     templates: &Templates,
@@ -494,7 +496,7 @@ pub fn render_site(
 ) -> Result<BuildSummary, Diagnostics> {
     let renderer = Renderer::new(site, templates);
     let outputs = render::outputs(site);
-    let search_files = if site.settings.enable_search {
+    let search_files = if site.settings.enable_search && sink.wants_search_index() {
         search::files(site)
     } else {
         Vec::new()
@@ -518,7 +520,8 @@ pub fn render_site(
         // An output made from the site's inputs (not an asset, which is
         // copied) may be taken as it is from the site being replaced.
         let from_inputs = !matches!(output, Output::Asset(_) | Output::ThemeAsset(_));
-        let fingerprint = (from_inputs && sink.can_reuse()).then(|| renderer.fingerprint(output));
+        let fingerprint = ((from_inputs || sink.fingerprints_assets()) && sink.can_reuse())
+            .then(|| renderer.fingerprint(output));
         if let Some(fingerprint) = fingerprint
             && sink.reuse(&file, fingerprint)
         {
@@ -529,8 +532,14 @@ pub fn render_site(
                 Some(fingerprint) => sink.write_made(&file, text.as_bytes(), fingerprint),
                 None => sink.write(&file, text.as_bytes()),
             },
-            Made::Copy(from) => sink.copy(&file, from),
-            Made::Builtin(bytes) => sink.write(&file, bytes),
+            Made::Copy(from) => match fingerprint {
+                Some(fingerprint) => sink.copy_made(&file, from, fingerprint),
+                None => sink.copy(&file, from),
+            },
+            Made::Builtin(bytes) => match fingerprint {
+                Some(fingerprint) => sink.write_made(&file, bytes, fingerprint),
+                None => sink.write(&file, bytes),
+            },
         };
         written.map_err(|e| write_error(&sink.location(file.as_str()), &e))
     });

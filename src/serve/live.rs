@@ -14,19 +14,105 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use super::files::{Packed, Served};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::parse::Page;
 use crate::parse::cache::ParseCache;
 use crate::pipeline::{self, Prepared};
 use crate::project::Inputs;
-use crate::render::{self, Made, Renderer};
 use crate::search;
 use crate::url::OutputPath;
 use crate::validate;
+use crate::write::SiteSink;
+
+/// The render loop's sink in `serve`: an output whose fingerprint is
+/// unchanged stays as it is served; the others are made, packed, and
+/// replace it after the render.
+struct ServedSink<'a> {
+    previous: &'a HashMap<String, Made1>,
+    made: std::sync::Mutex<Vec<(String, Made1)>>,
+    kept: std::sync::Mutex<Vec<String>>,
+}
+
+impl ServedSink<'_> {
+    fn put(&self, file: &OutputPath, fingerprint: u64, served: Served) {
+        self.made.lock().expect("sink lock").push((
+            file.to_string(),
+            Made1 {
+                fingerprint,
+                served,
+            },
+        ));
+    }
+}
+
+impl SiteSink for ServedSink<'_> {
+    fn create_folders(&self, _: &mut dyn Iterator<Item = &OutputPath>) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn write(&self, file: &OutputPath, contents: &[u8]) -> std::io::Result<()> {
+        // Only reached for an output with no fingerprint, which `serve`
+        // does not have (it fingerprints everything); never taken as kept.
+        self.put(file, NOT_FINGERPRINTED, Served::Made(Packed::new(contents)));
+        Ok(())
+    }
+
+    fn copy(&self, file: &OutputPath, from: &std::path::Path) -> std::io::Result<()> {
+        self.put(file, NOT_FINGERPRINTED, Served::File(from.to_path_buf()));
+        Ok(())
+    }
+
+    fn location(&self, relative: &str) -> PathBuf {
+        PathBuf::from(relative)
+    }
+
+    fn can_reuse(&self) -> bool {
+        true
+    }
+
+    fn fingerprints_assets(&self) -> bool {
+        true
+    }
+
+    fn wants_search_index(&self) -> bool {
+        false
+    }
+
+    fn reuse(&self, file: &OutputPath, fingerprint: u64) -> bool {
+        let same = self.previous.get(file.as_str()).is_some_and(|made| {
+            made.fingerprint == fingerprint && fingerprint != NOT_FINGERPRINTED
+        });
+        if same {
+            self.kept.lock().expect("sink lock").push(file.to_string());
+        }
+        same
+    }
+
+    fn write_made(
+        &self,
+        file: &OutputPath,
+        contents: &[u8],
+        fingerprint: u64,
+    ) -> std::io::Result<()> {
+        self.put(file, fingerprint, Served::Made(Packed::new(contents)));
+        Ok(())
+    }
+
+    fn copy_made(
+        &self,
+        file: &OutputPath,
+        from: &std::path::Path,
+        fingerprint: u64,
+    ) -> std::io::Result<()> {
+        self.put(file, fingerprint, Served::File(from.to_path_buf()));
+        Ok(())
+    }
+}
+
+/// The fingerprint of an output made without one: matches nothing.
+const NOT_FINGERPRINTED: u64 = 0;
 
 /// One output as served, with the fingerprint it was made from.
 #[derive(Clone)]
@@ -130,78 +216,42 @@ impl Live {
         };
 
         let site = &prepared.site;
-        let renderer = Renderer::new(site, &prepared.templates);
-        let outputs = render::outputs(site);
-        let fingerprinted: Vec<(String, render::Output, u64)> = outputs
-            .par_iter()
-            .map(|&output| {
-                let path = OutputPath::of(output.url(site))
-                    .map(|p| p.to_string())
-                    .unwrap_or_default();
-                (path, output, renderer.fingerprint(output))
-            })
-            .collect();
-        let fingerprinted_in = started.elapsed() - prepared_in - checked_in;
-        let stale: Vec<&(String, render::Output, u64)> = fingerprinted
-            .iter()
-            .filter(|(path, _, fingerprint)| {
-                self.outputs.get(path).map(|m| m.fingerprint) != Some(*fingerprint)
-            })
-            .collect();
-        let made: Vec<Result<(String, Made1), Diagnostic>> = stale
-            .par_iter()
-            .map(|(path, output, fingerprint)| {
-                let served = match renderer.make(*output)? {
-                    Made::Text(text) => Served::Made(Packed::new(text.as_bytes())),
-                    Made::Copy(from) => Served::File(from.to_path_buf()),
-                    Made::Builtin(bytes) => Served::Made(Packed::new(bytes)),
-                };
-                Ok((
-                    path.clone(),
-                    Made1 {
-                        fingerprint: *fingerprint,
-                        served,
-                    },
-                ))
-            })
-            .collect();
-        let mut render_errors = Diagnostics::new();
-        let mut new_outputs = Vec::with_capacity(made.len());
-        for result in made {
-            match result {
-                Ok(made) => new_outputs.push(made),
-                Err(e) => render_errors.push(e),
-            }
-        }
-        if render_errors.has_errors() {
+        let sink = ServedSink {
+            previous: &self.outputs,
+            made: Default::default(),
+            kept: Default::default(),
+        };
+        if let Err(render_errors) = pipeline::render_site(site, &prepared.templates, &sink) {
             diagnostics.extend(render_errors);
             return Err(diagnostics.sorted());
         }
-        drop(renderer);
+        let new_outputs = sink.made.into_inner().expect("sink lock");
+        let kept = sink.kept.into_inner().expect("sink lock");
         for (stage, took) in &prepared.timings {
             crate::detailln!("    {stage} {:.1} ms", took.as_secs_f64() * 1000.0);
         }
         // `-v`: where a rebuild's time went.
         crate::detailln!(
-            "  prepare {:.1} ms, check {:.1} ms, fingerprint {} outputs {:.1} ms, render {} {:.1} ms",
+            "  prepare {:.1} ms, check {:.1} ms, render {} of {} outputs {:.1} ms",
             prepared_in.as_secs_f64() * 1000.0,
             checked_in.as_secs_f64() * 1000.0,
-            fingerprinted.len(),
-            fingerprinted_in.as_secs_f64() * 1000.0,
-            stale.len(),
-            (started.elapsed() - prepared_in - checked_in - fingerprinted_in).as_secs_f64()
-                * 1000.0
+            new_outputs.len(),
+            new_outputs.len() + kept.len(),
+            (started.elapsed() - prepared_in - checked_in).as_secs_f64() * 1000.0
         );
 
         let mut changes = Changes {
             files: new_outputs.iter().map(|(path, _)| path.clone()).collect(),
             pages: site.pages.len(),
         };
-        let kept: BTreeSet<&String> = fingerprinted.iter().map(|(path, ..)| path).collect();
+        let present: BTreeSet<&String> = kept
+            .iter()
+            .chain(new_outputs.iter().map(|(path, _)| path))
+            .collect();
         let removed: Vec<String> = self
             .outputs
             .keys()
-            .filter(|path| !kept.contains(path))
+            .filter(|path| !present.contains(path))
             .cloned()
             .collect();
         for path in removed {

@@ -37,6 +37,22 @@ pub trait SiteSink: Sync {
     fn write_made(&self, file: &OutputPath, contents: &[u8], _fingerprint: u64) -> io::Result<()> {
         self.write(file, contents)
     }
+    /// Whether assets are fingerprinted too. A folder of files copies an
+    /// asset faster than it can tell it is unchanged; `serve`, which holds
+    /// the site in memory, does not copy, and must know which changed.
+    fn fingerprints_assets(&self) -> bool {
+        false
+    }
+    /// Publishes an asset whose inputs `fingerprint` stands for.
+    fn copy_made(&self, file: &OutputPath, from: &Path, _fingerprint: u64) -> io::Result<()> {
+        self.copy(file, from)
+    }
+    /// Whether the search index is written with the rest: `serve` brings
+    /// it up to date after the reload instead, so a large index never
+    /// delays it.
+    fn wants_search_index(&self) -> bool {
+        true
+    }
 }
 
 impl SiteSink for Staging {
