@@ -2,9 +2,10 @@
 //!
 //! [`outputs`] lists the files (every page, generated file, redirect page
 //! and asset; the search index is `crate::search`'s), and a [`Renderer`]
-//! makes each one. `build` makes them all; `serve` asks each one's
-//! [`Renderer::fingerprint`] and makes again only those whose fingerprint
-//! changed. A fingerprint is the hash of the typed context its layout sees
+//! makes each one from its recipe (which layout, with which context), the
+//! same recipe its [`Renderer::fingerprint`] hashes. A clean build makes
+//! them all; a warm build and `serve` make again only those whose
+//! fingerprint changed. A fingerprint is the hash of the typed context its layout sees
 //! (see `views`), so whatever an output reads is in its fingerprint by
 //! construction: there is no list of "what depends on what" to keep true.
 
@@ -88,67 +89,86 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// What `output` is made from: the one answer to "which layout, with
+    /// which context", which `make` renders and `fingerprint` hashes, so
+    /// the two cannot disagree about what an output depends on.
+    fn recipe(&self, output: Output) -> Recipe<'_, 'a> {
+        let site: &'a Site = self.site;
+        match output {
+            Output::Page(i) => Recipe::Layout {
+                layout: site.layout_of(i),
+                context: ViewContext::Page(PageContext::new(
+                    site,
+                    &self.site_view,
+                    &self.sections,
+                    i,
+                )),
+                source: site.pages[i].path.as_path(),
+            },
+            Output::Generated(file) => match file.layout() {
+                Some(layout) => Recipe::Layout {
+                    layout,
+                    context: ViewContext::Generated(GeneratedContext::new(
+                        site,
+                        &self.site_view,
+                        &self.sections,
+                        file,
+                    )),
+                    source: Path::new(file.url()),
+                },
+                None => Recipe::Data(file),
+            },
+            Output::Redirect(r) => Recipe::Layout {
+                layout: REDIRECT_LAYOUT,
+                context: ViewContext::Redirect(RedirectContext::new(site, &self.site_view, r)),
+                source: Path::new(site.redirects[r].from.as_str()),
+            },
+            Output::Asset(i) => Recipe::File(&site.assets[i]),
+            Output::ThemeAsset(i) => Recipe::ThemeFile(&site.theme_assets[i]),
+        }
+    }
+
     /// Makes one output. Every document made here passes the script check
     /// on its final bytes (`published`) before anyone can publish it.
     pub fn make(&self, output: Output) -> Result<Made<'a>, Diagnostic> {
-        let site = self.site;
-        let (text, source, layout) = match output {
-            Output::Page(i) => {
-                let context = PageContext::new(site, &self.site_view, &self.sections, i);
-                let layout = site.layout_of(i);
-                let text = self.templates.render(layout, &to_context(&context)?)?;
-                (text, site.pages[i].path.as_path(), layout)
-            }
-            Output::Generated(file) => match file.layout() {
-                Some(layout) => {
-                    let context =
-                        GeneratedContext::new(site, &self.site_view, &self.sections, file);
-                    let text = self.templates.render(layout, &to_context(&context)?)?;
-                    (text, Path::new(file.url()), layout)
+        match self.recipe(output) {
+            Recipe::Layout {
+                layout,
+                context,
+                source,
+            } => {
+                let text = self.templates.render(layout, &context.for_tera()?)?;
+                let refresh_allowed = matches!(context, ViewContext::Redirect(_));
+                let made_by = format!("the layout `{layout}`");
+                if let Some(problem) = self.scripts.check(&text, source, &made_by, refresh_allowed)
+                {
+                    return Err(problem);
                 }
-                None => return Ok(Made::Text(generated_data(site, file))),
-            },
-            Output::Redirect(r) => {
-                let context = RedirectContext::new(site, &self.site_view, r);
-                let text = self
-                    .templates
-                    .render(REDIRECT_LAYOUT, &to_context(&context)?)?;
-                (
-                    text,
-                    Path::new(site.redirects[r].from.as_str()),
-                    REDIRECT_LAYOUT,
-                )
+                Ok(Made::Text(text))
             }
-            Output::Asset(i) => return Ok(asset(&site.assets[i])),
-            Output::ThemeAsset(i) => {
-                let theme_asset = &site.theme_assets[i];
-                if theme_asset.builtin.is_none() {
-                    let problem = if published::is_document(&theme_asset.url) {
-                        self.scripts.check_file(&theme_asset.path)
+            Recipe::Data(file) => Ok(Made::Text(generated_data(self.site, file))),
+            Recipe::File(asset) => Ok(self::asset(asset)),
+            Recipe::ThemeFile(asset) => {
+                if asset.builtin.is_none() {
+                    let problem = if published::is_document(&asset.url) {
+                        self.scripts.check_file(&asset.path)
                     } else {
-                        self.scripts.check_replaced_script(&theme_asset.path)
+                        self.scripts.check_replaced_script(&asset.path)
                     };
                     if let Some(problem) = problem {
                         return Err(problem);
                     }
                 }
-                return Ok(asset(theme_asset));
+                Ok(self::asset(asset))
             }
-        };
-        let refresh_allowed = matches!(output, Output::Redirect(_));
-        let made_by = format!("the layout `{layout}`");
-        if let Some(problem) = self.scripts.check(&text, source, &made_by, refresh_allowed) {
-            return Err(problem);
         }
-        Ok(Made::Text(text))
     }
 
     /// A number that changes whenever what `make` would produce changes:
     /// for an output made from a layout, the hash of the layouts and of its
-    /// whole context; for a generated data file, of its text; for an asset,
-    /// of its path and the file's stamp.
+    /// whole context; for a generated data file, of its inputs; for an
+    /// asset, of its path and the file's stamp.
     pub fn fingerprint(&self, output: Output) -> u64 {
-        let site = self.site;
         let mut hasher = foldhash::fast::FixedState::default().build_hasher();
         // The kind of output, not its index: a page added before this one
         // shifts every index after it, and what the output shows is all in
@@ -157,31 +177,59 @@ impl<'a> Renderer<'a> {
         if let Output::Generated(file) = output {
             file.hash(&mut hasher);
         }
-        let layouts = self.templates.digest;
         self.scripts.hash(&mut hasher);
-        match output {
-            Output::Page(i) => {
-                layouts.hash(&mut hasher);
-                site.layout_of(i).hash(&mut hasher);
-                PageContext::new(site, &self.site_view, &self.sections, i).hash(&mut hasher);
+        match self.recipe(output) {
+            Recipe::Layout {
+                layout, context, ..
+            } => {
+                self.templates.digest.hash(&mut hasher);
+                layout.hash(&mut hasher);
+                context.hash(&mut hasher);
             }
-            Output::Generated(file) => match file.layout() {
-                Some(layout) => {
-                    layouts.hash(&mut hasher);
-                    layout.hash(&mut hasher);
-                    GeneratedContext::new(site, &self.site_view, &self.sections, file)
-                        .hash(&mut hasher);
-                }
-                None => machine_readable::hash_inputs(site, file, &mut hasher),
-            },
-            Output::Redirect(r) => {
-                layouts.hash(&mut hasher);
-                RedirectContext::new(site, &self.site_view, r).hash(&mut hasher);
-            }
-            Output::Asset(i) => asset_stamp(&site.assets[i]).hash(&mut hasher),
-            Output::ThemeAsset(i) => asset_stamp(&site.theme_assets[i]).hash(&mut hasher),
+            Recipe::Data(file) => machine_readable::hash_inputs(self.site, file, &mut hasher),
+            Recipe::File(asset) | Recipe::ThemeFile(asset) => asset_stamp(asset).hash(&mut hasher),
         }
         hasher.finish()
+    }
+}
+
+/// What one output is made from (`Renderer::recipe`): views borrowed from
+/// the renderer (`'r`), files from the site (`'a`).
+// Made once per output and used at once, on the stack: boxing the page's
+// large context would allocate once per page for nothing.
+#[allow(clippy::large_enum_variant)]
+enum Recipe<'r, 'a> {
+    /// A layout of the theme or the site, with the context it sees.
+    Layout {
+        layout: &'r str,
+        context: ViewContext<'r>,
+        /// What the output came from, for a script found in it.
+        source: &'r Path,
+    },
+    /// A generated data file (JSON, robots.txt, the sitemap, CSS).
+    Data(Generated),
+    /// An asset of the source, copied as it is.
+    File(&'a crate::site::Asset),
+    /// A file of the theme: built in, or replaced in `layouts/assets/`.
+    ThemeFile(&'a crate::site::Asset),
+}
+
+/// The context a layout sees, of whichever kind.
+#[derive(Hash)]
+#[allow(clippy::large_enum_variant)] // as `Recipe`
+enum ViewContext<'r> {
+    Page(PageContext<'r>),
+    Generated(GeneratedContext<'r>),
+    Redirect(RedirectContext<'r>),
+}
+
+impl ViewContext<'_> {
+    fn for_tera(&self) -> Result<Context, Diagnostic> {
+        match self {
+            ViewContext::Page(view) => to_context(view),
+            ViewContext::Generated(view) => to_context(view),
+            ViewContext::Redirect(view) => to_context(view),
+        }
     }
 }
 
