@@ -497,7 +497,7 @@ fn check(
     let root = Path::new(".");
     let found = manual::ci::count(&findings, root);
     let protected = inputs.protected_inputs();
-    let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
+    let protected: Vec<&Path> = protected.iter().map(|input| input.path.as_path()).collect();
 
     if let Some(path) = &ci.write_baseline {
         return match manual::ci::baseline::write(path, &found, &protected) {

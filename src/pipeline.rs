@@ -305,7 +305,7 @@ pub fn check(
             // refuse any other path, and a linked folder is not followed.
             let protected = inputs.protected_inputs();
             let door = safe_write::Place::new(&inputs.root)
-                .map(|place| place.protecting(protected.iter().map(PathBuf::as_path)));
+                .map(|place| place.protecting(protected.iter().map(|input| input.path.as_path())));
             diagnostics.extend(validate::external::check(
                 &p.site,
                 settings,
@@ -595,45 +595,17 @@ fn output_folder(
     force: bool,
     cache: Option<&Path>,
 ) -> Result<PathBuf, Diagnostic> {
-    let settings = inputs.settings_path();
-    let tech_docs = inputs.tech_docs_path();
-    let git = inputs.root.join(".git");
-    let mut protected = vec![
-        write::Protected {
-            path: &inputs.root,
-            what: "the project folder",
-            may_hold_output: true,
-        },
-        write::Protected {
-            path: &inputs.source,
-            what: "the source folder",
-            may_hold_output: false,
-        },
-        write::Protected {
-            path: &settings,
-            what: "the settings file",
-            may_hold_output: false,
-        },
-        write::Protected {
-            path: &git,
-            what: "the project's git history",
-            may_hold_output: false,
-        },
-    ];
-    if let Some(layouts) = &inputs.layouts {
-        protected.push(write::Protected {
-            path: layouts,
-            what: "the layouts folder",
-            may_hold_output: false,
-        });
-    }
-    if let Some(tech_docs) = &tech_docs {
-        protected.push(write::Protected {
-            path: tech_docs,
-            what: "the tech-docs settings file",
-            may_hold_output: false,
-        });
-    }
+    let inputs_read = inputs.protected_inputs();
+    let mut protected = vec![write::Protected {
+        path: &inputs.root,
+        what: "the project folder",
+        may_hold_output: true,
+    }];
+    protected.extend(inputs_read.iter().map(|input| write::Protected {
+        path: &input.path,
+        what: input.what,
+        may_hold_output: false,
+    }));
     if let Some(cache) = cache {
         protected.push(write::Protected {
             path: cache,

@@ -26,6 +26,13 @@ pub struct Inputs {
     pub today: NaiveDate,
 }
 
+/// A file or folder a build reads, and what it is, in words.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub path: PathBuf,
+    pub what: &'static str,
+}
+
 /// The gem's settings file is recognised by its name.
 const TECH_DOCS_FILE_NAME: &str = "tech-docs.yml";
 
@@ -89,29 +96,62 @@ impl Inputs {
     /// Every file that can configure the site, whether it exists yet or
     /// not: what `serve` watches and the output may never replace.
     pub fn settings_files(&self) -> Vec<PathBuf> {
+        self.described_settings_files()
+            .into_iter()
+            .map(|input| input.path)
+            .collect()
+    }
+
+    /// `settings_files`, each with what it is, for messages.
+    fn described_settings_files(&self) -> Vec<Input> {
+        let ours = |path| Input {
+            path,
+            what: "the settings file",
+        };
+        let tech_docs = |path| Input {
+            path,
+            what: "the tech-docs settings file",
+        };
         let mut files = Vec::new();
         match &self.settings {
-            Some(given) => files.push(given.clone()),
-            None => files.extend(self.settings_candidates()),
+            Some(given) if self.given_tech_docs().is_some() => files.push(tech_docs(given.clone())),
+            Some(given) => files.push(ours(given.clone())),
+            None => files.extend(self.settings_candidates().map(ours)),
         }
         if self.given_tech_docs().is_none() {
-            files.extend(self.tech_docs_candidates());
+            files.extend(self.tech_docs_candidates().map(tech_docs));
         } else {
-            files.extend(self.settings_candidates());
+            files.extend(self.settings_candidates().map(ours));
         }
         // Middleman's settings: `load` reads `activate :directory_indexes`
         // there, so a change to it must rebuild.
-        files.push(self.at_root("config.rb"));
+        files.push(Input {
+            path: self.at_root("config.rb"),
+            what: "Middleman's config.rb",
+        });
         files
     }
 
-    /// Everything a command may read and must never overwrite: the
-    /// source and layouts folders, every settings file and the git
-    /// history. The write door (`safe_write`) refuses each.
-    pub fn protected_inputs(&self) -> Vec<PathBuf> {
-        let mut inputs = vec![self.source.clone(), self.at_root(".git")];
-        inputs.extend(self.layouts.clone());
-        inputs.extend(self.settings_files());
+    /// Everything a command may read and must never overwrite, each with
+    /// what it is: the source and layouts folders, every settings file and
+    /// the git history. The write door (`safe_write`) refuses each, and
+    /// the output folder may be none of them (`write::check_output`).
+    pub fn protected_inputs(&self) -> Vec<Input> {
+        let mut inputs = vec![
+            Input {
+                path: self.source.clone(),
+                what: "the source folder",
+            },
+            Input {
+                path: self.at_root(".git"),
+                what: "the project's git history",
+            },
+        ];
+        inputs.extend(self.layouts.clone().map(|path| Input {
+            path,
+            what: "the layouts folder",
+        }));
+        inputs.extend(self.described_settings_files());
         inputs
     }
 
@@ -129,5 +169,43 @@ impl Inputs {
     /// layouts folder.
     pub fn helpers_folder(&self) -> Option<PathBuf> {
         self.layouts.as_ref().map(|l| l.join(HELPERS_FOLDER))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one list: every file that configures the site is watched by
+    /// `serve` (`settings_files`) and protected from every write
+    /// (`protected_inputs`), whichever way the settings are named.
+    #[test]
+    fn every_settings_file_is_protected_and_config_rb_is_one() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        for settings in [None, Some("site.yml"), Some("config/tech-docs.yml")] {
+            let inputs = Inputs {
+                root: PathBuf::from("."),
+                source: PathBuf::from("source"),
+                layouts: Some(PathBuf::from("layouts")),
+                settings: settings.map(PathBuf::from),
+                today,
+            };
+            let protected: Vec<PathBuf> = inputs
+                .protected_inputs()
+                .into_iter()
+                .map(|input| input.path)
+                .collect();
+            let watched = inputs.settings_files();
+            assert!(
+                watched.contains(&PathBuf::from("config.rb")),
+                "{settings:?}"
+            );
+            for file in &watched {
+                assert!(protected.contains(file), "{settings:?}: {file:?}");
+            }
+            for folder in ["source", "layouts", ".git"] {
+                assert!(protected.contains(&PathBuf::from(folder)), "{settings:?}");
+            }
+        }
     }
 }
