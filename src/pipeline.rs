@@ -149,11 +149,12 @@ pub fn prepare_cached(
             return (None, diagnostics);
         }
     }
-    let mut settings = match settings::load_files(settings::Files {
+    let settings = match settings::load_files(settings::Files {
         ours: &settings_path,
         ours_required: inputs.settings.is_some()
             && tech_docs_path.as_deref() != inputs.settings.as_deref(),
         tech_docs: tech_docs_path.as_deref(),
+        project_root: &inputs.root,
     }) {
         Ok((settings, warnings)) => {
             diagnostics.extend(warnings);
@@ -164,7 +165,6 @@ pub fn prepare_cached(
             return (None, diagnostics);
         }
     };
-    settings.middleman_directory_indexes = load::middleman_directory_indexes(&inputs.root);
     let (helpers, helper_problems) = parse::erb::Helpers::load(
         inputs.helpers_folder().as_deref(),
         &settings.helpers,

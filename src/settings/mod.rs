@@ -373,6 +373,9 @@ pub struct Files<'a> {
     pub ours_required: bool,
     /// The gem's `tech-docs.yml`, when the site has one.
     pub tech_docs: Option<&'a Path>,
+    /// The project folder, whose Middleman `config.rb` may activate
+    /// `directory_indexes`.
+    pub project_root: &'a Path,
 }
 
 /// Reads the site's settings: the gem's file, then ours over it. Returns
@@ -470,6 +473,8 @@ pub fn load_files(files: Files<'_>) -> Result<(Settings, Diagnostics), Diagnosti
         .flatten();
     settings.tech_docs_raw = raw;
     settings.repository_folder = repository_folder;
+    settings.middleman_directory_indexes =
+        crate::load::middleman_directory_indexes(files.project_root);
     if let Err(e) = check(&mut settings) {
         let file = settings.file_of(&e.file.to_string_lossy());
         problems.push(Diagnostic { file, ..e });

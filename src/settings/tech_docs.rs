@@ -177,6 +177,7 @@ mod tests {
             ours: &ours_path,
             ours_required: false,
             tech_docs: Some(&gem_path),
+            project_root: dir.path(),
         })
     }
 
