@@ -131,6 +131,10 @@ codes! {
     LintGovukSpelling = "lint-govuk-spelling": "`Gov.uk` where `GOV.UK` is meant.";
     LintTitleVerb = "lint-title-verb": "A title starts with an -ing word.";
     LintPageFileName = "lint-page-file-name": "A page file is not named `<slug>.html.md`.";
+    ImageAltMissing = "image-alt-missing": "An image has no alt text for readers who cannot see it.";
+    HeadingLevelSkipped = "heading-level-skipped": "A heading is more than one level below the one before it.";
+    TitleDuplicate = "title-duplicate": "Two pages in one section have the same title.";
+    LinkTextVague = "link-text-vague": "Link text says nothing out of context (\"click here\").";
     OutputOverlapsInput = "output-overlaps-input": "The output folder is, holds or lies inside the project's inputs.";
     OutputNotOurs = "output-not-ours": "The output folder holds files that `manual` did not write.";
     BaselineInvalid = "baseline-invalid": "The file given to `--baseline` cannot be read or is not a baseline.";

@@ -17,7 +17,7 @@ fn clean_site() -> Fixture {
         "a",
         "Deploy an app",
         "Deploy",
-        "## Before you start\n\nSee [b](/manual/b.html#checks), [b again](b.html), [b too](./b.html#checks) and [up](../manual.html#deploy).\n\n![diagram](/manual/images/d.png) [repo](/repos/app.html) [web](https://example.org/x)\n[own](https://ops.example.org/manual/b.html) [top](#top) [here](#before-you-start)\n\n<a href=\"/manual/b.html#raw\">raw</a> [ref][r]\n\n[r]: /manual/b.html\n",
+        "## Before you start\n\nSee [b](/manual/b.html#checks), [b again](b.html), [b too](./b.html#checks) and [up](../manual.html#deploy).\n\n![diagram](/manual/images/d.png) [repo](/repos/app.html) [web](https://example.org/x)\n[own](https://ops.example.org/manual/b.html) [top](#top) [this section](#before-you-start)\n\n<a href=\"/manual/b.html#raw\">raw</a> [ref][r]\n\n[r]: /manual/b.html\n",
     );
     site.write(
         "source/manual/b.html.md",
@@ -237,8 +237,8 @@ fn broken_links_of_every_kind() {
         concat!(
             "[gone](/manual/gone.html) [rel](gone.html) [up](../manual/gone.html)\n",
             "[no ext](/manual/b) [source](b.html.md) [moved](/manual/old.html)\n",
-            "[frag](/manual/b.html#Checks) [here](#nothere) ![img](/manual/images/none.png)\n",
-            "<img src=\"/manual/images/raw.png\"> [js](javascript:alert(1)) [bad](https://exa%20mple.org)\n",
+            "[frag](/manual/b.html#Checks) [gone](#nothere) ![img](/manual/images/none.png)\n",
+            "<img src=\"/manual/images/raw.png\" alt=\"\"> [js](javascript:alert(1)) [bad](https://exa%20mple.org)\n",
             "[typo](/manual/b.htm) [repo](repos/app.html) [undefined][nope] [bracketed][br]\n",
             "\n[br]: [https://example.org]\n[unused]: /manual/a.html\n  [Unused]: /manual/b.html\n",
         ),
@@ -276,8 +276,8 @@ fn broken_links_of_every_kind() {
         on(10),
         [
             ("link-broken", 11),
-            ("link-unsafe", 36),
-            ("link-invalid-url", 62)
+            ("link-unsafe", 43),
+            ("link-invalid-url", 69)
         ]
     );
     assert_eq!(
@@ -587,4 +587,56 @@ fn every_diagnostic_code_is_documented_on_the_check_page() {
         })
         .collect();
     assert_eq!(undocumented, Vec::<&str>::new());
+}
+
+/// What some readers cannot use is found at its line: an image without alt
+/// text (markdown or HTML; `alt=""` is a choice and passes), a heading that
+/// skips a level, link text that says nothing, two pages with one title in
+/// one section. Each is a warning with its own code.
+#[test]
+fn content_accessibility_problems_are_warnings_at_their_lines() {
+    let site = Fixture::new();
+    site.page(
+        "restart",
+        "Restart the app",
+        "Ops",
+        "## Before\n\n![](diagram.png)\n\n<img src=\"x.png\">\n\n<img src=\"y.png\" alt=\"\">\n\n![A queue draining](z.png)\n\n#### Too deep\n\nRead [here](/manual/other.html) or [the other page](/manual/other.html).\n",
+    );
+    site.page("other", "Restart the app", "Ops", "Text.\n");
+    site.write("source/diagram.png", "png");
+    site.write("source/x.png", "png");
+    site.write("source/y.png", "png");
+    site.write("source/z.png", "png");
+    let findings = site.check();
+    let codes = [
+        "image-alt-missing",
+        "heading-level-skipped",
+        "link-text-vague",
+        "title-duplicate",
+    ];
+    let found: Vec<(String, String, u64)> = findings
+        .iter()
+        .filter(|f| codes.contains(&f.code.as_str()))
+        .map(|f| (f.code.clone(), f.file.clone(), f.line))
+        .collect();
+    // The body starts on line 7, below six lines of front matter; the
+    // second page with the title in the section's order is the one named.
+    let restart = "source/manual/restart.html.md".to_string();
+    assert_eq!(
+        found,
+        [
+            ("title-duplicate".to_string(), restart.clone(), 2),
+            ("image-alt-missing".to_string(), restart.clone(), 9),
+            ("image-alt-missing".to_string(), restart.clone(), 11),
+            ("heading-level-skipped".to_string(), restart.clone(), 17),
+            ("link-text-vague".to_string(), restart.clone(), 19),
+        ],
+        "{findings:#?}"
+    );
+    assert!(
+        findings
+            .iter()
+            .filter(|f| codes.contains(&f.code.as_str()))
+            .all(|f| f.severity == "warning")
+    );
 }

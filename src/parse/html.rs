@@ -57,6 +57,9 @@ pub struct Scanned {
     pub script_sources: Vec<(usize, Option<String>)>,
     /// The offsets (as in `scripts`) of `<meta http-equiv="refresh">`.
     pub refreshes: Vec<usize>,
+    /// The offsets of `<img>` elements with no `alt` attribute at all
+    /// (`alt=""` says the image is decoration, and is not listed).
+    pub images_without_alt: Vec<usize>,
 }
 
 static TAG: LazyLock<Regex> = LazyLock::new(|| {
@@ -141,8 +144,10 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
         }
         let mut http_equiv_refresh = false;
         let mut script_source = None;
+        let mut has_alt = false;
         for attribute in ATTRIBUTE.captures_iter(attributes.as_str()) {
             let attribute_name = attribute[1].to_ascii_lowercase();
+            has_alt |= attribute_name == "alt";
             let value = attribute.get(2).or(attribute.get(3)).or(attribute.get(4));
             let decoded = value.map(|v| decode(v.as_str()));
             let offset = attributes.start()
@@ -174,6 +179,9 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
         }
         if name == "script" {
             found.script_sources.push((whole.start(), script_source));
+        }
+        if name == "img" && !has_alt {
+            found.images_without_alt.push(whole.start());
         }
         if name == "meta" && http_equiv_refresh {
             found.refreshes.push(whole.start());

@@ -110,10 +110,45 @@ pub struct RenderedMarkdown {
     pub heading_text_starts: Vec<usize>,
     /// Raw HTML that would run script for readers.
     pub scripts: Vec<Script>,
+    /// What some readers cannot use: images without alt text, skipped
+    /// heading levels, link text that says nothing.
+    pub barriers: Vec<Barrier>,
     /// The body opens with a level-1 heading: the page's title is in its
     /// text, and a layout writes no second one.
     pub starts_with_title: bool,
 }
+
+/// Something on a page that some readers cannot use: found as the page is
+/// parsed, reported by `check` (`validate::pages`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Barrier {
+    pub kind: BarrierKind,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum BarrierKind {
+    /// `![](x.png)`, or `<img>` with no `alt`.
+    ImageWithoutAlt,
+    /// A heading more than one level below the one before it.
+    HeadingSkipsLevel { from: u8, to: u8 },
+    /// Link text that says nothing out of context ("click here").
+    VagueLinkText(String),
+}
+
+/// Link text that tells a screen reader's list of links nothing.
+const VAGUE_LINK_TEXTS: &[&str] = &[
+    "click here",
+    "here",
+    "this page",
+    "this link",
+    "link",
+    "read more",
+    "more",
+    "click",
+    "this",
+];
 
 /// Raw HTML that would run script in readers' browsers (`html-unsafe`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -245,6 +280,9 @@ pub fn render_body(
 
     let mut headings = Vec::new();
     let mut heading_text_starts = Vec::new();
+    let mut barriers = Vec::new();
+    // The text of the link or image being read, and where it starts.
+    let mut open_link_text: Option<(String, usize, usize)> = None;
     let mut open_heading_text_start = 0;
     let mut links = Vec::new();
     let mut html_ids = Vec::new();
@@ -322,6 +360,32 @@ pub fn render_body(
                 }
                 if keep_text {
                     plain_text.push_str(t);
+                }
+                if let Some((text, _, _)) = open_link_text.as_mut() {
+                    text.push_str(t);
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((text, line, column)) = open_link_text.take()
+                    && text.trim().is_empty()
+                {
+                    barriers.push(Barrier {
+                        kind: BarrierKind::ImageWithoutAlt,
+                        line,
+                        column,
+                    });
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some((text, line, column)) = open_link_text.take() {
+                    let said = text.trim().trim_end_matches(['.', ':']).to_lowercase();
+                    if VAGUE_LINK_TEXTS.contains(&said.as_str()) {
+                        barriers.push(Barrier {
+                            kind: BarrierKind::VagueLinkText(text.trim().to_string()),
+                            line,
+                            column,
+                        });
+                    }
                 }
             }
             Event::Start(Tag::BlockQuote(Some(kind))) if keep_text => {
@@ -471,6 +535,13 @@ pub fn render_body(
                     Some(_) => definition_origin(&definitions, &definition_index, id),
                     None => locator.outside_page(range.start),
                 };
+                if matches!(
+                    kind,
+                    LinkKind::Inline | LinkKind::Reference | LinkKind::Image
+                ) && origin.is_none()
+                {
+                    open_link_text = Some((String::new(), line, column));
+                }
                 links.push(Link {
                     kind,
                     destination,
@@ -526,6 +597,16 @@ pub fn render_body(
             });
         }
         html_ids.extend(scanned.ids);
+        for offset in scanned.images_without_alt {
+            if locator.outside_page(body_offset(offset)).is_none() {
+                let (line, column) = at(offset);
+                barriers.push(Barrier {
+                    kind: BarrierKind::ImageWithoutAlt,
+                    line,
+                    column,
+                });
+            }
+        }
         for (offset, what) in scanned.scripts {
             let (line, column) = at(offset);
             scripts.push(Script {
@@ -582,9 +663,27 @@ pub fn render_body(
             }
         })
         .collect();
+    // The title is the page's h1, whether the body writes it or not, so
+    // the first heading may be an h2; each next one at most one deeper.
+    let mut level_before = 1;
+    for heading in &headings {
+        if heading.level > level_before + 1 {
+            barriers.push(Barrier {
+                kind: BarrierKind::HeadingSkipsLevel {
+                    from: level_before,
+                    to: heading.level,
+                },
+                line: heading.line,
+                column: heading.column,
+            });
+        }
+        level_before = heading.level;
+    }
+    barriers.sort_by_key(|b| (b.line, b.column));
     RenderedMarkdown {
         html,
         headings,
+        barriers,
         links,
         html_ids,
         definitions,

@@ -50,6 +50,9 @@ pub struct Page {
     pub html_ids: Vec<String>,
     /// Raw HTML that would run script for readers.
     pub scripts: Vec<markdown::Script>,
+    /// What some readers cannot use (images without alt text, skipped
+    /// heading levels, link text that says nothing).
+    pub barriers: Vec<markdown::Barrier>,
     /// Indexes into `links` of the links to script (`javascript:`), found
     /// once here rather than on every check.
     pub script_link_indexes: Vec<usize>,
@@ -496,6 +499,7 @@ pub fn parse_page_in(
         links: rendered.links,
         html_ids: rendered.html_ids,
         scripts: rendered.scripts,
+        barriers: rendered.barriers,
         script_link_indexes,
         definitions: rendered.definitions,
         undefined_references: rendered.undefined_references,

@@ -160,6 +160,14 @@ pub struct Lints {
     pub title_verb: bool,
     /// A page file not named `*.html.md`.
     pub page_file_name: bool,
+    /// An image with no alt text (`![](x.png)`, `<img>` without `alt`).
+    pub image_alt: bool,
+    /// A heading more than one level below the one before it.
+    pub heading_levels: bool,
+    /// Two pages with the same title in one section.
+    pub duplicate_titles: bool,
+    /// Link text such as "click here" or "read more".
+    pub link_text: bool,
 }
 
 impl Default for Lints {
@@ -170,6 +178,10 @@ impl Default for Lints {
             govuk_spelling: true,
             title_verb: true,
             page_file_name: true,
+            image_alt: true,
+            heading_levels: true,
+            duplicate_titles: true,
+            link_text: true,
         }
     }
 }

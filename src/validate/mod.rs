@@ -36,9 +36,11 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     found
 }
 
-/// The rules about the site as a whole: parent cycles and redirects.
+/// The rules about the site as a whole: parent cycles, titles repeated in a
+/// section, redirects.
 pub fn check_site_wide(site: &Site) -> Diagnostics {
     let mut found = pages::check_parent_cycles(site);
+    found.extend(pages::check_duplicate_titles(site));
     found.extend(redirects::check(site));
     found.extend(links::check_settings_links(site));
     found.extend(links::unused_partial_definitions(site));

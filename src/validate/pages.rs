@@ -7,6 +7,7 @@ use super::suggest::nearest;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::parse::Page;
 use crate::parse::lints::Lint;
+use crate::parse::markdown::BarrierKind;
 use crate::site::{Generated, Resolved, Site, Target};
 
 pub fn check_page(site: &Site, index: usize) -> Diagnostics {
@@ -232,6 +233,41 @@ pub fn check_parent_cycles(site: &Site) -> Diagnostics {
         .collect()
 }
 
+/// Two pages with one title in one section: a reader choosing from the
+/// section's list, or a screen reader's list of links, cannot tell them
+/// apart. Reported on each page after the first, in the section's order.
+pub fn check_duplicate_titles(site: &Site) -> Diagnostics {
+    let mut found = Diagnostics::new();
+    if !site.settings.lints.duplicate_titles {
+        return found;
+    }
+    for section in &site.sections {
+        let mut first_with: std::collections::HashMap<String, usize> = Default::default();
+        for &index in &section.pages {
+            let page = &site.pages[index];
+            let title = page.title.trim().to_lowercase();
+            match first_with.get(&title) {
+                None => {
+                    first_with.insert(title, index);
+                }
+                Some(&first) => found.push(
+                    Diagnostic::warning(
+                        Code::TitleDuplicate,
+                        &page.path,
+                        format!(
+                            "\"{}\" is also the title of {} in the section {}",
+                            page.title, site.pages[first].url, section.name
+                        ),
+                    )
+                    .at(page.key_line("title"), 1)
+                    .with_help("give each page a title that says how it differs, such as what it applies to"),
+                ),
+            }
+        }
+    }
+    found
+}
+
 fn check_review(page: &Page, today: NaiveDate, found: &mut Diagnostics) {
     let review = page.review;
     for error in &page.review_errors {
@@ -270,6 +306,43 @@ fn check_review(page: &Page, today: NaiveDate, found: &mut Diagnostics) {
 
 fn check_lints(site: &Site, page: &Page, found: &mut Diagnostics) {
     let lints = &site.settings.lints;
+    for barrier in &page.barriers {
+        let (enabled, code, message, help) = match &barrier.kind {
+            BarrierKind::ImageWithoutAlt => (
+                lints.image_alt,
+                Code::ImageAltMissing,
+                "image has no alt text".to_string(),
+                "say what the image shows, as `![what it shows](file.png)`; an image that is only decoration takes `<img alt=\"\" ...>`".to_string(),
+            ),
+            BarrierKind::HeadingSkipsLevel { from, to } => (
+                lints.heading_levels,
+                Code::HeadingLevelSkipped,
+                if *from == 1 {
+                    format!("the first heading is level {to}: below the page title (level 1) it skips level 2")
+                } else {
+                    format!("heading level {to} follows level {from}, skipping a level")
+                },
+                format!(
+                    "make it level {} (`{}`), or add the heading it belongs under; screen reader users move by level",
+                    from + 1,
+                    "#".repeat(usize::from(*from) + 1)
+                ),
+            ),
+            BarrierKind::VagueLinkText(text) => (
+                lints.link_text,
+                Code::LinkTextVague,
+                format!("link text \"{text}\" does not say where it goes"),
+                "use words that name the destination, such as \"how to rotate keys\"; screen readers list links by their text alone".to_string(),
+            ),
+        };
+        if enabled {
+            found.push(
+                Diagnostic::warning(code, &page.path, message)
+                    .at(barrier.line, barrier.column)
+                    .with_help(help),
+            );
+        }
+    }
     for finding in &page.findings {
         let (enabled, code) = match finding.lint {
             Lint::Mojibake => (lints.mojibake, Code::LintMojibake),
