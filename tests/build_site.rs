@@ -290,8 +290,8 @@ fn output_is_byte_identical_across_builds_and_thread_counts() {
     let one = snapshot_tree(&site.path("one"));
     // 40 pages; manual.html, index.html, 404.html, highlight.css,
     // api/pages.json, api/manual.json and robots.txt; one asset and the
-    // theme's four; the marker that says `manual` made the folder.
-    assert_eq!(one.len(), 40 + 7 + 1 + 4 + 1);
+    // theme's five; the marker that says `manual` made the folder.
+    assert_eq!(one.len(), 40 + 7 + 1 + 5 + 1);
     assert!(
         one == snapshot_tree(&site.path("four")),
         "1 and 4 threads differ"
@@ -680,4 +680,40 @@ fn callouts_are_drawn_as_govuk_components() {
     assert!(html.contains("<span class=\"govuk-visually-hidden\">Warning: </span>"));
     assert!(html.contains("<p class=\"callout__label\">Tip</p>"));
     assert!(html.contains("<p class=\"callout__label\">Important</p>"));
+}
+
+/// A code fence's title is shown above the block, its marked lines are
+/// marked (in both spellings, highlighted or plain), the page loads the
+/// copy button's script, and an attribute not acted on is a warning.
+#[test]
+fn code_blocks_show_titles_and_marked_lines() {
+    let site = Fixture::new();
+    site.page(
+        "config",
+        "Configure the app",
+        "Ops",
+        "```yaml title=\"config/app.yml\" {2}\nname: app\nport: 80\nhost: x\n```\n\n```text hl_lines=\"1 3\"\none\ntwo\nthree\n```\n\n```ruby linenums=\"1\"\nputs 1\n```\n",
+    );
+    site.build(&[]).assert_ok();
+    let html = site.read("build/manual/config.html");
+    assert!(
+        html.contains("<figure class=\"code-block\"><figcaption class=\"code-block__title\">config/app.yml</figcaption>"),
+        "{html}"
+    );
+    let marks: Vec<&str> = html.split("<mark class=\"code-line\">").skip(1).collect();
+    assert_eq!(marks.len(), 3, "{html}");
+    assert!(marks[0].contains("port"), "{}", marks[0]);
+    assert!(marks[1].starts_with("one</mark>"), "{}", marks[1]);
+    assert!(marks[2].starts_with("three</mark>"), "{}", marks[2]);
+    assert!(html.contains("/assets/copy.js"));
+    let findings = site.check();
+    let ignored: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code == "code-attribute-ignored")
+        .map(|f| (f.line, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        ignored,
+        [(19, "`linenums=\"1\"` on this code block is not acted on")]
+    );
 }

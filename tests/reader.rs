@@ -492,75 +492,97 @@ async fn every_kind_of_page_works_on_a_phone_and_a_wide_screen() {
     let origin = &server.origin;
 
     let mut report = Vec::new();
-    for (width, height) in [(390, 844), (1280, 800)] {
-        client.set_window_size(width, height).await.unwrap();
-        for path in [
-            "/",
-            "/manual.html",
-            "/manual/check-the-manual.html",
-            "/manual/write-a-manual-page.html",
-            "/manual/keep-pages-up-to-date.html",
-            "/search/?q=check",
-            "/404.html",
-        ] {
-            client.goto(&format!("{origin}{path}")).await.unwrap();
-            if path.starts_with("/search") {
-                wait_for(
-                    &client,
-                    "search results",
-                    "return document.querySelectorAll('#search-results li').length",
-                    |v| v.as_u64().is_some_and(|n| n > 0),
-                )
-                .await;
-                let text = client
+    // Each scheme as the theme switch keeps it in the browser.
+    for scheme in ["light", "dark"] {
+        client.goto(&format!("{origin}/404.html")).await.unwrap();
+        client
+            .execute(
+                "localStorage.setItem('manual-colour-scheme', arguments[0])",
+                vec![Value::from(scheme)],
+            )
+            .await
+            .unwrap();
+        for (width, height) in [(390, 844), (1280, 800)] {
+            client.set_window_size(width, height).await.unwrap();
+            for path in [
+                "/",
+                "/manual.html",
+                "/manual/check-the-manual.html",
+                "/manual/write-a-manual-page.html",
+                "/manual/keep-pages-up-to-date.html",
+                "/search/?q=check",
+                "/404.html",
+            ] {
+                client.goto(&format!("{origin}{path}")).await.unwrap();
+                if path.starts_with("/search") {
+                    wait_for(
+                        &client,
+                        "search results",
+                        "return document.querySelectorAll('#search-results li').length",
+                        |v| v.as_u64().is_some_and(|n| n > 0),
+                    )
+                    .await;
+                    let text = client
+                        .execute(
+                            "return document.querySelector('#search-results').textContent",
+                            vec![],
+                        )
+                        .await
+                        .unwrap();
+                    assert!(
+                        !text.as_str().unwrap_or("").contains('`'),
+                        "markdown in results: {text}"
+                    );
+                }
+                let applied = client
                     .execute(
-                        "return document.querySelector('#search-results').textContent",
+                        "return document.documentElement.getAttribute('data-theme')",
                         vec![],
                     )
                     .await
                     .unwrap();
-                assert!(
-                    !text.as_str().unwrap_or("").contains('`'),
-                    "markdown in results: {text}"
+                assert_eq!(applied, scheme, "{path}");
+                report.extend(
+                    width_and_axe_problems(&client, &axe, width, &format!("{path} ({scheme})"))
+                        .await,
                 );
             }
-            report.extend(width_and_axe_problems(&client, &axe, width, path).await);
-        }
-        // Where a page's parts are.
-        client
-            .goto(&format!("{origin}/manual/write-a-manual-page.html"))
-            .await
-            .unwrap();
-        let places = client
-            .execute(
-                "const box = s => document.querySelector(s).getBoundingClientRect();
+            // Where a page's parts are.
+            client
+                .goto(&format!("{origin}/manual/write-a-manual-page.html"))
+                .await
+                .unwrap();
+            let places = client
+                .execute(
+                    "const box = s => document.querySelector(s).getBoundingClientRect();
                  const title = box('h1'), toc = box('.toc'), text = box('.content');
                  return [title.top, title.bottom, toc.top, toc.left, text.left, window.innerHeight,
                          document.querySelectorAll('.site-nav a[aria-current=page]').length];",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let at = |i: usize| places[i].as_f64().unwrap();
-        assert_eq!(at(6), 1.0, "{width}px: the site navigation marks the page");
-        if width < 600 {
-            assert!(
-                at(1) < at(5),
-                "{width}px: the title is below the first screen: {places}"
-            );
-            assert!(
-                at(2) >= at(1),
-                "{width}px: the contents come before the title: {places}"
-            );
-            assert!(
-                at(2) < at(5),
-                "{width}px: the contents are below the first screen: {places}"
-            );
-        } else {
-            assert!(
-                at(3) > at(4),
-                "{width}px: the contents are not beside the text: {places}"
-            );
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let at = |i: usize| places[i].as_f64().unwrap();
+            assert_eq!(at(6), 1.0, "{width}px: the site navigation marks the page");
+            if width < 600 {
+                assert!(
+                    at(1) < at(5),
+                    "{width}px: the title is below the first screen: {places}"
+                );
+                assert!(
+                    at(2) >= at(1),
+                    "{width}px: the contents come before the title: {places}"
+                );
+                assert!(
+                    at(2) < at(5),
+                    "{width}px: the contents are below the first screen: {places}"
+                );
+            } else {
+                assert!(
+                    at(3) > at(4),
+                    "{width}px: the contents are not beside the text: {places}"
+                );
+            }
         }
     }
     client
@@ -705,5 +727,161 @@ async fn a_tech_docs_site_works_on_a_phone_and_a_wide_screen() {
         "at phone and desktop widths:\n{}",
         report.join("\n")
     );
+    client.close().await.unwrap();
+}
+
+/// What a runbook page shows a reader, on a phone and a wide screen: a
+/// callout drawn as the GOV.UK component, a titled code block with marked
+/// lines, and a copy button that puts the commands (without prompts or
+/// output) on the clipboard and says "Copied"; no axe-core violations and
+/// nothing wider than the screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callouts_and_code_blocks_work_on_a_phone_and_a_wide_screen() {
+    let axe = axe_source();
+    let site = Fixture::new();
+    site.page(
+        "restart",
+        "Restart the workers",
+        "Ops",
+        "> [!WARNING]\n> Drain the queue first.\n\n> [!NOTE]\n> It takes a minute.\n\n\
+         ```yaml title=\"config/workers.yml\" {2}\nworkers: 4\nqueue: mailers-and-a-very-long-queue-name-that-runs-past-the-edge-of-a-phone\n```\n\n\
+         ```console\n$ sudo systemctl restart workers\nRestarted.\n$ systemctl status workers\n```\n",
+    );
+    site.build(&["--out", "www"]).assert_ok();
+    let server = StaticServer::start(&site.path("www"));
+    let (_driver, client) = browser(&site.path("profile")).await;
+    let mut problems = Vec::new();
+    for (width, height) in [(390, 844), (1280, 900)] {
+        client.set_window_size(width, height).await.unwrap();
+        client
+            .goto(&format!("{}/manual/restart.html", server.origin))
+            .await
+            .unwrap();
+        problems.extend(width_and_axe_problems(&client, &axe, width, "/manual/restart.html").await);
+        let shown = client
+            .execute(
+                "return [
+                   document.querySelector('.govuk-warning-text .govuk-visually-hidden').textContent,
+                   document.querySelector('.govuk-inset-text .callout__label').textContent,
+                   document.querySelector('figcaption').textContent,
+                   document.querySelector('mark.code-line').textContent,
+                   document.querySelectorAll('.copy-button').length,
+                 ]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            shown,
+            serde_json::json!([
+                "Warning: ",
+                "Note",
+                "config/workers.yml",
+                "queue: mailers-and-a-very-long-queue-name-that-runs-past-the-edge-of-a-phone",
+                2
+            ]),
+            "{width}px"
+        );
+        // The clipboard is watched (reading it back needs a permission a
+        // test browser does not grant); the page's own call is the one made.
+        client
+            .execute(
+                "window.copied = [];
+                 const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+                 navigator.clipboard.writeText = t => { window.copied.push(t); return write(t).catch(() => {}); };",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let buttons = client.find_all(Locator::Css(".copy-button")).await.unwrap();
+        buttons[1].click().await.unwrap();
+        let copied = wait_for(&client, "the copied text", "return window.copied", |v| {
+            v.as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await;
+        assert_eq!(
+            copied,
+            serde_json::json!(["sudo systemctl restart workers\nsystemctl status workers"]),
+            "{width}px"
+        );
+        wait_for(
+            &client,
+            "the copied message",
+            "return document.querySelector('[role=status]').textContent",
+            |v| v == "Copied",
+        )
+        .await;
+    }
+    client.close().await.unwrap();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The dark colours are written twice in the stylesheet: once for a
+/// reader whose system asks for dark, once for one who chose dark with the
+/// switch. They must be the same colours.
+#[test]
+fn both_dark_schemes_have_the_same_colours() {
+    let css = std::fs::read_to_string(common::repo_theme().join("assets/manual.css")).unwrap();
+    // Each rule of a block without the selector before its first `.`
+    // (`:root[data-theme="dark"] .hl-code .c0 { ... }` is `.hl-code .c0 { ... }`).
+    let between = |start: &str, end: &str| -> Vec<String> {
+        let from = css.find(start).expect(start) + start.len();
+        let to = css.find(end).expect(end);
+        css[from..to]
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && *line != "}" && !line.ends_with('{'))
+            .map(|line| match line.find(" .") {
+                Some(at) if line.starts_with(":root") => line[at + 1..].to_string(),
+                _ => line.to_string(),
+            })
+            .collect()
+    };
+    let system = between("/* dark-scheme:start */", "/* dark-scheme:end */");
+    let chosen = between("/* dark-choice:start */", "/* dark-choice:end */");
+    assert!(system.len() > 10, "{system:?}");
+    assert_eq!(system, chosen);
+}
+
+/// The theme switch turns the page dark, and the choice is kept for the
+/// next page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_theme_switch_is_kept_from_page_to_page() {
+    let site = Fixture::new();
+    site.page("a", "Page A", "Ops", "Text.\n");
+    site.build(&["--out", "www"]).assert_ok();
+    let server = StaticServer::start(&site.path("www"));
+    let (_driver, client) = browser(&site.path("profile")).await;
+    client
+        .goto(&format!("{}/manual/a.html", server.origin))
+        .await
+        .unwrap();
+    let background = "return getComputedStyle(document.body).backgroundColor";
+    let light = client.execute(background, vec![]).await.unwrap();
+    let switch = client.find(Locator::Css(".theme-switch")).await.unwrap();
+    assert_eq!(
+        switch.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("false")
+    );
+    switch.click().await.unwrap();
+    assert_eq!(
+        switch.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let dark = client.execute(background, vec![]).await.unwrap();
+    assert_ne!(light, dark);
+    client
+        .goto(&format!("{}/manual.html", server.origin))
+        .await
+        .unwrap();
+    assert_eq!(client.execute(background, vec![]).await.unwrap(), dark);
+    let pressed = client
+        .find(Locator::Css(".theme-switch"))
+        .await
+        .unwrap()
+        .attr("aria-pressed")
+        .await
+        .unwrap();
+    assert_eq!(pressed.as_deref(), Some("true"));
     client.close().await.unwrap();
 }

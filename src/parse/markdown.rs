@@ -6,6 +6,7 @@ use pulldown_cmark::{
 };
 use serde::Serialize;
 
+use super::code_fence;
 use super::erb::Place;
 use super::heading_id::{self, HeadingIds, Scheme};
 use super::html;
@@ -56,12 +57,14 @@ pub struct DuplicateDefinition {
     pub first_line: usize,
 }
 
-/// A fenced code block that names a language.
+/// A fenced code block that names a language or has attributes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CodeBlock {
     pub language: String,
     /// False when no syntax knows the language: the block is shown plain.
     pub known: bool,
+    /// Attributes of the fence not acted on (`check` says so).
+    pub ignored: Vec<String>,
     pub line: usize,
     pub column: usize,
 }
@@ -305,9 +308,9 @@ pub fn render_body(
     let mut in_code_block = false;
     let mut prose = Vec::new();
     let mut code_blocks = Vec::new();
+    let mut open_fence = code_fence::FenceInfo::default();
     let mut open_code: Option<(usize, String, String)> = None;
     let keep_text = highlighter.makes_html();
-    let mut code_start = 0;
     let mut plain_text = String::with_capacity(if keep_text { body.len() } else { 0 });
 
     for index in 0..events.len() {
@@ -398,52 +401,89 @@ pub fn render_body(
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 in_code_block = true;
-                code_start = index;
-                if let CodeBlockKind::Fenced(info) = kind {
-                    let language = info.split([' ', '{', ',']).next().unwrap_or("").to_string();
-                    if !language.is_empty() {
-                        open_code = Some((index, language, String::new()));
-                    }
-                }
+                open_fence = match kind {
+                    CodeBlockKind::Fenced(info) => code_fence::read(info),
+                    CodeBlockKind::Indented => code_fence::FenceInfo::default(),
+                };
+                open_code = Some((index, open_fence.language.clone(), String::new()));
             }
             Event::End(TagEnd::CodeBlock) => {
                 in_code_block = false;
-                let mut highlighted_html = false;
-                if let Some((start, language, code)) = open_code.take() {
-                    let (line, column) = position(events[start].1.start);
-                    let highlighted = highlighter.highlight(&language, &code);
+                let fence = std::mem::take(&mut open_fence);
+                let Some((start, language, code)) = open_code.take() else {
+                    continue;
+                };
+                let (line, column) = position(events[start].1.start);
+                let highlighted = if language.is_empty() {
+                    Highlighted::Plain
+                } else {
+                    highlighter.highlight(&language, &code)
+                };
+                if !language.is_empty() || !fence.ignored.is_empty() {
                     code_blocks.push(CodeBlock {
                         known: highlighted != Highlighted::Unknown,
-                        language,
+                        language: language.clone(),
+                        ignored: fence.ignored.clone(),
                         line,
                         column,
                     });
-                    if let Highlighted::Html(html) = highlighted {
-                        // The block's events become one piece of HTML.
-                        events[start].0 = Event::Html(CowStr::from(html.to_string()));
-                        for (event, _) in &mut events[start + 1..=index] {
-                            *event = Event::Html(CowStr::Borrowed(""));
-                        }
-                        highlighted_html = true;
-                    }
                 }
-                if !highlighted_html && keep_text {
+                if !keep_text {
+                    continue;
+                }
+                let pre = match highlighted {
+                    Highlighted::Html(html) => {
+                        // Marked lines are marked inside the highlighted code.
+                        match (html.find("\">"), html.rfind("</code>")) {
+                            (Some(open), Some(close)) if !fence.marked_lines.is_empty() => {
+                                let inner_start = html[..open + 2].len();
+                                format!(
+                                    "{}{}{}",
+                                    &html[..inner_start],
+                                    code_fence::mark_lines(
+                                        &html[inner_start..close],
+                                        &fence.marked_lines
+                                    ),
+                                    &html[close..]
+                                )
+                            }
+                            _ => html.to_string(),
+                        }
+                    }
                     // A long line scrolls the block sideways, so it must be
                     // reachable by keyboard (as highlighted blocks are).
-                    let mut open = String::from("<pre tabindex=\"0\"><code");
-                    if let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) =
-                        &events[code_start].0
-                    {
-                        let language = info.split_whitespace().next().unwrap_or("");
+                    _ => {
+                        let mut pre = String::from("<pre tabindex=\"0\"><code");
                         if !language.is_empty() {
-                            open.push_str(" class=\"language-");
-                            let _ = pulldown_cmark_escape::escape_html(&mut open, language);
-                            open.push('"');
+                            pre.push_str(" class=\"language-");
+                            let _ = pulldown_cmark_escape::escape_html(&mut pre, &language);
+                            pre.push('"');
                         }
+                        pre.push('>');
+                        let mut escaped = String::with_capacity(code.len());
+                        let _ = pulldown_cmark_escape::escape_html_body_text(&mut escaped, &code);
+                        pre.push_str(&code_fence::mark_lines(&escaped, &fence.marked_lines));
+                        pre.push_str("</code></pre>\n");
+                        pre
                     }
-                    open.push('>');
-                    events[code_start].0 = Event::Html(CowStr::from(open));
-                    events[index].0 = Event::Html(CowStr::Borrowed("</code></pre>\n"));
+                };
+                let block = match &fence.title {
+                    Some(title) => {
+                        let mut figure = String::from(
+                            "<figure class=\"code-block\"><figcaption class=\"code-block__title\">",
+                        );
+                        let _ = pulldown_cmark_escape::escape_html_body_text(&mut figure, title);
+                        figure.push_str("</figcaption>\n");
+                        figure.push_str(&pre);
+                        figure.push_str("</figure>\n");
+                        figure
+                    }
+                    None => pre,
+                };
+                // The block's events become one piece of HTML.
+                events[start].0 = Event::Html(CowStr::from(block));
+                for (event, _) in &mut events[start + 1..=index] {
+                    *event = Event::Html(CowStr::Borrowed(""));
                 }
             }
             Event::End(TagEnd::Heading(_)) => {

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod callout;
+pub mod code_fence;
 pub mod erb;
 pub mod front_matter;
 pub mod heading_id;

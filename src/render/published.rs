@@ -20,7 +20,12 @@ use crate::parse::html;
 use crate::site::Site;
 
 /// The built-in scripts' addresses below the theme's assets.
-const BUILTIN_SCRIPTS: &[&str] = &["/assets/search.js", "/assets/review.js"];
+const BUILTIN_SCRIPTS: &[&str] = &[
+    "/assets/search.js",
+    "/assets/review.js",
+    "/assets/copy.js",
+    "/assets/theme.js",
+];
 
 /// Extensions of files a browser runs as documents.
 const DOCUMENTS: &[&str] = &["html", "htm", "xhtml", "svg", "xml", "xsl", "xslt"];

@@ -355,6 +355,9 @@ pub struct PageContext<'a> {
     /// Pages of the section around this one (it included, marked current),
     /// for the site navigation.
     section_pages: Vec<PageLinkView<'a>>,
+    /// The pages before and after this one in its section.
+    previous: Option<PageLinkView<'a>>,
+    next: Option<PageLinkView<'a>>,
     /// On the home page only.
     #[serde(skip_serializing_if = "Option::is_none")]
     sections: Option<&'a [SectionView<'a>]>,
@@ -382,6 +385,7 @@ impl<'a> PageContext<'a> {
         let page = &site.pages[index];
         let settings = &site.settings;
         let section = site.section_of(index);
+        let (previous, next) = site.section_neighbours(index);
         PageContext {
             site: site_view,
             current_url: site.href(&page.url, None),
@@ -433,6 +437,8 @@ impl<'a> PageContext<'a> {
                     ..link_to(site, &site.pages[i])
                 })
                 .collect(),
+            previous: previous.map(|i| link_to(site, &site.pages[i])),
+            next: next.map(|i| link_to(site, &site.pages[i])),
             sections: (site.home_page == Some(index)).then_some(sections),
             nav: nav_rows(site, Some(index)),
             sidebar: page.sidebar_html.as_deref(),

@@ -578,6 +578,17 @@ impl Site {
         self.page_sections[page].map(|(section, _)| &self.sections[section])
     }
 
+    /// The pages before and after a page in its section's order (the
+    /// order of the manual index), for "Previous" and "Next".
+    pub fn section_neighbours(&self, page: usize) -> (Option<usize>, Option<usize>) {
+        let Some((section, position)) = self.page_sections[page] else {
+            return (None, None);
+        };
+        let pages = &self.sections[section].pages;
+        let previous = position.checked_sub(1).map(|p| pages[p]);
+        (previous, pages.get(position + 1).copied())
+    }
+
     /// Up to `limit` pages of a page's section around it (it included).
     pub fn section_window(&self, page: usize, limit: usize) -> &[usize] {
         match self.page_sections[page] {

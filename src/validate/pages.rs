@@ -76,6 +76,19 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     check_parent(site, index, &mut found);
     check_review(page, site.today, &mut found);
     check_lints(site, page, &mut found);
+    for block in &page.code_blocks {
+        for ignored in &block.ignored {
+            found.push(
+                Diagnostic::warning(
+                    Code::CodeAttributeIgnored,
+                    &page.path,
+                    format!("`{ignored}` on this code block is not acted on"),
+                )
+                .at(block.line, block.column)
+                .with_help("a fence takes its language, `title=\"...\"` and marked lines (`{2,4-6}` or `hl_lines=\"2 4-6\"`); remove the rest"),
+            );
+        }
+    }
     for block in page.code_blocks.iter().filter(|b| !b.known) {
         found.push(
             Diagnostic::warning(
