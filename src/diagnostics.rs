@@ -104,6 +104,8 @@ codes! {
     ReviewOverdue = "review-overdue": "A page's review date has passed.";
     CodeLanguageUnknown = "code-language-unknown": "A code block names a language that is not highlighted.";
     CodeAttributeIgnored = "code-attribute-ignored": "A code fence has an attribute that is not acted on.";
+    DiagramInvalid = "diagram-invalid": "A Mermaid diagram cannot be drawn: its source is not valid.";
+    DiagramUnsupported = "diagram-unsupported": "A Mermaid diagram of a type that is not drawn at build time.";
     LinkBroken = "link-broken": "A link or image goes to a page or file the site does not have.";
     LinkFragmentMissing = "link-fragment-missing": "A link's `#fragment` names an id the target page does not have.";
     LinkSourceFile = "link-source-file": "A link points at a page's source file rather than the page.";

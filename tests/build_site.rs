@@ -717,3 +717,37 @@ fn code_blocks_show_titles_and_marked_lines() {
         [(19, "`linenums=\"1\"` on this code block is not acted on")]
     );
 }
+
+/// A ```mermaid block is drawn as SVG when the site is built (no script
+/// for readers); one that is not valid Mermaid is a check error at its
+/// line and is shown as code.
+#[test]
+fn diagrams_are_drawn_at_build_time_and_broken_ones_are_errors() {
+    let site = Fixture::new();
+    site.page(
+        "flow",
+        "Deploy the app",
+        "Ops",
+        "```mermaid\nflowchart LR\n  A[Build] --> B[Deploy]\n```\n\n```mermaid\nsequenceDiagram\n  CI->>App: deploy\n```\n\n```mermaid\nstateDiagram-v2\n  [*] --> Up\n```\n\n```mermaid\nflowchart LR\n  A -->\n```\n",
+    );
+    let findings = site.check();
+    let diagrams: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code.starts_with("diagram-"))
+        .map(|f| (f.code.as_str(), f.severity.as_str(), f.line))
+        .collect();
+    assert_eq!(diagrams, [("diagram-invalid", "error", 22)]);
+    site.build(&[]).assert_failed();
+    site.build(&["--skip-check"]).assert_ok();
+    let html = site.read("build/manual/flow.html");
+    assert_eq!(html.matches("<svg").count(), 3, "{html}");
+    assert!(
+        !html.contains("<script src=\"mermaid"),
+        "no script draws diagrams"
+    );
+    // The broken one is shown as its source.
+    assert!(
+        html.contains("<code class=\"language-mermaid\">flowchart LR\n  A --&gt;\n</code>"),
+        "{html}"
+    );
+}

@@ -730,11 +730,12 @@ async fn a_tech_docs_site_works_on_a_phone_and_a_wide_screen() {
     client.close().await.unwrap();
 }
 
-/// What a runbook page shows a reader, on a phone and a wide screen: a
-/// callout drawn as the GOV.UK component, a titled code block with marked
-/// lines, and a copy button that puts the commands (without prompts or
-/// output) on the clipboard and says "Copied"; no axe-core violations and
-/// nothing wider than the screen.
+/// What a runbook page shows a reader, on a phone and a wide screen, in
+/// both colour schemes: a callout drawn as the GOV.UK component, a titled
+/// code block with marked lines, a diagram drawn at build time, and a copy
+/// button that puts the commands (without prompts or output) on the
+/// clipboard and says "Copied"; no axe-core violations and nothing wider
+/// than the screen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn callouts_and_code_blocks_work_on_a_phone_and_a_wide_screen() {
     let axe = axe_source();
@@ -745,19 +746,64 @@ async fn callouts_and_code_blocks_work_on_a_phone_and_a_wide_screen() {
         "Ops",
         "> [!WARNING]\n> Drain the queue first.\n\n> [!NOTE]\n> It takes a minute.\n\n\
          ```yaml title=\"config/workers.yml\" {2}\nworkers: 4\nqueue: mailers-and-a-very-long-queue-name-that-runs-past-the-edge-of-a-phone\n```\n\n\
-         ```console\n$ sudo systemctl restart workers\nRestarted.\n$ systemctl status workers\n```\n",
+         ```console\n$ sudo systemctl restart workers\nRestarted.\n$ systemctl status workers\n```\n\n\
+         ```mermaid title=\"How a restart goes\"\nflowchart LR\n  A[Drain] --> B{Queue empty?}\n  B -->|Yes| C[Restart]\n  B -->|No| A\n```\n",
     );
     site.build(&["--out", "www"]).assert_ok();
     let server = StaticServer::start(&site.path("www"));
     let (_driver, client) = browser(&site.path("profile")).await;
     let mut problems = Vec::new();
+    // The diagram is drawn into the page, named, with its source as its
+    // description; and axe finds nothing in either colour scheme.
+    client
+        .goto(&format!("{}/manual/restart.html", server.origin))
+        .await
+        .unwrap();
+    let diagram = client
+        .execute(
+            "const d = document.querySelector('.diagram__image');
+             return [d.getAttribute('role'), d.getAttribute('aria-label'),
+                     document.getElementById(d.getAttribute('aria-describedby')).textContent.startsWith('flowchart'),
+                     d.querySelectorAll('svg').length, d.querySelector('svg').getBoundingClientRect().width > 50]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        diagram,
+        serde_json::json!(["img", "How a restart goes", true, 1, true])
+    );
+    for scheme in ["dark", "light"] {
+        client
+            .execute(
+                "localStorage.setItem('manual-colour-scheme', arguments[0])",
+                vec![serde_json::Value::from(scheme)],
+            )
+            .await
+            .unwrap();
+        for (width, height) in [(390, 844), (1280, 900)] {
+            client.set_window_size(width, height).await.unwrap();
+            client
+                .goto(&format!("{}/manual/restart.html", server.origin))
+                .await
+                .unwrap();
+            problems.extend(
+                width_and_axe_problems(
+                    &client,
+                    &axe,
+                    width,
+                    &format!("/manual/restart.html ({scheme})"),
+                )
+                .await,
+            );
+        }
+    }
     for (width, height) in [(390, 844), (1280, 900)] {
         client.set_window_size(width, height).await.unwrap();
         client
             .goto(&format!("{}/manual/restart.html", server.origin))
             .await
             .unwrap();
-        problems.extend(width_and_axe_problems(&client, &axe, width, "/manual/restart.html").await);
         let shown = client
             .execute(
                 "return [
@@ -778,7 +824,8 @@ async fn callouts_and_code_blocks_work_on_a_phone_and_a_wide_screen() {
                 "Note",
                 "config/workers.yml",
                 "queue: mailers-and-a-very-long-queue-name-that-runs-past-the-edge-of-a-phone",
-                2
+                // The two blocks and the diagram's source.
+                3
             ]),
             "{width}px"
         );

@@ -65,6 +65,9 @@ pub struct CodeBlock {
     pub known: bool,
     /// Attributes of the fence not acted on (`check` says so).
     pub ignored: Vec<String>,
+    /// For a `mermaid` block: why it was not drawn.
+    #[serde(skip)]
+    pub diagram_problem: Option<super::diagram::Problem>,
     pub line: usize,
     pub column: usize,
 }
@@ -309,6 +312,8 @@ pub fn render_body(
     let mut prose = Vec::new();
     let mut code_blocks = Vec::new();
     let mut open_fence = code_fence::FenceInfo::default();
+    // Diagrams drawn so far on the page: each one's ids are its own.
+    let mut diagrams = 0;
     let mut open_code: Option<(usize, String, String)> = None;
     let keep_text = highlighter.makes_html();
     let mut plain_text = String::with_capacity(if keep_text { body.len() } else { 0 });
@@ -414,7 +419,12 @@ pub fn render_body(
                     continue;
                 };
                 let (line, column) = position(events[start].1.start);
-                let highlighted = if language.is_empty() {
+                let is_diagram = language.eq_ignore_ascii_case("mermaid");
+                let drawn = is_diagram.then(|| {
+                    diagrams += 1;
+                    super::diagram::draw(&code, diagrams)
+                });
+                let highlighted = if language.is_empty() || is_diagram {
                     Highlighted::Plain
                 } else {
                     highlighter.highlight(&language, &code)
@@ -424,11 +434,24 @@ pub fn render_body(
                         known: highlighted != Highlighted::Unknown,
                         language: language.clone(),
                         ignored: fence.ignored.clone(),
+                        diagram_problem: drawn.clone().and_then(Result::err),
                         line,
                         column,
                     });
                 }
                 if !keep_text {
+                    continue;
+                }
+                if let Some(Ok(svg)) = drawn {
+                    events[start].0 = Event::Html(CowStr::from(diagram_html(
+                        &svg,
+                        &code,
+                        fence.title.as_deref(),
+                        diagrams,
+                    )));
+                    for (event, _) in &mut events[start + 1..=index] {
+                        *event = Event::Html(CowStr::Borrowed(""));
+                    }
                     continue;
                 }
                 let pre = match highlighted {
@@ -736,6 +759,30 @@ pub fn render_body(
         scripts,
         starts_with_title,
     }
+}
+
+/// A drawn diagram: its SVG as an image named by its title, with its
+/// source kept below it as the description a screen reader reads (and a
+/// reader can open).
+fn diagram_html(svg: &str, source: &str, title: Option<&str>, number: usize) -> String {
+    let mut html = String::from("<figure class=\"diagram\">");
+    let name = title.unwrap_or("Diagram");
+    html.push_str("<div class=\"diagram__image\" role=\"img\" aria-label=\"");
+    let _ = pulldown_cmark_escape::escape_html(&mut html, name);
+    html.push_str(&format!(
+        "\" aria-describedby=\"diagram-{number}-source\">{svg}</div>\n"
+    ));
+    if let Some(title) = title {
+        html.push_str("<figcaption class=\"diagram__title\">");
+        let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, title);
+        html.push_str("</figcaption>\n");
+    }
+    html.push_str(&format!(
+        "<details class=\"diagram__source\"><summary>Diagram source</summary><pre id=\"diagram-{number}-source\" tabindex=\"0\"><code class=\"language-mermaid\">"
+    ));
+    let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, source);
+    html.push_str("</code></pre></details></figure>\n");
+    html
 }
 
 /// Where a reference link's definition is when a partial wrote it.

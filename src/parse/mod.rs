@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod callout;
 pub mod code_fence;
+pub mod diagram;
 pub mod erb;
 pub mod front_matter;
 pub mod heading_id;

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::suggest::nearest;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::parse::Page;
+use crate::parse::diagram::Problem;
 use crate::parse::lints::Lint;
 use crate::parse::markdown::BarrierKind;
 use crate::site::{Generated, Resolved, Site, Target};
@@ -77,6 +78,19 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     check_review(page, site.today, &mut found);
     check_lints(site, page, &mut found);
     for block in &page.code_blocks {
+        match &block.diagram_problem {
+            Some(Problem::Invalid(why)) => found.push(
+                Diagnostic::error(Code::DiagramInvalid, &page.path, format!("diagram cannot be drawn: {why}"))
+                    .at(block.line, block.column)
+                    .with_help("fix the Mermaid source (the Mermaid live editor shows where it goes wrong), or mark the block `text` to show it as code"),
+            ),
+            Some(Problem::Unsupported(why)) => found.push(
+                Diagnostic::warning(Code::DiagramUnsupported, &page.path, format!("{why}, so it is shown as code"))
+                    .at(block.line, block.column)
+                    .with_help("draw it as a flowchart, sequence, state, class, ER, pie or gantt diagram, or keep it as code"),
+            ),
+            None => {}
+        }
         for ignored in &block.ignored {
             found.push(
                 Diagnostic::warning(
