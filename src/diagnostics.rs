@@ -68,6 +68,7 @@ codes! {
     SettingsNotUtf8 = "settings-not-utf8": "The settings file is not valid UTF-8 text.";
     SettingsYaml = "settings-yaml": "The settings file is not valid YAML.";
     SettingsDuplicateKey = "settings-duplicate-key": "A key is set twice in the settings file.";
+    ConfigRbIgnored = "config-rb-ignored": "A statement in Middleman's config.rb that manual does not act on.";
     SettingsUnused = "settings-unused": "A second settings file that is not read, since the settings are in another.";
     SettingsInvalid = "settings-invalid": "A setting is unknown or has the wrong type or value.";
     SettingsLinkBroken = "settings-link-broken": "A header or footer link goes nowhere or runs code.";

@@ -289,19 +289,6 @@ fn relative_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Whether the project's Middleman `config.rb` activates
-/// `directory_indexes` (pages published as folders). Only that one line is
-/// read; nothing in the file runs.
-pub fn middleman_directory_indexes(root: &Path) -> bool {
-    let Ok(text) = read_text(&root.join("config.rb"), MAX_SETTINGS_BYTES) else {
-        return false;
-    };
-    text.lines().any(|line| {
-        let code = line.split('#').next().unwrap_or_default().trim();
-        code == "activate :directory_indexes" || code.starts_with("activate :directory_indexes ")
-    })
-}
-
 /// Reads one page as the load stage does; `serve` reads a saved page
 /// through here too, so it accepts exactly what `build` accepts.
 pub fn read_page(path: PathBuf, relative: String) -> Result<PageSource, Diagnostic> {

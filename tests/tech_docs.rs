@@ -202,6 +202,9 @@ fn check_reports_only_real_problems_on_the_gems_documentation() {
     assert_eq!(
         counts,
         [
+            // Its config.rb: `set :relative_links`, `activate
+            // :relative_assets`, and three lines that watch files.
+            ("config-rb-ignored".to_string(), 5),
             ("link-definition-unused".to_string(), 11),
             ("review-overdue".to_string(), 23),
             ("setting-unsupported".to_string(), 1)
@@ -515,6 +518,20 @@ fn a_sites_own_erb_layout_wraps_its_pages() {
     site.build(&["--out", "two"])
         .assert_failed()
         .assert_stderr_has("source/layouts/live_support.erb:1:1: error[erb-unsupported]: the layout `live_support` writes a whole page of its own");
+
+    // A layout that never writes the page is valid, as in Middleman: what
+    // it writes stands in for the page's text (a withdrawn page).
+    site.write(
+        "source/layouts/live_support.erb",
+        "<% wrap_layout :core do %>\n<p class=\"withdrawn\">This page has been withdrawn.</p>\n<% end %>\n",
+    );
+    site.build(&["--out", "three"]).assert_ok();
+    let help = site.read("three/help/index.html");
+    assert!(
+        help.contains("<p class=\"withdrawn\">This page has been withdrawn.</p>"),
+        "{help}"
+    );
+    assert!(!help.contains("<p>Text.</p>"), "{help}");
 }
 
 #[test]
@@ -573,5 +590,73 @@ fn show_review_banner_false_leaves_the_review_box_out() {
     assert!(
         site.read("two/api/pages.json")
             .contains("\"review_by\": \"2021-01-01\"")
+    );
+}
+
+/// What real gem sites hold that stopped them building or checked them
+/// falsely: the current gem's settings, a page-not-found page of their
+/// own, `<a name>` link targets, and a layout's test on a page's missing
+/// layout (`.eql?` on nil, false in Ruby).
+#[test]
+fn a_current_gem_site_builds_as_it_is() {
+    let site = gem_site(
+        "service_name: Current\nenable_anchored_headings: true\nga4_gtm_tracking_id: GTM-XXXX\n",
+    );
+    gem_page(
+        &site,
+        "index.html.md.erb",
+        "title: Home\n",
+        "<a name=\"old-anchor\"></a>\n\nSee [the old anchor](#old-anchor).\n\n<%= current_page.data.nope.eql? \"withdrawn\" %>\n",
+    );
+    gem_page(
+        &site,
+        "404.html.md.erb",
+        "title: Page not found\n",
+        "Our own words for a missing page.\n",
+    );
+    let findings = site.check();
+    let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        ["setting-unsupported", "setting-unsupported"],
+        "{findings:#?}"
+    );
+    site.build(&[]).assert_ok();
+    assert!(
+        site.read("build/404.html")
+            .contains("Our own words for a missing page.")
+    );
+    assert!(site.read("build/index.html").contains("<p>false</p>"));
+}
+
+/// `config.rb` read as data: its redirects are published, its
+/// `report_issue_url` is where "Report a problem" goes, and each statement
+/// not acted on is a warning at its line; no Ruby runs.
+#[test]
+fn config_rb_redirects_and_report_issue_url_are_honoured_and_the_rest_named() {
+    let site = gem_site(
+        "service_name: Config\nshow_contribution_banner: true\ngithub_repo: example/docs\n",
+    );
+    site.write(
+        "config.rb",
+        "require 'govuk_tech_docs'\nGovukTechDocs.configure(self)\nredirect \"/old.html\", to: \"/index.html\"\nset :layout, :custom\nmodule SourceUrls\n  def report_issue_url\n    \"https://support.example.org/docs\"\n  end\nend\n",
+    );
+    gem_page(&site, "index.html.md.erb", "title: Home\n", "Hello\n");
+    let findings = site.check();
+    let found: Vec<(&str, &str, u64)> = findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.file.as_str(), f.line))
+        .collect();
+    assert_eq!(
+        found,
+        [("config-rb-ignored", "config.rb", 4)],
+        "{findings:#?}"
+    );
+    site.build(&[]).assert_ok();
+    assert!(site.read("build/old.html").contains("url=/\""));
+    assert!(
+        site.read("build/index.html")
+            .contains("https://support.example.org/docs"),
+        "Report a problem goes to the team's own address"
     );
 }

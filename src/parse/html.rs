@@ -165,7 +165,8 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
             if name == "script" && attribute_name == "src" && script_source.is_none() {
                 script_source = Some(decoded.clone());
             }
-            if attribute_name == "id" {
+            // `<a name="x">` is a link target too, as in every browser.
+            if attribute_name == "id" || (name == "a" && attribute_name == "name") {
                 found.ids.push(decoded);
             } else if URL_ATTRIBUTES.contains(&attribute_name.as_str()) {
                 if !base_path.is_empty()
@@ -236,6 +237,20 @@ mod tests {
 
     fn scripts(text: &str) -> Vec<String> {
         scan(text, "").scripts.into_iter().map(|(_, w)| w).collect()
+    }
+
+    #[test]
+    fn ids_and_anchor_names_are_link_targets() {
+        let found = scan(
+            "<a name=\"old-anchor\"></a><h2 id=\"x\">X</h2><img name=\"no\">",
+            "",
+        );
+        assert_eq!(found.ids, ["old-anchor", "x"]);
+        let found = scan(
+            "<img src=a.png><img src=b.png alt=\"\"><IMG SRC=c.png ALT=C>",
+            "",
+        );
+        assert_eq!(found.images_without_alt.len(), 1);
     }
 
     #[test]

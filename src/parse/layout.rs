@@ -95,14 +95,9 @@ pub fn wrap(
                 help: "wrap a built-in layout instead: `<% wrap_layout :layout do %> ... <%= yield %> ... <% end %>`; or override the theme's templates in layouts/".into(),
             });
         };
-        if !done.output.text.contains(CONTENT) {
-            return Err(ErbError {
-                code: Code::ErbError,
-                place: place(1, 1),
-                message: format!("the layout `{name}` never writes the page (`<%= yield %>`)"),
-                help: "write `<%= yield %>` where the page goes".into(),
-            });
-        }
+        // A layout that never writes `yield` is valid, as in Middleman: what
+        // it writes stands in for the page (a `withdrawn` layout hides the
+        // page's text on purpose).
         let map = SourceMap {
             output: done.output.clone(),
             files: done.files.clone(),

@@ -3,6 +3,7 @@
 //! overrides the gem's values key by key. Key names are the gem's where the
 //! meaning is the same, so one file serves both.
 
+pub mod config_rb;
 pub mod tech_docs;
 
 use std::collections::HashMap;
@@ -304,7 +305,8 @@ impl Settings {
     pub fn file_of(&self, key: &str) -> PathBuf {
         let top = key.split(['.', '[']).next().unwrap_or(key);
         self.key_files
-            .get(top)
+            .get(key)
+            .or_else(|| self.key_files.get(top))
             .or(self.path.as_ref())
             .or(self.tech_docs.as_ref())
             .cloned()
@@ -485,8 +487,40 @@ pub fn load_files(files: Files<'_>) -> Result<(Settings, Diagnostics), Diagnosti
         .flatten();
     settings.tech_docs_raw = raw;
     settings.repository_folder = repository_folder;
-    settings.middleman_directory_indexes =
-        crate::load::middleman_directory_indexes(files.project_root);
+    // Named as people write it (`config.rb`, not `./config.rb`).
+    let config_rb_path = if files.project_root == Path::new(".") {
+        PathBuf::from("config.rb")
+    } else {
+        files.project_root.join("config.rb")
+    };
+    if let Ok(text) = crate::load::read_text(&config_rb_path, crate::load::MAX_SETTINGS_BYTES) {
+        let config = config_rb::read(&text);
+        settings.middleman_directory_indexes = config.directory_indexes;
+        // Middleman's redirects join the settings' own; one both name keeps
+        // the settings' target (the file a team edits now).
+        for (from, to, line) in config.redirects {
+            let key = format!("redirects.{from}");
+            if !settings.redirects.contains_key(&from) {
+                settings.redirects.insert(from, to);
+                settings.positions.insert(key.clone(), (line, 1));
+                settings.key_files.insert(key, config_rb_path.clone());
+            }
+        }
+        if let Some(url) = config.report_issue_url {
+            settings.source_urls.report_issue_url = Some(url);
+        }
+        for (line, code) in config.ignored {
+            problems.push(
+                Diagnostic::warning(
+                    Code::ConfigRbIgnored,
+                    &config_rb_path,
+                    format!("`{code}` is Ruby that manual does not run, so it has no effect"),
+                )
+                .at(line, 1)
+                .with_help("manual reads `activate :directory_indexes`, `redirect \"/from\", to: \"/to\"` and a `SourceUrls` `report_issue_url` that returns a string; do the rest in site.yml, or remove the line"),
+            );
+        }
+    }
     if let Err(e) = check(&mut settings) {
         let file = settings.file_of(&e.file.to_string_lossy());
         problems.push(Diagnostic { file, ..e });

@@ -25,6 +25,14 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
         "Google Analytics is not added to pages; add its script in a layout override if you need it",
     ),
     (
+        "ga4_gtm_tracking_id",
+        "Google Tag Manager is not added to pages; add its script in a layout override if you need it",
+    ),
+    (
+        "enable_anchored_headings",
+        "headings always link to themselves in manual's theme, so the setting changes nothing",
+    ),
+    (
         "cookie_banner",
         "no cookie banner is shown; manual's pages set no cookies",
     ),

@@ -312,9 +312,14 @@ impl Site {
             folders: foldhash::HashMap::default(),
         };
         let home_page = pages.iter().position(|p| p.url == HOME_URL);
+        // A site's own home page or page-not-found page (a tech-docs site's
+        // `404.html.md.erb`) replaces the generated one, as the gem has no
+        // page of its own there to clash with.
+        let own_page_at = |url: &str| pages.iter().any(|p| p.url == url);
         let generated: Vec<Generated> = generated::generated_files(&settings)
             .into_iter()
             .filter(|g| !(*g == Generated::Home && home_page.is_some()))
+            .filter(|g| !(*g == Generated::NotFound && own_page_at(g.url())))
             .collect();
         for &file in &generated {
             map.claim(

@@ -1019,6 +1019,27 @@ impl<'w> Env<'w> {
         // Methods every value has.
         match name {
             "nil?" => return Ok(Value::Bool(matches!(receiver, Value::Nil))),
+            // As in Ruby, on every value, nil included: `x.eql? "y"` is false
+            // when `x` is missing rather than an error. `eql?` does not take
+            // 1 for 1.0, as Ruby's does not.
+            "==" | "equal?" => {
+                let other = args.first().cloned().unwrap_or(Value::Nil);
+                return Ok(Value::Bool(receiver.equals(&other)));
+            }
+            "eql?" => {
+                let other = args.first().cloned().unwrap_or(Value::Nil);
+                let numeric_kinds_differ = matches!(
+                    (&receiver, &other),
+                    (Value::Int(_), Value::Float(_)) | (Value::Float(_), Value::Int(_))
+                );
+                return Ok(Value::Bool(
+                    !numeric_kinds_differ && receiver.equals(&other),
+                ));
+            }
+            "!=" => {
+                let other = args.first().cloned().unwrap_or(Value::Nil);
+                return Ok(Value::Bool(!receiver.equals(&other)));
+            }
             "to_s" | "to_str" | "html_safe" => return Ok(Value::Str(receiver.to_text())),
             "inspect" => return Ok(Value::Str(receiver.inspect())),
             "present?" => return Ok(Value::Bool(!blank(&receiver))),
@@ -1127,6 +1148,7 @@ impl<'w> Env<'w> {
             Value::Nil => match name {
                 "to_a" => Ok(Value::Array(Vec::new())),
                 "to_i" => Ok(Value::Int(0)),
+                "to_h" => Ok(Value::Hash(Vec::new())),
                 _ => no_method(self, &Value::Nil),
             },
             Value::Bool(_) => no_method(self, &receiver),

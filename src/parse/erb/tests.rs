@@ -150,6 +150,30 @@ fn output_and_statement_tags() {
     assert_eq!(site.text("<%# a comment %>x"), "x");
 }
 
+/// As in Ruby: a missing value is nil, and nil
+/// answers `eql?`, `==` and `nil?` rather than stopping the page.
+#[test]
+fn nil_answers_what_every_ruby_value_answers() {
+    let site = Site::new();
+    assert_eq!(
+        site.text("<%= current_page.data.nope.eql? \"withdrawn\" %>"),
+        "false"
+    );
+    assert_eq!(
+        site.text("<%= nil.eql?(nil) %>|<%= nil == nil %>"),
+        "true|true"
+    );
+    assert_eq!(
+        site.text("<%= 1.eql?(1.0) %>|<%= 1 == 1.0 %>"),
+        "false|true"
+    );
+    assert_eq!(site.text("<%= \"a\".eql?(\"a\") %>"), "true");
+    assert_eq!(
+        site.text("<%= nil.to_a.size %>|<%= nil.to_h.size %>"),
+        "0|0"
+    );
+}
+
 #[test]
 fn trims_and_the_escape_even_inside_code() {
     let site = Site::new();
