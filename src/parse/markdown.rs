@@ -386,8 +386,7 @@ pub fn render_body(
             }
             Event::End(TagEnd::Link) => {
                 if let Some((text, line, column)) = open_link_text.take() {
-                    let said = text.trim().trim_end_matches(['.', ':']).to_lowercase();
-                    if VAGUE_LINK_TEXTS.contains(&said.as_str()) {
+                    if is_vague_link_text(&text) {
                         barriers.push(Barrier {
                             kind: BarrierKind::VagueLinkText(text.trim().to_string()),
                             line,
@@ -454,55 +453,7 @@ pub fn render_body(
                     }
                     continue;
                 }
-                let pre = match highlighted {
-                    Highlighted::Html(html) => {
-                        // Marked lines are marked inside the highlighted code.
-                        match (html.find("\">"), html.rfind("</code>")) {
-                            (Some(open), Some(close)) if !fence.marked_lines.is_empty() => {
-                                let inner_start = html[..open + 2].len();
-                                format!(
-                                    "{}{}{}",
-                                    &html[..inner_start],
-                                    code_fence::mark_lines(
-                                        &html[inner_start..close],
-                                        &fence.marked_lines
-                                    ),
-                                    &html[close..]
-                                )
-                            }
-                            _ => html.to_string(),
-                        }
-                    }
-                    // A long line scrolls the block sideways, so it must be
-                    // reachable by keyboard (as highlighted blocks are).
-                    _ => {
-                        let mut pre = String::from("<pre tabindex=\"0\"><code");
-                        if !language.is_empty() {
-                            pre.push_str(" class=\"language-");
-                            let _ = pulldown_cmark_escape::escape_html(&mut pre, &language);
-                            pre.push('"');
-                        }
-                        pre.push('>');
-                        let mut escaped = String::with_capacity(code.len());
-                        let _ = pulldown_cmark_escape::escape_html_body_text(&mut escaped, &code);
-                        pre.push_str(&code_fence::mark_lines(&escaped, &fence.marked_lines));
-                        pre.push_str("</code></pre>\n");
-                        pre
-                    }
-                };
-                let block = match &fence.title {
-                    Some(title) => {
-                        let mut figure = String::from(
-                            "<figure class=\"code-block\"><figcaption class=\"code-block__title\">",
-                        );
-                        let _ = pulldown_cmark_escape::escape_html_body_text(&mut figure, title);
-                        figure.push_str("</figcaption>\n");
-                        figure.push_str(&pre);
-                        figure.push_str("</figure>\n");
-                        figure
-                    }
-                    None => pre,
-                };
+                let block = code_block_html(&language, &code, &fence, highlighted);
                 // The block's events become one piece of HTML.
                 events[start].0 = Event::Html(CowStr::from(block));
                 for (event, _) in &mut events[start + 1..=index] {
@@ -726,22 +677,7 @@ pub fn render_body(
             }
         })
         .collect();
-    // The title is the page's h1, whether the body writes it or not, so
-    // the first heading may be an h2; each next one at most one deeper.
-    let mut level_before = 1;
-    for heading in &headings {
-        if heading.level > level_before + 1 {
-            barriers.push(Barrier {
-                kind: BarrierKind::HeadingSkipsLevel {
-                    from: level_before,
-                    to: heading.level,
-                },
-                line: heading.line,
-                column: heading.column,
-            });
-        }
-        level_before = heading.level;
-    }
+    barriers.extend(skipped_levels(&headings));
     barriers.sort_by_key(|b| (b.line, b.column));
     RenderedMarkdown {
         html,
@@ -759,6 +695,87 @@ pub fn render_body(
         scripts,
         starts_with_title,
     }
+}
+
+/// A code block's HTML: highlighted (or escaped, and then keyboard-
+/// scrollable as highlighted blocks are), its marked lines marked, under
+/// its title when it has one.
+fn code_block_html(
+    language: &str,
+    code: &str,
+    fence: &code_fence::FenceInfo,
+    highlighted: Highlighted,
+) -> String {
+    let pre = match highlighted {
+        Highlighted::Html(html) => match (html.find("\">"), html.rfind("</code>")) {
+            // Marked lines are marked inside the highlighted code.
+            (Some(open), Some(close)) if !fence.marked_lines.is_empty() => {
+                let inner_start = open + 2;
+                format!(
+                    "{}{}{}",
+                    &html[..inner_start],
+                    code_fence::mark_lines(&html[inner_start..close], &fence.marked_lines),
+                    &html[close..]
+                )
+            }
+            _ => html.to_string(),
+        },
+        _ => {
+            let mut pre = String::from("<pre tabindex=\"0\"><code");
+            if !language.is_empty() {
+                pre.push_str(" class=\"language-");
+                let _ = pulldown_cmark_escape::escape_html(&mut pre, language);
+                pre.push('"');
+            }
+            pre.push('>');
+            let mut escaped = String::with_capacity(code.len());
+            let _ = pulldown_cmark_escape::escape_html_body_text(&mut escaped, code);
+            pre.push_str(&code_fence::mark_lines(&escaped, &fence.marked_lines));
+            pre.push_str("</code></pre>\n");
+            pre
+        }
+    };
+    match &fence.title {
+        Some(title) => {
+            let mut figure = String::from(
+                "<figure class=\"code-block\"><figcaption class=\"code-block__title\">",
+            );
+            let _ = pulldown_cmark_escape::escape_html_body_text(&mut figure, title);
+            figure.push_str("</figcaption>\n");
+            figure.push_str(&pre);
+            figure.push_str("</figure>\n");
+            figure
+        }
+        None => pre,
+    }
+}
+
+/// Headings more than one level below the one before them; the page's
+/// title is the level 1 before the first.
+fn skipped_levels(headings: &[Heading]) -> Vec<Barrier> {
+    let mut found = Vec::new();
+    let mut level_before = 1;
+    for heading in headings {
+        if heading.level > level_before + 1 {
+            found.push(Barrier {
+                kind: BarrierKind::HeadingSkipsLevel {
+                    from: level_before,
+                    to: heading.level,
+                },
+                line: heading.line,
+                column: heading.column,
+            });
+        }
+        level_before = heading.level;
+    }
+    found
+}
+
+/// Link text that names nothing ("click here"), as the reader's screen
+/// reader would list it.
+fn is_vague_link_text(text: &str) -> bool {
+    let said = text.trim().trim_end_matches(['.', ':']).to_lowercase();
+    VAGUE_LINK_TEXTS.contains(&said.as_str())
 }
 
 /// A drawn diagram: its SVG as an image named by its title, with its
