@@ -385,14 +385,14 @@ pub fn render_body(
                 }
             }
             Event::End(TagEnd::Link) => {
-                if let Some((text, line, column)) = open_link_text.take() {
-                    if is_vague_link_text(&text) {
-                        barriers.push(Barrier {
-                            kind: BarrierKind::VagueLinkText(text.trim().to_string()),
-                            line,
-                            column,
-                        });
-                    }
+                if let Some((text, line, column)) = open_link_text.take()
+                    && is_vague_link_text(&text)
+                {
+                    barriers.push(Barrier {
+                        kind: BarrierKind::VagueLinkText(text.trim().to_string()),
+                        line,
+                        column,
+                    });
                 }
             }
             Event::Start(Tag::BlockQuote(Some(kind))) if keep_text => {
