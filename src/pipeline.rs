@@ -195,6 +195,7 @@ pub fn prepare_cached(
         base_path: &settings.base_path,
         heading_ids: settings.heading_ids(),
         directory_indexes: settings.directory_indexes(),
+        gem_markdown: settings.tech_docs.is_some(),
     };
     let parsed = parse::cache::parse_pages(
         parse::cache::ParseRun {

@@ -43,6 +43,7 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
         base_path: &base_path,
         heading_ids: settings.heading_ids(),
         directory_indexes: settings.directory_indexes(),
+        gem_markdown: settings.tech_docs.is_some(),
     };
     for (relative, bytes) in pages {
         let path = PathBuf::from("source").join(relative);

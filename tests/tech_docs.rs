@@ -660,3 +660,49 @@ fn config_rb_redirects_and_report_issue_url_are_honoured_and_the_rest_named() {
         "Report a problem goes to the team's own address"
     );
 }
+
+/// As in the gem, a page without `title` is published under its first
+/// heading; a site that wants titles can still require them.
+#[test]
+fn a_gem_page_without_a_title_takes_its_first_heading() {
+    let site = gem_site("service_name: Titles\n");
+    gem_page(&site, "index.html.md.erb", "title: Home\n", "Hello\n");
+    gem_page(
+        &site,
+        "setup.html.md",
+        "weight: 2\n",
+        "# Set up the service\n\nText.\n",
+    );
+    assert_eq!(site.check(), vec![]);
+    site.build(&[]).assert_ok();
+    assert!(
+        site.read("build/setup.html")
+            .contains("<title>Set up the service")
+    );
+    site.write("site.yml", "required_front_matter: [title]\n");
+    let codes: Vec<String> = site.check().into_iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["title-missing"]);
+}
+
+/// The gem's markdown (Redcarpet) takes `##Heading` as a heading; on a
+/// tech-docs site it is one here too, at its line, with the gem's id, and
+/// not reported as a broken heading. A manual of our own keeps CommonMark.
+#[test]
+fn a_heading_without_a_space_is_a_heading_on_a_gem_site() {
+    let site = gem_site("service_name: Redcarpet\n");
+    gem_page(
+        &site,
+        "index.html.md.erb",
+        "title: Home\n",
+        "##Set up\n\nText and [the set-up steps](#set-up).\n\n#channel is not a heading\n",
+    );
+    assert_eq!(site.check(), vec![]);
+    site.build(&[]).assert_ok();
+    let html = site.read("build/index.html");
+    assert!(html.contains("<h2 id=\"set-up\">"), "{html}");
+    assert!(html.contains("<p>#channel is not a heading</p>"), "{html}");
+    let ours = Fixture::new();
+    ours.page("a", "A page", "Ops", "##Set up\n");
+    let codes: Vec<String> = ours.check().into_iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["lint-heading-space"]);
+}

@@ -195,13 +195,7 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
     let mut diagnostics = Diagnostics::new();
     let options_digest = {
         use std::hash::BuildHasher;
-        foldhash::fast::FixedState::default().hash_one((
-            options.index_words,
-            options.base_path,
-            options.heading_ids,
-            options.directory_indexes,
-            highlighter.makes_html(),
-        ))
+        foldhash::fast::FixedState::default().hash_one((options, highlighter.makes_html()))
     };
     // After a fresh listing every file is stamped; after an edit in place
     // only the files the watcher named (their parses were forgotten).

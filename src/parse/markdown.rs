@@ -208,6 +208,7 @@ pub fn render(
         highlighter,
         base_path,
         Scheme::default(),
+        false,
     )
 }
 
@@ -220,6 +221,7 @@ pub fn render_body(
     highlighter: &Highlighter,
     base_path: &str,
     scheme: Scheme,
+    gem_markdown: bool,
 ) -> RenderedMarkdown {
     let position = |offset: usize| locator.position(offset);
 
@@ -264,6 +266,9 @@ pub fn render_body(
     let mut events: Vec<(Event<'_>, std::ops::Range<usize>)> =
         Vec::with_capacity((body.len() / 16 + 16).min(4096));
     events.extend(parser.into_offset_iter());
+    if gem_markdown {
+        headings_without_space(&mut events);
+    }
 
     let explicit_ids: Vec<String> = events
         .iter()
@@ -776,6 +781,59 @@ fn skipped_levels(headings: &[Heading]) -> Vec<Barrier> {
 fn is_vague_link_text(text: &str) -> bool {
     let said = text.trim().trim_end_matches(['.', ':']).to_lowercase();
     VAGUE_LINK_TEXTS.contains(&said.as_str())
+}
+
+/// Redcarpet, the gem's markdown, takes `##Heading` (no space after the
+/// marks) as a heading; CommonMark takes it as text. On a tech-docs site a
+/// one-line paragraph that starts so becomes that heading, here at the
+/// event level so that every byte keeps its place (positions stay the
+/// author's).
+fn headings_without_space(events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
+    let levels = [
+        HeadingLevel::H1,
+        HeadingLevel::H2,
+        HeadingLevel::H3,
+        HeadingLevel::H4,
+        HeadingLevel::H5,
+        HeadingLevel::H6,
+    ];
+    let mut index = 0;
+    while index + 2 < events.len() {
+        let is_paragraph = matches!(events[index].0, Event::Start(Tag::Paragraph));
+        let one_line = is_paragraph
+            && matches!(&events[index + 1].0, Event::Text(t) if !t.contains('\n'))
+            && matches!(events[index + 2].0, Event::End(TagEnd::Paragraph));
+        let hashes = match &events[index + 1].0 {
+            Event::Text(text) if one_line => text.chars().take_while(|&c| c == '#').count(),
+            _ => 0,
+        };
+        let heading_text = match &events[index + 1].0 {
+            Event::Text(text) if (1..=6).contains(&hashes) => {
+                let rest = text[hashes..].trim_end_matches('#').trim();
+                // `#channel` is a Slack channel; Redcarpet would make it a
+                // heading too, but no runbook means that.
+                let looks_like_heading = !rest.is_empty()
+                    && !text[hashes..].starts_with(char::is_whitespace)
+                    && (hashes >= 2 || rest.starts_with(char::is_uppercase));
+                looks_like_heading.then(|| rest.to_string())
+            }
+            _ => None,
+        };
+        if let Some(text) = heading_text {
+            let level = levels[hashes - 1];
+            events[index].0 = Event::Start(Tag::Heading {
+                level,
+                id: None,
+                classes: Vec::new(),
+                attrs: Vec::new(),
+            });
+            events[index + 1].0 = Event::Text(CowStr::from(text));
+            events[index + 2].0 = Event::End(TagEnd::Heading(level));
+            index += 3;
+        } else {
+            index += 1;
+        }
+    }
 }
 
 /// A drawn diagram: its SVG as an image named by its title, with its

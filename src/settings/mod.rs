@@ -329,7 +329,10 @@ impl Settings {
     pub fn required_front_matter(&self) -> Vec<String> {
         match &self.required_front_matter {
             Some(keys) => keys.clone(),
-            None if self.tech_docs.is_some() => vec!["title".into()],
+            // The gem publishes a page without `title` under its first
+            // heading (the parse takes that as the title), so a site moving
+            // from it requires nothing until it says so.
+            None if self.tech_docs.is_some() => Vec::new(),
             None => default_required(),
         }
     }
