@@ -135,6 +135,7 @@ codes! {
     LintGovukSpelling = "lint-govuk-spelling": "`Gov.uk` where `GOV.UK` is meant.";
     LintTitleVerb = "lint-title-verb": "A title starts with an -ing word.";
     LintPageFileName = "lint-page-file-name": "A page file is not named `<slug>.html.md`.";
+    CalloutUnknown = "callout-unknown": "A quote starts `[!WORD]` with a word that is not a callout.";
     ImageAltMissing = "image-alt-missing": "An image has no alt text for readers who cannot see it.";
     HeadingLevelSkipped = "heading-level-skipped": "A heading is more than one level below the one before it.";
     TitleDuplicate = "title-duplicate": "Two pages in one section have the same title.";

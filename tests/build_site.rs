@@ -680,6 +680,28 @@ fn callouts_are_drawn_as_govuk_components() {
     assert!(html.contains("<span class=\"govuk-visually-hidden\">Warning: </span>"));
     assert!(html.contains("<p class=\"callout__label\">Tip</p>"));
     assert!(html.contains("<p class=\"callout__label\">Important</p>"));
+
+    // A word that is not a callout is shown as written, with a warning.
+    site.page(
+        "other",
+        "Other page",
+        "Ops",
+        "Text.\n\n> [!DANGER]\n> Hot.\n",
+    );
+    let unknown: Vec<_> = site
+        .check()
+        .into_iter()
+        .filter(|f| f.code == "callout-unknown")
+        .map(|f| (f.file, f.line, f.severity))
+        .collect();
+    assert_eq!(
+        unknown,
+        [(
+            "source/manual/other.html.md".to_string(),
+            9,
+            "warning".to_string()
+        )]
+    );
 }
 
 /// A code fence's title is shown above the block, its marked lines are

@@ -55,3 +55,27 @@ pub fn close(kind: BlockQuoteKind) -> &'static str {
         "</div>\n"
     }
 }
+
+/// The word of a quote's first line written as a callout (`> [!WORD]`)
+/// that is not one of GitHub's five (which markdown draws as callouts).
+pub fn unknown_kind(first_line: &str) -> Option<&str> {
+    let rest = first_line.trim_start().strip_prefix('>')?.trim();
+    let word = rest.strip_prefix("[!")?.strip_suffix(']')?;
+    let known = ["NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"];
+    (!word.is_empty()
+        && word.chars().all(|c| c.is_ascii_alphabetic())
+        && !known.contains(&word.to_ascii_uppercase().as_str()))
+    .then_some(word)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_words_that_are_not_callouts_are_unknown() {
+        assert_eq!(super::unknown_kind("> [!DANGER]"), Some("DANGER"));
+        assert_eq!(super::unknown_kind("> [!Note]"), None);
+        assert_eq!(super::unknown_kind("> [!WARNING]"), None);
+        assert_eq!(super::unknown_kind("> a quote"), None);
+        assert_eq!(super::unknown_kind("> [!not a word]"), None);
+    }
+}

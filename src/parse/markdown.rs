@@ -141,6 +141,8 @@ pub enum BarrierKind {
     HeadingSkipsLevel { from: u8, to: u8 },
     /// Link text that says nothing out of context ("click here").
     VagueLinkText(String),
+    /// `> [!WORD]` with a word that is not a callout: shown as text.
+    UnknownCallout(String),
 }
 
 /// Link text that tells a screen reader's list of links nothing.
@@ -395,6 +397,19 @@ pub fn render_body(
                 {
                     barriers.push(Barrier {
                         kind: BarrierKind::VagueLinkText(text.trim().to_string()),
+                        line,
+                        column,
+                    });
+                }
+            }
+            // `> [!WORD]` with a word GitHub's alerts do not have stays a
+            // quote that starts with "[!WORD]": say so.
+            Event::Start(Tag::BlockQuote(None)) => {
+                let first_line = body[range.clone()].lines().next().unwrap_or("");
+                if let Some(word) = super::callout::unknown_kind(first_line) {
+                    let (line, column) = position(range.start);
+                    barriers.push(Barrier {
+                        kind: BarrierKind::UnknownCallout(word.to_string()),
                         line,
                         column,
                     });

@@ -355,6 +355,12 @@ fn check_lints(site: &Site, page: &Page, found: &mut Diagnostics) {
                     "#".repeat(usize::from(*from) + 1)
                 ),
             ),
+            BarrierKind::UnknownCallout(word) => (
+                true,
+                Code::CalloutUnknown,
+                format!("`[!{word}]` is not a callout, so it is shown as text"),
+                "use [!NOTE], [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION]".to_string(),
+            ),
             BarrierKind::VagueLinkText(text) => (
                 lints.link_text,
                 Code::LinkTextVague,
