@@ -76,6 +76,8 @@
     var bar = document.createElement("div");
     bar.className = "copy-bar";
     bar.appendChild(button);
-    pre.parentNode.insertBefore(bar, pre);
+    // Above the block's title when it has one, so the title sits on the code.
+    var above = figure || pre;
+    above.parentNode.insertBefore(bar, above);
   });
 })();
