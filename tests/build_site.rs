@@ -773,3 +773,44 @@ fn diagrams_are_drawn_at_build_time_and_broken_ones_are_errors() {
         "{html}"
     );
 }
+
+/// Previous and next within a section follow the navigation's order:
+/// `weight` first, then title; the first page has no previous and the last
+/// no next.
+#[test]
+fn previous_and_next_follow_weight_then_title() {
+    let site = Fixture::new();
+    let page = |slug: &str, title: &str, weight: &str| {
+        site.write(
+            &format!("source/manual/{slug}.html.md"),
+            format!(
+                "---\ntitle: {title}\nowner_slack: \"#team\"\nsection: Ops\nparent: /manual.html\n{weight}---\nText.\n"
+            ),
+        );
+    };
+    page("alpha", "Alpha task", "");
+    page("zulu", "Zulu task", "weight: 1\n");
+    page("mike", "Mike task", "");
+    site.build(&[]).assert_ok();
+    let pager = |slug: &str| -> Vec<String> {
+        let html = site.read(&format!("build/manual/{slug}.html"));
+        ["rel=\"prev\"", "rel=\"next\""]
+            .iter()
+            .filter_map(|rel| {
+                let at = html.find(rel)?;
+                let before = &html[..at];
+                let href = before.rfind("href=\"").map(|h| &before[h + 6..])?;
+                Some(format!("{rel} {}", &href[..href.find('"').unwrap()]))
+            })
+            .collect()
+    };
+    assert_eq!(pager("zulu"), ["rel=\"next\" /manual/alpha.html"]);
+    assert_eq!(
+        pager("alpha"),
+        [
+            "rel=\"prev\" /manual/zulu.html",
+            "rel=\"next\" /manual/mike.html"
+        ]
+    );
+    assert_eq!(pager("mike"), ["rel=\"prev\" /manual/alpha.html"]);
+}

@@ -90,7 +90,7 @@ pub struct Section {
     /// Its heading id on the manual index, so `/manual.html#<id>` works.
     pub id: String,
     /// Indexes into `Site::pages`: how-to pages, then `type: learn` pages,
-    /// each sorted by title.
+    /// each in the navigation's order (`nav::nav_order`: weight, then title).
     pub pages: Vec<usize>,
 }
 
@@ -819,8 +819,11 @@ fn group_into_sections(pages: &[Arc<Page>], scheme: crate::settings::HeadingIdSc
     let sections: Vec<Section> = by_name
         .into_iter()
         .map(|((_, name), mut members)| {
-            // Keys made once per page, not once per comparison.
-            members.sort_by_cached_key(|&p| (pages[p].is_learn(), title_key(&pages[p])));
+            // How-to pages, then learn pages, each in the navigation's order.
+            members.sort_by(|&a, &b| {
+                (pages[a].is_learn().cmp(&pages[b].is_learn()))
+                    .then_with(|| nav::nav_order(&pages[a], &pages[b]))
+            });
             Section {
                 id: ids.unique_for(&name, &name, 2),
                 name,

@@ -15,6 +15,22 @@ use std::sync::Arc;
 
 use crate::parse::Page;
 
+/// **The** order of pages beside each other, in the navigation tree and in
+/// a section: `weight` first (pages with one before those without, lower
+/// first), then title, then address.
+pub fn nav_order(a: &Page, b: &Page) -> Ordering {
+    let weight = |p: &Page| p.front_matter.weight.as_ref().and_then(|w| w.as_f64());
+    match (weight(a), weight(b)) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+    .then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
+    .then_with(|| a.title.cmp(&b.title))
+    .then_with(|| a.url.cmp(&b.url))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Nav {
     /// The top level, in order.
@@ -73,18 +89,7 @@ impl Nav {
                 _ => roots.push(i),
             }
         }
-        let order = |a: &usize, b: &usize| -> Ordering {
-            let (pa, pb) = (&pages[*a], &pages[*b]);
-            let weight = |p: &Page| p.front_matter.weight.as_ref().and_then(|w| w.as_f64());
-            match (weight(pa), weight(pb)) {
-                (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            }
-            .then_with(|| pa.title.to_lowercase().cmp(&pb.title.to_lowercase()))
-            .then_with(|| pa.url.cmp(&pb.url))
-        };
+        let order = |a: &usize, b: &usize| -> Ordering { nav_order(&pages[*a], &pages[*b]) };
         roots.sort_by(order);
         for list in &mut children {
             list.sort_by(order);
