@@ -196,6 +196,7 @@ pub fn prepare_cached(
         heading_ids: settings.heading_ids(),
         directory_indexes: settings.directory_indexes(),
         gem_markdown: settings.tech_docs.is_some(),
+        layout_rules: &settings.middleman_layouts,
     };
     let parsed = parse::cache::parse_pages(
         parse::cache::ParseRun {

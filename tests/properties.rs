@@ -44,6 +44,7 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
         heading_ids: settings.heading_ids(),
         directory_indexes: settings.directory_indexes(),
         gem_markdown: settings.tech_docs.is_some(),
+        layout_rules: &settings.middleman_layouts,
     };
     for (relative, bytes) in pages {
         let path = PathBuf::from("source").join(relative);

@@ -706,3 +706,56 @@ fn a_heading_without_a_space_is_a_heading_on_a_gem_site() {
     let codes: Vec<String> = ours.check().into_iter().map(|f| f.code).collect();
     assert_eq!(codes, ["lint-heading-space"]);
 }
+
+/// config.rb's layouts, as Middleman applies them: a page's own `layout:`
+/// first, then the last `page` rule whose glob matches its address, then
+/// `set :layout`.
+#[test]
+fn config_rb_layouts_are_applied_as_middleman_applies_them() {
+    let site = gem_site("service_name: Layouts\n");
+    site.write(
+        "config.rb",
+        "set :layout, :banner\npage \"/old/*\", layout: :withdrawn\n",
+    );
+    site.write(
+        "source/layouts/banner.erb",
+        "<% wrap_layout :core do %>\n<p class=\"banner\">Live service</p>\n<%= yield %>\n<% end %>\n",
+    );
+    site.write(
+        "source/layouts/withdrawn.erb",
+        "<% wrap_layout :core do %>\n<p class=\"withdrawn\">Withdrawn.</p>\n<% end %>\n",
+    );
+    gem_page(&site, "index.html.md.erb", "title: Home\n", "Hello\n");
+    gem_page(
+        &site,
+        "old/thing.html.md",
+        "title: Old thing\n",
+        "Old words.\n",
+    );
+    gem_page(
+        &site,
+        "own.html.md",
+        "title: Own\nlayout: core\n",
+        "Own words.\n",
+    );
+    site.build(&[]).assert_ok();
+    assert!(
+        site.read("build/index.html")
+            .contains("<p class=\"banner\">Live service</p>")
+    );
+    let old = site.read("build/old/thing.html");
+    assert!(
+        old.contains("<p class=\"withdrawn\">Withdrawn.</p>"),
+        "{old}"
+    );
+    assert!(
+        !old.contains("Old words.") && !old.contains("Live service"),
+        "{old}"
+    );
+    let own = site.read("build/own.html");
+    assert!(
+        own.contains("Own words.") && !own.contains("Live service"),
+        "{own}"
+    );
+    assert_eq!(site.check(), vec![]);
+}

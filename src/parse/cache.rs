@@ -253,7 +253,7 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
                         Err(error) => return Parsed::Done(None, vec![error]),
                     };
                     if parse::erb::is_erb(&file.relative)
-                        || (erb_layouts && names_erb_layout(&front_matter_of(&source.text)))
+                        || (erb_layouts && names_erb_layout(&front_matter_of(&source, &options)))
                     {
                         return Parsed::Erb(source);
                     }
@@ -273,7 +273,7 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
         .map(|(file, fresh)| match fresh {
             Some(Parsed::Erb(source)) => parse::resource(
                 &file.relative,
-                &front_matter_of(&source.text),
+                &front_matter_of(source, &options),
                 options.directory_indexes,
             ),
             Some(Parsed::Done(Some(page), _)) => parse::resource(
@@ -418,12 +418,13 @@ enum Parsed {
 /// what was found on the way.
 /// A page's front matter as far as it can be read (for its ERB resource
 /// and its layout, before the page itself is parsed); empty when it cannot.
-fn front_matter_of(text: &str) -> parse::FrontMatter {
-    parse::front_matter::split(text)
+fn front_matter_of(source: &load::PageSource, options: &ParseOptions) -> parse::FrontMatter {
+    let front_matter = parse::front_matter::split(&source.text)
         .ok()
         .and_then(|split| parse::front_matter::parse(&split).ok())
         .map(|p| p.front_matter)
-        .unwrap_or_default()
+        .unwrap_or_default();
+    parse::with_layout_rules(front_matter, &source.relative, options)
 }
 
 /// The partials ERB pages ask for, found among the source folder's files

@@ -169,6 +169,61 @@ pub struct ParseOptions<'a> {
     /// The markdown is the tech-docs gem's (Redcarpet): `##Heading` with no
     /// space is a heading there.
     pub gem_markdown: bool,
+    /// Layouts by page address from Middleman's config.rb: (glob, layout).
+    pub layout_rules: &'a [(String, String)],
+}
+
+/// A page's front matter with its layout as Middleman would choose it: its
+/// own `layout:`, else the last config.rb `page` rule whose glob matches
+/// its address, else config.rb's `set :layout`. **The** one place the
+/// default is applied: the early read (for ERB) and the parse both call it.
+pub fn with_layout_rules(
+    mut front_matter: FrontMatter,
+    relative: &str,
+    options: &ParseOptions,
+) -> FrontMatter {
+    if front_matter.layout.is_none() && !options.layout_rules.is_empty() {
+        let url = page_url(relative, options.directory_indexes);
+        let address = crate::url::address(&url);
+        let matching = |glob: &str| glob_matches(glob, address) || glob_matches(glob, &url);
+        front_matter.layout = options
+            .layout_rules
+            .iter()
+            .rev()
+            .filter(|(glob, _)| glob != "*")
+            .find(|(glob, _)| matching(glob))
+            .or_else(|| {
+                options
+                    .layout_rules
+                    .iter()
+                    .rev()
+                    .find(|(glob, _)| glob == "*")
+            })
+            .map(|(_, layout)| layout.clone());
+    }
+    front_matter
+}
+
+/// Middleman's page globs: `*` matches any run of characters, `/` included.
+/// Written by hand (a few lines) because a glob crate's path rules, where
+/// `*` stops at `/`, are not Middleman's.
+fn glob_matches(glob: &str, text: &str) -> bool {
+    let glob = glob.strip_prefix('/').unwrap_or(glob);
+    let text = text.strip_prefix('/').unwrap_or(text);
+    let parts: Vec<&str> = glob.split('*').collect();
+    if parts.len() == 1 {
+        return glob == text;
+    }
+    let Some(mut rest) = text.strip_prefix(parts[0]) else {
+        return false;
+    };
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(parts[parts.len() - 1])
 }
 
 /// What an ERB page's ERB reads besides the page: the site's pages, the
@@ -230,13 +285,14 @@ pub fn parse_page_in(
             return (None, diagnostics);
         }
     };
-    let parsed = match front_matter::parse(&split) {
+    let mut parsed = match front_matter::parse(&split) {
         Ok(parsed) => parsed,
         Err(e) => {
             diagnostics.push(located(e));
             return (None, diagnostics);
         }
     };
+    parsed.front_matter = with_layout_rules(parsed.front_matter, &source.relative, &options);
     for (key, comment, line) in &parsed.commented {
         diagnostics.push(
             Diagnostic::warning(

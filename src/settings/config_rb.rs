@@ -4,8 +4,8 @@
 //! untrusted input like every other.
 //!
 //! Honoured: `activate :directory_indexes`; `redirect "from", to: "to"`;
-//! a `SourceUrls` module or class whose `report_issue_url` returns a string
-//! literal. Known and harmless, so not reported: `require`,
+//! `set :layout, :name` and `page "/glob/*", layout: :name`; a `SourceUrls`
+//! module or class whose `report_issue_url` returns a string literal. Known and harmless, so not reported: `require`,
 //! `GovukTechDocs.configure(...)`.
 
 /// What a `config.rb` says, as far as it is data.
@@ -15,6 +15,10 @@ pub struct ConfigRb {
     /// (from, to, line).
     pub redirects: Vec<(String, String, usize)>,
     pub report_issue_url: Option<String>,
+    /// Layouts by page address, in the file's order: (glob, layout). `set
+    /// :layout` is the glob `*`; a `page` rule's glob is matched against
+    /// the page's address (`/docs/*`).
+    pub layouts: Vec<(String, String)>,
     /// (line, the statement's first line) for each statement not acted on.
     pub ignored: Vec<(usize, String)>,
 }
@@ -98,6 +102,35 @@ fn redirect(code: &str) -> Option<(String, String)> {
     Some((string_literal(from)?, string_literal(to)?))
 }
 
+/// A symbol or string naming a layout: `:withdrawn` or `"withdrawn"`.
+fn layout_name(code: &str) -> Option<String> {
+    let code = code.trim();
+    match code.strip_prefix(':') {
+        Some(symbol)
+            if !symbol.is_empty() && symbol.chars().all(|c| c.is_alphanumeric() || c == '_') =>
+        {
+            Some(symbol.to_string())
+        }
+        Some(_) => None,
+        None => string_literal(code),
+    }
+}
+
+/// `set :layout, :name` as ("*", name); `page "/glob", layout: :name` as
+/// (glob, name).
+fn layout_rule(code: &str) -> Option<(String, String)> {
+    if let Some(rest) = code.strip_prefix("set :layout,") {
+        return Some(("*".to_string(), layout_name(rest)?));
+    }
+    let rest = code.strip_prefix("page ")?.trim();
+    let (glob, options) = rest.split_once(',')?;
+    let options = options.trim();
+    let name = options
+        .strip_prefix("layout:")
+        .or_else(|| options.strip_prefix(":layout =>"))?;
+    Some((string_literal(glob)?, layout_name(name)?))
+}
+
 /// A block that defines `report_issue_url` to return a string literal:
 /// the URL, when every method in it is that one.
 fn report_issue_url(statement: &Statement<'_>) -> Option<String> {
@@ -156,6 +189,12 @@ pub fn read(text: &str) -> ConfigRb {
             config.redirects.push((from, to, statement.line));
             continue;
         }
+        if statement.lines.len() == 1
+            && let Some(rule) = layout_rule(code)
+        {
+            config.layouts.push(rule);
+            continue;
+        }
         if let Some(url) = report_issue_url(&statement) {
             config.report_issue_url = Some(url);
             continue;
@@ -191,6 +230,20 @@ mod tests {
             "end\n",
             "redirect \"/x.html\", to: \"#{ENV['Y']}\"\n",
         ));
+        let layouts = read(
+            "set :layout, :core\npage \"/old/*\", layout: \"withdrawn\"\npage \"/x\", layout: false\n",
+        );
+        assert_eq!(
+            layouts.layouts,
+            [
+                ("*".to_string(), "core".to_string()),
+                ("/old/*".to_string(), "withdrawn".to_string())
+            ]
+        );
+        assert_eq!(
+            layouts.ignored,
+            [(3, "page \"/x\", layout: false".to_string())]
+        );
         let built = read("configure :build do\n  activate :directory_indexes\nend\n");
         assert!(
             built.directory_indexes && built.ignored.is_empty(),

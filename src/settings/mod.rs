@@ -146,6 +146,10 @@ pub struct Settings {
     /// The project's Middleman config.rb activates `directory_indexes`.
     #[serde(skip)]
     pub middleman_directory_indexes: bool,
+    /// config.rb's layouts: (address glob, layout), in its order; a page's
+    /// own `layout:` comes first (`parse::layout_rules`).
+    #[serde(skip)]
+    pub middleman_layouts: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -499,6 +503,7 @@ pub fn load_files(files: Files<'_>) -> Result<(Settings, Diagnostics), Diagnosti
     if let Ok(text) = crate::load::read_text(&config_rb_path, crate::load::MAX_SETTINGS_BYTES) {
         let config = config_rb::read(&text);
         settings.middleman_directory_indexes = config.directory_indexes;
+        settings.middleman_layouts = config.layouts;
         // Middleman's redirects join the settings' own; one both name keeps
         // the settings' target (the file a team edits now).
         for (from, to, line) in config.redirects {
@@ -520,7 +525,7 @@ pub fn load_files(files: Files<'_>) -> Result<(Settings, Diagnostics), Diagnosti
                     format!("`{code}` is Ruby that manual does not run, so it has no effect"),
                 )
                 .at(line, 1)
-                .with_help("manual reads `activate :directory_indexes`, `redirect \"/from\", to: \"/to\"` and a `SourceUrls` `report_issue_url` that returns a string; do the rest in site.yml, or remove the line"),
+                .with_help("manual reads `activate :directory_indexes`, `redirect \"/from\", to: \"/to\"`, `set :layout`, `page \"/glob\", layout:` and a `SourceUrls` `report_issue_url` that returns a string; do the rest in site.yml, or remove the line"),
             );
         }
     }
