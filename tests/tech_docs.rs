@@ -639,7 +639,7 @@ fn config_rb_redirects_and_report_issue_url_are_honoured_and_the_rest_named() {
     );
     site.write(
         "config.rb",
-        "require 'govuk_tech_docs'\nGovukTechDocs.configure(self)\nredirect \"/old.html\", to: \"/index.html\"\nset :layout, :custom\nmodule SourceUrls\n  def report_issue_url\n    \"https://support.example.org/docs\"\n  end\nend\n",
+        "require 'govuk_tech_docs'\nGovukTechDocs.configure(self)\nredirect \"/old.html\", to: \"/index.html\"\nactivate :relative_assets\nmodule SourceUrls\n  def report_issue_url\n    \"https://support.example.org/docs\"\n  end\nend\n",
     );
     gem_page(&site, "index.html.md.erb", "title: Home\n", "Hello\n");
     let findings = site.check();
