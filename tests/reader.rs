@@ -112,6 +112,18 @@ async fn tab_to(
     panic!("Tab never reached {what}");
 }
 
+/// Keeps `scheme` ("light" or "dark") as the reader's choice, as the theme
+/// switch (`theme.js`) does, for the pages loaded next from this origin.
+async fn keep_colour_scheme(client: &Client, scheme: &str) {
+    client
+        .execute(
+            "localStorage.setItem('manual-colour-scheme', arguments[0])",
+            vec![Value::from(scheme)],
+        )
+        .await
+        .unwrap();
+}
+
 async fn path_of(client: &Client) -> String {
     client
         .execute("return location.pathname + location.hash", vec![])
@@ -495,13 +507,7 @@ async fn every_kind_of_page_works_on_a_phone_and_a_wide_screen() {
     // Each scheme as the theme switch keeps it in the browser.
     for scheme in ["light", "dark"] {
         client.goto(&format!("{origin}/404.html")).await.unwrap();
-        client
-            .execute(
-                "localStorage.setItem('manual-colour-scheme', arguments[0])",
-                vec![Value::from(scheme)],
-            )
-            .await
-            .unwrap();
+        keep_colour_scheme(&client, scheme).await;
         for (width, height) in [(390, 844), (1280, 800)] {
             client.set_window_size(width, height).await.unwrap();
             for path in [
@@ -774,13 +780,7 @@ async fn callouts_and_code_blocks_work_on_a_phone_and_a_wide_screen() {
         serde_json::json!(["img", "How a restart goes", true, 1, true])
     );
     for scheme in ["dark", "light"] {
-        client
-            .execute(
-                "localStorage.setItem('manual-colour-scheme', arguments[0])",
-                vec![serde_json::Value::from(scheme)],
-            )
-            .await
-            .unwrap();
+        keep_colour_scheme(&client, scheme).await;
         for (width, height) in [(390, 844), (1280, 900)] {
             client.set_window_size(width, height).await.unwrap();
             client
