@@ -26,8 +26,10 @@ pub fn read(info: &str) -> FenceInfo {
         ..FenceInfo::default()
     };
     let mut rest = &info[language_end..];
+    // Every turn of this loop consumes at least one character (the info
+    // string is untrusted: an empty name must not loop for ever).
     loop {
-        rest = rest.trim_start_matches([' ', '\t', ',']);
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
         if rest.is_empty() {
             break;
         }
@@ -44,6 +46,13 @@ pub fn read(info: &str) -> FenceInfo {
         let name_end = rest
             .find(|c: char| c == '=' || c.is_whitespace())
             .unwrap_or(rest.len());
+        if name_end == 0 && !rest.starts_with('=') {
+            // Not reached after the trim above; kept so progress never
+            // depends on two lines agreeing about what white space is.
+            let skip = rest.chars().next().map_or(1, char::len_utf8);
+            rest = &rest[skip..];
+            continue;
+        }
         let name = &rest[..name_end];
         rest = &rest[name_end..];
         let value = if let Some(after) = rest.strip_prefix('=') {
@@ -192,6 +201,9 @@ mod tests {
         assert_eq!(read("ruby copy").ignored, ["copy"]);
         assert_eq!(read("js {1-999999999}").ignored, ["{1-999999999}"]);
         assert_eq!(read("").language, "");
+        // White space of every kind, and `=` with no name, end the read.
+        assert_eq!(read("sh \u{2003}x\u{a0}=y \r").ignored, ["x", "=\"y\""]);
+        assert_eq!(read("sh =v").ignored, ["=\"v\""]);
     }
 
     #[test]
