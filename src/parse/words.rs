@@ -5,7 +5,7 @@
 //! Words are indexed by their English stem (Snowball's English stemmer,
 //! "Porter 2"), so "restarting", "restarts" and "restarted" are one term.
 //! `search.js` stems the reader's words with the same algorithm; the two
-//! are compared word for word by `tests/search.rs`.
+//! are compared word for word by `tests/it/search.rs`.
 
 // Hashing millions of short words: foldhash is several times faster than
 // the default SipHash, and the index needs no protection from hash flooding.

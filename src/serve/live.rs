@@ -7,7 +7,7 @@
 //! and an output is made again only when its fingerprint (the hash of the
 //! context its layout sees, see `render`) changed. New, deleted and renamed
 //! pages, settings and layouts all take this same path, so what `serve`
-//! serves is what `build` writes by construction; `tests/serve_equals_build.rs`
+//! serves is what `build` writes by construction; `tests/it/serve_equals_build.rs`
 //! checks it over random sequences of edits.
 
 use std::collections::{BTreeSet, HashMap};

@@ -17,7 +17,7 @@
 //! them with their own inodes and times; and an old file is linked only if
 //! it is a regular file (never a symbolic link) and the link turns out to be
 //! that same file. Whatever fails, the output is made as if there were no
-//! record, so output is the same with or without one (`tests/cache.rs`).
+//! record, so output is the same with or without one (`tests/it/cache.rs`).
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -1,6 +1,5 @@
 //! Fixture sites for integration tests: each test writes the files it needs
 //! into a temporary folder and runs the real `manual` binary on them.
-#![allow(dead_code)]
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};

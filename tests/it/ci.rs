@@ -2,7 +2,7 @@
 //! baseline, pull-request scope (`--since`) and SARIF, driven through the
 //! real binary on fixture sites and temporary git repositories.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

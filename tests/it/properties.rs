@@ -8,7 +8,7 @@
 //! A failure is saved under `proptest-regressions/` and replayed first on
 //! every later run: commit that file with the fix.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::sync::LazyLock;

@@ -4,7 +4,7 @@
 //! file, within a memory cap and a time limit, and never a panic or a
 //! damaged `build/`.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};

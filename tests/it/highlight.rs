@@ -2,7 +2,7 @@
 //! language's classes, an unknown language falls back to plain code with a
 //! warning, and the stylesheet is published and linked.
 
-mod common;
+use crate::common;
 
 use common::Fixture;
 

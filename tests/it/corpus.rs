@@ -1,7 +1,7 @@
 //! The real GOV.UK manual sample in `../shared/corpus/govuk-manual`, read in
 //! place: every markdown page is published and listed in the index.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 //! for every gem setting, page key, ERB form, heading-id scheme and the
 //! review feed.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
@@ -536,7 +536,7 @@ fn a_sites_own_erb_layout_wraps_its_pages() {
 
 #[test]
 fn the_govuk_sample_checks_with_its_own_tech_docs_yml_and_a_small_file_of_ours() {
-    // See tests/corpus.rs for the whole report; here, the settings it reads.
+    // See tests/it/corpus.rs for the whole report; here, the settings it reads.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/govuk-manual");
     let fixture = Fixture::new();
     fixture.write(

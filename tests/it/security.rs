@@ -1,7 +1,7 @@
 //! What the tool must never do: use the network unless `--external` asks
 //! for it, or listen beyond this computer unless told to.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

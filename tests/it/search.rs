@@ -12,7 +12,7 @@
 //!   open box have no axe-core violations at 390 and 1280 px
 //!   (`the_search_box_works_from_the_keyboard_and_passes_axe`).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

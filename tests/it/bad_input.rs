@@ -1,7 +1,7 @@
 //! Bad input: each case gets a clear message naming the file and line, the
 //! build never panics, and a failed build leaves the previous site in place.
 
-mod common;
+use crate::common;
 
 use common::{Fixture, snapshot_tree};
 
@@ -233,7 +233,7 @@ fn output_path_that_is_a_file_is_refused() {
 
 // Inputs that are accepted, with a warning where the author should act.
 // These pages lack what `check` requires (owners, sections), so they are
-// built with `--skip-check`; tests/check.rs covers those rules.
+// built with `--skip-check`; tests/it/check.rs covers those rules.
 
 #[test]
 fn duplicate_keys_last_wins_with_a_warning() {

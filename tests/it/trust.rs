@@ -4,7 +4,7 @@
 //! they write may make the tool write outside its output, delete what it
 //! did not make, exhaust memory, hang, or run script for readers.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! `manual build` on fixture sites: what the published HTML contains.
 
-mod common;
+use crate::common;
 
 use common::{Fixture, snapshot_tree};
 

@@ -1,7 +1,7 @@
 //! Ctrl-C (SIGINT) during `build` and `serve`: the published site is left
 //! exactly as it was, nothing is left behind, and both exit promptly.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

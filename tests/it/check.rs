@@ -1,7 +1,7 @@
 //! `manual check`: every rule has a fixture that breaks it (asserting code,
 //! file, line and column) and the clean fixture shows no false alarm.
 
-mod common;
+use crate::common;
 
 use common::{Finding, Fixture};
 

@@ -4,7 +4,7 @@
 //! shows an overlay naming the file and line until it is fixed, a CSS
 //! change applies without navigating, and a new page shows in the index.
 
-mod common;
+use crate::common;
 
 use common::browser::{browser, wait_for};
 use common::{Fixture, Server};

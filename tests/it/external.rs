@@ -2,7 +2,7 @@
 //! broken, flaky, rate-limited, slow, redirected and excluded URLs, the
 //! per-host interval, and the cache. Nothing here touches the internet.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};

@@ -1,8 +1,8 @@
 //! `manual serve` driven over HTTP: what it serves, what it refuses, and how
-//! it follows every way editors save files. tests/browser.rs shows the same
+//! it follows every way editors save files. tests/it/browser.rs shows the same
 //! in a real browser.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

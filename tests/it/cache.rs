@@ -2,7 +2,7 @@
 //! it, warm or cold, whatever state the cache folder is in, and nothing in
 //! the folder can change what readers see.
 
-mod common;
+use crate::common;
 
 use common::{Fixture, snapshot_tree};
 

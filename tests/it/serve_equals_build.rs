@@ -10,7 +10,7 @@
 //! sequences is PROPTEST_CASES (64 when unset); CI runs a bounded number,
 //! RELIABILITY.md records a long run.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! stand-in for any host): search, heading links by keyboard, redirects,
 //! every link and asset under a sub-path, and no axe-core violations.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
@@ -625,7 +625,7 @@ async fn a_tech_docs_site_works_on_a_phone_and_a_wide_screen() {
     let run = Command::new(env!("CARGO_BIN_EXE_manual"))
         .current_dir(&gem_docs)
         // With the base path changed, a link to the site's own address no
-        // longer resolves: skip the checks, which tests/tech_docs.rs runs.
+        // longer resolves: skip the checks, which tests/it/tech_docs.rs runs.
         .args(["build", "--skip-check", "--today", "2026-11-23", "--config"])
         .arg(site.path("ours.yml"))
         .arg("--out")

@@ -162,7 +162,7 @@ fn every_stage_imports_only_earlier_stages() {
     let mut backwards = Vec::new();
     for (module, uses) in imports() {
         let Some(&own) = rank.get(module.as_str()) else {
-            panic!("module {module} has no stage in tests/architecture.rs");
+            panic!("module {module} has no stage in tests/it/architecture.rs");
         };
         for (used, file) in uses {
             let other = *rank

@@ -2,7 +2,7 @@
 //! built-in theme and overriding it, completions, colour, and one exit-code
 //! contract for every command.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};
