@@ -20,7 +20,11 @@ pub fn hash_inputs(site: &Site, file: Generated, state: &mut impl Hasher) {
         Generated::Robots => robots(site).hash(state),
         // The same for every site this binary builds.
         Generated::HighlightCss => {}
-        Generated::Home | Generated::ManualIndex | Generated::NotFound | Generated::SearchPage => {
+        Generated::Home
+        | Generated::ManualIndex
+        | Generated::NotFound
+        | Generated::SearchPage
+        | Generated::Print => {
             unreachable!("{file:?} is made from a layout")
         }
     }

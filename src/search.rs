@@ -93,9 +93,18 @@ pub fn pages_file(site: &Site) -> (String, String) {
         .into_iter()
         .map(|i| {
             let page = &site.pages[i];
+            let address = site.href(&page.url, None);
+            // With relative_links the copy may be read from a folder on
+            // disk: the address is under the site's root, which search.js
+            // finds from where the index is.
+            let address = if site.settings.relative_links {
+                crate::url::relative_to(&site.href("/index.html", None), &address)
+            } else {
+                address
+            };
             serde_json::json!([
                 page.title,
-                site.href(&page.url, None),
+                address,
                 page.front_matter.section.as_deref().unwrap_or(""),
                 page.search.summary,
             ])

@@ -431,6 +431,52 @@ fn absolute_path(page_url: &str, path: &str) -> String {
     result
 }
 
+/// A root-relative address (`/docs/a/b.html#x`) written relative to the
+/// document at `from` (`/docs/c/d.html`), for `relative_links`: `../a/b.html#x`.
+/// An address of a folder gets its `index.html`, so the copy works from
+/// a folder on disk, where nothing serves a folder's index.
+pub fn relative_to(from: &str, address: &str) -> String {
+    let split = address.find(['?', '#']).unwrap_or(address.len());
+    let (path, rest) = address.split_at(split);
+    let mut target: Vec<&str> = path.split('/').skip(1).collect();
+    if target.last().is_some_and(|last| last.is_empty()) {
+        target.pop();
+        target.push("index.html");
+    }
+    let from_folders: Vec<&str> = {
+        let mut parts: Vec<&str> = from.split('/').skip(1).collect();
+        parts.pop();
+        parts
+    };
+    let target_folders = &target[..target.len().saturating_sub(1)];
+    let shared = from_folders
+        .iter()
+        .zip(target_folders)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = String::with_capacity(address.len() + 8);
+    for _ in shared..from_folders.len() {
+        out.push_str("../");
+    }
+    let rest_of_path = target[shared..].join("/");
+    // `/javascript:x` is a path on this site; written bare, its first
+    // segment would read as a scheme.
+    if out.is_empty()
+        && rest_of_path
+            .split('/')
+            .next()
+            .is_some_and(|s| s.contains(':'))
+    {
+        out.push_str("./");
+    }
+    out.push_str(&rest_of_path);
+    if out.is_empty() {
+        out.push_str("index.html");
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -462,6 +508,45 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn addresses_relative_to_the_page_reach_the_same_file() {
+        for (from, address, relative) in [
+            ("/manual/a.html", "/manual/b.html#x", "b.html#x"),
+            (
+                "/manual/a.html",
+                "/assets/manual.css",
+                "../assets/manual.css",
+            ),
+            ("/index.html", "/manual/b.html", "manual/b.html"),
+            ("/index.html", "/", "index.html"),
+            ("/docs/a/b/c.html", "/docs/a/", "../index.html"),
+            ("/docs/a/b/c.html", "/docs/a/b/", "index.html"),
+            ("/docs/x/", "/docs/y.html?q=1", "../y.html?q=1"),
+            ("/search/index.html", "/search/", "index.html"),
+            ("/a.html", "/a.html#top", "a.html#top"),
+            ("/a.html", "/javascript:alert(1)", "./javascript:alert(1)"),
+            ("/x/a.html", "/x/data:text/html,x", "./data:text/html,x"),
+        ] {
+            assert_eq!(
+                relative_to(from, address),
+                relative,
+                "{address} from {from}"
+            );
+            // A browser resolving it reaches what the address named (a
+            // folder's index.html for a folder).
+            let (path, rest) = address.split_at(address.find(['#', '?']).unwrap_or(address.len()));
+            let expected = if path.ends_with('/') {
+                format!("{path}index.html{rest}")
+            } else {
+                address.to_string()
+            };
+            let base = ::url::Url::parse(&format!("https://h.example{from}")).unwrap();
+            let joined = base.join(&relative_to(from, address)).unwrap();
+            let got = &joined.as_str()["https://h.example".len()..];
+            assert_eq!(got, expected, "{address} from {from}");
+        }
+    }
 
     #[test]
     fn page_urls() {

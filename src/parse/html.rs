@@ -206,6 +206,86 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
     found
 }
 
+/// One attribute of one tag, as `rewrite_attributes` shows it.
+pub struct Attribute<'t> {
+    /// The element's name, lower case.
+    pub element: &'t str,
+    /// The attribute's name, lower case.
+    pub name: &'t str,
+    /// The value as the browser reads it (character references decoded).
+    pub value: &'t str,
+}
+
+/// `text` with attribute values replaced: `change` sees each attribute
+/// that has a value and returns the new value (unescaped), or `None` to keep
+/// it as written. The tags are found as `scan` finds them; every other byte
+/// is kept. Used on whole documents the render stage made (the print page,
+/// addresses relative to the page), never on what a page wrote alone.
+pub fn rewrite_attributes<'a>(
+    text: &'a str,
+    mut change: impl FnMut(Attribute<'_>) -> Option<String>,
+) -> std::borrow::Cow<'a, str> {
+    let mut out = String::new();
+    let mut copied = 0;
+    // Inside <script> and <style> a `<` is code, not a tag: tags before
+    // the element's end are skipped.
+    let mut skip_until = 0;
+    for tag in TAG.captures_iter(text) {
+        let whole = tag.get(0).expect("match");
+        if whole.start() < skip_until {
+            continue;
+        }
+        let (Some(name), Some(attributes)) = (tag.get(1), tag.get(2)) else {
+            continue; // a comment
+        };
+        let element = name.as_str().to_ascii_lowercase();
+        if element == "script" || element == "style" {
+            let closing = format!("</{element}");
+            skip_until = find_ignoring_case(&text[whole.end()..], &closing)
+                .map_or(text.len(), |at| whole.end() + at);
+        }
+        for attribute in ATTRIBUTE.captures_iter(attributes.as_str()) {
+            let Some(value) = attribute.get(2).or(attribute.get(3)).or(attribute.get(4)) else {
+                continue;
+            };
+            let attribute_name = attribute[1].to_ascii_lowercase();
+            let decoded = decode(value.as_str());
+            let Some(new_value) = change(Attribute {
+                element: &element,
+                name: &attribute_name,
+                value: &decoded,
+            }) else {
+                continue;
+            };
+            let start = attributes.start() + value.start();
+            let end = attributes.start() + value.end();
+            out.push_str(&text[copied..start]);
+            if attribute.get(3).is_some() {
+                out.push_str(&html_escape::encode_single_quoted_attribute(&new_value));
+            } else if attribute.get(2).is_some() {
+                out.push_str(&html_escape::encode_double_quoted_attribute(&new_value));
+            } else {
+                out.push('"');
+                out.push_str(&html_escape::encode_double_quoted_attribute(&new_value));
+                out.push('"');
+            }
+            copied = end;
+        }
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// An attribute value as the browser reads it: character references
 /// decoded, including numeric ones without their `;`, which browsers accept
 /// and html-escape leaves alone (`&#106avascript:` is `javascript:`).
@@ -237,6 +317,26 @@ mod tests {
 
     fn scripts(text: &str) -> Vec<String> {
         scan(text, "").scripts.into_iter().map(|(_, w)| w).collect()
+    }
+
+    #[test]
+    fn rewriting_attributes_keeps_every_other_byte() {
+        let text = "<p class=x><a href=\"/a\" title='t'>/a</a><img src=/b alt=\"\">\
+                    <script>if (a<b && c>d) { x = \"<a href=/c>\"; }</script><a href='/d&amp;e'>";
+        let changed = rewrite_attributes(text, |a| {
+            (a.value.starts_with('/') && matches!(a.name, "href" | "src"))
+                .then(|| format!("..{}", a.value))
+        });
+        assert_eq!(
+            changed,
+            "<p class=x><a href=\"../a\" title='t'>/a</a><img src=\"../b\" alt=\"\">\
+             <script>if (a<b && c>d) { x = \"<a href=/c>\"; }</script><a href='../d&amp;e'>"
+        );
+        let untouched = "<p id=x>nothing</p>";
+        assert!(matches!(
+            rewrite_attributes(untouched, |_| None),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

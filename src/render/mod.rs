@@ -9,10 +9,12 @@
 //! (see `views`), so whatever an output reads is in its fingerprint by
 //! construction: there is no list of "what depends on what" to keep true.
 
+pub mod print;
 pub mod published;
 pub mod templates;
 pub mod views;
 
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::Path;
 
@@ -21,7 +23,9 @@ use tera::Context;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::highlight;
 use crate::machine_readable;
+use crate::parse;
 use crate::site::{Generated, REDIRECT_LAYOUT, Site};
+use crate::url;
 pub use templates::Templates;
 use views::{GeneratedContext, PageContext, RedirectContext, SectionView, SiteView};
 
@@ -75,6 +79,8 @@ pub struct Renderer<'a> {
     templates: &'a Templates,
     site_view: SiteView<'a>,
     sections: Vec<SectionView<'a>>,
+    /// Each page's id in the print page, by the address pages link it by.
+    printed: std::collections::HashMap<String, String>,
     scripts: published::ScriptPolicy,
 }
 
@@ -85,6 +91,7 @@ impl<'a> Renderer<'a> {
             templates,
             site_view: SiteView::new(site),
             sections: views::sections_view(site),
+            printed: print::printed_ids(site),
             scripts: published::ScriptPolicy::new(site),
         }
     }
@@ -112,6 +119,7 @@ impl<'a> Renderer<'a> {
                         site,
                         &self.site_view,
                         &self.sections,
+                        &self.printed,
                         file,
                     )),
                     source: Path::new(file.url()),
@@ -143,6 +151,19 @@ impl<'a> Renderer<'a> {
                 if let Some(problem) = self.scripts.check(&text, source, &made_by, refresh_allowed)
                 {
                     return Err(problem);
+                }
+                // Checked first: the rewrite only turns root-relative
+                // addresses into relative paths, never into a scheme
+                // (`url::relative_to`). Hosts show the page-not-found page
+                // at any depth, where addresses relative to /404.html would
+                // lead nowhere, so it keeps its own.
+                if self.site.settings.relative_links
+                    && output != Output::Generated(Generated::NotFound)
+                {
+                    let from = self.site.href(output.url(self.site), None);
+                    if let Cow::Owned(relative) = relative_addresses(&text, &from) {
+                        return Ok(Made::Text(relative));
+                    }
                 }
                 Ok(Made::Text(text))
             }
@@ -193,6 +214,60 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// `document` (published at `from`) with each root-relative address it
+/// links or loads written relative to `from`: in the address attributes,
+/// `srcset`, the search index's `data-index` and a meta refresh's `url=`.
+fn relative_addresses<'t>(document: &'t str, from: &str) -> Cow<'t, str> {
+    let relative = |address: &str| {
+        (address.starts_with('/') && !address.starts_with("//"))
+            .then(|| url::relative_to(from, address))
+    };
+    parse::html::rewrite_attributes(document, |attribute| match attribute.name {
+        "srcset" => {
+            let mut changed = false;
+            let candidates: Vec<String> = attribute
+                .value
+                .split(',')
+                .map(|candidate| {
+                    let trimmed = candidate.trim_start();
+                    let (address, descriptor) = trimmed
+                        .split_at(trimmed.find(char::is_whitespace).unwrap_or(trimmed.len()));
+                    match relative(address) {
+                        Some(new) => {
+                            changed = true;
+                            format!("{new}{descriptor}")
+                        }
+                        None => trimmed.to_string(),
+                    }
+                })
+                .collect();
+            changed.then(|| candidates.join(", "))
+        }
+        "content"
+            if attribute.element == "meta"
+                && attribute
+                    .value
+                    .trim_start()
+                    .starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            let lower = attribute.value.to_ascii_lowercase();
+            let at = lower.find("url=")? + 4;
+            let new = relative(attribute.value[at..].trim())?;
+            Some(format!("{}{new}", &attribute.value[..at]))
+        }
+        // A folder that search.js adds file names to, not a page.
+        "data-index" => {
+            relative(attribute.value).map(|page| match page.strip_suffix("index.html") {
+                Some("") => "./".to_string(),
+                Some(folder) => folder.to_string(),
+                None => page,
+            })
+        }
+        name if parse::html::URL_ATTRIBUTES.contains(&name) => relative(attribute.value),
+        _ => None,
+    })
+}
+
 /// What one output is made from (`Renderer::recipe`): views borrowed from
 /// the renderer (`'r`), files from the site (`'a`).
 // Made once per output and used at once, on the stack: boxing the page's
@@ -241,7 +316,11 @@ fn generated_data(site: &Site, file: Generated) -> String {
         Generated::ManualJson => machine_readable::manual_json(site),
         Generated::Robots => machine_readable::robots(site),
         Generated::Sitemap => machine_readable::sitemap(site),
-        Generated::Home | Generated::ManualIndex | Generated::NotFound | Generated::SearchPage => {
+        Generated::Home
+        | Generated::ManualIndex
+        | Generated::NotFound
+        | Generated::SearchPage
+        | Generated::Print => {
             unreachable!("{file:?} is made from a layout")
         }
     }

@@ -113,6 +113,8 @@ pub struct SiteView<'a> {
     google_site_verification: Option<&'a str>,
     /// No page is to be indexed by search engines.
     noindex: bool,
+    /// Addresses are written relative to each page (`relative_links`).
+    relative_links: bool,
     /// Prefix for every site URL a layout writes: `{{ site.base_path }}/x`.
     base_path: &'a str,
     /// The search page, when search is on.
@@ -156,6 +158,7 @@ impl<'a> SiteView<'a> {
             collapsible_nav: settings.collapsible_nav,
             google_site_verification: settings.google_site_verification.as_deref(),
             noindex: settings.prevent_indexing,
+            relative_links: settings.relative_links,
             sections: site
                 .sections
                 .iter()
@@ -650,6 +653,9 @@ pub struct GeneratedContext<'a> {
     nav: Vec<NavRow<'a>>,
     /// Where the page is published, with a `host`.
     canonical: Option<String>,
+    /// On the print page: every page, by section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    print: Option<Vec<super::print::PrintGroup<'a>>>,
 }
 
 impl<'a> GeneratedContext<'a> {
@@ -657,6 +663,7 @@ impl<'a> GeneratedContext<'a> {
         site: &'a Site,
         site_view: &'a SiteView<'a>,
         sections: &'a [SectionView<'a>],
+        printed: &'a std::collections::HashMap<String, String>,
         file: Generated,
     ) -> Self {
         let mut context = GeneratedContext {
@@ -677,6 +684,7 @@ impl<'a> GeneratedContext<'a> {
                     site.href(file.url(), None)
                 )
             }),
+            print: None,
         };
         let common_tasks = || {
             site.common_tasks
@@ -708,6 +716,7 @@ impl<'a> GeneratedContext<'a> {
             Generated::SearchPage => {
                 context.search_index = Some(site.href(crate::site::SEARCH_INDEX_FOLDER, None));
             }
+            Generated::Print => context.print = Some(super::print::groups(site, printed)),
             Generated::HighlightCss
             | Generated::PagesJson
             | Generated::ManualJson

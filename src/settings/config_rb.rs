@@ -3,7 +3,8 @@
 //! `config-rb-ignored` warning at its line. No Ruby runs; the file is
 //! untrusted input like every other.
 //!
-//! Honoured: `activate :directory_indexes`; `redirect "from", to: "to"`;
+//! Honoured: `activate :directory_indexes`; `set :relative_links, true`;
+//! `redirect "from", to: "to"`;
 //! `set :layout, :name` and `page "/glob/*", layout: :name`; a `SourceUrls`
 //! module or class whose `report_issue_url` returns a string literal. Known and harmless, so not reported: `require`,
 //! `GovukTechDocs.configure(...)`.
@@ -12,6 +13,8 @@
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConfigRb {
     pub directory_indexes: bool,
+    /// `set :relative_links, true`.
+    pub relative_links: bool,
     /// (from, to, line).
     pub redirects: Vec<(String, String, usize)>,
     pub report_issue_url: Option<String>,
@@ -190,6 +193,13 @@ pub fn read(text: &str) -> ConfigRb {
             continue;
         }
         if statement.lines.len() == 1
+            && let Some(value) = code.strip_prefix("set :relative_links,")
+            && matches!(value.trim(), "true" | "false")
+        {
+            config.relative_links = value.trim() == "true";
+            continue;
+        }
+        if statement.lines.len() == 1
             && let Some(rule) = layout_rule(code)
         {
             config.layouts.push(rule);
@@ -249,7 +259,7 @@ mod tests {
             built.directory_indexes && built.ignored.is_empty(),
             "{built:?}"
         );
-        assert!(config.directory_indexes);
+        assert!(config.directory_indexes && config.relative_links);
         assert_eq!(
             config.redirects,
             [
@@ -264,7 +274,6 @@ mod tests {
         assert_eq!(
             config.ignored,
             [
-                (7, "set :relative_links, true".to_string()),
                 (13, "configure :development do".to_string()),
                 (18, "redirect \"/x.html\", to: \"#{ENV['Y']}\"".to_string()),
             ]

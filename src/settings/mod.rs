@@ -100,6 +100,12 @@ pub struct Settings {
     /// A search box in the header and a search page (off by default, as in
     /// tech-docs).
     pub enable_search: bool,
+    /// Write every address relative to the page (`../assets/manual.css`),
+    /// so the built site works from a folder or a zip with no server
+    /// (Middleman's `relative_links`, also read from `config.rb`). The
+    /// page-not-found page keeps root-relative addresses: hosts show it at
+    /// any depth.
+    pub relative_links: bool,
     /// The path the site is served under, e.g. `/docs` for
     /// `https://example.org/docs/`; empty for the root. Every link and asset
     /// URL the site writes starts with it.
@@ -504,6 +510,7 @@ pub fn load_files(files: Files<'_>) -> Result<(Settings, Diagnostics), Diagnosti
         let config = config_rb::read(&text);
         settings.middleman_directory_indexes = config.directory_indexes;
         settings.middleman_layouts = config.layouts;
+        settings.relative_links |= config.relative_links;
         // Middleman's redirects join the settings' own; one both name keeps
         // the settings' target (the file a team edits now).
         for (from, to, line) in config.redirects {
@@ -525,7 +532,7 @@ pub fn load_files(files: Files<'_>) -> Result<(Settings, Diagnostics), Diagnosti
                     format!("`{code}` is Ruby that manual does not run, so it has no effect"),
                 )
                 .at(line, 1)
-                .with_help("manual reads `activate :directory_indexes`, `redirect \"/from\", to: \"/to\"`, `set :layout`, `page \"/glob\", layout:` and a `SourceUrls` `report_issue_url` that returns a string; do the rest in site.yml, or remove the line"),
+                .with_help("manual reads `activate :directory_indexes`, `set :relative_links`, `redirect \"/from\", to: \"/to\"`, `set :layout`, `page \"/glob\", layout:` and a `SourceUrls` `report_issue_url` that returns a string; do the rest in site.yml, or remove the line"),
             );
         }
     }

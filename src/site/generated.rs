@@ -27,6 +27,10 @@ pub enum Generated {
     Robots,
     /// `/sitemap.xml`, when the settings give a `host`.
     Sitemap,
+    /// `/print.html`: every page in navigation order as one document, to
+    /// print, save as PDF or read offline; links between pages become
+    /// links within it.
+    Print,
 }
 
 pub const HOME_URL: &str = "/index.html";
@@ -38,6 +42,7 @@ pub const PAGES_JSON_URL: &str = "/api/pages.json";
 pub const MANUAL_JSON_URL: &str = "/api/manual.json";
 pub const ROBOTS_URL: &str = "/robots.txt";
 pub const SITEMAP_URL: &str = "/sitemap.xml";
+pub const PRINT_URL: &str = "/print.html";
 /// The folder the search index is written to (with `enable_search`),
 /// beside the search page; nothing else may be published in it.
 pub const SEARCH_INDEX_FOLDER: &str = "/search/";
@@ -51,6 +56,7 @@ pub const MANUAL_INDEX_LAYOUT: &str = "manual_index";
 pub const REDIRECT_LAYOUT: &str = "redirect";
 pub const NOT_FOUND_LAYOUT: &str = "not_found";
 pub const SEARCH_LAYOUT: &str = "search";
+pub const PRINT_LAYOUT: &str = "print";
 
 impl Generated {
     /// The layout that renders it, for the ones made from a layout.
@@ -60,6 +66,7 @@ impl Generated {
             Generated::ManualIndex => Some(MANUAL_INDEX_LAYOUT),
             Generated::NotFound => Some(NOT_FOUND_LAYOUT),
             Generated::SearchPage => Some(SEARCH_LAYOUT),
+            Generated::Print => Some(PRINT_LAYOUT),
             Generated::HighlightCss
             | Generated::PagesJson
             | Generated::ManualJson
@@ -79,6 +86,7 @@ impl Generated {
             Generated::ManualJson => MANUAL_JSON_URL,
             Generated::Robots => ROBOTS_URL,
             Generated::Sitemap => SITEMAP_URL,
+            Generated::Print => PRINT_URL,
         }
     }
 
@@ -88,6 +96,7 @@ impl Generated {
             Generated::Home => Some("Home"),
             Generated::ManualIndex => Some("Manual"),
             Generated::SearchPage => Some("Search"),
+            Generated::Print => Some("The whole manual"),
             _ => None,
         }
     }
@@ -104,13 +113,14 @@ impl Generated {
             Generated::ManualJson => "the generated list of pages",
             Generated::Robots => "the generated robots.txt",
             Generated::Sitemap => "the generated sitemap",
+            Generated::Print => "the generated print page",
         }
     }
 }
 
 /// Every generated file a site with these settings has, in a fixed order.
 /// `Home` is listed always; the site graph leaves it out when a source
-/// page is the home page.
+/// page is the home page (and the print page when a file is at its URL).
 pub fn generated_files(settings: &Settings) -> Vec<Generated> {
     let mut files = vec![
         Generated::Home,
@@ -120,6 +130,7 @@ pub fn generated_files(settings: &Settings) -> Vec<Generated> {
         Generated::PagesJson,
         Generated::ManualJson,
         Generated::Robots,
+        Generated::Print,
     ];
     if settings.host.is_some() {
         files.push(Generated::Sitemap);

@@ -320,6 +320,11 @@ impl Site {
             .into_iter()
             .filter(|g| !(*g == Generated::Home && home_page.is_some()))
             .filter(|g| !(*g == Generated::NotFound && own_page_at(g.url())))
+            // `/print.html` is ours only where the site has nothing there.
+            .filter(|g| {
+                !(*g == Generated::Print
+                    && (own_page_at(g.url()) || assets.iter().any(|a| a.url == g.url())))
+            })
             .collect();
         for &file in &generated {
             map.claim(

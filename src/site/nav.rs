@@ -121,6 +121,18 @@ impl Nav {
         }
     }
 
+    /// Every page in the tree, in reading order: each page, then the pages
+    /// below it.
+    pub fn reading_order(&self) -> Vec<usize> {
+        let mut order = Vec::with_capacity(self.len);
+        let mut pending: Vec<usize> = self.roots.iter().rev().copied().collect();
+        while let Some(page) = pending.pop() {
+            order.push(page);
+            pending.extend(self.children[page].iter().rev());
+        }
+        order
+    }
+
     /// The pages above `page` in the tree, nearest first.
     pub fn ancestors(&self, page: usize) -> Vec<usize> {
         let mut found = Vec::new();

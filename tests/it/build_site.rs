@@ -288,10 +288,11 @@ fn output_is_byte_identical_across_builds_and_thread_counts() {
         .assert_ok();
     site.build(&["--out", "default"]).assert_ok();
     let one = snapshot_tree(&site.path("one"));
-    // 40 pages; manual.html, index.html, 404.html, highlight.css,
-    // api/pages.json, api/manual.json and robots.txt; one asset and the
-    // theme's six; the marker that says `manual` made the folder.
-    assert_eq!(one.len(), 40 + 7 + 1 + 6 + 1);
+    // 40 pages; manual.html, index.html, 404.html, print.html,
+    // highlight.css, api/pages.json, api/manual.json and robots.txt; one
+    // asset and the theme's six; the marker that says `manual` made the
+    // folder.
+    assert_eq!(one.len(), 40 + 8 + 1 + 6 + 1);
     assert!(
         one == snapshot_tree(&site.path("four")),
         "1 and 4 threads differ"
@@ -813,4 +814,144 @@ fn previous_and_next_follow_weight_then_title() {
         ]
     );
     assert_eq!(pager("mike"), ["rel=\"prev\" /manual/alpha.html"]);
+}
+
+/// The ids and in-document links of a built print page: every `href="#x"`
+/// names an id, and no id is written twice.
+fn print_page_problems(html: &str) -> Vec<String> {
+    let ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for id in &ids {
+        if !seen.insert(*id) {
+            problems.push(format!("id {id} is written twice"));
+        }
+    }
+    for rest in html.split("href=\"#").skip(1) {
+        let target = &rest[..rest.find('"').unwrap()];
+        if !seen.contains(target) {
+            problems.push(format!("#{target} names no id"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_print_page_holds_every_page_in_order_with_links_kept_inside_it() {
+    let site = Fixture::new();
+    site.write("site.yml", "service_name: Ops\nbase_path: /docs\n")
+        .page(
+            "restart",
+            "Restart the workers",
+            "Running",
+            "## Install\n\nSee [deploy](/manual/deploy.html#install), [its top](deploy.html) and [below](#check).\n\n## Check\n\nDone.\n",
+        )
+        .page(
+            "deploy",
+            "Deploy",
+            "Running",
+            "## Install\n\nSame heading as the other page.\n\n[Out](https://example.org/x#y)\n",
+        )
+        .page("zz-alone", "Alone", "Other team", "## Install\n\nText.\n");
+    site.build(&["--out", "www"]).assert_ok();
+    let print = site.read("www/print.html");
+    assert!(
+        print_page_problems(&print).is_empty(),
+        "{:?}",
+        print_page_problems(&print)
+    );
+    // Sections in order, pages in the section's order (title), each once.
+    let deploy = print.find("id=\"page-manual-deploy\"").unwrap();
+    let restart = print.find("id=\"page-manual-restart\"").unwrap();
+    let alone = print.find("id=\"page-manual-zz-alone\"").unwrap();
+    let other = print.find("id=\"print-other-team\"").unwrap();
+    let running = print.find("id=\"print-running\"").unwrap();
+    assert!(
+        other < alone && running < deploy && deploy < restart,
+        "order"
+    );
+    // Links between pages stay in the document, at the page's own ids.
+    assert!(
+        print.contains("href=\"#page-manual-deploy--install\""),
+        "{print}"
+    );
+    assert!(print.contains("href=\"#page-manual-deploy\""));
+    assert!(print.contains("href=\"#page-manual-restart--check\""));
+    assert!(print.contains("href=\"https://example.org/x#y\""));
+    assert!(print.contains("<meta name=\"robots\" content=\"noindex\">"));
+    // The manual index offers the whole manual and each section.
+    let index = site.read("www/manual.html");
+    assert!(index.contains("href=\"/docs/print.html\""));
+    assert!(index.contains("href=\"/docs/print.html#print-running\""));
+    // A page of the site's own at /print.html is kept, with no clash.
+    site.write(
+        "source/print.html.md",
+        "---\ntitle: Printing\nowner_slack: \"#team\"\nsection: Running\n---\nOurs.\n",
+    );
+    site.build(&["--out", "www"]).assert_ok();
+    assert!(site.read("www/print.html").contains("Ours."));
+}
+
+#[test]
+fn relative_links_write_every_address_relative_to_its_page() {
+    let site = Fixture::new();
+    site.write(
+        "site.yml",
+        "service_name: Ops\nbase_path: /docs\nenable_search: true\nredirects:\n  /old.html: /manual/restart.html\nheader_links:\n  Manual: /manual.html\n",
+    )
+    .page(
+        "restart",
+        "Restart",
+        "Running",
+        "[Deploy](/manual/deploy.html#go) ![Chart](/images/chart.png) <a href=\"/manual.html\">index</a>\n",
+    )
+    .page("deploy", "Deploy", "Running", "## Go\n\nText.\n")
+    .write("source/images/chart.png", b"\x89PNG\r\n\x1a\n");
+    site.build(&["--out", "root"]).assert_ok();
+    site.write(
+        "site.yml",
+        "service_name: Ops\nbase_path: /docs\nenable_search: true\nrelative_links: true\nredirects:\n  /old.html: /manual/restart.html\nheader_links:\n  Manual: /manual.html\n",
+    );
+    site.build(&["--out", "relative"]).assert_ok();
+    let page = site.read("relative/manual/restart.html");
+    for written in [
+        "href=\"deploy.html#go\"",
+        "src=\"../images/chart.png\"",
+        "href=\"../manual.html\"",
+        "href=\"../assets/manual.css\"",
+        "src=\"../assets/search.js\"",
+        "data-index=\"../search/\"",
+        "action=\"../search/index.html\"",
+    ] {
+        assert!(page.contains(written), "{written} not in\n{page}");
+    }
+    assert!(
+        !page.contains("=\"/docs/"),
+        "a root-relative address is left:\n{page}"
+    );
+    let redirect = site.read("relative/old.html");
+    assert!(redirect.contains("url=manual/restart.html"), "{redirect}");
+    // The page-not-found page is shown at any depth: it keeps its own.
+    assert!(
+        site.read("relative/404.html")
+            .contains("href=\"/docs/assets/manual.css\"")
+    );
+    // The search index names pages under the site's root.
+    assert!(
+        site.read("relative/search/pages.json")
+            .contains("\"manual/restart.html\"")
+    );
+    // config.rb's `set :relative_links, true` does the same.
+    site.write("site.yml", "service_name: Ops\nbase_path: /docs\nenable_search: true\nredirects:\n  /old.html: /manual/restart.html\nheader_links:\n  Manual: /manual.html\n")
+        .write("config.rb", "set :relative_links, true\n");
+    site.build(&["--out", "from-config"]).assert_ok();
+    assert_eq!(
+        site.read("from-config/manual/restart.html"),
+        page,
+        "config.rb's relative_links differs from the setting's"
+    );
 }

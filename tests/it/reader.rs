@@ -932,3 +932,158 @@ async fn the_theme_switch_is_kept_from_page_to_page() {
     assert_eq!(pressed.as_deref(), Some("true"));
     client.close().await.unwrap();
 }
+
+/// The whole manual on one page, and a copy read from disk: the print page
+/// passes axe at both widths in both schemes, its contents and cross-page
+/// links lead within it, naming a section shows that section alone, and
+/// print hides the navigation. A site built with `relative_links` opened
+/// as files (`file://`, no server) has its styles, and its links lead from
+/// page to page and to a folder's index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_manual_prints_as_one_page_and_a_copy_reads_from_disk() {
+    let axe = axe_source();
+    let site = Fixture::new();
+    site.write(
+        "site.yml",
+        "service_name: Ops\nrelative_links: true\nheader_links:\n  Manual: /manual.html\n",
+    )
+    .page(
+        "restart",
+        "Restart the workers",
+        "Running",
+        "## Install\n\nRead [how to deploy](/manual/deploy.html#install) first.\n\n\
+         ```mermaid\nflowchart LR\n  A[Drain] --> B[Restart]\n```\n",
+    )
+    .page(
+        "deploy",
+        "Deploy",
+        "Running",
+        "## Install\n\nThe same heading as another page. [The guides](/guides/).\n",
+    )
+    .page("rota", "The rota", "People", "## Who is on call\n\nText.\n")
+    .write(
+        "source/guides/index.html.md",
+        "---\ntitle: Guides\nowner_slack: \"#team\"\nsection: People\n---\nAll guides.\n",
+    );
+    site.build(&["--out", "www"]).assert_ok();
+    let server = StaticServer::start(&site.path("www"));
+    let (_driver, client) = browser(&site.path("profile")).await;
+    let mut problems = Vec::new();
+    client
+        .goto(&format!("{}/print.html", server.origin))
+        .await
+        .unwrap();
+    for scheme in ["dark", "light"] {
+        keep_colour_scheme(&client, scheme).await;
+        for (width, height) in [(390, 844), (1280, 900)] {
+            client.set_window_size(width, height).await.unwrap();
+            client
+                .goto(&format!("{}/print.html", server.origin))
+                .await
+                .unwrap();
+            problems.extend(
+                width_and_axe_problems(&client, &axe, width, &format!("/print.html ({scheme})"))
+                    .await,
+            );
+        }
+    }
+    // A link between pages moves within the document to the other page's
+    // heading.
+    client
+        .goto(&format!("{}/print.html", server.origin))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css(
+            "#page-manual-restart a[href^='#page-manual-deploy']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let landed = client
+        .execute(
+            "return [location.pathname, location.hash, document.querySelector(location.hash).closest('article').id]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        landed,
+        serde_json::json!([
+            "/print.html",
+            "#page-manual-deploy--install",
+            "page-manual-deploy"
+        ])
+    );
+    // One section alone, as the manual index links to it.
+    client
+        .goto(&format!("{}/print.html#print-people", server.origin))
+        .await
+        .unwrap();
+    let shown = client
+        .execute(
+            "return [...document.querySelectorAll('.print-section, .print-contents')]
+               .map(s => [s.id || s.className, getComputedStyle(s).display !== 'none'])",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        shown,
+        serde_json::json!([
+            ["print-contents", false],
+            ["print-people", true],
+            ["print-running", false],
+            ["print-other-pages", false]
+        ])
+    );
+    // The print stylesheet leaves the navigation out.
+    let hidden_in_print = client
+        .execute(
+            "const rules = [...document.styleSheets].flatMap(s => [...s.cssRules])
+               .filter(r => r instanceof CSSMediaRule && r.conditionText === 'print')
+               .flatMap(r => [...r.cssRules]);
+             return ['.govuk-header', '.govuk-footer', '.copy-button', '.theme-switch']
+               .map(sel => rules.some(r => r.style && r.style.display === 'none' && r.selectorText.split(/,\\s*/).includes(sel)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(hidden_in_print, serde_json::json!([true, true, true, true]));
+
+    // From disk: styles load, links lead page to page and to a folder's
+    // index.html.
+    let from_disk = format!("file://{}", site.path("www/manual/restart.html").display());
+    client.goto(&from_disk).await.unwrap();
+    let styled = client
+        .execute(
+            "return getComputedStyle(document.querySelector('.govuk-header')).display !== 'inline'
+               && document.styleSheets.length >= 2",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(styled, serde_json::json!(true), "no styles from disk");
+    client
+        .find(Locator::Css("main a[href*='deploy']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let path = path_of(&client).await;
+    assert!(path.ends_with("/www/manual/deploy.html#install"), "{path}");
+    client
+        .find(Locator::Css("main a[href*='guides']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let path = path_of(&client).await;
+    assert!(path.ends_with("/www/guides/index.html"), "{path}");
+    client.close().await.unwrap();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -286,9 +286,10 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
         "search/terms-te.json",
     ];
 
-    // A body edit that removes the heading other pages link to: one page is
-    // rendered again (the search index follows after the reload), and the
-    // pages linking to it are checked again.
+    // A body edit that removes the heading other pages link to: the page
+    // and the print page (which holds every page) are rendered again (the
+    // search index follows after the reload), and the pages linking to it
+    // are checked again.
     site.page(
         "a",
         "Page A",
@@ -297,7 +298,7 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     );
     server.wait_for("/manual/a.html", "the edit", |_, b| b.contains("New text."));
     assert!(
-        last_rebuild(&server).contains("a.html.md changed: updated 1 file(s)"),
+        last_rebuild(&server).contains("a.html.md changed: updated 2 file(s)"),
         "{}",
         last_rebuild(&server)
     );
@@ -313,13 +314,14 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
 
     // A title change: the page, its section's pages (Ops: a and b), its
     // child's breadcrumbs, the index, the home and not-found pages (their
-    // section lists), /api/pages.json and /api/manual.json; nothing else.
+    // section lists), the print page, /api/pages.json and /api/manual.json;
+    // nothing else.
     site.page("a", "Page A renamed", "Ops", "## Part one\n\n## Part two\n");
     server.wait_for("/manual.html", "the new title in the index", |_, b| {
         b.contains("Page A renamed")
     });
     assert!(
-        last_rebuild(&server).contains("a.html.md changed: updated 8 file(s)"),
+        last_rebuild(&server).contains("a.html.md changed: updated 9 file(s)"),
         "{}",
         last_rebuild(&server)
     );
@@ -338,12 +340,12 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
 
     // A new page that sorts before every other (so every page after it in
     // the site's order moves): it, its section's pages (their count and
-    // neighbours), the index, home and not-found pages and the two feeds;
-    // none of the 21 pages of the other section.
+    // neighbours), the index, home, not-found and print pages and the two
+    // feeds; none of the 21 pages of the other section.
     site.page("aa", "Aardvark", "Ops", "Text.\n");
     server.wait_for("/manual/aa.html", "the new page", |status, _| status == 200);
     assert!(
-        last_rebuild(&server).contains("aa.html.md changed: updated 8 file(s)"),
+        last_rebuild(&server).contains("aa.html.md changed: updated 9 file(s)"),
         "{}",
         last_rebuild(&server)
     );
@@ -366,9 +368,9 @@ fn a_page_edit_renders_only_what_depends_on_it_and_matches_a_full_build() {
     server.wait_for("/manual/b.html", "the layout change", |_, b| {
         b.contains("class=\"page-layout__main changed\"")
     });
-    // 24 pages, then the index, home, 404 and search pages.
+    // 24 pages, then the index, home, 404, search and print pages.
     assert!(
-        last_rebuild(&server).contains("_page_main.html changed: updated 28 file(s)"),
+        last_rebuild(&server).contains("_page_main.html changed: updated 29 file(s)"),
         "{}",
         last_rebuild(&server)
     );

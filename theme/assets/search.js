@@ -267,6 +267,10 @@
 
   function Index(url) {
     this.url = url;
+    // Addresses in the index are under the site's root, the folder above
+    // the index: root-relative ones as written, relative ones (a site
+    // built with relative_links) resolved from there.
+    this.root = new URL(url + "../", document.baseURI);
     this.pages = null;
     this.shards = {};
     this.sections = {};
@@ -277,6 +281,14 @@
       if (!response.ok) throw new Error(name + ": " + response.status);
       return response.json();
     });
+  };
+  Index.prototype.address = function (pageUrl) {
+    var url = new URL(pageUrl, this.root);
+    // On a server, a path as the site writes its own links; from disk,
+    // the whole file address.
+    return url.origin === window.location.origin && url.protocol !== "file:"
+      ? url.pathname + url.search + url.hash
+      : url.href;
   };
   Index.prototype.pageList = function () {
     if (!this.pages) this.pages = this.fetchJson("pages.json").then(function (p) { return p || []; });
@@ -507,7 +519,7 @@
         var info = result.entry.info;
         var item = document.createElement("li");
         var link = document.createElement("a");
-        link.href = info[1];
+        link.href = index.address(info[1]);
         link.textContent = info[0];
         item.appendChild(link);
         if (info[2]) {
@@ -528,7 +540,7 @@
           result.sections.forEach(function (s) {
             var row = document.createElement("li");
             var a = document.createElement("a");
-            a.href = sectionHref(info[1], s.id);
+            a.href = sectionHref(index.address(info[1]), s.id);
             a.textContent = s.heading;
             row.appendChild(a);
             if (s.excerpt) {
@@ -643,9 +655,9 @@
       var query = parseQuery(text);
       found.results.forEach(function (result) {
         var info = result.entry.info;
-        option(info[1], info[0], result.excerpt, query, false);
+        option(index.address(info[1]), info[0], result.excerpt, query, false);
         result.sections.slice(0, 1).forEach(function (s) {
-          option(sectionHref(info[1], s.id), info[0] + " \u203a " + s.heading, null, query, true);
+          option(sectionHref(index.address(info[1]), s.id), info[0] + " \u203a " + s.heading, null, query, true);
         });
       });
       var count = found.total;
