@@ -128,6 +128,11 @@ codes! {
     RedirectLoop = "redirect-loop": "Redirects lead back to where they started.";
     RedirectUnsafe = "redirect-unsafe": "A redirect goes to an address that runs script or holds control characters.";
     RedirectShadowsPage = "redirect-shadows-page": "An old address is also the address of a page.";
+    AlertRulesInvalid = "alert-rules-invalid": "An alert rule file cannot be read: not YAML, not a regular file, or outside the folders it may be in.";
+    RunbookBroken = "runbook-broken": "An alert's `runbook_url` goes to a page the manual does not have.";
+    RunbookFragmentMissing = "runbook-fragment-missing": "An alert's `runbook_url` names a heading its page does not have.";
+    RunbookRedirected = "runbook-redirected": "An alert's `runbook_url` goes to an old address that redirects.";
+    RunbookOrphaned = "runbook-orphaned": "A page in an `alerts/` folder that no alert links to.";
     UrlConflict = "url-conflict": "Two files, or a file and a redirect, would be published at one address.";
     PathUnsafe = "path-unsafe": "A file name or old address cannot be published safely (`..`, control characters).";
     LintMojibake = "lint-mojibake": "Text saved with the wrong encoding.";

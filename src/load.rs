@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+pub mod alerts;
+
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 
 #[derive(Debug, Clone)]

@@ -43,6 +43,20 @@ struct PageEntry<'a> {
     /// When the page is due for review (`review_by`, or `last_reviewed_on`
     /// plus `review_in`), as YYYY-MM-DD.
     review_by: Option<String>,
+    /// The alerts whose `runbook_url` links to the page.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    alerts: Vec<AlertEntry<'a>>,
+}
+
+#[derive(Serialize, Hash)]
+struct AlertEntry<'a> {
+    name: &'a str,
+    severity: Option<&'a str>,
+    /// The heading id the alert links to, when it names one.
+    fragment: Option<&'a str>,
+    /// Where the alert is written: the rule file and line.
+    file: String,
+    line: usize,
 }
 
 /// One page in the review feed, in the gem's shape.
@@ -111,6 +125,18 @@ fn page_entries(site: &Site) -> Vec<PageEntry<'_>> {
                 section: page.front_matter.section.as_deref(),
                 last_reviewed_on: review.last_reviewed_on.map(|d| d.to_string()),
                 review_by: review.due.map(|d| d.to_string()),
+                alerts: site
+                    .runbooks
+                    .alerts_on(site, i)
+                    .into_iter()
+                    .map(|on| AlertEntry {
+                        name: &on.alert.name,
+                        severity: on.alert.severity.as_deref(),
+                        fragment: on.fragment,
+                        file: on.alert.file.display().to_string(),
+                        line: on.alert.line,
+                    })
+                    .collect(),
             }
         })
         .collect();

@@ -205,9 +205,17 @@ enum Command {
     Owners {
         #[command(flatten)]
         inputs: InputArgs,
-        /// How to print the report.
+        /// How to print the report (markdown and slack with --due).
         #[arg(long, value_enum, default_value = "text")]
         format: OwnersFormat,
+        /// Only the pages whose review is overdue or due soon, by owner: to
+        /// tell owners (a GitHub issue, a Slack message per channel).
+        #[arg(long)]
+        due: bool,
+        /// With --due: how soon counts as soon, as days or weeks (`30d`,
+        /// `2w`).
+        #[arg(long, value_name = "PERIOD", default_value = "30d", requires = "due", value_parser = parse_within)]
+        within: u32,
     },
     /// The built-in theme.
     Theme {
@@ -241,6 +249,28 @@ enum OwnersFormat {
     Text,
     /// For tools.
     Json,
+    /// With --due: for a GitHub issue's body.
+    Markdown,
+    /// With --due: one Slack Block Kit message per owner channel, to post
+    /// with a webhook.
+    Slack,
+}
+
+/// `30d`, `2w` or `30` as days.
+fn parse_within(text: &str) -> Result<u32, String> {
+    let text = text.trim();
+    let (number, unit) = match text.strip_suffix(['d', 'w']) {
+        Some(number) => (number, &text[number.len()..]),
+        None => (text, "d"),
+    };
+    let number: u32 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a period: write days or weeks, such as 30d or 2w"))?;
+    Ok(if unit == "w" {
+        number.saturating_mul(7)
+    } else {
+        number
+    })
 }
 
 #[derive(Args)]
@@ -258,6 +288,11 @@ struct InputArgs {
     /// The date review deadlines are compared with [default: today].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     today: Option<NaiveDate>,
+    /// Prometheus alert rules (a file, a folder or a glob) whose
+    /// `runbook_url` links `check` follows into the manual; may be given
+    /// more than once, and may name a folder beside the project.
+    #[arg(long = "alerts", value_name = "PATH")]
+    alerts: Vec<PathBuf>,
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
@@ -278,6 +313,7 @@ impl From<InputArgs> for Inputs {
             today: args
                 .today
                 .unwrap_or_else(|| chrono::Local::now().date_naive()),
+            alerts: args.alerts,
         }
     }
 }
@@ -337,7 +373,12 @@ fn main() -> ExitCode {
             },
             &ci,
         ),
-        Command::Owners { inputs, format } => owners(inputs.into(), format),
+        Command::Owners {
+            inputs,
+            format,
+            due,
+            within,
+        } => owners(inputs.into(), format, due.then_some(within)),
         Command::Serve {
             inputs,
             port,
@@ -610,7 +651,11 @@ fn report_baseline(
     }
 }
 
-fn owners(inputs: Inputs, format: OwnersFormat) -> ExitCode {
+fn owners(inputs: Inputs, format: OwnersFormat, due_within: Option<u32>) -> ExitCode {
+    if due_within.is_none() && matches!(format, OwnersFormat::Markdown | OwnersFormat::Slack) {
+        errln!("error: --format markdown and --format slack are for `owners --due`");
+        return ExitCode::from(COULD_NOT_RUN);
+    }
     // The report needs no highlighted code and no commit dates: a
     // classifying highlighter makes neither (and so runs no git).
     let highlighter = manual::highlight::Highlighter::classify_only();
@@ -619,8 +664,25 @@ fn owners(inputs: Inputs, format: OwnersFormat) -> ExitCode {
         print_report(diagnostics);
         return ExitCode::from(COULD_NOT_RUN);
     };
+    if let Some(within) = due_within {
+        let due = manual::owners::due(&prepared.site, within);
+        match format {
+            OwnersFormat::Text => outln!("{}", due.to_text().trim_end()),
+            OwnersFormat::Json => outln!(
+                "{}",
+                serde_json::to_string_pretty(&due).expect("report serializes")
+            ),
+            OwnersFormat::Markdown => outln!("{}", due.to_markdown().trim_end()),
+            OwnersFormat::Slack => outln!(
+                "{}",
+                serde_json::to_string_pretty(&due.to_slack()).expect("messages serialize")
+            ),
+        }
+        return ExitCode::from(CLEAN);
+    }
     let report = manual::owners::report(&prepared.site, &diagnostics);
     match format {
+        OwnersFormat::Markdown | OwnersFormat::Slack => unreachable!("refused above"),
         OwnersFormat::Text => {
             let text = report.to_text();
             if !text.is_empty() {

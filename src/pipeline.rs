@@ -179,7 +179,24 @@ pub fn prepare_cached(
         }
     };
 
-    lap("settings and layouts", &mut timings);
+    let alerts = {
+        let named = load::alerts::named(
+            &settings.alert_rules,
+            &settings.file_of("alert_rules"),
+            |i| settings.position_of(&format!("alert_rules[{i}]")),
+            &inputs.alerts,
+        );
+        let (files, problems) = load::alerts::read(&named, &inputs.root);
+        diagnostics.extend(problems);
+        let mut alerts = Vec::new();
+        for (path, text) in files {
+            let (found, problems) = parse::alert_rules::read(&path, &text);
+            diagnostics.extend(problems);
+            alerts.extend(found);
+        }
+        alerts
+    };
+    lap("settings, layouts and alert rules", &mut timings);
     let settings_files = inputs.settings_files();
     let settings_files: Vec<&Path> = settings_files.iter().map(PathBuf::as_path).collect();
     let (listed, fresh_listing) = cache.listed(&inputs.source, &settings_files);
@@ -234,6 +251,7 @@ pub fn prepare_cached(
         theme_assets: templates.assets.clone(),
         layout_ids: templates.ids.clone(),
         source_in_repository,
+        alerts,
     });
     diagnostics.extend(site_diagnostics);
     lap("site graph", &mut timings);

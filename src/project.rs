@@ -24,6 +24,9 @@ pub struct Inputs {
     pub settings: Option<PathBuf>,
     /// The day the site is built for: review dates before it are overdue.
     pub today: NaiveDate,
+    /// Alert rule files, folders or globs named with `--alerts` (besides
+    /// the settings' `alert_rules`).
+    pub alerts: Vec<PathBuf>,
 }
 
 /// A file or folder a build reads, and what it is, in words.
@@ -152,6 +155,10 @@ impl Inputs {
             what: "the layouts folder",
         }));
         inputs.extend(self.described_settings_files());
+        inputs.extend(self.alerts.iter().map(|path| Input {
+            path: path.clone(),
+            what: "alert rules named with --alerts",
+        }));
         inputs
     }
 
@@ -189,6 +196,7 @@ mod tests {
                 layouts: Some(PathBuf::from("layouts")),
                 settings: settings.map(PathBuf::from),
                 today,
+                alerts: Vec::new(),
             };
             let protected: Vec<PathBuf> = inputs
                 .protected_inputs()

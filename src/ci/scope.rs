@@ -160,6 +160,13 @@ fn inputs_at(inputs: &Inputs, root: &Path) -> Result<Inputs, PathBuf> {
         layouts: inputs.layouts.as_deref().map(place).transpose()?,
         settings: inputs.settings.as_deref().map(place).transpose()?,
         today: inputs.today,
+        // Rule files in the project are read as they were; a folder beside
+        // it is the same for both checks.
+        alerts: inputs
+            .alerts
+            .iter()
+            .map(|path| place(path).unwrap_or_else(|_| path.clone()))
+            .collect(),
     })
 }
 

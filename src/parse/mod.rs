@@ -1,6 +1,7 @@
 //! Stage 2, parse: one page's text becomes a `Page` (front matter, HTML body,
 //! headings, links). Pages are parsed independently, so this runs in parallel.
 
+pub mod alert_rules;
 pub mod cache;
 pub mod callout;
 pub mod code_fence;

@@ -376,6 +376,18 @@ pub struct PageContext<'a> {
     /// `show_contribution_banner`.
     contribution: Option<ContributionView>,
     meta: MetaView,
+    /// The alerts whose `runbook_url` links here ("Alerts that link here").
+    alerts: Vec<AlertView<'a>>,
+}
+
+/// An alert that links to the page: its name, severity and the heading it
+/// links to.
+#[derive(Serialize, Hash)]
+pub struct AlertView<'a> {
+    name: &'a str,
+    severity: Option<&'a str>,
+    heading: Option<&'a str>,
+    fragment: Option<&'a str>,
 }
 
 impl<'a> PageContext<'a> {
@@ -449,6 +461,17 @@ impl<'a> PageContext<'a> {
             owner_url: site.owner(index).and_then(|o| settings.owner_url(o)),
             contribution: ContributionView::new(site, index),
             meta: MetaView::new(site, index),
+            alerts: site
+                .runbooks
+                .alerts_on(site, index)
+                .into_iter()
+                .map(|on| AlertView {
+                    name: &on.alert.name,
+                    severity: on.alert.severity.as_deref(),
+                    heading: on.heading,
+                    fragment: on.fragment,
+                })
+                .collect(),
         }
     }
 }

@@ -63,9 +63,12 @@ impl Watcher {
         let debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, events)?;
         // The settings file the site uses, or (when none is given) where one
         // may appear.
+        // Alert rule files named with `--alerts` are watched like settings
+        // files; a folder of them like the source.
         let settings_files: Vec<PathBuf> = inputs
             .settings_files()
             .iter()
+            .chain(inputs.alerts.iter().filter(|p| !p.is_dir()))
             .map(|p| absolute(p))
             .collect();
         let mut watcher = Watcher {
@@ -73,6 +76,7 @@ impl Watcher {
             batches,
             roots: std::iter::once(&inputs.source)
                 .chain(inputs.layouts.as_ref())
+                .chain(inputs.alerts.iter().filter(|p| p.is_dir()))
                 .map(|p| Root {
                     path: absolute(p),
                     identity: None,

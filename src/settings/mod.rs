@@ -106,6 +106,9 @@ pub struct Settings {
     /// page-not-found page keeps root-relative addresses: hosts show it at
     /// any depth.
     pub relative_links: bool,
+    /// Prometheus alert rule files, folders or globs in the project whose
+    /// `runbook_url` links `check` follows into the manual.
+    pub alert_rules: Vec<String>,
     /// The path the site is served under, e.g. `/docs` for
     /// `https://example.org/docs/`; empty for the root. Every link and asset
     /// URL the site writes starts with it.

@@ -4,6 +4,7 @@
 
 pub mod generated;
 pub mod nav;
+pub mod runbooks;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -131,6 +132,8 @@ pub struct SiteInputs {
     pub layout_ids: BTreeMap<String, Vec<String>>,
     /// The source folder's path in its repository (`source/`).
     pub source_in_repository: String,
+    /// Every alert with a `runbook_url`, from the alert rule files.
+    pub alerts: Vec<crate::parse::alert_rules::AlertRule>,
 }
 
 #[derive(Debug)]
@@ -167,6 +170,9 @@ pub struct Site {
     pub layout_ids: BTreeMap<String, Vec<String>>,
     /// The pages as a tree by folder, for `multipage_nav`.
     pub nav: nav::Nav,
+    /// The alerts whose `runbook_url` links into the site, and where each
+    /// leads.
+    pub runbooks: runbooks::Runbooks,
 }
 
 pub const COMMON_TASKS_ID: &str = "common-tasks";
@@ -262,6 +268,7 @@ impl Site {
             theme_assets,
             layout_ids,
             source_in_repository,
+            alerts,
         } = inputs;
         let mut diagnostics = Diagnostics::new();
         let mut refuse = |path: &PathBuf, problem: url::PathProblem| {
@@ -425,8 +432,12 @@ impl Site {
             redirects,
             layout_ids,
             nav,
+            runbooks: runbooks::Runbooks::default(),
         };
-        (site, diagnostics)
+        // Where each alert's runbook link leads is an answer about the
+        // whole graph: asked of it once it stands, then kept in it.
+        let runbooks = runbooks::Runbooks::resolve(&site, alerts);
+        (Site { runbooks, ..site }, diagnostics)
     }
 
     fn link_rules(&self) -> LinkRules<'_> {

@@ -416,7 +416,7 @@ pub(super) fn meant_as_absolute(site: &Site, destination: &str) -> Option<String
 /// A URL in the same folder whose file name differs by a typo or two:
 /// `deployment.html` for `deployments.html`. Guesses further off than that
 /// mislead more than they help.
-fn similar_url<'a>(site: &'a Site, path: &str) -> Option<&'a str> {
+pub(super) fn similar_url<'a>(site: &'a Site, path: &str) -> Option<&'a str> {
     let (folder, name) = path.rsplit_once('/')?;
     let limit = (name.chars().count() / 8).max(1);
     site.urls

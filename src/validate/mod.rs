@@ -9,6 +9,7 @@ pub mod external;
 mod links;
 mod pages;
 mod redirects;
+mod runbooks;
 mod suggest;
 
 use rayon::prelude::*;
@@ -37,13 +38,14 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
 }
 
 /// The rules about the site as a whole: parent cycles, titles repeated in a
-/// section, redirects.
+/// section, redirects, alerts' runbook links.
 pub fn check_site_wide(site: &Site) -> Diagnostics {
     let mut found = pages::check_parent_cycles(site);
     found.extend(pages::check_duplicate_titles(site));
     found.extend(redirects::check(site));
     found.extend(links::check_settings_links(site));
     found.extend(links::unused_partial_definitions(site));
+    found.extend(runbooks::check(site));
     found
 }
 

@@ -7,7 +7,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Finding, Fixture};
+use common::{Finding, Fixture, git};
 
 /// A site with two old problems: a broken link in `a` and one in `b`.
 fn site_with_old_problems() -> Fixture {
@@ -191,25 +191,6 @@ fn a_broken_baseline_is_an_error_naming_it() {
         &["--baseline", "good.json", "--write-baseline", "x.json"],
     )
     .assert_could_not_run();
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.org")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.org")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
 /// A git repository holding a site with one old, unrelated problem, on a

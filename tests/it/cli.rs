@@ -533,6 +533,16 @@ fn every_command_the_docs_print_runs_as_printed() {
             })
             .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // Alert rules the guide names are made, linking to the first page.
+        if let Some(at) = args.iter().position(|a| *a == "--alerts") {
+            let folder = project.join(args[at + 1]);
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(
+                folder.join("rules.yaml"),
+                "groups:\n- name: g\n  rules:\n  - alert: A\n    annotations:\n      runbook_url: /manual/first-page.html\n",
+            )
+            .unwrap();
+        }
         if args.contains(&"serve") {
             let first = serve_says_where(project, &args);
             assert!(
@@ -743,4 +753,133 @@ fn front_matter_mistakes_point_at_their_cause() {
         "{said}"
     );
     assert!(said.contains("Checked 1 page in"), "{said}");
+}
+
+/// `owners --due` tells each owner which pages are overdue or due soon,
+/// in every format; the Slack messages keep to Block Kit's shape.
+#[test]
+fn owners_due_tells_each_owner_what_is_due_in_every_format() {
+    let site = Fixture::new();
+    site.write(
+        "site.yml",
+        "host: https://docs.example.org\nowners:\n  \"#platform\": Platform team\n  \"#data\": Data team\n",
+    );
+    let page = |slug: &str, title: &str, owner: &str, due: &str| {
+        site.write(
+            &format!("source/manual/{slug}.html.md"),
+            format!("---\ntitle: {title}\nowner_slack: \"{owner}\"\nsection: Ops\nreview_by: {due}\n---\nText.\n"),
+        );
+    };
+    page("late", "Rotate <keys> & certs", "#platform", "2026-11-01");
+    page("soon", "Restart | the workers", "#platform", "2026-12-20");
+    page("later", "Later", "#platform", "2027-06-01");
+    page("data", "Load data", "#data", "2026-12-07");
+    for i in 0..60 {
+        page(
+            &format!("bulk-{i:02}"),
+            &format!("Bulk {i:02}"),
+            "#data",
+            "2026-12-01",
+        );
+    }
+    let due = |format: &str, within: &str| {
+        let run = site.run(
+            "owners",
+            &[
+                "--due",
+                "--within",
+                within,
+                "--format",
+                format,
+                "--today",
+                "2026-12-07",
+            ],
+        );
+        assert!(run.success(), "{}", run.stderr());
+        run.stdout()
+    };
+    let report: serde_json::Value = serde_json::from_str(&due("json", "30d")).unwrap();
+    let owners: Vec<(&str, usize)> = report["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["owner"].as_str().unwrap(),
+                o["pages"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(owners, [("#data", 61), ("#platform", 2)]);
+    let platform = &report["owners"][1]["pages"];
+    assert_eq!(
+        platform[0]["url"],
+        "https://docs.example.org/manual/late.html"
+    );
+    assert_eq!(platform[0]["overdue"], true);
+    assert_eq!(platform[0]["days"], -36);
+    assert_eq!(platform[1]["overdue"], false);
+    // Two weeks holds the overdue page and not the one due in 13 days.
+    let short: serde_json::Value = serde_json::from_str(&due("json", "1w")).unwrap();
+    assert_eq!(short["owners"][1]["pages"].as_array().unwrap().len(), 1);
+
+    let text = due("text", "30d");
+    assert!(
+        text.contains("#platform (Platform team): 2 page(s) to review"),
+        "{text}"
+    );
+    assert!(text.contains("overdue since 2026-11-01 (36 days): Rotate <keys> & certs"));
+
+    let markdown = due("markdown", "30d");
+    assert!(
+        markdown.contains("## #platform (Platform team)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| [Restart \\| the workers](https://docs.example.org/manual/soon.html) | due 2026-12-20 (in 13 days) |"), "{markdown}");
+
+    let slack: serde_json::Value = serde_json::from_str(&due("slack", "30d")).unwrap();
+    let messages = slack.as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    for message in messages {
+        assert!(message["channel"].as_str().unwrap().starts_with('#'));
+        assert!(message["text"].is_string());
+        let blocks = message["blocks"].as_array().unwrap();
+        assert!(
+            !blocks.is_empty() && blocks.len() <= 50,
+            "{} blocks",
+            blocks.len()
+        );
+        for block in blocks {
+            match block["type"].as_str().unwrap() {
+                "header" => {
+                    assert_eq!(block["text"]["type"], "plain_text");
+                    assert!(block["text"]["text"].as_str().unwrap().chars().count() <= 150);
+                }
+                "section" => {
+                    assert_eq!(block["text"]["type"], "mrkdwn");
+                    let text = block["text"]["text"].as_str().unwrap();
+                    assert!(text.chars().count() <= 3000);
+                    // Slack's control characters are escaped, but the link's own.
+                    let outside_link = text.split('>').skip(1).collect::<String>();
+                    assert!(!outside_link.contains('<'), "{text}");
+                }
+                "context" => {
+                    let elements = block["elements"].as_array().unwrap();
+                    assert!(elements.iter().all(|e| e["type"] == "mrkdwn"));
+                }
+                other => panic!("a block Slack does not take here: {other}"),
+            }
+        }
+    }
+    let platform = &messages[1]["blocks"];
+    assert_eq!(
+        platform[1]["text"]["text"],
+        "*<https://docs.example.org/manual/late.html|Rotate &lt;keys&gt; &amp; certs>*\noverdue since 2026-11-01 (36 days)"
+    );
+    let data = messages[0]["blocks"].as_array().unwrap();
+    assert_eq!(data.len(), 50);
+    assert_eq!(data[49]["elements"][0]["text"], "and 13 more");
+    // markdown and slack are for --due only.
+    let refused = site.run("owners", &["--format", "slack"]);
+    assert!(!refused.success());
 }

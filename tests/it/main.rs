@@ -2,6 +2,7 @@
 //! drives the real `manual` binary on fixture sites it makes. One binary links
 //! once, so a test run builds and stores one executable rather than one per file.
 
+mod alerts;
 mod architecture;
 mod bad_input;
 mod browser;

@@ -81,6 +81,7 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
         theme_assets: TEMPLATES.assets.clone(),
         layout_ids: TEMPLATES.ids.clone(),
         source_in_repository: "source/".into(),
+        alerts: vec![],
     });
     diagnostics.extend(found);
     diagnostics.extend(validate::structure(&site, &TEMPLATES.layouts, &|name| {
@@ -234,6 +235,7 @@ proptest! {
             theme_assets: vec![],
             layout_ids: Default::default(),
             source_in_repository: String::new(),
+            alerts: vec![],
         });
         for from in ["/", "/manual/page.html", "/a/b/c/d.html"] {
             let _ = site.resolve(from, &target);

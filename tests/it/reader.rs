@@ -1087,3 +1087,66 @@ async fn the_whole_manual_prints_as_one_page_and_a_copy_reads_from_disk() {
     client.close().await.unwrap();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// "Alerts that link here" on a runbook page passes axe at both widths in
+/// both colour schemes, and its links lead to the headings named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runbooks_alerts_work_on_a_phone_and_a_wide_screen() {
+    let axe = axe_source();
+    let site = Fixture::new();
+    site.page(
+        "alerts/queue",
+        "Queue too long",
+        "Alerts",
+        "## Sidekiq answer queue length\n\nDrain it.\n",
+    )
+    .write(
+        "rules/queue.yaml",
+        "groups:\n- name: g\n  rules:\n  - alert: SidekiqAnswerQueueLengthIsVeryLongIndeedAndKeepsGoing\n    labels:\n      severity: page\n    annotations:\n      runbook_url: /manual/alerts/queue.html#sidekiq-answer-queue-length\n  - alert: Another\n    annotations:\n      runbook_url: /manual/alerts/queue.html\n",
+    );
+    site.build(&["--out", "www", "--alerts", "rules"])
+        .assert_ok();
+    let server = StaticServer::start(&site.path("www"));
+    let (_driver, client) = browser(&site.path("profile")).await;
+    let page = format!("{}/manual/alerts/queue.html", server.origin);
+    client.goto(&page).await.unwrap();
+    let mut problems = Vec::new();
+    for scheme in ["dark", "light"] {
+        keep_colour_scheme(&client, scheme).await;
+        for (width, height) in [(390, 844), (1280, 900)] {
+            client.set_window_size(width, height).await.unwrap();
+            client.goto(&page).await.unwrap();
+            problems.extend(
+                width_and_axe_problems(&client, &axe, width, &format!("runbook ({scheme})")).await,
+            );
+        }
+    }
+    let listed = client
+        .execute(
+            "return [...document.querySelectorAll('.page-alerts li')].map(li => li.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        listed,
+        serde_json::json!([
+            "SidekiqAnswerQueueLengthIsVeryLongIndeedAndKeepsGoing page, at Sidekiq answer queue length",
+            "Another"
+        ])
+    );
+    client
+        .find(Locator::Css(".page-alerts a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        path_of(&client)
+            .await
+            .ends_with("#sidekiq-answer-queue-length")
+    );
+    client.close().await.unwrap();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

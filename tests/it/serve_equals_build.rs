@@ -70,6 +70,7 @@ impl Project {
             layouts: Some(dir.path().join("layouts")),
             settings: None,
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            alerts: Vec::new(),
         };
         let mut project = Project {
             dir,
