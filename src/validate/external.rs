@@ -45,30 +45,63 @@ pub fn check(
     allow_private: bool,
     progress: Option<&Progress>,
 ) -> Diagnostics {
-    let mut uses: BTreeMap<String, Vec<(usize, usize, usize)>> = BTreeMap::new();
-    for (index, page) in site.pages.iter().enumerate() {
+    // Each URL, and where it is written: (file, line, column, the alert
+    // whose runbook it is, for an alert's link).
+    type Use<'s> = (&'s Path, usize, usize, Option<&'s str>);
+    let mut uses: BTreeMap<String, Vec<Use<'_>>> = BTreeMap::new();
+    fn note<'s>(
+        uses: &mut BTreeMap<String, Vec<Use<'s>>>,
+        options: &ExternalLinks,
+        url: String,
+        at: Use<'s>,
+    ) {
+        let url = if url.starts_with("//") {
+            format!("https:{url}")
+        } else {
+            url
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://"))
+            || options
+                .exclude
+                .iter()
+                .any(|prefix| url.starts_with(prefix.as_str()))
+        {
+            return;
+        }
+        let without_fragment = url.split('#').next().unwrap_or(&url).to_string();
+        uses.entry(without_fragment).or_default().push(at);
+    }
+    for page in &site.pages {
         for link in &page.links {
             let Resolved::External(url) = site.resolve(&page.url, &link.destination) else {
                 continue;
             };
-            let url = if url.starts_with("//") {
-                format!("https:{url}")
-            } else {
-                url
-            };
-            if !(url.starts_with("http://") || url.starts_with("https://"))
-                || options
-                    .exclude
-                    .iter()
-                    .any(|prefix| url.starts_with(prefix.as_str()))
-            {
-                continue;
-            }
-            let without_fragment = url.split('#').next().unwrap_or(&url).to_string();
             let (line, column) = link.definition.unwrap_or((link.line, link.column));
-            uses.entry(without_fragment)
-                .or_default()
-                .push((index, line, column));
+            note(
+                &mut uses,
+                options,
+                url,
+                (page.path.as_path(), line, column, None),
+            );
+        }
+    }
+    // Alerts' runbooks on other sites, checked like any link to one.
+    for alert in &site.runbooks.alerts {
+        if alert.is_templated() {
+            continue;
+        }
+        if let Resolved::External(url) = site.resolve("/", &alert.runbook_url) {
+            note(
+                &mut uses,
+                options,
+                url,
+                (
+                    alert.file.as_path(),
+                    alert.line,
+                    alert.column,
+                    Some(&alert.name),
+                ),
+            );
         }
     }
 
@@ -99,20 +132,22 @@ pub fn check(
             cache.checked.insert(Cache::key(url), now);
             continue;
         }
-        for &(page, line, column) in &uses[url] {
-            let path = &site.pages[page].path;
+        for &(path, line, column, alert) in &uses[url] {
+            let alert = alert
+                .map(|name| format!("alert `{name}`: runbook_url "))
+                .unwrap_or_default();
             found.push(
                 match outcome {
                     Outcome::Broken(status) => Diagnostic::error(
                         Code::LinkExternalBroken,
                         path,
-                        format!("{url} answers {status}"),
+                        format!("{alert}{url} answers {status}"),
                     )
                     .with_help("update the link to where the page is now, or remove it"),
                     Outcome::Unreachable(why) => Diagnostic::warning(
                         Code::LinkExternalUnreachable,
                         path,
-                        format!("{url} could not be checked: {why}"),
+                        format!("{alert}{url} could not be checked: {why}"),
                     )
                     .with_help(
                         "check the link by hand; if the site is down for a while, try again later",

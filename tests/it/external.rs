@@ -215,3 +215,58 @@ fn one_host_gets_one_request_per_interval() {
         assert!(gap >= Duration::from_millis(180), "requests {gap:?} apart");
     }
 }
+
+/// An alert whose runbook is on another site is checked only with
+/// `--external`, and reported at the rule file's line with its name.
+#[test]
+fn alerts_runbooks_on_other_sites_are_checked_with_external() {
+    let (port, log) = start_server();
+    let site = Fixture::new();
+    site.write(
+        "site.yml",
+        "alert_rules: [rules.yaml]\nexternal_links:\n  timeout_seconds: 1\n  retries: 0\n  cache_file: links-cache.json\n",
+    )
+    .page("a", "A page", "S", "Text.\n")
+    .write(
+        "rules.yaml",
+        format!(
+            "groups:\n- name: g\n  rules:\n  - alert: Gone\n    annotations:\n      runbook_url: http://127.0.0.1:{port}/gone#x\n  - alert: Fine\n    annotations:\n      runbook_url: http://127.0.0.1:{port}/ok\n"
+        ),
+    );
+    let quiet: Vec<String> = site
+        .run("check", &["--format", "json"])
+        .findings()
+        .into_iter()
+        .map(|f| f.code)
+        .collect();
+    assert!(
+        !quiet.iter().any(|c| c.starts_with("link-external")),
+        "{quiet:?}"
+    );
+    assert_eq!(count(&log, "/gone"), 0, "requested without --external");
+    let run = site.run(
+        "check",
+        &[
+            "--external",
+            "--allow-private-addresses",
+            "--format",
+            "json",
+        ],
+    );
+    let broken: Vec<(String, String, u64, bool)> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.code == "link-external-broken")
+        .map(|f| (f.code, f.file, f.line, f.message.contains("alert `Gone`")))
+        .collect();
+    assert_eq!(
+        broken,
+        [(
+            "link-external-broken".to_string(),
+            "rules.yaml".to_string(),
+            6,
+            true
+        )]
+    );
+    assert_eq!(count(&log, "/ok"), 1);
+}
