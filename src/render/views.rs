@@ -378,6 +378,9 @@ pub struct PageContext<'a> {
     meta: MetaView,
     /// The alerts whose `runbook_url` links here ("Alerts that link here").
     alerts: Vec<AlertView<'a>>,
+    /// The header link the page's `parent` names, as written, which is
+    /// marked as the current section (as the tech-docs gem marks it).
+    parent_header_link: Option<String>,
 }
 
 /// An alert that links to the page: its name, severity and the heading it
@@ -472,6 +475,13 @@ impl<'a> PageContext<'a> {
                     fragment: on.fragment,
                 })
                 .collect(),
+            parent_header_link: page.front_matter.parent.as_deref().and_then(|parent| {
+                settings
+                    .header_links
+                    .values()
+                    .find(|url| url.as_str() == parent)
+                    .map(|url| settings.written_href(url))
+            }),
         }
     }
 }

@@ -230,6 +230,9 @@ fn check_parent(site: &Site, index: usize, found: &mut Diagnostics) {
                 None => "point `parent` at an existing page, such as /manual.html".into(),
             })
         }
+        // On a tech-docs site, as in the gem, `parent` may name another
+        // site: it only marks the header link with that address.
+        Resolved::External(_) if site.settings.tech_docs.is_some() => None,
         _ => Some("point `parent` at a page of this site, such as /manual.html".into()),
     };
     if let Some(help) = problem {

@@ -762,3 +762,44 @@ fn config_rb_layouts_are_applied_as_middleman_applies_them() {
     );
     assert_eq!(site.check(), vec![]);
 }
+
+/// On a tech-docs site `parent` only marks the header link with that
+/// address, as the gem does; it may name another site. A manual of our own
+/// keeps it a page of the site.
+#[test]
+fn a_gem_pages_parent_marks_its_header_link_and_may_name_another_site() {
+    let site = gem_site(
+        "service_name: Parents\nheader_links:\n  Guides: /guides.html\n  Platform: https://platform.example.org/docs/\n",
+    );
+    gem_page(&site, "index.html.md.erb", "title: Home\n", "Hello\n");
+    gem_page(&site, "guides.html.md", "title: Guides\n", "All guides.\n");
+    gem_page(
+        &site,
+        "deploy.html.md",
+        "title: Deploy\nparent: https://platform.example.org/docs/\n",
+        "Text.\n",
+    );
+    gem_page(&site, "setup.html.md", "title: Set up\nparent: /guides.html\n", "Text.\n");
+    assert_eq!(site.check(), vec![]);
+    site.build(&[]).assert_ok();
+    let active = |page: &str| -> Vec<String> {
+        site.read(page)
+            .split("govuk-header__navigation-item--active\"><a class=\"govuk-header__link\" href=\"")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].to_string())
+            .collect()
+    };
+    assert_eq!(active("build/deploy.html"), ["https://platform.example.org/docs/"]);
+    assert_eq!(active("build/setup.html"), ["/guides.html"]);
+    assert_eq!(active("build/guides.html"), ["/guides.html"]);
+    assert!(active("build/index.html").is_empty());
+    // Not on a manual of our own.
+    let ours = Fixture::new();
+    ours.page("deploy", "Deploy", "Ops", "Text.\n");
+    ours.write(
+        "source/manual/deploy.html.md",
+        "---\ntitle: Deploy\nowner_slack: \"#team\"\nsection: Ops\nparent: https://platform.example.org/docs/\n---\nText.\n",
+    );
+    let codes: Vec<String> = ours.check().into_iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["parent-missing"]);
+}
