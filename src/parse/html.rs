@@ -62,10 +62,46 @@ pub struct Scanned {
     pub images_without_alt: Vec<usize>,
 }
 
+// Found without capture groups, so a search runs on the regex crate's DFA
+// alone; the name and attributes are then cut from the match by hand. With
+// groups, every tag of a long document went through the backtracker, which
+// made this scan the largest cost of publishing a big print page.
 static TAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"<!--(?s:.*?)-->|<([A-Za-z][A-Za-z0-9-]*)((?:[^<>"']|"[^"]*"|'[^']*')*)>"#)
+    Regex::new(r#"<!--(?s:.*?)-->|<[A-Za-z][A-Za-z0-9-]*(?:[^<>"']|"[^"]*"|'[^']*')*>"#)
         .expect("tag pattern")
 });
+
+/// One start tag: where it is, its name as written, and its attributes'
+/// text (everything between the name and the closing `>`).
+struct Tag<'t> {
+    start: usize,
+    end: usize,
+    name: &'t str,
+    attributes: &'t str,
+    attributes_start: usize,
+}
+
+/// The start tags of `text`, in order; comments are passed over.
+fn tags(text: &str) -> impl Iterator<Item = Tag<'_>> {
+    TAG.find_iter(text).filter_map(|found| {
+        let whole = found.as_str();
+        if whole.starts_with("<!--") {
+            return None;
+        }
+        let name_length = whole[1..]
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            .count();
+        let attributes_start = found.start() + 1 + name_length;
+        Some(Tag {
+            start: found.start(),
+            end: found.end(),
+            name: &whole[1..1 + name_length],
+            attributes: &text[attributes_start..found.end() - 1],
+            attributes_start,
+        })
+    })
+}
 
 // Browsers also take `/` between attributes (`<img/src=x>`).
 static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
@@ -131,26 +167,22 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
     let mut found = Scanned::default();
     // (offset in `text`, what to insert there), in order.
     let mut insertions: Vec<usize> = Vec::new();
-    for tag in TAG.captures_iter(text) {
-        let whole = tag.get(0).expect("match");
-        let (Some(name), Some(attributes)) = (tag.get(1), tag.get(2)) else {
-            continue; // a comment
-        };
-        let name = name.as_str().to_ascii_lowercase();
+    for tag in tags(text) {
+        let name = tag.name.to_ascii_lowercase();
         if name == "script" {
             found
                 .scripts
-                .push((whole.start(), "a `<script>` element".into()));
+                .push((tag.start, "a `<script>` element".into()));
         }
         let mut http_equiv_refresh = false;
         let mut script_source = None;
         let mut has_alt = false;
-        for attribute in ATTRIBUTE.captures_iter(attributes.as_str()) {
+        for attribute in ATTRIBUTE.captures_iter(tag.attributes) {
             let attribute_name = attribute[1].to_ascii_lowercase();
             has_alt |= attribute_name == "alt";
             let value = attribute.get(2).or(attribute.get(3)).or(attribute.get(4));
             let decoded = value.map(|v| decode(v.as_str()));
-            let offset = attributes.start()
+            let offset = tag.attributes_start
                 + value.map_or_else(|| attribute.get(1).expect("name").start(), |v| v.start());
             if let Some(what) = attribute_runs_script(&name, &attribute_name, decoded.as_deref()) {
                 found.scripts.push((offset, what));
@@ -158,7 +190,7 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
             let (Some(value), Some(decoded)) = (value, decoded) else {
                 continue;
             };
-            let value_offset = attributes.start() + value.start();
+            let value_offset = tag.attributes_start + value.start();
             if attribute_name == "http-equiv" && decoded.trim().eq_ignore_ascii_case("refresh") {
                 http_equiv_refresh = true;
             }
@@ -179,15 +211,15 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
             }
         }
         if name == "script" {
-            found.script_sources.push((whole.start(), script_source));
+            found.script_sources.push((tag.start, script_source));
         }
         if name == "img" && !has_alt {
-            found.images_without_alt.push(whole.start());
+            found.images_without_alt.push(tag.start);
         }
         if name == "meta" && http_equiv_refresh {
-            found.refreshes.push(whole.start());
+            found.refreshes.push(tag.start);
             found.scripts.push((
-                whole.start(),
+                tag.start,
                 "a `<meta http-equiv=\"refresh\">`, which sends readers elsewhere".into(),
             ));
         }
@@ -230,21 +262,17 @@ pub fn rewrite_attributes<'a>(
     // Inside <script> and <style> a `<` is code, not a tag: tags before
     // the element's end are skipped.
     let mut skip_until = 0;
-    for tag in TAG.captures_iter(text) {
-        let whole = tag.get(0).expect("match");
-        if whole.start() < skip_until {
+    for tag in tags(text) {
+        if tag.start < skip_until {
             continue;
         }
-        let (Some(name), Some(attributes)) = (tag.get(1), tag.get(2)) else {
-            continue; // a comment
-        };
-        let element = name.as_str().to_ascii_lowercase();
+        let element = tag.name.to_ascii_lowercase();
         if element == "script" || element == "style" {
             let closing = format!("</{element}");
-            skip_until = find_ignoring_case(&text[whole.end()..], &closing)
-                .map_or(text.len(), |at| whole.end() + at);
+            skip_until = find_ignoring_case(&text[tag.end..], &closing)
+                .map_or(text.len(), |at| tag.end + at);
         }
-        for attribute in ATTRIBUTE.captures_iter(attributes.as_str()) {
+        for attribute in ATTRIBUTE.captures_iter(tag.attributes) {
             let Some(value) = attribute.get(2).or(attribute.get(3)).or(attribute.get(4)) else {
                 continue;
             };
@@ -257,8 +285,8 @@ pub fn rewrite_attributes<'a>(
             }) else {
                 continue;
             };
-            let start = attributes.start() + value.start();
-            let end = attributes.start() + value.end();
+            let start = tag.attributes_start + value.start();
+            let end = tag.attributes_start + value.end();
             out.push_str(&text[copied..start]);
             if attribute.get(3).is_some() {
                 out.push_str(&html_escape::encode_single_quoted_attribute(&new_value));

@@ -779,17 +779,27 @@ fn a_gem_pages_parent_marks_its_header_link_and_may_name_another_site() {
         "title: Deploy\nparent: https://platform.example.org/docs/\n",
         "Text.\n",
     );
-    gem_page(&site, "setup.html.md", "title: Set up\nparent: /guides.html\n", "Text.\n");
+    gem_page(
+        &site,
+        "setup.html.md",
+        "title: Set up\nparent: /guides.html\n",
+        "Text.\n",
+    );
     assert_eq!(site.check(), vec![]);
     site.build(&[]).assert_ok();
     let active = |page: &str| -> Vec<String> {
         site.read(page)
-            .split("govuk-header__navigation-item--active\"><a class=\"govuk-header__link\" href=\"")
+            .split(
+                "govuk-header__navigation-item--active\"><a class=\"govuk-header__link\" href=\"",
+            )
             .skip(1)
             .map(|rest| rest[..rest.find('"').unwrap()].to_string())
             .collect()
     };
-    assert_eq!(active("build/deploy.html"), ["https://platform.example.org/docs/"]);
+    assert_eq!(
+        active("build/deploy.html"),
+        ["https://platform.example.org/docs/"]
+    );
     assert_eq!(active("build/setup.html"), ["/guides.html"]);
     assert_eq!(active("build/guides.html"), ["/guides.html"]);
     assert!(active("build/index.html").is_empty());
