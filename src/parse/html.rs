@@ -103,11 +103,104 @@ fn tags(text: &str) -> impl Iterator<Item = Tag<'_>> {
     })
 }
 
-// Browsers also take `/` between attributes (`<img/src=x>`).
-static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"[\s/]+([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+)))?"#)
-        .expect("attribute pattern")
-});
+/// How an attribute's value is quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    Double,
+    Single,
+    None,
+}
+
+/// One attribute as written: byte ranges into the attributes' text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RawAttribute {
+    name: std::ops::Range<usize>,
+    /// The value inside its quotes, and how it was quoted.
+    value: Option<(std::ops::Range<usize>, Quote)>,
+}
+
+fn is_name_char(c: char) -> bool {
+    !(c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '/' | '='))
+}
+
+fn is_unquoted_value_char(c: char) -> bool {
+    !(c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '=' | '`'))
+}
+
+/// The attributes in a tag's attribute text, read as the pattern
+/// `[\s/]+([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+)))?`
+/// reads them (browsers also take `/` between attributes: `<img/src=x>`).
+/// Written by hand because this runs on every tag of every published page,
+/// where the regex's capture groups cost more than the rest of the scan;
+/// `attributes_are_read_as_the_pattern_reads_them` holds the two equal.
+fn attributes(text: &str) -> impl Iterator<Item = RawAttribute> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let rest = &text[at..];
+            // The next run of separators, and what follows it.
+            let run_start = at + rest.find(|c: char| c.is_whitespace() || c == '/')?;
+            let after_run = text[run_start..]
+                .find(|c: char| !(c.is_whitespace() || c == '/'))
+                .map_or(text.len(), |n| run_start + n);
+            let name_end = text[after_run..]
+                .find(|c: char| !is_name_char(c))
+                .map_or(text.len(), |n| after_run + n);
+            if name_end == after_run {
+                // No name after the separators: look again past what
+                // follows them.
+                at = text[after_run..]
+                    .chars()
+                    .next()
+                    .map_or(text.len(), |c| after_run + c.len_utf8());
+                continue;
+            }
+            at = name_end;
+            let name = after_run..name_end;
+            let skip_space = |from: usize| {
+                text[from..]
+                    .find(|c: char| !c.is_whitespace())
+                    .map_or(text.len(), |n| from + n)
+            };
+            let equals = skip_space(name_end);
+            if !text[equals..].starts_with('=') {
+                return Some(RawAttribute { name, value: None });
+            }
+            let value_start = skip_space(equals + 1);
+            let value = match text[value_start..].chars().next() {
+                Some(quote @ ('"' | '\'')) => text[value_start + 1..].find(quote).map(|n| {
+                    let kind = if quote == '"' {
+                        Quote::Double
+                    } else {
+                        Quote::Single
+                    };
+                    (
+                        value_start + 1..value_start + 1 + n,
+                        kind,
+                        value_start + n + 2,
+                    )
+                }),
+                Some(c) if is_unquoted_value_char(c) => {
+                    let end = text[value_start..]
+                        .find(|c: char| !is_unquoted_value_char(c))
+                        .map_or(text.len(), |n| value_start + n);
+                    Some((value_start..end, Quote::None, end))
+                }
+                _ => None,
+            };
+            return Some(match value {
+                Some((range, quote, end)) => {
+                    at = end;
+                    RawAttribute {
+                        name,
+                        value: Some((range, quote)),
+                    }
+                }
+                None => RawAttribute { name, value: None },
+            });
+        }
+    })
+}
 
 /// Whether an attribute of an element named `element` would run script:
 /// an event handler, `srcdoc`, or an address that runs script (or a `data:`
@@ -177,20 +270,24 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
         let mut http_equiv_refresh = false;
         let mut script_source = None;
         let mut has_alt = false;
-        for attribute in ATTRIBUTE.captures_iter(tag.attributes) {
-            let attribute_name = attribute[1].to_ascii_lowercase();
+        for attribute in attributes(tag.attributes) {
+            let attribute_name = tag.attributes[attribute.name.clone()].to_ascii_lowercase();
             has_alt |= attribute_name == "alt";
-            let value = attribute.get(2).or(attribute.get(3)).or(attribute.get(4));
-            let decoded = value.map(|v| decode(v.as_str()));
-            let offset = tag.attributes_start
-                + value.map_or_else(|| attribute.get(1).expect("name").start(), |v| v.start());
+            let value = attribute
+                .value
+                .as_ref()
+                .map(|(range, _)| (range.start, &tag.attributes[range.clone()]));
+            let decoded = value.map(|(_, v)| decode(v));
+            let offset =
+                tag.attributes_start + value.map_or(attribute.name.start, |(start, _)| start);
             if let Some(what) = attribute_runs_script(&name, &attribute_name, decoded.as_deref()) {
                 found.scripts.push((offset, what));
             }
             let (Some(value), Some(decoded)) = (value, decoded) else {
                 continue;
             };
-            let value_offset = tag.attributes_start + value.start();
+            let (value_start, value) = value;
+            let value_offset = tag.attributes_start + value_start;
             if attribute_name == "http-equiv" && decoded.trim().eq_ignore_ascii_case("refresh") {
                 http_equiv_refresh = true;
             }
@@ -201,10 +298,7 @@ pub fn scan(text: &str, base_path: &str) -> Scanned {
             if attribute_name == "id" || (name == "a" && attribute_name == "name") {
                 found.ids.push(decoded);
             } else if URL_ATTRIBUTES.contains(&attribute_name.as_str()) {
-                if !base_path.is_empty()
-                    && value.as_str().starts_with('/')
-                    && !value.as_str().starts_with("//")
-                {
+                if !base_path.is_empty() && value.starts_with('/') && !value.starts_with("//") {
                     insertions.push(value_offset);
                 }
                 found.links.push((value_offset, decoded));
@@ -272,12 +366,12 @@ pub fn rewrite_attributes<'a>(
             skip_until = find_ignoring_case(&text[tag.end..], &closing)
                 .map_or(text.len(), |at| tag.end + at);
         }
-        for attribute in ATTRIBUTE.captures_iter(tag.attributes) {
-            let Some(value) = attribute.get(2).or(attribute.get(3)).or(attribute.get(4)) else {
+        for attribute in attributes(tag.attributes) {
+            let Some((value, quote)) = attribute.value else {
                 continue;
             };
-            let attribute_name = attribute[1].to_ascii_lowercase();
-            let decoded = decode(value.as_str());
+            let attribute_name = tag.attributes[attribute.name].to_ascii_lowercase();
+            let decoded = decode(&tag.attributes[value.clone()]);
             let Some(new_value) = change(Attribute {
                 element: &element,
                 name: &attribute_name,
@@ -285,17 +379,21 @@ pub fn rewrite_attributes<'a>(
             }) else {
                 continue;
             };
-            let start = tag.attributes_start + value.start();
-            let end = tag.attributes_start + value.end();
+            let start = tag.attributes_start + value.start;
+            let end = tag.attributes_start + value.end;
             out.push_str(&text[copied..start]);
-            if attribute.get(3).is_some() {
-                out.push_str(&html_escape::encode_single_quoted_attribute(&new_value));
-            } else if attribute.get(2).is_some() {
-                out.push_str(&html_escape::encode_double_quoted_attribute(&new_value));
-            } else {
-                out.push('"');
-                out.push_str(&html_escape::encode_double_quoted_attribute(&new_value));
-                out.push('"');
+            match quote {
+                Quote::Single => {
+                    out.push_str(&html_escape::encode_single_quoted_attribute(&new_value))
+                }
+                Quote::Double => {
+                    out.push_str(&html_escape::encode_double_quoted_attribute(&new_value))
+                }
+                Quote::None => {
+                    out.push('"');
+                    out.push_str(&html_escape::encode_double_quoted_attribute(&new_value));
+                    out.push('"');
+                }
             }
             copied = end;
         }
@@ -345,6 +443,39 @@ mod tests {
 
     fn scripts(text: &str) -> Vec<String> {
         scan(text, "").scripts.into_iter().map(|(_, w)| w).collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn attributes_are_read_as_the_pattern_reads_them(
+            text in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    " ", "\t", "\n", "/", "=", "\"", "'", "<", ">", "`", "a", "b-c", "&amp;",
+                    "\u{a0}", "\u{3000}", "é", "x=y", " = ", "\"v\"", "'w'",
+                ]),
+                0..24,
+            )
+        ) {
+            let text: String = text.concat();
+            static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+                Regex::new(r#"[\s/]+([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+)))?"#)
+                    .unwrap()
+            });
+            let by_pattern: Vec<RawAttribute> = PATTERN
+                .captures_iter(&text)
+                .map(|c| RawAttribute {
+                    name: c.get(1).unwrap().range(),
+                    value: match (c.get(2), c.get(3), c.get(4)) {
+                        (Some(v), _, _) => Some((v.range(), Quote::Double)),
+                        (_, Some(v), _) => Some((v.range(), Quote::Single)),
+                        (_, _, Some(v)) => Some((v.range(), Quote::None)),
+                        _ => None,
+                    },
+                })
+                .collect();
+            let by_hand: Vec<RawAttribute> = attributes(&text).collect();
+            proptest::prop_assert_eq!(by_hand, by_pattern, "{:?}", text);
+        }
     }
 
     #[test]
