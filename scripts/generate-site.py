@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Generate a realistic manual of N pages for benchmarks.
 
-Usage: scripts/generate-site.py N OUT_DIR [--seed S]
+Usage: scripts/generate-site.py N OUT_DIR [--seed S] [--code-heavy]
 
-Writes OUT_DIR/source/manual/*.html.md: front matter as the manual uses it
-(title, owner_slack, section, parent, layout, type, review dates), headings,
-lists, tables, 1 to 3 fenced code blocks per page in several languages, and
-internal links with #fragments to headings that exist. Same N and seed, same
-files.
+Writes OUT_DIR/source/manual/*.html.md shaped like the GOV.UK manual sample
+(measured with scripts/corpus-shape.py; the figures are below): page sizes,
+code blocks per page (most pages none, a few dozens), lines per block and
+fence languages drawn from its distributions, about 11 links per page with
+#fragments to headings that exist, front matter as the manual uses it.
+`--code-heavy` doubles the code blocks. Same N, seed and flags, same files.
 """
 import argparse
 import os
@@ -28,14 +29,44 @@ SECTIONS = [
 ]
 OWNERS = ["#govuk-2ndline", "#platform-team", "#search-team", "#publishing", "@alex"]
 
-CODE = {
-    "sh": "cd {w}\nbundle exec rake {w}:{w2}\nkubectl -n apps get pods | grep {w}\n",
-    "ruby": "class {W}Worker\n  def perform(id)\n    record = {W}.find(id)\n    record.update!(state: :{w2})\n  end\nend\n",
-    "yaml": "{w}:\n  enabled: true\n  replicas: 3\n  image: registry/{w2}:1.2.3\n",
-    "json": '{{\n  "name": "{w}",\n  "count": 42,\n  "tags": ["{w2}", "ops"]\n}}\n',
-    "sql": "SELECT id, {w}\nFROM {w2}s\nWHERE updated_at > now() - interval '1 day';\n",
-    "javascript": "function {w}(items) {{\n  return items.filter((x) => x.{w2}).map((x) => x.id);\n}}\n",
-    "": "{w} {w2} output\nline two of plain text\n",
+# The shape of the GOV.UK manual sample (../shared/corpus/govuk-manual, 100
+# pages), measured with scripts/corpus-shape.py on 2026-12-07: numbers only.
+# Bytes per page, by decile (with the smallest and largest seen).
+PAGE_BYTES = [600, 1238, 1861, 2445, 2765, 3194, 4208, 6108, 7065, 9560, 32000]
+# Code blocks on each of the 100 pages: most have none, a few have dozens
+# (8.5% of all bytes are code).
+BLOCKS_PER_PAGE = [0] * 62 + [1] * 10 + [2] * 8 + [3] * 5 + [4] * 2 + [
+    5, 6, 7, 7, 8, 8, 13, 14, 17, 17, 20, 44, 50]
+# Lines per block, by decile (the largest seen is 42, the mean 3.5).
+BLOCK_LINES = [1, 1, 1, 1, 1, 1, 2, 3, 6, 9, 20]
+# Fence languages, by share of blocks ("" is a fence with none).
+LANGUAGES = [("", 25), ("sh", 22), ("sql", 14), ("bash", 14), ("ruby", 7), ("yaml", 5),
+             ("mongo", 4), ("diff", 3), ("text", 2), ("yml", 1), ("javascript", 1), ("json", 1),
+             ("python", 1)]
+LINKS_PER_PAGE = 11
+HEADINGS_PER_PAGE = (3, 10)
+
+CODE_LINES = {
+    "sh": ["kubectl -n apps get pods | grep {w}", "bundle exec rake {w}:{w2}",
+           "aws s3 cp s3://{w}-backups/{w2}.sql.gz . --profile govuk-{w}",
+           "curl -sS https://{w}.example.org/healthcheck | jq .{w2}"],
+    "bash": ["export {W}_TOKEN=$(cat ~/.{w}/token)", "for pod in $(kubectl get pods -o name); do echo $pod; done",
+             "gds aws govuk-{w}-admin -- aws ec2 describe-instances --filters Name=tag:Name,Values={w2}"],
+    "sql": ["SELECT id, {w} FROM {w2}s WHERE updated_at > now() - interval '1 day';",
+            "UPDATE {w2}s SET state = '{w}' WHERE id IN (SELECT id FROM {w}s LIMIT 100);",
+            "CREATE INDEX CONCURRENTLY index_{w}_on_{w2} ON {w}s ({w2});"],
+    "ruby": ["{W}.where({w2}: nil).find_each {{ |r| r.update!({w2}: :{w}) }}",
+             "Sidekiq::Queue.new(\"{w}\").each {{ |job| job.delete if job.klass == \"{W}Worker\" }}",
+             "puts {W}.count"],
+    "yaml": ["{w}:", "  enabled: true", "  replicas: 3", "  image: registry/{w2}:1.2.3"],
+    "yml": ["- name: {w}", "  run: bundle exec rake {w2}"],
+    "mongo": ["db.{w}s.find({{ {w2}: {{ $exists: false }} }}).count()"],
+    "diff": ["- {w}: false", "+ {w}: true", "  {w2}: 3"],
+    "text": ["{w} {w2} output", "Done in 3.2s."],
+    "javascript": ["const {w} = items.filter((x) => x.{w2}).map((x) => x.id);"],
+    "json": ['{{ "name": "{w}", "count": 42, "tags": ["{w2}", "ops"] }}'],
+    "python": ["for {w} in client.list_{w2}s(): print({w}.id)"],
+    "": ["{w} {w2} output", "Error: {w} not found ({w2})"],
 }
 
 
@@ -56,13 +87,30 @@ def page_plan(rng, n):
         title = " ".join(title_words).capitalize() + f" {i}"
         headings = [
             " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4))).capitalize() + f" {j}"
-            for j in range(rng.randint(3, 7))
+            for j in range(rng.randint(*HEADINGS_PER_PAGE))
         ]
         plans.append({"slug": f"page-{i:05d}", "title": title, "headings": headings})
     return plans
 
 
-def render_page(rng, i, plans):
+def from_deciles(rng, deciles):
+    """A value drawn from a distribution given by its deciles."""
+    bucket = rng.randrange(len(deciles) - 1)
+    low, high = deciles[bucket], deciles[bucket + 1]
+    return rng.randint(min(low, high), max(low, high))
+
+
+def code_block(rng, lines):
+    languages, weights = zip(*LANGUAGES)
+    language = rng.choices(languages, weights)[0]
+    body = []
+    for _ in range(lines):
+        w, w2 = rng.choice(WORDS), rng.choice(WORDS)
+        body.append(rng.choice(CODE_LINES[language]).format(w=w, w2=w2, W=w.capitalize()))
+    return [f"```{language}", *body, "```", ""]
+
+
+def render_page(rng, i, plans, code_factor):
     me = plans[i]
     lines = [
         "---",
@@ -79,30 +127,37 @@ def render_page(rng, i, plans):
     if rng.random() < 0.5:
         lines.append(f"review_by: 2027-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
     lines += ["---", "", sentence(rng, 30), ""]
-    code_blocks = rng.randint(1, 3)
-    for j, heading in enumerate(me["headings"]):
+    target = from_deciles(rng, PAGE_BYTES)
+    blocks = rng.choice(BLOCKS_PER_PAGE) * code_factor
+    headings = me["headings"]
+    links = LINKS_PER_PAGE
+    size = sum(len(line) + 1 for line in lines)
+    for j, heading in enumerate(headings):
         level = "##" if j == 0 or rng.random() < 0.6 else "###"
-        lines += [f"{level} {heading}", "", sentence(rng, 25) + " " + sentence(rng, 15), ""]
-        if rng.random() < 0.5:
-            lines += [f"- {sentence(rng, 6)}" for _ in range(rng.randint(2, 5))] + [""]
-        if rng.random() < 0.3:
-            lines += ["| Name | Value | Notes |", "|---|---|---|"]
-            lines += [f"| {rng.choice(WORDS)} | {rng.randint(1, 999)} | {sentence(rng, 4)} |" for _ in range(3)]
-            lines.append("")
-        if code_blocks and (rng.random() < 0.5 or j == len(me["headings"]) - 1):
-            code_blocks -= 1
-            lang = rng.choice(list(CODE))
-            w, w2 = rng.choice(WORDS), rng.choice(WORDS)
-            body = CODE[lang].format(w=w, w2=w2, W=w.capitalize())
-            lines += [f"```{lang}", body.rstrip("\n"), "```", ""]
-        if rng.random() < 0.7:
-            other = plans[rng.randrange(len(plans))]
-            target = rng.choice(other["headings"])
-            lines += [
-                f"See [{other['title']}](/manual/{other['slug']}.html#{heading_id(target)}) "
-                f"and [this section](#{heading_id(me['headings'][0])}).",
-                "",
-            ]
+        section = [f"{level} {heading}", ""]
+        # The prose share of the page, spread over its sections.
+        while sum(len(line) + 1 for line in section) < (target - size) / max(1, len(headings) - j) * 0.9:
+            paragraph = sentence(rng, 25) + " " + sentence(rng, 15)
+            for _ in range(2):
+                if links and rng.random() < 0.8:
+                    links -= 1
+                    other = plans[rng.randrange(len(plans))]
+                    anchor = rng.choice(other["headings"])
+                    paragraph += f" See [{other['title']}](/manual/{other['slug']}.html#{heading_id(anchor)})."
+            section += [paragraph, ""]
+            if rng.random() < 0.2:
+                section += [f"- {sentence(rng, 6)}" for _ in range(rng.randint(2, 5))] + [""]
+            if rng.random() < 0.1:
+                section += ["| Name | Value | Notes |", "|---|---|---|"]
+                section += [f"| {rng.choice(WORDS)} | {rng.randint(1, 999)} | {sentence(rng, 4)} |"
+                            for _ in range(3)] + [""]
+        # The page's code blocks, shared among its sections.
+        for _ in range(blocks // len(headings) + (1 if j < blocks % len(headings) else 0)):
+            section += code_block(rng, from_deciles(rng, BLOCK_LINES))
+        if j == 0:
+            section += [f"Back to [the start of this page](#{heading_id(headings[0])}).", ""]
+        lines += section
+        size += sum(len(line) + 1 for line in section)
     return "\n".join(lines) + "\n"
 
 
@@ -111,6 +166,8 @@ def main():
     parser.add_argument("pages", type=int)
     parser.add_argument("out")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--code-heavy", action="store_true",
+                        help="twice the code blocks of the GOV.UK sample's shape")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     manual = os.path.join(args.out, "source", "manual")
@@ -119,7 +176,7 @@ def main():
     plans = page_plan(rng, args.pages)
     for i, plan in enumerate(plans):
         with open(os.path.join(manual, plan["slug"] + ".html.md"), "w", encoding="utf-8") as f:
-            f.write(render_page(rng, i, plans))
+            f.write(render_page(rng, i, plans, 2 if args.code_heavy else 1))
     print(f"wrote {args.pages} pages to {manual}")
 
 

@@ -293,6 +293,20 @@ struct InputArgs {
     /// more than once, and may name a folder beside the project.
     #[arg(long = "alerts", value_name = "PATH")]
     alerts: Vec<PathBuf>,
+    /// A value a `config/tech-docs.yml.erb` reads as `ENV['NAME']`; may be
+    /// given more than once. The machine's own environment is never read.
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_env)]
+    env: Vec<(String, String)>,
+}
+
+fn parse_env(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))?;
+    if name.is_empty() {
+        return Err(format!("`{text}` has no name before `=`"));
+    }
+    Ok((name.to_string(), value.to_string()))
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
@@ -314,6 +328,7 @@ impl From<InputArgs> for Inputs {
                 .today
                 .unwrap_or_else(|| chrono::Local::now().date_naive()),
             alerts: args.alerts,
+            env: args.env,
         }
     }
 }

@@ -155,6 +155,7 @@ pub fn prepare_cached(
             && tech_docs_path.as_deref() != inputs.settings.as_deref(),
         tech_docs: tech_docs_path.as_deref(),
         project_root: &inputs.root,
+        env: &inputs.env,
     }) {
         Ok((settings, warnings)) => {
             diagnostics.extend(warnings);

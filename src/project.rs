@@ -27,6 +27,9 @@ pub struct Inputs {
     /// Alert rule files, folders or globs named with `--alerts` (besides
     /// the settings' `alert_rules`).
     pub alerts: Vec<PathBuf>,
+    /// Values given with `--env NAME=VALUE`: the only environment a
+    /// `tech-docs.yml.erb` may read.
+    pub env: Vec<(String, String)>,
 }
 
 /// A file or folder a build reads, and what it is, in words.
@@ -38,6 +41,8 @@ pub struct Input {
 
 /// The gem's settings file is recognised by its name.
 const TECH_DOCS_FILE_NAME: &str = "tech-docs.yml";
+/// The same written as ERB, to read values from the environment.
+const TECH_DOCS_ERB_FILE_NAME: &str = "tech-docs.yml.erb";
 
 impl Inputs {
     /// A file of the project, named as people write it (`site.yml`, not
@@ -53,9 +58,10 @@ impl Inputs {
     /// `--config` names the gem's file (rather than ours) when it is
     /// called `tech-docs.yml`.
     fn given_tech_docs(&self) -> Option<&Path> {
-        self.settings
-            .as_deref()
-            .filter(|p| p.file_name().is_some_and(|n| n == TECH_DOCS_FILE_NAME))
+        self.settings.as_deref().filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n == TECH_DOCS_FILE_NAME || n == TECH_DOCS_ERB_FILE_NAME)
+        })
     }
 
     /// Where our settings are looked for when `--config` does not name
@@ -67,9 +73,10 @@ impl Inputs {
 
     /// Where the tech-docs gem's settings are looked for: where the gem
     /// reads them (`config/tech-docs.yml`), then at the project's root.
-    pub fn tech_docs_candidates(&self) -> [PathBuf; 2] {
+    pub fn tech_docs_candidates(&self) -> [PathBuf; 3] {
         [
             self.at_root(&format!("config/{TECH_DOCS_FILE_NAME}")),
+            self.at_root(&format!("config/{TECH_DOCS_ERB_FILE_NAME}")),
             self.at_root(TECH_DOCS_FILE_NAME),
         ]
     }
@@ -197,6 +204,7 @@ mod tests {
                 settings: settings.map(PathBuf::from),
                 today,
                 alerts: Vec::new(),
+                env: Vec::new(),
             };
             let protected: Vec<PathBuf> = inputs
                 .protected_inputs()

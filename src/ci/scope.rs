@@ -167,6 +167,7 @@ fn inputs_at(inputs: &Inputs, root: &Path) -> Result<Inputs, PathBuf> {
             .iter()
             .map(|path| place(path).unwrap_or_else(|_| path.clone()))
             .collect(),
+        env: inputs.env.clone(),
     })
 }
 

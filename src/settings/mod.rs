@@ -4,6 +4,7 @@
 //! meaning is the same, so one file serves both.
 
 pub mod config_rb;
+pub mod erb_env;
 pub mod tech_docs;
 
 use std::collections::HashMap;
@@ -406,6 +407,9 @@ pub struct Files<'a> {
     /// The project folder, whose Middleman `config.rb` may activate
     /// `directory_indexes`.
     pub project_root: &'a Path,
+    /// Values given with `--env NAME=VALUE`, the only environment a
+    /// `tech-docs.yml.erb` reads.
+    pub env: &'a [(String, String)],
 }
 
 /// Reads the site's settings: the gem's file, then ours over it. Returns
@@ -420,6 +424,26 @@ pub fn load_files(files: Files<'_>) -> Result<(Settings, Diagnostics), Diagnosti
     let gem = match files.tech_docs.map(|path| read(path, true)).transpose() {
         Ok(text) => text.flatten(),
         Err(e) => return Err(Diagnostics::from_iter([e])),
+    };
+    // `tech-docs.yml.erb`: its environment reads, then YAML like the rest.
+    let gem = match (files.tech_docs, gem) {
+        (Some(path), Some(text)) if path.extension().is_some_and(|e| e == "erb") => {
+            match erb_env::render(&text, files.env) {
+                Ok(yaml) => Some(yaml),
+                Err(problem) => {
+                    return Err(Diagnostics::from_iter([Diagnostic::error(
+                        Code::SettingsInvalid,
+                        path,
+                        problem.message,
+                    )
+                    .at(problem.line, problem.column)
+                    .with_help(
+                        "manual runs only `<%= ENV['NAME'] %>`, `ENV.fetch('NAME', 'default')`, `ENV['NAME'] || 'default'` and comments here, with values given as `--env NAME=VALUE` (never the machine's own environment)",
+                    )]));
+                }
+            }
+        }
+        (_, gem) => gem,
     };
     let mut merged = serde_json::Map::new();
     let mut positions = HashMap::new();

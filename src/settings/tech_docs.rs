@@ -186,6 +186,7 @@ mod tests {
             ours_required: false,
             tech_docs: Some(&gem_path),
             project_root: dir.path(),
+            env: &[],
         })
     }
 

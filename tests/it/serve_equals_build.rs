@@ -71,6 +71,7 @@ impl Project {
             settings: None,
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             alerts: Vec::new(),
+            env: Vec::new(),
         };
         let mut project = Project {
             dir,

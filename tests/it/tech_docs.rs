@@ -813,3 +813,63 @@ fn a_gem_pages_parent_marks_its_header_link_and_may_name_another_site() {
     let codes: Vec<String> = ours.check().into_iter().map(|f| f.code).collect();
     assert_eq!(codes, ["parent-missing"]);
 }
+
+/// A site whose gem settings are `config/tech-docs.yml.erb` is a tech-docs
+/// site: its environment reads take the values given with `--env` (never
+/// the machine's own), and other Ruby there is an error at its line.
+#[test]
+fn tech_docs_yml_erb_is_read_with_the_values_given_and_nothing_else() {
+    let site = Fixture::new();
+    site.write(
+        "config/tech-docs.yml.erb",
+        "service_name: <%= ENV.fetch('SERVICE', 'Payments docs') %>\nhost: <%= ENV['DOCS_HOST'] || 'https://docs.example.org' %>\nheader_links:\n  Home: /\n# <%# PATH is never read: %> <%= ENV['PATH'] %>\n",
+    );
+    gem_page(
+        &site,
+        "index.html.md",
+        "title: Home\n",
+        "## Get started now\n\n[Up](#get-started-now)\n",
+    );
+    assert_eq!(site.check(), vec![]);
+    site.build(&[]).assert_ok();
+    let home = site.read("build/index.html");
+    assert!(home.contains("Payments docs"), "{home}");
+    assert!(
+        home.contains("https://docs.example.org/"),
+        "the host from the default"
+    );
+    // The gem's heading ids: a tech-docs site.
+    assert!(home.contains("id=\"get-started-now\""));
+    let given = site.run(
+        "build",
+        &[
+            "--env",
+            "DOCS_HOST=https://staging.example.org",
+            "--out",
+            "staging",
+        ],
+    );
+    assert!(given.success(), "{}", given.stderr());
+    assert!(
+        site.read("staging/index.html")
+            .contains("https://staging.example.org/")
+    );
+    let path = std::env::var("PATH").unwrap();
+    assert!(!site.read("staging/index.html").contains(&path));
+
+    site.write(
+        "config/tech-docs.yml.erb",
+        "service_name: Docs\nhost: <%= File.read('/etc/hostname') %>\n",
+    );
+    let refused = site.run("check", &["--format", "json"]);
+    let findings = refused.findings();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(
+        (
+            findings[0].code.as_str(),
+            findings[0].file.as_str(),
+            findings[0].line
+        ),
+        ("settings-invalid", "config/tech-docs.yml.erb", 2)
+    );
+}
