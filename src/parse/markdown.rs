@@ -238,7 +238,15 @@ pub fn render_body(
         }
         None
     };
-    let parser = Parser::new_with_broken_link_callback(body, options(), Some(note_undefined));
+    // The gem's Redcarpet runs SmartyPants over what it writes: quotes,
+    // dashes and ellipses made typographic, as pulldown-cmark's smart
+    // punctuation makes them.
+    let options = if gem_markdown {
+        options() | Options::ENABLE_SMART_PUNCTUATION
+    } else {
+        options()
+    };
+    let parser = Parser::new_with_broken_link_callback(body, options, Some(note_undefined));
     let mut definitions: Vec<LinkDefinition> = parser
         .reference_definitions()
         .iter()
@@ -365,7 +373,14 @@ pub fn render_body(
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, heading_text, heading_html)) = open_heading.as_mut() {
                     heading_text.push_str(t);
-                    heading_id::redcarpet_text(t, heading_html);
+                    // The gem makes ids before SmartyPants: from the text
+                    // as written (a quote the author typed curly stays so).
+                    let written = &body[range.clone()];
+                    if gem_markdown && is_smart_punctuation(t) && written.is_ascii() {
+                        heading_id::redcarpet_text(written, heading_html);
+                    } else {
+                        heading_id::redcarpet_text(t, heading_html);
+                    }
                 }
                 if matches!(event, Event::Text(_)) && !in_code_block {
                     prose.push(range.clone());
@@ -508,6 +523,8 @@ pub fn render_body(
                             ids.explicit(explicit, level_number);
                             explicit.to_string()
                         }
+                        // SmartyPants runs after the gem has made its ids,
+                        // so they are made from the text as written.
                         None => ids.unique_for(&heading_text, &heading_html, level_number),
                     };
                     *id = Some(CowStr::from(final_id.clone()));
@@ -715,6 +732,15 @@ pub fn render_body(
         scripts,
         starts_with_title,
     }
+}
+
+/// What pulldown-cmark's smart punctuation writes, each as a text event of
+/// its own: a typographic quote, dash or ellipsis.
+fn is_smart_punctuation(text: &str) -> bool {
+    matches!(
+        text,
+        "\u{2018}" | "\u{2019}" | "\u{201C}" | "\u{201D}" | "\u{2013}" | "\u{2014}" | "\u{2026}"
+    )
 }
 
 /// A code block's HTML: highlighted (or escaped, and then keyboard-

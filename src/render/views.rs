@@ -121,6 +121,8 @@ pub struct SiteView<'a> {
     search_url: Option<String>,
     /// Where the search index is (`search.js` reads it).
     search_index: Option<String>,
+    /// The whole manual on one page, when the site has it.
+    print_url: Option<String>,
     description: Option<&'a str>,
     host: Option<&'a str>,
     github_repo: Option<&'a str>,
@@ -176,6 +178,10 @@ impl<'a> SiteView<'a> {
             search_index: settings
                 .enable_search
                 .then(|| site.href(crate::site::SEARCH_INDEX_FOLDER, None)),
+            print_url: site
+                .generated
+                .contains(&Generated::Print)
+                .then(|| site.href(Generated::Print.url(), None)),
             description: settings.description.as_deref(),
             host: settings.host.as_deref(),
             github_repo: settings.github_repo.as_deref(),

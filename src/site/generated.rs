@@ -43,6 +43,11 @@ pub const MANUAL_JSON_URL: &str = "/api/manual.json";
 pub const ROBOTS_URL: &str = "/robots.txt";
 pub const SITEMAP_URL: &str = "/sitemap.xml";
 pub const PRINT_URL: &str = "/print.html";
+/// The most page text (HTML bytes) the print page holds. It is one document,
+/// made and checked whole: a manual larger than this (some 3,000 pages of
+/// the GOV.UK manual's size) is no longer a page a browser prints, and
+/// would cost the build hundreds of megabytes, so it has none.
+pub const PRINT_MAX_BYTES: usize = 24 * 1024 * 1024;
 /// The folder the search index is written to (with `enable_search`),
 /// beside the search page; nothing else may be published in it.
 pub const SEARCH_INDEX_FOLDER: &str = "/search/";

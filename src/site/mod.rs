@@ -327,10 +327,14 @@ impl Site {
             .into_iter()
             .filter(|g| !(*g == Generated::Home && home_page.is_some()))
             .filter(|g| !(*g == Generated::NotFound && own_page_at(g.url())))
-            // `/print.html` is ours only where the site has nothing there.
+            // `/print.html` is ours only where the site has nothing there,
+            // and only for a manual small enough to be one page.
             .filter(|g| {
                 !(*g == Generated::Print
-                    && (own_page_at(g.url()) || assets.iter().any(|a| a.url == g.url())))
+                    && (own_page_at(g.url())
+                        || assets.iter().any(|a| a.url == g.url())
+                        || pages.iter().map(|p| p.body_html.len()).sum::<usize>()
+                            > generated::PRINT_MAX_BYTES))
             })
             .collect();
         for &file in &generated {

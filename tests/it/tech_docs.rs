@@ -873,3 +873,34 @@ fn tech_docs_yml_erb_is_read_with_the_values_given_and_nothing_else() {
         ("settings-invalid", "config/tech-docs.yml.erb", 2)
     );
 }
+
+/// As the gem's Redcarpet with SmartyPants: quotes, dashes and ellipses are
+/// typographic on a tech-docs site, its heading ids made from the text as
+/// written; `#content`, which the gem's layout writes, is a link target.
+#[test]
+fn a_gem_site_gets_smartypants_and_the_gems_content_id() {
+    let site = gem_site("service_name: Typography\n");
+    gem_page(
+        &site,
+        "index.html.md",
+        "title: Home\n",
+        "## The \"review_in\" key's use\n\nIt's \"ready\" -- mostly... and `don't` stays.\n\n[Skip to the text](#content)\n",
+    );
+    assert_eq!(site.check(), vec![]);
+    site.build(&[]).assert_ok();
+    let home = site.read("build/index.html");
+    assert!(
+        home.contains("It\u{2019}s \u{201C}ready\u{201D} \u{2013} mostly\u{2026}"),
+        "{home}"
+    );
+    assert!(home.contains("<code>don't</code>"));
+    assert!(
+        home.contains("id=\"the-quot-review-in-quot-key-39-s-use\""),
+        "{home}"
+    );
+    // A manual of our own keeps the quotes as typed.
+    let ours = Fixture::new();
+    ours.page("a", "A page", "Ops", "It's \"ready\".\n");
+    ours.build(&[]).assert_ok();
+    assert!(ours.read("build/manual/a.html").contains("It's \"ready\"."));
+}
