@@ -686,6 +686,9 @@ pub fn render_body(
     links.sort_by_key(|l| (l.line, l.column));
     let duplicate_definitions =
         duplicate_definitions(body, &events, &definitions, &definition_index, &position);
+    if gem_markdown && keep_text {
+        row_headers(&mut events);
+    }
     let mut html = String::new();
     if highlighter.makes_html() {
         html.reserve(body.len() * 3 / 2);
@@ -731,6 +734,61 @@ pub fn render_body(
         heading_text_starts,
         scripts,
         starts_with_title,
+    }
+}
+
+/// The tech-docs gem's row headers: a body cell whose text starts with `#`
+/// is a `<th scope="row">`, the `#` and the spaces after it left out, as
+/// the gem's renderer makes it. A row holding one is written cell by cell
+/// here, so every cell keeps its column's alignment.
+fn row_headers(events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
+    use pulldown_cmark::Alignment;
+    let mut alignments: Vec<Alignment> = Vec::new();
+    let mut in_head = false;
+    let mut row: Vec<(usize, usize)> = Vec::new();
+    let mut open_cell = None;
+    for index in 0..events.len() {
+        match &events[index].0 {
+            Event::Start(Tag::Table(columns)) => alignments = columns.clone(),
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) => row.clear(),
+            Event::Start(Tag::TableCell) if !in_head => open_cell = Some(index),
+            Event::End(TagEnd::TableCell) if !in_head => {
+                row.extend(open_cell.take().map(|start| (start, index)));
+            }
+            Event::End(TagEnd::TableRow) => {
+                let headers: Vec<bool> = row
+                    .iter()
+                    .map(|&(start, _)| {
+                        matches!(events.get(start + 1), Some((Event::Text(t), _)) if t.starts_with('#'))
+                    })
+                    .collect();
+                if !headers.contains(&true) {
+                    continue;
+                }
+                for (column, (&(start, end), &header)) in row.iter().zip(&headers).enumerate() {
+                    let style = match alignments.get(column) {
+                        Some(Alignment::Left) => " style=\"text-align: left\"",
+                        Some(Alignment::Center) => " style=\"text-align: center\"",
+                        Some(Alignment::Right) => " style=\"text-align: right\"",
+                        _ => "",
+                    };
+                    let (open, close) = if header {
+                        (format!("<th scope=\"row\"{style}>"), "</th>")
+                    } else {
+                        (format!("<td{style}>"), "</td>")
+                    };
+                    if header && let Event::Text(text) = &events[start + 1].0 {
+                        let rest = text[1..].trim_start_matches(' ').to_string();
+                        events[start + 1].0 = Event::Text(CowStr::from(rest));
+                    }
+                    events[start].0 = Event::Html(CowStr::from(open));
+                    events[end].0 = Event::Html(CowStr::Borrowed(close));
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -904,3 +904,28 @@ fn a_gem_site_gets_smartypants_and_the_gems_content_id() {
     ours.build(&[]).assert_ok();
     assert!(ours.read("build/manual/a.html").contains("It's \"ready\"."));
 }
+
+/// The gem's row headers: a body cell starting with `#` is a
+/// `<th scope="row">`, as its renderer makes it; columns keep their
+/// alignment. A manual of our own keeps the cell as written.
+#[test]
+fn a_gem_table_cell_starting_with_a_hash_is_a_row_header() {
+    let table = "| City | Population | Age |\n|---|--:|:-:|\n| # Some city | 38000 | 48 |\n| Plain | 1 | 2 |\n| # `hosts` | 500 | x |\n";
+    let site = gem_site("service_name: Tables\n");
+    gem_page(&site, "index.html.md", "title: Home\n", table);
+    site.build(&[]).assert_ok();
+    let home = site.read("build/index.html");
+    assert!(
+        home.contains("<tr><th scope=\"row\">Some city</th><td style=\"text-align: right\">38000</td><td style=\"text-align: center\">48</td></tr>"),
+        "{home}"
+    );
+    assert!(home.contains("<tr><td>Plain</td>"));
+    assert!(home.contains("<th scope=\"row\"><code>hosts</code></th>"));
+    let ours = Fixture::new();
+    ours.page("a", "A page", "Ops", table);
+    ours.build(&[]).assert_ok();
+    assert!(
+        ours.read("build/manual/a.html")
+            .contains("<td># Some city</td>")
+    );
+}
