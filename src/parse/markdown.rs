@@ -452,48 +452,19 @@ pub fn render_body(
                 let Some((start, language, code)) = open_code.take() else {
                     continue;
                 };
-                let (line, column) = position(events[start].1.start);
-                let is_diagram = language.eq_ignore_ascii_case("mermaid");
-                let drawn = is_diagram.then(|| {
-                    diagrams += 1;
-                    super::diagram::draw(&code, diagrams)
-                });
-                let highlighted = if language.is_empty() || is_diagram {
-                    Highlighted::Plain
-                } else {
-                    highlighter.highlight(&language, &code)
-                };
-                if !language.is_empty() || !fence.ignored.is_empty() {
-                    code_blocks.push(CodeBlock {
-                        known: highlighted != Highlighted::Unknown,
-                        language: language.clone(),
-                        ignored: fence.ignored.clone(),
-                        diagram_problem: drawn.clone().and_then(Result::err),
-                        line,
-                        column,
-                    });
-                }
-                if !keep_text {
-                    continue;
-                }
-                if let Some(Ok(svg)) = drawn {
-                    events[start].0 = Event::Html(CowStr::from(diagram_html(
-                        &svg,
-                        &code,
-                        fence.title.as_deref(),
-                        diagrams,
-                    )));
-                    for (event, _) in &mut events[start + 1..=index] {
-                        *event = Event::Html(CowStr::Borrowed(""));
-                    }
-                    continue;
-                }
-                let block = code_block_html(&language, &code, &fence, highlighted);
-                // The block's events become one piece of HTML.
-                events[start].0 = Event::Html(CowStr::from(block));
-                for (event, _) in &mut events[start + 1..=index] {
-                    *event = Event::Html(CowStr::Borrowed(""));
-                }
+                let at = position(events[start].1.start);
+                code_blocks.extend(finish_code_block(
+                    &mut events,
+                    start..=index,
+                    OpenCode {
+                        language,
+                        code,
+                        fence,
+                        at,
+                    },
+                    highlighter,
+                    &mut diagrams,
+                ));
             }
             Event::End(TagEnd::Heading(_)) => {
                 let Some((start, heading_text, heading_html)) = open_heading.take() else {
@@ -627,61 +598,18 @@ pub fn render_body(
         }
     }
 
-    for piece in html_pieces {
-        let (text, starts) = joined_html(&events, &piece);
-        let scanned = html::scan(&text, if keep_text { base_path } else { "" });
-        // A piece's offset to the author's line and column.
-        let body_offset = |offset: usize| {
-            let (start, event) = starts[starts.partition_point(|(s, _)| *s <= offset) - 1];
-            events[event].1.start + (offset - start)
-        };
-        let at = |offset: usize| position(body_offset(offset));
-        for (offset, destination) in scanned.links {
-            let (line, column) = at(offset);
-            links.push(Link {
-                kind: LinkKind::Html,
-                destination,
-                line,
-                column,
-                definition: None,
-                origin: locator.outside_page(body_offset(offset)),
-            });
-        }
-        html_ids.extend(scanned.ids);
-        for offset in scanned.images_without_alt {
-            if locator.outside_page(body_offset(offset)).is_none() {
-                let (line, column) = at(offset);
-                barriers.push(Barrier {
-                    kind: BarrierKind::ImageWithoutAlt,
-                    line,
-                    column,
-                });
-            }
-        }
-        for (offset, what) in scanned.scripts {
-            let (line, column) = at(offset);
-            scripts.push(Script {
-                what,
-                line,
-                column,
-                origin: locator.outside_page(body_offset(offset)),
-            });
-        }
-        if let Some(rewritten) = scanned.rewritten {
-            events[piece[0]].0 = Event::Html(CowStr::from(rewritten));
-            for &other in &piece[1..] {
-                events[other].0 = Event::Html(CowStr::Borrowed(""));
-            }
-        }
-    }
-    if keep_text && !base_path.is_empty() {
-        for index in under_base_path {
-            if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) =
-                &mut events[index].0
-            {
-                *dest_url = CowStr::from(format!("{base_path}{dest_url}"));
-            }
-        }
+    let raw_html = scan_raw_html(
+        &mut events,
+        html_pieces,
+        locator,
+        if keep_text { base_path } else { "" },
+    );
+    links.extend(raw_html.links);
+    html_ids.extend(raw_html.ids);
+    barriers.extend(raw_html.barriers);
+    scripts.extend(raw_html.scripts);
+    if keep_text {
+        put_under_base_path(&mut events, &under_base_path, base_path);
     }
     links.sort_by_key(|l| (l.line, l.column));
     let duplicate_definitions =
@@ -689,22 +617,11 @@ pub fn render_body(
     if gem_markdown && keep_text {
         row_headers(&mut events);
     }
-    let mut html = String::new();
-    if highlighter.makes_html() {
-        html.reserve(body.len() * 3 / 2);
-        insertions.sort_by_key(|(at, _)| *at);
-        let mut insertions = insertions.into_iter().peekable();
-        let mut output = Vec::with_capacity(events.len() + insertions.len());
-        for (index, (event, _)) in events.into_iter().enumerate() {
-            while let Some((_, extra)) = insertions.next_if(|(at, _)| *at == index) {
-                output.push(extra);
-            }
-            output.push(event);
-        }
-        // What goes after the last event (a table that ends the page).
-        output.extend(insertions.map(|(_, extra)| extra));
-        pulldown_cmark::html::push_html(&mut html, output.into_iter());
-    }
+    let html = if keep_text {
+        write_html(events, insertions, body.len() * 3 / 2)
+    } else {
+        String::new()
+    };
     let undefined_references = undefined
         .into_inner()
         .into_iter()
@@ -735,6 +652,178 @@ pub fn render_body(
         scripts,
         starts_with_title,
     }
+}
+
+/// A code block as read, up to its end.
+struct OpenCode {
+    language: String,
+    code: String,
+    fence: code_fence::FenceInfo,
+    /// Where its fence is: (line, column).
+    at: (usize, usize),
+}
+
+/// Ends the code block whose events are `span`: a ```mermaid block is
+/// drawn (the page's `diagrams` so far counted on), any other highlighted,
+/// and its events become one piece of HTML when the page's HTML is made.
+/// Returns what `check` needs of it, when it names a language or has
+/// attributes.
+fn finish_code_block(
+    events: &mut [(Event<'_>, std::ops::Range<usize>)],
+    span: std::ops::RangeInclusive<usize>,
+    open: OpenCode,
+    highlighter: &Highlighter,
+    diagrams: &mut usize,
+) -> Option<CodeBlock> {
+    let OpenCode {
+        language,
+        code,
+        fence,
+        at: (line, column),
+    } = open;
+    let (start, end) = (*span.start(), *span.end());
+    let is_diagram = language.eq_ignore_ascii_case("mermaid");
+    let drawn = is_diagram.then(|| {
+        *diagrams += 1;
+        super::diagram::draw(&code, *diagrams)
+    });
+    let highlighted = if language.is_empty() || is_diagram {
+        Highlighted::Plain
+    } else {
+        highlighter.highlight(&language, &code)
+    };
+    let found = (!language.is_empty() || !fence.ignored.is_empty()).then(|| CodeBlock {
+        known: highlighted != Highlighted::Unknown,
+        language: language.clone(),
+        ignored: fence.ignored.clone(),
+        diagram_problem: drawn.clone().and_then(Result::err),
+        line,
+        column,
+    });
+    if !highlighter.makes_html() {
+        return found;
+    }
+    let html = match drawn {
+        Some(Ok(svg)) => diagram_html(&svg, &code, fence.title.as_deref(), *diagrams),
+        _ => code_block_html(&language, &code, &fence, highlighted),
+    };
+    // The block's events become one piece of HTML.
+    events[start].0 = Event::Html(CowStr::from(html));
+    for (event, _) in &mut events[start + 1..=end] {
+        *event = Event::Html(CowStr::Borrowed(""));
+    }
+    found
+}
+
+/// What the raw HTML of a body holds, at the author's lines.
+#[derive(Default)]
+struct RawHtml {
+    links: Vec<Link>,
+    ids: Vec<String>,
+    barriers: Vec<Barrier>,
+    scripts: Vec<Script>,
+}
+
+/// Scans each piece of raw HTML (`pieces`: the indexes of its events) with
+/// `html::scan`, placing what it finds at the author's lines, and writes
+/// root-relative addresses under `base_path` (empty for none).
+fn scan_raw_html(
+    events: &mut [(Event<'_>, std::ops::Range<usize>)],
+    pieces: Vec<Vec<usize>>,
+    locator: &Locator<'_>,
+    base_path: &str,
+) -> RawHtml {
+    let mut found = RawHtml::default();
+    for piece in pieces {
+        let (text, starts) = joined_html(events, &piece);
+        let scanned = html::scan(&text, base_path);
+        // A piece's offset to the author's line and column.
+        let body_offset = |offset: usize| {
+            let (start, event) = starts[starts.partition_point(|(s, _)| *s <= offset) - 1];
+            events[event].1.start + (offset - start)
+        };
+        let at = |offset: usize| locator.position(body_offset(offset));
+        for (offset, destination) in scanned.links {
+            let (line, column) = at(offset);
+            found.links.push(Link {
+                kind: LinkKind::Html,
+                destination,
+                line,
+                column,
+                definition: None,
+                origin: locator.outside_page(body_offset(offset)),
+            });
+        }
+        found.ids.extend(scanned.ids);
+        for offset in scanned.images_without_alt {
+            if locator.outside_page(body_offset(offset)).is_none() {
+                let (line, column) = at(offset);
+                found.barriers.push(Barrier {
+                    kind: BarrierKind::ImageWithoutAlt,
+                    line,
+                    column,
+                });
+            }
+        }
+        for (offset, what) in scanned.scripts {
+            let (line, column) = at(offset);
+            found.scripts.push(Script {
+                what,
+                line,
+                column,
+                origin: locator.outside_page(body_offset(offset)),
+            });
+        }
+        if let Some(rewritten) = scanned.rewritten {
+            events[piece[0]].0 = Event::Html(CowStr::from(rewritten));
+            for &other in &piece[1..] {
+                events[other].0 = Event::Html(CowStr::Borrowed(""));
+            }
+        }
+    }
+    found
+}
+
+/// Markdown links and images (`indexes`) whose root-relative address is
+/// written under the base path.
+fn put_under_base_path(
+    events: &mut [(Event<'_>, std::ops::Range<usize>)],
+    indexes: &[usize],
+    base_path: &str,
+) {
+    if base_path.is_empty() {
+        return;
+    }
+    for &index in indexes {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) =
+            &mut events[index].0
+        {
+            *dest_url = CowStr::from(format!("{base_path}{dest_url}"));
+        }
+    }
+}
+
+/// The page's HTML: the events, with each insertion written before the
+/// event at its index.
+fn write_html<'a>(
+    events: Vec<(Event<'a>, std::ops::Range<usize>)>,
+    mut insertions: Vec<(usize, Event<'a>)>,
+    capacity: usize,
+) -> String {
+    let mut html = String::with_capacity(capacity);
+    insertions.sort_by_key(|(at, _)| *at);
+    let mut insertions = insertions.into_iter().peekable();
+    let mut output = Vec::with_capacity(events.len() + insertions.len());
+    for (index, (event, _)) in events.into_iter().enumerate() {
+        while let Some((_, extra)) = insertions.next_if(|(at, _)| *at == index) {
+            output.push(extra);
+        }
+        output.push(event);
+    }
+    // What goes after the last event (a table that ends the page).
+    output.extend(insertions.map(|(_, extra)| extra));
+    pulldown_cmark::html::push_html(&mut html, output.into_iter());
+    html
 }
 
 /// The tech-docs gem's row headers: a body cell whose text starts with `#`
