@@ -8,6 +8,7 @@ use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 
+use crate::site::generated::PAGES_JSON_URL;
 use crate::site::{Generated, HOME_URL, MANUAL_INDEX_URL, SITEMAP_URL, Site};
 
 /// Hashes what a data file is made from (for `serve`'s fingerprints): the
@@ -81,18 +82,22 @@ pub fn pages_json(site: &Site) -> String {
 }
 
 fn review_entries(site: &Site) -> Vec<ReviewEntry<'_>> {
-    let host = site.settings.host.as_deref().unwrap_or_default();
+    // As the current gem writes it (`get_path_to_resource`): the page's
+    // address, or with `relative_links` its path from the feed itself. (The
+    // gem's versions before 2.0 put the host in front; its notifier adds the
+    // host it is given.)
+    let feed = site.href(PAGES_JSON_URL, None);
     let mut entries: Vec<ReviewEntry<'_>> = site
         .pages
         .iter()
         .enumerate()
         .map(|(i, page)| ReviewEntry {
             title: &page.title,
-            url: format!(
-                "{}{}",
-                host.trim_end_matches('/'),
+            url: if site.settings.relative_links {
+                crate::url::relative_to(&feed, &site.href(&page.url, None))
+            } else {
                 site.href(&page.url, None)
-            ),
+            },
             review_by: page.review.due.map(|d| d.to_string()),
             owner_slack: site.owner(i),
         })
