@@ -84,7 +84,7 @@ pub fn pages_json(site: &Site) -> String {
 fn review_entries(site: &Site) -> Vec<ReviewEntry<'_>> {
     // As the current gem writes it (`get_path_to_resource`): the page's
     // address, or with `relative_links` its path from the feed itself. (The
-    // gem's versions before 2.0 put the host in front; its notifier adds the
+    // gem's older versions put the host in front; its notifier adds the
     // host it is given.)
     let feed = site.href(PAGES_JSON_URL, None);
     let mut entries: Vec<ReviewEntry<'_>> = site
