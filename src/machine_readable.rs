@@ -75,17 +75,16 @@ struct ReviewEntry<'a> {
 
 /// The tech-docs gem's review feed: a JSON array of `{title, url,
 /// review_by, owner_slack}`, which its review notifier reads to post
-/// overdue pages to Slack. Unlike the gem, folder pages (`/x/`) are in it
-/// too. Pages in URL order.
+/// overdue pages to Slack: every page with a title, as the current gem
+/// lists every resource with one. Pages in URL order.
 pub fn pages_json(site: &Site) -> String {
     serde_json::to_string_pretty(&review_entries(site)).expect("pages serialize") + "\n"
 }
 
 fn review_entries(site: &Site) -> Vec<ReviewEntry<'_>> {
     // As the current gem writes it (`get_path_to_resource`): the page's
-    // address, or with `relative_links` its path from the feed itself. (The
-    // gem's older versions put the host in front; its notifier adds the
-    // host it is given.)
+    // address, or with `relative_links` its path from the feed itself (the
+    // gem's older versions put the host in front).
     let feed = site.href(PAGES_JSON_URL, None);
     let mut entries: Vec<ReviewEntry<'_>> = site
         .pages
