@@ -277,7 +277,9 @@ pub fn render_body(
         Vec::with_capacity((body.len() / 16 + 16).min(4096));
     events.extend(parser.into_offset_iter());
     if gem_markdown {
-        headings_without_space(&mut events);
+        headings_without_space(body, &mut events);
+        no_intra_word_emphasis(body, &mut events);
+        join_adjacent_quotes(body, &mut events);
     }
 
     let explicit_ids: Vec<String> = events
@@ -973,10 +975,11 @@ fn is_vague_link_text(text: &str) -> bool {
 
 /// Redcarpet, the gem's markdown, takes `##Heading` (no space after the
 /// marks) as a heading; CommonMark takes it as text. On a tech-docs site a
-/// one-line paragraph that starts so becomes that heading, here at the
-/// event level so that every byte keeps its place (positions stay the
-/// author's).
-fn headings_without_space(events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
+/// one-line paragraph that starts so becomes that heading, its inline
+/// markup kept, here at the event level so that every byte keeps its place
+/// (positions stay the author's). `tests/it/redcarpet.rs` holds it to
+/// Redcarpet.
+fn headings_without_space(body: &str, events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
     let levels = [
         HeadingLevel::H1,
         HeadingLevel::H2,
@@ -986,40 +989,119 @@ fn headings_without_space(events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
         HeadingLevel::H6,
     ];
     let mut index = 0;
-    while index + 2 < events.len() {
-        let is_paragraph = matches!(events[index].0, Event::Start(Tag::Paragraph));
-        let one_line = is_paragraph
-            && matches!(&events[index + 1].0, Event::Text(t) if !t.contains('\n'))
-            && matches!(events[index + 2].0, Event::End(TagEnd::Paragraph));
-        let hashes = match &events[index + 1].0 {
-            Event::Text(text) if one_line => text.chars().take_while(|&c| c == '#').count(),
-            _ => 0,
-        };
-        let heading_text = match &events[index + 1].0 {
-            Event::Text(text) if (1..=6).contains(&hashes) => {
-                let rest = text[hashes..].trim_end_matches('#').trim();
-                // `#channel` is a Slack channel; Redcarpet would make it a
-                // heading too, but no runbook means that.
-                let looks_like_heading = !rest.is_empty()
-                    && !text[hashes..].starts_with(char::is_whitespace)
-                    && (hashes >= 2 || rest.starts_with(char::is_uppercase));
-                looks_like_heading.then(|| rest.to_string())
-            }
-            _ => None,
-        };
-        if let Some(text) = heading_text {
-            let level = levels[hashes - 1];
-            events[index].0 = Event::Start(Tag::Heading {
-                level,
-                id: None,
-                classes: Vec::new(),
-                attrs: Vec::new(),
-            });
-            events[index + 1].0 = Event::Text(CowStr::from(text));
-            events[index + 2].0 = Event::End(TagEnd::Heading(level));
-            index += 3;
-        } else {
+    while index < events.len() {
+        let (Event::Start(Tag::Paragraph), range) = &events[index] else {
             index += 1;
+            continue;
+        };
+        let source = body[range.clone()].trim_end();
+        let Some(end) = events[index..]
+            .iter()
+            .position(|(e, _)| matches!(e, Event::End(TagEnd::Paragraph)))
+            .map(|n| index + n)
+        else {
+            break;
+        };
+        let hashes = source.chars().take_while(|&c| c == '#').count();
+        let rest = &source[hashes.min(source.len())..];
+        // `#channel` is a Slack channel; Redcarpet would make it a heading
+        // too, but no runbook means that.
+        let looks_like_heading = (1..=6).contains(&hashes)
+            && !source.contains('\n')
+            && rest.starts_with(|c: char| !c.is_whitespace())
+            && !rest.trim_end_matches('#').trim().is_empty()
+            && (hashes >= 2 || rest.starts_with(char::is_uppercase));
+        let first_is_marks = matches!(&events.get(index + 1),
+            Some((Event::Text(t), _)) if t.starts_with(&source[..hashes]));
+        if !(looks_like_heading && first_is_marks) {
+            index = end + 1;
+            continue;
+        }
+        let level = levels[hashes - 1];
+        events[index].0 = Event::Start(Tag::Heading {
+            level,
+            id: None,
+            classes: Vec::new(),
+            attrs: Vec::new(),
+        });
+        if let Event::Text(text) = &events[index + 1].0 {
+            let without_marks = text[hashes..].to_string();
+            events[index + 1].0 = Event::Text(CowStr::from(without_marks));
+        }
+        // Closing marks (`##Heading ##`) are not part of the text.
+        if let Event::Text(text) = &events[end - 1].0
+            && text.ends_with('#')
+        {
+            let trimmed = text.trim_end_matches('#').trim_end().to_string();
+            events[end - 1].0 = Event::Text(CowStr::from(trimmed));
+        }
+        events[end].0 = Event::End(TagEnd::Heading(level));
+        index = end + 1;
+    }
+}
+
+/// Whether the byte is part of a word for Redcarpet's `no_intra_emphasis`:
+/// a letter or digit, or any byte of a character beyond ASCII.
+fn in_word(byte: Option<&u8>) -> bool {
+    byte.is_some_and(|b| b.is_ascii_alphanumeric() || !b.is_ascii())
+}
+
+/// Redcarpet's `no_intra_emphasis`, which the gem turns on: `*` or `_`
+/// emphasis that starts or ends inside a word (`foo*bar*baz`) is text,
+/// delimiters and all.
+fn no_intra_word_emphasis<'a>(body: &'a str, events: &mut [(Event<'a>, std::ops::Range<usize>)]) {
+    let bytes = body.as_bytes();
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    for index in 0..events.len() {
+        match &events[index].0 {
+            Event::Start(Tag::Emphasis | Tag::Strong) => {
+                let range = &events[index].1;
+                let inside = range.start > 0 && in_word(bytes.get(range.start - 1))
+                    || in_word(bytes.get(range.end));
+                open.push((index, inside));
+            }
+            Event::End(TagEnd::Emphasis | TagEnd::Strong) => {
+                let Some((start, inside)) = open.pop() else {
+                    continue;
+                };
+                if !inside {
+                    continue;
+                }
+                let width = if matches!(events[start].0, Event::Start(Tag::Strong)) {
+                    2
+                } else {
+                    1
+                };
+                let range = events[start].1.clone();
+                let (Some(opener), Some(closer)) = (
+                    body.get(range.start..range.start + width),
+                    body.get(range.end.saturating_sub(width)..range.end),
+                ) else {
+                    continue;
+                };
+                events[start].0 = Event::Text(CowStr::Borrowed(opener));
+                events[index].0 = Event::Text(CowStr::Borrowed(closer));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Redcarpet joins quotes with only blank lines between them into one
+/// (`> a`, a blank line, `> b` is one quote of two paragraphs); CommonMark
+/// makes two. Callouts (`> [!NOTE]`) are left as they are.
+fn join_adjacent_quotes(body: &str, events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
+    for index in 1..events.len() {
+        let (Event::End(TagEnd::BlockQuote(None)), end) = &events[index - 1] else {
+            continue;
+        };
+        let (Event::Start(Tag::BlockQuote(None)), start) = &events[index] else {
+            continue;
+        };
+        let between = body.get(end.end..start.start).unwrap_or("x");
+        if between.trim().is_empty() {
+            events[index - 1].0 = Event::Html(CowStr::Borrowed(""));
+            events[index].0 = Event::Html(CowStr::Borrowed(""));
         }
     }
 }

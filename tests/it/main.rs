@@ -20,6 +20,7 @@ mod interrupt;
 mod nasty;
 mod properties;
 mod reader;
+mod redcarpet;
 mod search;
 mod security;
 mod serve;

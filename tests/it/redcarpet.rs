@@ -1,0 +1,179 @@
+//! manual's markdown on a tech-docs site against Redcarpet itself, as the
+//! gem configures it (`tests/redcarpet/render.rb`: fenced code, tables,
+//! no intra-word emphasis, SmartyPants), on a family of inputs made from
+//! the pieces where the two are known to have differed: quotes and dashes,
+//! emphasis inside and around words, headings with no space, code spans.
+//! Compared as text with its inline and block structure (elements without
+//! their attributes, entities decoded), since the gem's own renderer adds
+//! ids and wrappers that are checked elsewhere.
+
+use crate::common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::Fixture;
+
+const WORDS: &[&str] = &[
+    "plain",
+    "it's",
+    "don't",
+    "\"quoted words\"",
+    "'single'",
+    "a -- b",
+    "a --- b",
+    "wait...",
+    "foo*bar*baz",
+    "*em*",
+    "**strong**",
+    "_under_",
+    "snake_case_word",
+    "foo_bar_",
+    "(*paren*)",
+    "\"*inside*\"",
+    "`co'de -- x`",
+    "x*y",
+    "2 * 3 * 4",
+    "&",
+    "1990s' style",
+];
+
+const BLOCKS: &[&str] = &["{}", "##{}", "## {}", "### {}", "- {}", "> {}"];
+
+/// Case `n` of the family: two or three blocks of two to four words.
+fn case(n: usize) -> String {
+    // A fixed walk through the pieces, so a failure names a case that
+    // comes back the same on every run.
+    let mut state = n.wrapping_mul(2_654_435_761) as u64 | 1;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    let blocks = 2 + next(2);
+    (0..blocks)
+        .map(|_| {
+            let words: Vec<&str> = (0..2 + next(3)).map(|_| WORDS[next(WORDS.len())]).collect();
+            BLOCKS[next(BLOCKS.len())].replace("{}", &words.join(" "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+        + "\n"
+}
+
+/// HTML as text with its structure: element names without attributes
+/// (links and divs left out), entities decoded, white space collapsed.
+fn canonical(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('>').map_or(rest.len(), |c| open + c + 1);
+        let tag = &rest[open + 1..close - 1];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if !matches!(name.as_str(), "a" | "div") {
+            out.push('<');
+            if tag.starts_with('/') {
+                out.push('/');
+            }
+            out.push_str(&name);
+            out.push('>');
+        }
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    let decoded = html_escape::decode_html_entities(&out).into_owned();
+    let collapsed = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
+    // White space between two block elements is not shown.
+    let block = |tag: &str| {
+        let name = tag.trim_start_matches(['<', '/']).trim_end_matches('>');
+        matches!(
+            name,
+            "p" | "ul"
+                | "ol"
+                | "li"
+                | "blockquote"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "pre"
+        )
+    };
+    let pieces: Vec<&str> = collapsed.split("> <").collect();
+    let mut joined = String::from(pieces[0]);
+    for pair in pieces.windows(2) {
+        let before = &pair[0][pair[0].rfind('<').unwrap_or(0)..];
+        let after = &pair[1][..pair[1].find('>').map_or(pair[1].len(), |n| n + 1)];
+        joined.push_str(if block(before) && block(&format!("<{after}")) {
+            "><"
+        } else {
+            "> <"
+        });
+        joined.push_str(pair[1]);
+    }
+    joined
+}
+
+fn redcarpet(texts: &[String]) -> Vec<String> {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/redcarpet/render.rb");
+    let mut child = Command::new("ruby")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("ruby runs (scripts/test installs ruby and ruby-redcarpet)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::to_string(texts).unwrap().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "the Redcarpet script failed");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn gem_markdown_reads_as_redcarpet_reads_it() {
+    let cases: Vec<String> = (0..400).map(case).collect();
+    let site = Fixture::new();
+    site.write("config/tech-docs.yml", "service_name: Redcarpet\n");
+    for (n, text) in cases.iter().enumerate() {
+        site.write(
+            &format!("source/case-{n:03}.html.md"),
+            format!("---\ntitle: Case {n}\n---\n{text}"),
+        );
+    }
+    site.build(&["--skip-check"]).assert_ok();
+    let theirs = redcarpet(&cases);
+    let mut differ = Vec::new();
+    for (n, text) in cases.iter().enumerate() {
+        let page = site.read(&format!("build/case-{n:03}.html"));
+        let start = page.find("id=\"content\">").expect("the content") + "id=\"content\">".len();
+        let end = page[start..]
+            .find("</main>")
+            .map_or(page.len(), |e| start + e);
+        let ours = canonical(&page[start..end]);
+        let expected = canonical(&theirs[n]);
+        if ours != expected {
+            differ.push(format!(
+                "{text:?}\n  ours:      {ours}\n  Redcarpet: {expected}"
+            ));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} cases read differently:\n{}",
+        differ.len(),
+        cases.len(),
+        differ.join("\n")
+    );
+}
