@@ -36,9 +36,23 @@ const WORDS: &[&str] = &[
     "2 * 3 * 4",
     "&",
     "1990s' style",
+    "[a link](/x.html)",
+    "https://example.org/a_b_c",
+    "<https://example.org>",
+    "a\\*b",
 ];
 
-const BLOCKS: &[&str] = &["{}", "##{}", "## {}", "### {}", "- {}", "> {}"];
+const BLOCKS: &[&str] = &[
+    "{}",
+    "##{}",
+    "## {}",
+    "### {}",
+    "- {}",
+    "> {}",
+    "1. {}",
+    "| Name | Value |\n|---|---|\n| {} | x |",
+    "```\n{}\n```",
+];
 
 /// Case `n` of the family: two or three blocks of two to four words.
 fn case(n: usize) -> String {
@@ -105,6 +119,12 @@ fn canonical(html: &str) -> String {
                 | "h5"
                 | "h6"
                 | "pre"
+                | "table"
+                | "thead"
+                | "tbody"
+                | "tr"
+                | "th"
+                | "td"
         )
     };
     let pieces: Vec<&str> = collapsed.split("> <").collect();
