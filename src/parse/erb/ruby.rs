@@ -878,6 +878,21 @@ impl<'a> Parser<'a> {
     fn unary(&mut self) -> Result<Expr, SyntaxError> {
         if self.peek_token() == Some(&Token::Op("-")) {
             let at = self.at();
+            // A minus sign written against a number is part of it, as Ruby
+            // reads it: `-5.abs` is 5, the call made on -5.
+            if let Some(number) = self.tokens.get(self.next + 1).copied()
+                && number.at == at + 1
+            {
+                let literal = match number.token {
+                    Token::Int(n) => Some(Expr::Int(-n)),
+                    Token::Float(f) => Some(Expr::Float(-f)),
+                    _ => None,
+                };
+                if let Some(literal) = literal {
+                    self.next += 2;
+                    return self.postfix_on(literal);
+                }
+            }
             self.next += 1;
             self.enter()?;
             let inner = self.unary()?;
@@ -899,7 +914,12 @@ impl<'a> Parser<'a> {
     }
 
     fn postfix(&mut self) -> Result<Expr, SyntaxError> {
-        let mut expr = self.primary()?;
+        let expr = self.primary()?;
+        self.postfix_on(expr)
+    }
+
+    /// The calls and indexes after `expr`.
+    fn postfix_on(&mut self, mut expr: Expr) -> Result<Expr, SyntaxError> {
         loop {
             let Some(next) = self.peek() else {
                 return Ok(expr);
