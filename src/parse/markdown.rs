@@ -228,7 +228,17 @@ pub fn render_body(
     let position = |offset: usize| locator.position(offset);
 
     let undefined = std::cell::RefCell::new(Vec::new());
+    // Redcarpet takes definitions CommonMark refuses (`[x]: https://a.b/c)`).
+    let redcarpet_only = if gem_markdown {
+        redcarpet_definitions(body)
+    } else {
+        std::collections::HashMap::new()
+    };
     let note_undefined = |broken: BrokenLink<'_>| {
+        if let Some((destination, title)) = redcarpet_only.get(&normalize_label(&broken.reference))
+        {
+            return Some((CowStr::from(*destination), CowStr::from(*title)));
+        }
         // A bare `[word]` is usually prose, not a link; only the forms that
         // can only mean a link are recorded.
         if matches!(broken.link_type, LinkType::Reference | LinkType::Collapsed) {
@@ -277,6 +287,7 @@ pub fn render_body(
         Vec::with_capacity((body.len() / 16 + 16).min(4096));
     events.extend(parser.into_offset_iter());
     if gem_markdown {
+        drop_definition_paragraphs(body, &mut events);
         headings_without_space(body, &mut events);
         no_intra_word_emphasis(body, &mut events);
         join_adjacent_quotes(body, &mut events);
@@ -1036,6 +1047,67 @@ fn headings_without_space(body: &str, events: &mut [(Event<'_>, std::ops::Range<
             events[end - 1].0 = Event::Text(CowStr::from(trimmed));
         }
         events[end].0 = Event::End(TagEnd::Heading(level));
+        index = end + 1;
+    }
+}
+
+/// A line Redcarpet reads as a link definition: `[label]: destination`,
+/// with an optional title, the destination any run of non-space characters
+/// (CommonMark refuses one with an unbalanced `)`).
+static DEFINITION_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r#"^ {0,3}\[([^\]]+)\]:[ \t]*<?([^\s>]+)>?(?:[ \t]+(?:"([^"]*)"|'([^']*)'|\(([^)]*)\)))?[ \t]*$"#)
+        .expect("definition pattern")
+});
+
+/// Every definition line Redcarpet would take, by normalized label:
+/// (destination, title). CommonMark's own definitions are found first;
+/// these answer only the references it leaves undefined.
+fn redcarpet_definitions(body: &str) -> std::collections::HashMap<String, (&str, &str)> {
+    let mut found = std::collections::HashMap::new();
+    for line in body.lines() {
+        if let Some(captures) = DEFINITION_LINE.captures(line) {
+            let (Some(label), Some(destination)) = (captures.get(1), captures.get(2)) else {
+                continue;
+            };
+            let title = captures
+                .get(3)
+                .or(captures.get(4))
+                .or(captures.get(5))
+                .map_or("", |t| t.as_str());
+            found
+                .entry(normalize_label(label.as_str()))
+                .or_insert((destination.as_str(), title));
+        }
+    }
+    found
+}
+
+/// A paragraph made only of link definition lines is what CommonMark left
+/// of definitions it refused; Redcarpet takes them as definitions, which
+/// show nothing.
+fn drop_definition_paragraphs(body: &str, events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
+    let mut index = 0;
+    while index < events.len() {
+        let (Event::Start(Tag::Paragraph), range) = &events[index] else {
+            index += 1;
+            continue;
+        };
+        let Some(end) = events[index..]
+            .iter()
+            .position(|(e, _)| matches!(e, Event::End(TagEnd::Paragraph)))
+            .map(|n| index + n)
+        else {
+            break;
+        };
+        let all_definitions = body[range.clone()]
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .all(|line| DEFINITION_LINE.is_match(line));
+        if all_definitions {
+            for (event, _) in &mut events[index..=end] {
+                *event = Event::Html(CowStr::Borrowed(""));
+            }
+        }
         index = end + 1;
     }
 }

@@ -52,6 +52,7 @@ const BLOCKS: &[&str] = &[
     "1. {}",
     "| Name | Value |\n|---|---|\n| {} | x |",
     "```\n{}\n```",
+    "[first][d1] {} [second][d2]\n\n[d1]: https://example.org/x)\n[d2]: /y.html \"Why\"",
 ];
 
 /// Case `n` of the family: two or three blocks of two to four words.
