@@ -557,7 +557,7 @@ fn tree_rows(site: &Site, current: Option<usize>) -> Vec<NavRow<'_>> {
             let expand = !children.is_empty() && (whole || is_open);
             rows.push(NavRow {
                 kind: if expand { "branch" } else { "leaf" },
-                title: &site.pages[page].title,
+                title: site.nav_title(page),
                 url: site.href(&site.pages[page].url, None),
                 current: current == Some(page),
                 open: is_open,

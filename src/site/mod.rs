@@ -527,6 +527,21 @@ impl Site {
         url::href(&self.settings.base_path, path, fragment)
     }
 
+    /// What the navigation tree calls a page. On a tech-docs site, as the
+    /// current gem writes its tree, a page with no pages below it is named
+    /// by its level-1 heading (the gem lists the page's headings there),
+    /// and a page with pages below it by its `title`.
+    pub fn nav_title(&self, page: usize) -> &str {
+        let p = &self.pages[page];
+        if self.settings.tech_docs.is_some()
+            && self.nav.children.get(page).is_none_or(Vec::is_empty)
+            && let Some(heading) = p.headings.iter().find(|h| h.level == 1)
+        {
+            return &heading.text;
+        }
+        &p.title
+    }
+
     /// Who keeps a page true: its `owner_slack`, else the settings'
     /// `default_owner_slack` (as the gem does). Check, pages and the review
     /// feed all ask here.

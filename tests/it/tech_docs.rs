@@ -128,8 +128,10 @@ fn the_gems_own_documentation_builds_from_its_root_with_no_change_and_no_argumen
             .contains("<strong class=\"govuk-tag govuk-phase-banner__content__tag\">Beta</strong>")
     );
     assert!(config.contains("href=\"https://github.com/alphagov/tech-docs-gem\">Ruby gem</a>"));
+    // The home page is named by its level-1 heading, as the current gem
+    // names a page with no pages below it.
     let order: Vec<usize> = [
-        "Introduction to the GDS Technical Documentation Template",
+        ">Technical Documentation Template</a>",
         "<summary>Create a documentation project</summary>",
         "<summary>Configure your documentation project</summary>",
         "<summary>Write your documentation</summary>",
@@ -929,4 +931,42 @@ fn a_gem_table_cell_starting_with_a_hash_is_a_row_header() {
         ours.read("build/manual/a.html")
             .contains("<td># Some city</td>")
     );
+}
+
+/// The current gem names a leaf of its navigation tree by the page's
+/// level-1 heading, and a page with pages below it by its title.
+#[test]
+fn a_gem_navigation_tree_names_pages_as_the_current_gem_does() {
+    let site = gem_site("service_name: Nav\nmultipage_nav: true\n");
+    gem_page(
+        &site,
+        "index.html.md",
+        "title: Home\n",
+        "# Welcome\n\nHello.\n",
+    );
+    gem_page(
+        &site,
+        "setup.html.md",
+        "title: Set up (front matter)\nweight: 1\n",
+        "# Set up the service\n\nText.\n",
+    );
+    gem_page(
+        &site,
+        "guides.html.md",
+        "title: All the guides\nweight: 2\n",
+        "# Guides heading\n\nText.\n",
+    );
+    gem_page(
+        &site,
+        "guides/one.html.md",
+        "title: One\n",
+        "# The first guide\n\nText.\n",
+    );
+    site.build(&[]).assert_ok();
+    let page = site.read("build/setup.html");
+    let nav = &page[page.find("app-nav").expect("the navigation tree")..];
+    assert!(nav.contains(">Set up the service</a>"), "{nav}");
+    assert!(nav.contains(">All the guides</a>"), "{nav}");
+    assert!(nav.contains(">The first guide</a>"), "{nav}");
+    assert!(!nav.contains(">Set up (front matter)</a>"), "{nav}");
 }
