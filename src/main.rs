@@ -293,20 +293,23 @@ struct InputArgs {
     /// more than once, and may name a folder beside the project.
     #[arg(long = "alerts", value_name = "PATH")]
     alerts: Vec<PathBuf>,
-    /// A value a `config/tech-docs.yml.erb` reads as `ENV['NAME']`; may be
-    /// given more than once. The machine's own environment is never read.
-    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_env)]
-    env: Vec<(String, String)>,
+    /// An environment variable a `config/tech-docs.yml.erb` may read as
+    /// `ENV['NAME']`: `NAME` takes its value from the environment,
+    /// `NAME=VALUE` gives one. May be given more than once; no other
+    /// variable is ever read.
+    #[arg(long = "env", value_name = "NAME[=VALUE]", value_parser = parse_env)]
+    env: Vec<(String, Option<String>)>,
 }
 
-fn parse_env(text: &str) -> Result<(String, String), String> {
-    let (name, value) = text
-        .split_once('=')
-        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))?;
+fn parse_env(text: &str) -> Result<(String, Option<String>), String> {
+    let (name, value) = match text.split_once('=') {
+        Some((name, value)) => (name, Some(value.to_string())),
+        None => (text, std::env::var(text).ok()),
+    };
     if name.is_empty() {
-        return Err(format!("`{text}` has no name before `=`"));
+        return Err(format!("`{text}` names no variable"));
     }
-    Ok((name.to_string(), value.to_string()))
+    Ok((name.to_string(), value))
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {

@@ -27,9 +27,10 @@ pub struct Inputs {
     /// Alert rule files, folders or globs named with `--alerts` (besides
     /// the settings' `alert_rules`).
     pub alerts: Vec<PathBuf>,
-    /// Values given with `--env NAME=VALUE`: the only environment a
-    /// `tech-docs.yml.erb` may read.
-    pub env: Vec<(String, String)>,
+    /// The environment variables named with `--env NAME` (their values
+    /// read then) or `--env NAME=VALUE`: the only ones a
+    /// `tech-docs.yml.erb` may read. `None` for one named but not set.
+    pub env: Vec<(String, Option<String>)>,
 }
 
 /// A file or folder a build reads, and what it is, in words.

@@ -1,9 +1,10 @@
 //! `config/tech-docs.yml.erb`: the gem's settings written as ERB, which
 //! teams use to take a value from the environment (`host: <%= ENV['HOST'] %>`).
-//! Only those reads are run, and only against values given with
-//! `--env NAME=VALUE`: the process environment is never read, since a
-//! settings file any pull request can change must not publish a secret
-//! from the machine that builds it. Any other Ruby is an error at its line.
+//! Only those reads are run, and only of the variables named with
+//! `--env NAME` (read from the environment) or `--env NAME=VALUE`: reading
+//! any other is an error naming it and the flag, since a settings file any
+//! pull request can change must not publish a secret from the machine that
+//! builds it. Any other Ruby is an error at its line.
 //!
 //! Written by hand because what is accepted is five forms of one
 //! expression; running ERB in general (`parse::erb`) would let the settings
@@ -32,25 +33,32 @@ fn env_index(code: &str) -> Option<&str> {
 }
 
 /// What an expression gives: `Ok(None)` for Ruby's nil.
-fn value<'e>(code: &str, env: &'e [(String, String)]) -> Result<Option<String>, String> {
-    let lookup = |name: &str| -> Option<&'e str> {
+fn value(code: &str, env: &[(String, Option<String>)]) -> Result<Option<String>, String> {
+    // Only a variable named with `--env` may be read; one named but not set
+    // is nil, as in Ruby.
+    let lookup = |name: &str| -> Result<Option<String>, String> {
         env.iter()
             .rev()
             .find(|(key, _)| key == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| {
+                format!(
+                    "the settings read the environment variable {name}, which is not named with --env: run with `--env {name}` (or `--env {name}=VALUE`) to let them"
+                )
+            })
     };
     let code = code.trim();
     if let Some(text) = string_literal(code) {
         return Ok(Some(text.to_string()));
     }
     if let Some(name) = env_index(code) {
-        return Ok(lookup(name).map(str::to_string));
+        return lookup(name);
     }
     if let Some((left, right)) = code.split_once("||")
         && let Some(name) = env_index(left)
         && let Some(fallback) = string_literal(right)
     {
-        return Ok(Some(lookup(name).unwrap_or(fallback).to_string()));
+        return Ok(Some(lookup(name)?.unwrap_or_else(|| fallback.to_string())));
     }
     if let Some(arguments) = code.strip_prefix("ENV.fetch") {
         let arguments = arguments.trim();
@@ -80,8 +88,8 @@ fn value<'e>(code: &str, env: &'e [(String, String)]) -> Result<Option<String>, 
             (None, None) => None,
             _ => return Err(format!("`{code}` is not a call manual reads")),
         };
-        return match (lookup(name), fallback) {
-            (Some(found), _) => Ok(Some(found.to_string())),
+        return match (lookup(name)?, fallback) {
+            (Some(found), _) => Ok(Some(found)),
             (None, Some(fallback)) => Ok(Some(fallback.to_string())),
             (None, None) => Err(format!(
                 "`{code}` needs {name}, which is not given (Ruby stops here with KeyError)"
@@ -92,7 +100,7 @@ fn value<'e>(code: &str, env: &'e [(String, String)]) -> Result<Option<String>, 
 }
 
 /// The YAML the ERB makes; `env` holds the values given with `--env`.
-pub fn render(text: &str, env: &[(String, String)]) -> Result<String, Problem> {
+pub fn render(text: &str, env: &[(String, Option<String>)]) -> Result<String, Problem> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut offset = 0;
@@ -161,12 +169,15 @@ pub fn render(text: &str, env: &[(String, String)]) -> Result<String, Problem> {
 mod tests {
     use super::*;
 
-    fn env() -> Vec<(String, String)> {
-        vec![("HOST".into(), "https://docs.example.org".into())]
+    fn env() -> Vec<(String, Option<String>)> {
+        vec![
+            ("HOST".into(), Some("https://docs.example.org".into())),
+            ("MISSING".into(), None),
+        ]
     }
 
     #[test]
-    fn environment_reads_take_only_the_values_given() {
+    fn environment_reads_take_only_the_variables_named() {
         for (template, expected) in [
             (
                 "host: <%= ENV['HOST'] %>\n",
@@ -186,8 +197,18 @@ mod tests {
         ] {
             assert_eq!(render(template, &env()).unwrap(), expected, "{template}");
         }
-        // PATH is set on every machine: never read from the process.
-        assert_eq!(render("p: <%= ENV['PATH'] %>", &[]).unwrap(), "p: ");
+        // PATH is set on every machine; not named, it is never read.
+        for template in [
+            "p: <%= ENV['PATH'] %>",
+            "p: <%= ENV.fetch('PATH', 'x') %>",
+            "p: <%= ENV['PATH'] || 'x' %>",
+        ] {
+            let problem = render(template, &env()).unwrap_err();
+            assert!(
+                problem.message.contains("PATH") && problem.message.contains("--env PATH"),
+                "{problem:?}"
+            );
+        }
     }
 
     #[test]

@@ -409,7 +409,7 @@ pub struct Files<'a> {
     pub project_root: &'a Path,
     /// Values given with `--env NAME=VALUE`, the only environment a
     /// `tech-docs.yml.erb` reads.
-    pub env: &'a [(String, String)],
+    pub env: &'a [(String, Option<String>)],
 }
 
 /// Reads the site's settings: the gem's file, then ours over it. Returns
@@ -438,7 +438,7 @@ pub fn load_files(files: Files<'_>) -> Result<(Settings, Diagnostics), Diagnosti
                     )
                     .at(problem.line, problem.column)
                     .with_help(
-                        "manual runs only `<%= ENV['NAME'] %>`, `ENV.fetch('NAME', 'default')`, `ENV['NAME'] || 'default'` and comments here, with values given as `--env NAME=VALUE` (never the machine's own environment)",
+                        "manual runs only `<%= ENV['NAME'] %>`, `ENV.fetch('NAME', 'default')`, `ENV['NAME'] || 'default'` and comments here, and reads only the variables named with `--env NAME` or `--env NAME=VALUE`",
                     )]));
                 }
             }
