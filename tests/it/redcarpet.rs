@@ -251,6 +251,14 @@ const ERB_EXPRESSIONS: &[&str] = &[
     "5 > 3 && 2 < 1",
     "nil || \"fallback\"",
     "\"x\" if false",
+    "\"a  \".chomp + \"|\"",
+    "\"a\\n\\n\".chomp.size",
+    "\"3 apples\".to_i + 1",
+    "\" 42 \".to_i",
+    "\"-7x\".to_i",
+    "\"1_000\".to_i",
+    "\"x\".to_i",
+    "\"2.5kg\".to_f * 2",
 ];
 
 /// The ERB pages tech-docs sites write, run by manual and by Ruby's ERB

@@ -1222,7 +1222,15 @@ impl<'w> Env<'w> {
             }
             "strip" => Value::Str(text.trim().to_string()),
             "lstrip" => Value::Str(text.trim_start().to_string()),
-            "rstrip" | "chomp" => Value::Str(text.trim_end().to_string()),
+            "rstrip" => Value::Str(text.trim_end().to_string()),
+            // One line ending, as Ruby's `chomp` takes.
+            "chomp" => Value::Str(
+                text.strip_suffix("\r\n")
+                    .or_else(|| text.strip_suffix('\n'))
+                    .or_else(|| text.strip_suffix('\r'))
+                    .unwrap_or(&text)
+                    .to_string(),
+            ),
             "length" | "size" => Value::Int(text.chars().count() as i64),
             "empty?" => Value::Bool(text.is_empty()),
             "include?" => Value::Bool(text.contains(&arg(0))),
@@ -1267,8 +1275,8 @@ impl<'w> Env<'w> {
                 })
             }
             "to_sym" => Value::Symbol(text),
-            "to_i" => Value::Int(text.trim().parse().unwrap_or(0)),
-            "to_f" => Value::Float(text.trim().parse().unwrap_or(0.0)),
+            "to_i" => Value::Int(ruby_number_prefix(&text, false).parse().unwrap_or(0)),
+            "to_f" => Value::Float(ruby_number_prefix(&text, true).parse().unwrap_or(0.0)),
             "reverse" => Value::Str(text.chars().rev().collect()),
             "titleize" => Value::Str(
                 text.split(['_', ' '])
@@ -1768,6 +1776,50 @@ fn blank(value: &Value) -> bool {
         Value::Data(Json::String(s)) => s.trim().is_empty(),
         _ => false,
     }
+}
+
+/// The number at the start of `text`, as Ruby's `to_i` and `to_f` read it:
+/// leading white space, a sign, digits (with `_` between them) and, for a
+/// float, a fraction; whatever follows is ignored (`"3 apples".to_i` is 3).
+fn ruby_number_prefix(text: &str, float: bool) -> String {
+    let text = text.trim_start();
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    if let Some(&sign) = chars.peek()
+        && (sign == '-' || sign == '+')
+    {
+        out.push(sign);
+        chars.next();
+    }
+    let digits = |out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+        let mut any = false;
+        while let Some(&c) = chars.peek() {
+            if c.is_ascii_digit() {
+                out.push(c);
+                any = true;
+                chars.next();
+            } else if c == '_' && any {
+                chars.next();
+                if !chars.peek().is_some_and(char::is_ascii_digit) {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        any
+    };
+    if !digits(&mut out, &mut chars) {
+        return "0".to_string();
+    }
+    if float && chars.peek() == Some(&'.') {
+        let mut fraction = String::from(".");
+        chars.next();
+        if digits(&mut fraction, &mut chars) {
+            out.push_str(&fraction);
+        }
+    }
+    out
 }
 
 const SUPPORTED_SHORT: &str = "supported: partial, warning_text, image_tag, link_to, content_for, current_page, sitemap.resources, Time.current";
