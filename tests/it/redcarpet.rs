@@ -259,6 +259,18 @@ const ERB_EXPRESSIONS: &[&str] = &[
     "\"1_000\".to_i",
     "\"x\".to_i",
     "\"2.5kg\".to_f * 2",
+    "[1, [2, [3, [4]]]].flatten.join",
+    "\"a b  c\".split.size",
+    "[1, 2, 3].first(2).join",
+    "[1, 2, 3][-1]",
+    "10 / 3",
+    "10 % 3",
+    "{ \"a\" => 1 }.map { |k, v| k + v.to_s }.join",
+    "[1, 2, 3].min_by { |x| -x }",
+    "[1, 2, 3].find { |x| x > 1 }",
+    "nil&.downcase.to_s",
+    "7 / 2.0",
+    "[nil, 1, false].count",
 ];
 
 /// The ERB pages tech-docs sites write, run by manual and by Ruby's ERB

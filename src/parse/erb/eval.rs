@@ -1364,15 +1364,22 @@ impl<'w> Env<'w> {
                 }
                 Value::Array(kept)
             }
-            "flatten" => Value::Array(
-                items
-                    .into_iter()
-                    .flat_map(|i| match i {
-                        Value::Array(inner) => inner,
-                        other => vec![other],
-                    })
-                    .collect(),
-            ),
+            // Every level, as Ruby's `flatten` does; without recursion, so
+            // a deeply nested list cannot exhaust the stack.
+            "flatten" => {
+                let mut flat = Vec::new();
+                let mut pending: Vec<std::vec::IntoIter<Value>> = vec![items.into_iter()];
+                while let Some(top) = pending.last_mut() {
+                    match top.next() {
+                        Some(Value::Array(inner)) => pending.push(inner.into_iter()),
+                        Some(other) => flat.push(other),
+                        None => {
+                            pending.pop();
+                        }
+                    }
+                }
+                Value::Array(flat)
+            }
             "sort" => {
                 let mut sorted = items;
                 let mut failed = false;
