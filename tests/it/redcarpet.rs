@@ -273,9 +273,10 @@ const ERB_EXPRESSIONS: &[&str] = &[
     "[nil, 1, false].count",
 ];
 
-/// The ERB pages tech-docs sites write, run by manual and by Ruby's ERB
-/// (each then rendered as the gem renders markdown): every expression
-/// gives what Ruby gives, and so do conditions and loops.
+/// The ERB pages tech-docs sites write, run by manual and by Ruby with
+/// Erubi, as Middleman runs them (each then rendered as the gem renders
+/// markdown): every expression gives what Ruby gives, and so do conditions,
+/// loops, assignments and the lines statements leave.
 #[test]
 fn gem_erb_runs_as_ruby_runs_it() {
     let mut templates: Vec<String> = ERB_EXPRESSIONS
@@ -288,6 +289,11 @@ fn gem_erb_runs_as_ruby_runs_it() {
         "<% [\"a\", \"b\"].each_with_index do |x, i| %><%= i %>=<%= x %> <% end %>\n".to_string(),
         "<% unless [].empty? %>never<% end %>done\n".to_string(),
         "<%# a comment %>after the comment\n".to_string(),
+        // Statements alone on their lines leave no blank lines (Erubi trims
+        // them), so these stay one paragraph or list.
+        "first line\n<% if true %>\nsecond line\n<% end %>\nthird line\n".to_string(),
+        "- one\n<% [2, 3].each do |n| %>\n- item <%= n %>\n<% end %>\n- four\n".to_string(),
+        "<% x = 5 %>\nvalue <%= x * 2 %>\n".to_string(),
     ]);
     let site = Fixture::new();
     site.write("config/tech-docs.yml", "service_name: ERB\n");

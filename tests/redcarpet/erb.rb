@@ -1,8 +1,8 @@
-# Runs each ERB template with Ruby's own ERB, then renders the result as
-# the tech-docs gem's Redcarpet does (tests/redcarpet/render.rb's
-# settings): a JSON array of templates on stdin, a JSON array of HTML (or
+# Runs each ERB template with Erubi (the ERB engine Middleman runs), then
+# renders the result as the tech-docs gem's Redcarpet does
+# (tests/redcarpet/render.rb's settings): a JSON array of templates on stdin, a JSON array of HTML (or
 # null where Ruby raised) on stdout. Used by tests/it/redcarpet.rs.
-require "erb"
+require "erubi"
 require "json"
 require "redcarpet"
 
@@ -14,7 +14,7 @@ markdown = Redcarpet::Markdown.new(
   no_intra_emphasis: true,
 )
 results = JSON.parse($stdin.read).map do |template|
-  markdown.render(ERB.new(template).result(binding))
+  markdown.render(eval(Erubi::Engine.new(template).src))
 rescue StandardError, ScriptError
   nil
 end
