@@ -205,6 +205,87 @@ pub fn with_layout_rules(
     front_matter
 }
 
+/// The warnings front matter gives: a value YAML read as a comment, a key
+/// one typo from a known one, a key set twice.
+fn front_matter_warnings(path: &std::path::Path, parsed: &front_matter::Parsed) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (key, comment, line) in &parsed.commented {
+        found.push(
+            Diagnostic::warning(
+                Code::FrontMatterComment,
+                path,
+                format!("`{key}` is empty: YAML reads `{comment}` after the colon as a comment"),
+            )
+            .at(*line, 1)
+            .with_help(format!("quote the value: `{key}: \"{comment}\"`")),
+        );
+    }
+    for (key, known, line) in &parsed.misspelt {
+        found.push(
+            Diagnostic::warning(
+                Code::FrontMatterUnknownKey,
+                path,
+                format!("`{key}` is not a front matter key manual knows; did you mean `{known}`?"),
+            )
+            .at(*line, 1)
+            .with_help(format!("write `{known}:`")),
+        );
+    }
+    for (key, line, first_line) in &parsed.duplicates {
+        found.push(
+            Diagnostic::warning(
+                Code::FrontMatterDuplicateKey,
+                path,
+                format!(
+                    "`{key}` is set twice (first on line {first_line}); the last value is used"
+                ),
+            )
+            .at(*line, 1)
+            .with_help("delete the line you do not mean"),
+        );
+    }
+    found
+}
+
+/// Runs an ERB page's ERB: its body becomes what the ERB writes, with a map
+/// back to the author's files. A failing tag is an error at its place, and
+/// the page is then left empty, so no ERB reaches a reader.
+fn evaluate_erb(
+    source: &PageSource,
+    front_matter: &front_matter::FrontMatter,
+    body_start: usize,
+    erb: Option<&ErbInputs<'_>>,
+    options: &ParseOptions<'_>,
+) -> Result<erb::Evaluated, Diagnostic> {
+    let empty = erb::Helpers::default();
+    let null = serde_json::Value::Null;
+    let nothing = erb::World {
+        resources: &[],
+        today: chrono::NaiveDate::default(),
+        config: &null,
+        partials: &erb::NoPartials,
+        helpers: &empty,
+    };
+    let (world, current) = match erb {
+        Some(inputs) => (inputs.world, inputs.current),
+        None => (&nothing, None),
+    };
+    let this = resource(&source.relative, front_matter, options.directory_indexes);
+    let page = match current.and_then(|i| world.resources.get(i)) {
+        Some(listed) => listed,
+        None => &this,
+    };
+    erb::evaluate_page(
+        world,
+        current,
+        page,
+        source.path.clone(),
+        Arc::from(source.text.as_str()),
+        body_start,
+    )
+    .map_err(|e| e.diagnostic())
+}
+
 /// Middleman's page globs: `*` matches any run of characters, `/` included.
 /// Written by hand (a few lines) because a glob crate's path rules, where
 /// `*` stops at `/`, are not Middleman's.
@@ -294,41 +375,7 @@ pub fn parse_page_in(
         }
     };
     parsed.front_matter = with_layout_rules(parsed.front_matter, &source.relative, &options);
-    for (key, comment, line) in &parsed.commented {
-        diagnostics.push(
-            Diagnostic::warning(
-                Code::FrontMatterComment,
-                &source.path,
-                format!("`{key}` is empty: YAML reads `{comment}` after the colon as a comment"),
-            )
-            .at(*line, 1)
-            .with_help(format!("quote the value: `{key}: \"{comment}\"`")),
-        );
-    }
-    for (key, known, line) in &parsed.misspelt {
-        diagnostics.push(
-            Diagnostic::warning(
-                Code::FrontMatterUnknownKey,
-                &source.path,
-                format!("`{key}` is not a front matter key manual knows; did you mean `{known}`?"),
-            )
-            .at(*line, 1)
-            .with_help(format!("write `{known}:`")),
-        );
-    }
-    for (key, line, first_line) in &parsed.duplicates {
-        diagnostics.push(
-            Diagnostic::warning(
-                Code::FrontMatterDuplicateKey,
-                &source.path,
-                format!(
-                    "`{key}` is set twice (first on line {first_line}); the last value is used"
-                ),
-            )
-            .at(*line, 1)
-            .with_help("delete the line you do not mean"),
-        );
-    }
+    diagnostics.extend(front_matter_warnings(&source.path, &parsed));
     if source.text.trim().is_empty() {
         diagnostics.push(
             Diagnostic::warning(Code::PageEmpty, &source.path, "page is empty")
@@ -339,42 +386,23 @@ pub fn parse_page_in(
     // An ERB page's body is what its ERB writes, with a map back to the
     // author's files; a failing tag leaves the page empty (no ERB reaches
     // a reader) and is an error at its place.
-    let mut evaluated = None;
-    if erb::is_erb(&source.relative) {
-        let empty = erb::Helpers::default();
-        let null = serde_json::Value::Null;
-        let nothing = erb::World {
-            resources: &[],
-            today: chrono::NaiveDate::default(),
-            config: &null,
-            partials: &erb::NoPartials,
-            helpers: &empty,
-        };
-        let (world, current) = match erb {
-            Some(inputs) => (inputs.world, inputs.current),
-            None => (&nothing, None),
-        };
-        let this = resource(
-            &source.relative,
+    let evaluated = if erb::is_erb(&source.relative) {
+        match evaluate_erb(
+            &source,
             &parsed.front_matter,
-            options.directory_indexes,
-        );
-        let page = match current.and_then(|i| world.resources.get(i)) {
-            Some(listed) => listed,
-            None => &this,
-        };
-        match erb::evaluate_page(
-            world,
-            current,
-            page,
-            source.path.clone(),
-            Arc::from(source.text.as_str()),
             split.body_start,
+            erb,
+            &options,
         ) {
-            Ok(done) => evaluated = Some(done),
-            Err(e) => diagnostics.push(e.diagnostic()),
+            Ok(done) => Some(done),
+            Err(problem) => {
+                diagnostics.push(problem);
+                None
+            }
         }
-    }
+    } else {
+        None
+    };
     let map = evaluated.as_ref().map(|done| erb::SourceMap {
         output: done.output.clone(),
         files: done.files.clone(),
