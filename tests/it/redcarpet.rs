@@ -150,14 +150,18 @@ fn canonical(html: &str) -> String {
     joined
 }
 
-fn redcarpet(texts: &[String]) -> Vec<String> {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/redcarpet/render.rb");
+/// What a script of `tests/redcarpet/` makes of each text: its JSON array
+/// of answers (null where Ruby raised).
+fn ruby(script: &str, texts: &[String]) -> Vec<Option<String>> {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/redcarpet")
+        .join(script);
     let mut child = Command::new("ruby")
-        .arg(script)
+        .arg(&script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .expect("ruby runs (scripts/test installs ruby and ruby-redcarpet)");
+        .expect("ruby runs (scripts/test installs ruby, ruby-redcarpet and ruby-erubi)");
     child
         .stdin
         .take()
@@ -165,35 +169,47 @@ fn redcarpet(texts: &[String]) -> Vec<String> {
         .write_all(serde_json::to_string(texts).unwrap().as_bytes())
         .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "the Redcarpet script failed");
+    assert!(output.status.success(), "{} failed", script.display());
     serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// A tech-docs site holding one page per text (`source/NAME-NNN.EXTENSION`),
+/// built; the canonical form of each page's body, in order.
+fn built_bodies(name: &str, extension: &str, texts: &[String]) -> Vec<String> {
+    let site = Fixture::new();
+    site.write("config/tech-docs.yml", "service_name: Compared\n");
+    for (n, text) in texts.iter().enumerate() {
+        site.write(
+            &format!("source/{name}-{n:03}.{extension}"),
+            format!("---\ntitle: {name} {n}\n---\n{text}"),
+        );
+    }
+    site.build(&["--skip-check"]).assert_ok();
+    (0..texts.len())
+        .map(|n| {
+            let page = site.read(&format!("build/{name}-{n:03}.html"));
+            let start =
+                page.find("id=\"content\">").expect("the content") + "id=\"content\">".len();
+            let end = page[start..]
+                .find("</main>")
+                .map_or(page.len(), |e| start + e);
+            canonical(&page[start..end])
+        })
+        .collect()
 }
 
 #[test]
 fn gem_markdown_reads_as_redcarpet_reads_it() {
     let cases: Vec<String> = (0..400).map(case).collect();
-    let site = Fixture::new();
-    site.write("config/tech-docs.yml", "service_name: Redcarpet\n");
-    for (n, text) in cases.iter().enumerate() {
-        site.write(
-            &format!("source/case-{n:03}.html.md"),
-            format!("---\ntitle: Case {n}\n---\n{text}"),
-        );
-    }
-    site.build(&["--skip-check"]).assert_ok();
-    let theirs = redcarpet(&cases);
+    let ours = built_bodies("case", "html.md", &cases);
+    let theirs = ruby("render.rb", &cases);
     let mut differ = Vec::new();
     for (n, text) in cases.iter().enumerate() {
-        let page = site.read(&format!("build/case-{n:03}.html"));
-        let start = page.find("id=\"content\">").expect("the content") + "id=\"content\">".len();
-        let end = page[start..]
-            .find("</main>")
-            .map_or(page.len(), |e| start + e);
-        let ours = canonical(&page[start..end]);
-        let expected = canonical(&theirs[n]);
-        if ours != expected {
+        let expected = canonical(theirs[n].as_deref().expect("Redcarpet renders every page"));
+        if ours[n] != expected {
             differ.push(format!(
-                "{text:?}\n  ours:      {ours}\n  Redcarpet: {expected}"
+                "{text:?}\n  ours:      {}\n  Redcarpet: {expected}",
+                ours[n]
             ));
         }
     }
@@ -295,42 +311,16 @@ fn gem_erb_runs_as_ruby_runs_it() {
         "- one\n<% [2, 3].each do |n| %>\n- item <%= n %>\n<% end %>\n- four\n".to_string(),
         "<% x = 5 %>\nvalue <%= x * 2 %>\n".to_string(),
     ]);
-    let site = Fixture::new();
-    site.write("config/tech-docs.yml", "service_name: ERB\n");
-    for (n, template) in templates.iter().enumerate() {
-        site.write(
-            &format!("source/erb-{n:03}.html.md.erb"),
-            format!("---\ntitle: ERB {n}\n---\n{template}"),
-        );
-    }
-    site.build(&["--skip-check"]).assert_ok();
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/redcarpet/erb.rb");
-    let mut child = Command::new("ruby")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("ruby runs (scripts/test installs ruby and ruby-redcarpet)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(serde_json::to_string(&templates).unwrap().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "the ERB script failed");
-    let theirs: Vec<Option<String>> = serde_json::from_slice(&output.stdout).unwrap();
+    let ours = built_bodies("erb", "html.md.erb", &templates);
+    let theirs = ruby("erb.rb", &templates);
     let mut differ = Vec::new();
     for (n, template) in templates.iter().enumerate() {
         let expected = canonical(theirs[n].as_deref().expect("Ruby runs every template"));
-        let page = site.read(&format!("build/erb-{n:03}.html"));
-        let start = page.find("id=\"content\">").expect("the content") + "id=\"content\">".len();
-        let end = page[start..]
-            .find("</main>")
-            .map_or(page.len(), |e| start + e);
-        let ours = canonical(&page[start..end]);
-        if ours != expected {
-            differ.push(format!("{template:?}\n  ours: {ours}\n  Ruby: {expected}"));
+        if ours[n] != expected {
+            differ.push(format!(
+                "{template:?}\n  ours: {}\n  Ruby: {expected}",
+                ours[n]
+            ));
         }
     }
     assert!(
