@@ -69,6 +69,12 @@ fn documents(text: &str) -> Vec<(String, usize)> {
     found
 }
 
+/// The `severity` label under `labels_key` (`labels`, or a test's
+/// `exp_labels`).
+fn severity<'v>(value: &'v Value, labels_key: &str) -> Option<&'v str> {
+    value.get(labels_key)?.get("severity")?.as_str()
+}
+
 /// Every alert with a `runbook_url` in one file's text; a file that is not
 /// YAML is one error at its line.
 pub fn read(file: &Path, text: &str) -> (Vec<AlertRule>, Diagnostics) {
@@ -129,10 +135,7 @@ pub fn read(file: &Path, text: &str) -> (Vec<AlertRule>, Diagnostics) {
                     ) else {
                         continue;
                     };
-                    let severity = rule
-                        .get("labels")
-                        .and_then(|l| l.get("severity"))
-                        .and_then(Value::as_str);
+                    let severity = severity(rule, "labels");
                     push(
                         name,
                         severity,
@@ -161,10 +164,7 @@ pub fn read(file: &Path, text: &str) -> (Vec<AlertRule>, Diagnostics) {
                         else {
                             continue;
                         };
-                        let severity = alert
-                            .get("exp_labels")
-                            .and_then(|l| l.get("severity"))
-                            .and_then(Value::as_str);
+                        let severity = severity(alert, "exp_labels");
                         push(
                             name,
                             severity,
