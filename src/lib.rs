@@ -26,6 +26,7 @@ pub mod settings;
 pub mod site;
 pub mod starter;
 pub mod url;
+pub mod user_cache;
 pub mod validate;
 pub mod write;
 pub mod yaml;

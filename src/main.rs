@@ -73,7 +73,8 @@ struct GlobalArgs {
 struct CacheArgs {
     /// Keep highlighted code blocks, and a record of what each build wrote
     /// (so the next makes only what changed), in DIR
-    /// [default: .manual-cache in the project folder].
+    /// [default: the project's .manual-cache if it has one, else a folder
+    /// of the project's own in ~/.cache/manual/projects].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Make everything again, reading and writing no cache.
@@ -82,15 +83,11 @@ struct CacheArgs {
 }
 
 impl CacheArgs {
-    fn folder(&self) -> Option<PathBuf> {
+    fn folder(&self, inputs: &Inputs) -> Option<PathBuf> {
         if self.no_cache {
             return None;
         }
-        Some(
-            self.cache_dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(manual::highlight::disk::DEFAULT_FOLDER)),
-        )
+        inputs.cache_folder(self.cache_dir.as_deref())
     }
 }
 
@@ -364,15 +361,19 @@ fn main() -> ExitCode {
             skip_check,
             force,
             cache,
-        } => build(
-            inputs.into(),
-            out,
-            BuildOptions {
-                skip_check,
-                force,
-                cache: cache.folder(),
-            },
-        ),
+        } => {
+            let inputs: Inputs = inputs.into();
+            let cache = cache.folder(&inputs);
+            build(
+                inputs,
+                out,
+                BuildOptions {
+                    skip_check,
+                    force,
+                    cache,
+                },
+            )
+        }
         Command::Check {
             inputs,
             format,
@@ -404,14 +405,17 @@ fn main() -> ExitCode {
             open,
             allow_host,
             cache,
-        } => serve(manual::serve::ServeOptions {
-            cache: cache.folder(),
-            inputs: inputs.into(),
-            bind,
-            port,
-            open,
-            allowed_hosts: allow_host,
-        }),
+        } => {
+            let inputs: Inputs = inputs.into();
+            serve(manual::serve::ServeOptions {
+                cache: cache.folder(&inputs),
+                inputs,
+                bind,
+                port,
+                open,
+                allowed_hosts: allow_host,
+            })
+        }
         Command::Theme {
             action: ThemeAction::Export { dir, force },
         } => export_theme(dir.as_deref().unwrap_or(Path::new("layouts")), force),

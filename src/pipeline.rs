@@ -359,7 +359,7 @@ pub fn build(
 ) -> (Result<BuildSummary, Failure>, Diagnostics) {
     let mut notes = Vec::new();
     let highlighter =
-        Highlighter::with_disk_cache(open_cache(inputs, options.cache.as_deref(), &mut notes));
+        Highlighter::with_disk_cache(open_cache(options.cache.as_deref(), &mut notes));
     let (prepared, mut diagnostics) = if options.skip_check {
         prepare_with(inputs, &highlighter)
     } else {
@@ -377,8 +377,8 @@ pub fn build(
     if diagnostics.has_errors() {
         return (Err(Failure::Problems), diagnostics);
     }
-    let cache_folder = options.cache.as_deref().map(|f| inputs.cache_folder(f));
-    let real_out = match output_folder(inputs, out, options.force, cache_folder.as_deref()) {
+    let cache_folder = options.cache.as_deref();
+    let real_out = match output_folder(inputs, out, options.force, cache_folder) {
         Ok(real) => real,
         Err(problem) => {
             diagnostics.push(problem);
@@ -398,10 +398,7 @@ pub fn build(
     };
     // Only where the highlight cache could be opened: the same folder, and
     // one note when it cannot be used.
-    if let Some(folder) = cache_folder
-        .as_ref()
-        .filter(|_| highlighter.disk_cache().is_some())
-    {
+    if let Some(folder) = cache_folder.filter(|_| highlighter.disk_cache().is_some()) {
         match Reuse::open(folder, &real_out) {
             Ok(reuse) => staging = staging.reusing(reuse),
             Err(note) => notes.push(note),
@@ -459,16 +456,14 @@ pub fn build(
     (Ok(summary), diagnostics)
 }
 
-/// The highlight cache in `folder` (from the project root), or `None` with a
-/// note saying why it is not used. A folder under the project is used only
-/// as a real folder, never through a link (see `highlight::disk`).
+/// The highlight cache in `folder` (`Inputs::cache_folder`), or `None` with
+/// a note saying why it is not used. The folder is used only as a real
+/// folder, never through a link (see `highlight::disk`).
 pub fn open_cache(
-    inputs: &Inputs,
     folder: Option<&Path>,
     notes: &mut Vec<String>,
 ) -> Option<crate::highlight::disk::DiskCache> {
-    let folder = inputs.cache_folder(folder?);
-    match crate::highlight::disk::DiskCache::open(&folder) {
+    match crate::highlight::disk::DiskCache::open(folder?) {
         Ok(cache) => Some(cache),
         Err(note) => {
             notes.push(note);

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+/// The cache folder a project may keep of its own (and ignore in git).
+pub const PROJECT_CACHE_FOLDER: &str = ".manual-cache";
+
 /// The folder of project helper templates, inside the site's layouts.
 pub const HELPERS_FOLDER: &str = "helpers";
 
@@ -170,13 +173,24 @@ impl Inputs {
         inputs
     }
 
-    /// The highlight cache's folder: `given` from the project root (the
-    /// default, `.manual-cache`, is relative), or as given when absolute.
-    pub fn cache_folder(&self, given: &Path) -> PathBuf {
-        if given.is_relative() {
-            self.at_root(&given.to_string_lossy())
-        } else {
-            given.to_path_buf()
+    /// Where highlighted code and build records are kept between runs:
+    /// `given` (`--cache-dir`, from the project root when relative); else
+    /// the project's own `.manual-cache/` when it has one (`init` makes
+    /// it); else the project's folder in the user's cache folder, so a
+    /// build writes nothing into the project but its output. `None` when
+    /// there is nowhere to keep it.
+    pub fn cache_folder(&self, given: Option<&Path>) -> Option<PathBuf> {
+        match given {
+            Some(given) if given.is_relative() => Some(self.at_root(&given.to_string_lossy())),
+            Some(given) => Some(given.to_path_buf()),
+            None => {
+                let own = self.at_root(PROJECT_CACHE_FOLDER);
+                if std::fs::symlink_metadata(&own).is_ok() {
+                    Some(own)
+                } else {
+                    crate::user_cache::for_project(&self.root)
+                }
+            }
         }
     }
 

@@ -16,16 +16,7 @@ pub struct Key([u8; 32]);
 
 /// Where the key is kept: the user's cache folder, never a project's.
 fn key_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .filter(|p| p.is_absolute())
-                .map(|home| home.join(".cache"))
-        })?;
-    Some(base.join("manual").join("key"))
+    Some(crate::user_cache::folder()?.join("key"))
 }
 
 impl Key {

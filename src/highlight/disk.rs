@@ -1,5 +1,5 @@
 //! Highlighted code blocks kept between runs, in a folder under the project
-//! (`.manual-cache/` unless `--cache-dir` moves it): highlighting is most of
+//! (see `project::Inputs::cache_folder` for where): highlighting is most of
 //! a build's work, and code rarely changes.
 //!
 //! Every entry is in one file, the pack, in a folder named for this build of
@@ -31,9 +31,6 @@ const STAMP: &str = env!("MANUAL_HIGHLIGHT_STAMP");
 
 /// The file, in this version's folder, that holds the entries.
 const PACK: &str = "pack";
-
-/// The folder the cache uses when `--cache-dir` does not name one.
-pub const DEFAULT_FOLDER: &str = ".manual-cache";
 
 /// The most the pack holds.
 pub const DEFAULT_BUDGET: u64 = 256 * 1024 * 1024;

@@ -146,7 +146,6 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     let mut watcher = watch_roots::Watcher::start(&options.inputs)?;
     let mut notes = Vec::new();
     let highlighter = Highlighter::with_disk_cache(crate::pipeline::open_cache(
-        &options.inputs,
         options.cache.as_deref(),
         &mut notes,
     ));

@@ -14,6 +14,7 @@ const STAGES: &[(&str, u8)] = &[
     ("url", 0),
     ("yaml", 0),
     ("seal", 0),
+    ("user_cache", 0),
     ("safe_write", 0),
     ("console", 0),
     ("interrupt", 0),

@@ -42,8 +42,8 @@ fn assert_rejected_with(status: i32, relative: &str, contents: &[u8], expected: 
     let leftovers: Vec<_> = std::fs::read_dir(site.dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        // The highlight cache stays by design; staging folders must not.
-        .filter(|n| n.starts_with('.') && n != ".manual-cache")
+        // No staging folder is left, and no cache is kept in the project.
+        .filter(|n| n.starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
 }

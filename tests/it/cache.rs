@@ -6,8 +6,11 @@ use crate::common;
 
 use common::{Fixture, snapshot_tree};
 
+/// A site with code, keeping its cache in a `.manual-cache/` of its own
+/// (as a project that asks for one does), so the tests can look in it.
 fn site_with_code() -> Fixture {
     let site = Fixture::new();
+    std::fs::create_dir(site.path(".manual-cache")).unwrap();
     for i in 0..6 {
         site.page(
             &format!("p{i}"),
@@ -67,8 +70,11 @@ fn entries(site: &Fixture, folder: &str) -> Vec<(String, String)> {
 fn output_is_the_same_with_and_without_the_cache() {
     let site = site_with_code();
     build(&site, "plain", &["--no-cache"]);
-    assert!(
-        !site.path(".manual-cache").exists(),
+    assert_eq!(
+        std::fs::read_dir(site.path(".manual-cache"))
+            .unwrap()
+            .count(),
+        0,
         "--no-cache writes none"
     );
     build(&site, "cold", &[]);
@@ -93,6 +99,56 @@ fn output_is_the_same_with_and_without_the_cache() {
     build(&site, "moved", &["--cache-dir", "elsewhere/cache"]);
     assert_eq!(entries(&site, "elsewhere/cache").len(), 13);
     assert_eq!(plain, snapshot_tree(&site.path("moved")));
+}
+
+/// A project that keeps no cache folder of its own has nothing written
+/// into it but its output: the cache is in the user's cache folder, one
+/// per project folder, and used again from there.
+#[test]
+fn without_a_cache_folder_of_its_own_a_project_gets_one_in_the_user_cache() {
+    let site = site_with_code();
+    std::fs::remove_dir(site.path(".manual-cache")).unwrap();
+    site.write(".gitignore", "/build/\n");
+    let user = tempfile::tempdir().unwrap();
+    let before: Vec<_> = std::fs::read_dir(site.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let run = build_as(&site, "build", user.path());
+    let mut after: Vec<_> = std::fs::read_dir(site.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    after.retain(|name| name != "build");
+    assert_eq!(before.len(), after.len(), "{after:?}");
+    let projects: Vec<_> = std::fs::read_dir(user.path().join("manual/projects"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(projects.len(), 1, "{projects:?}");
+    let name = projects[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let folder_name = site
+        .dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.starts_with(&folder_name.replace('.', "_")), "{name}");
+    assert!(std::fs::read_dir(&projects[0]).unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("highlight-")
+    }));
+    assert_eq!(reused(&run), 0);
+    // The next build finds it: every output is taken from the last site.
+    let again = build_as(&site, "build", user.path());
+    assert!(reused(&again) > 0, "{}", again.stderr());
 }
 
 #[test]
@@ -155,6 +211,7 @@ fn a_tampered_or_broken_cache_never_changes_a_page() {
 fn a_cache_folder_that_is_a_link_is_not_written_through() {
     let site = site_with_code();
     let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::remove_dir(site.path(".manual-cache")).unwrap();
     std::os::unix::fs::symlink(elsewhere.path(), site.path(".manual-cache")).unwrap();
     build(&site, "out", &[]).assert_stderr_has("cannot be used");
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
@@ -170,8 +227,7 @@ fn two_builds_at_once_share_a_cache_safely() {
         .map(|i| {
             let dir = dir.clone();
             std::thread::spawn(move || {
-                assert_cmd::Command::cargo_bin("manual")
-                    .unwrap()
+                common::manual_cmd()
                     .current_dir(&dir)
                     .args(["build", "--out", &format!("together{i}")])
                     .output()
@@ -207,8 +263,7 @@ fn reused(run: &common::Run) -> usize {
 
 /// `build -v` into `out` with the user's key kept in `user_cache`.
 fn build_as(site: &Fixture, out: &str, user_cache: &std::path::Path) -> common::Run {
-    let run = assert_cmd::Command::cargo_bin("manual")
-        .unwrap()
+    let run = common::manual_cmd()
         .current_dir(site.dir.path())
         .env("XDG_CACHE_HOME", user_cache)
         .args(["build", "-v", "--out", out])

@@ -492,8 +492,7 @@ fn owners_report() {
 fn the_repository_manual_passes_its_own_check() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let run = common::Run(
-        assert_cmd::Command::cargo_bin("manual")
-            .unwrap()
+        common::manual_cmd()
             .current_dir(root)
             .args(["check", "--deny", "warnings"])
             .output()

@@ -329,8 +329,7 @@ fn since_works_on_a_shallow_clone_and_says_when_the_revision_is_missing() {
     );
     let check = |args: &[&str]| {
         common::Run(
-            assert_cmd::Command::cargo_bin("manual")
-                .unwrap()
+            common::manual_cmd()
                 .current_dir(&clone)
                 .args(["check", "--today", "2026-11-22"])
                 .args(args)
@@ -645,6 +644,7 @@ fn the_example_workflow_fails_a_pull_request_only_on_what_it_caused() {
             .args(["-e", "-c", &script])
             .current_dir(checkout)
             .env("PATH", &path)
+            .env("XDG_CACHE_HOME", common::user_cache())
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .output()
             .unwrap();

@@ -11,7 +11,7 @@ use common::{Fixture, Server};
 
 /// `manual ARGS` in `dir`, with the environment given.
 fn manual(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_manual"));
+    let mut command = common::manual();
     command
         .current_dir(dir)
         .args(args)
@@ -354,7 +354,7 @@ fn shell_words(line: &str) -> Vec<String> {
 /// Starts `manual args --port 0` in `dir`, waits for the line that says
 /// where it serves, stops it and returns that line.
 fn serve_says_where(dir: &Path, args: &[&str]) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_manual"))
+    let mut child = common::manual()
         .current_dir(dir)
         .args(args)
         .args(["--port", "0"])

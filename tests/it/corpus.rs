@@ -92,8 +92,7 @@ fn every_corpus_page_is_published_and_indexed() {
 fn check_findings_on_the_corpus() {
     let settings = corpus_settings();
     let corpus_root = corpus_source().join("..");
-    let output = assert_cmd::Command::cargo_bin("manual")
-        .unwrap()
+    let output = common::manual_cmd()
         .current_dir(&corpus_root)
         .args(["check", "--format", "json", "--today", "2026-11-22"])
         .arg("--config")

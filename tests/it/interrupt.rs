@@ -36,7 +36,7 @@ fn ctrl_c_during_build_leaves_the_published_site_and_no_staging_folder() {
     let before = snapshot_tree(&site.path("build"));
 
     site.page("p0", "Changed", "Ops", "Changed.\n");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_manual"))
+    let mut child = common::manual()
         .current_dir(site.path(""))
         .args(["build", "--skip-check"])
         .stdout(Stdio::null())

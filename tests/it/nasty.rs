@@ -70,6 +70,7 @@ fn build_capped(site: &Fixture, args: &[&str]) -> Capped {
         ))
         .arg("capped")
         .arg(env!("CARGO_BIN_EXE_manual"))
+        .env("XDG_CACHE_HOME", common::user_cache())
         .arg("build")
         .args(args)
         .current_dir(site.path(""));
@@ -229,7 +230,7 @@ fn files_that_disappear_during_the_build() {
         site.page(&format!("p{i}"), &format!("Page {i}"), "Ops", "Text.\n");
         site.write(&format!("source/manual/images/i{i}.png"), "png");
     }
-    let child = Command::new(env!("CARGO_BIN_EXE_manual"))
+    let child = common::manual()
         .args(["build", "--skip-check"])
         .current_dir(site.path(""))
         .stdout(std::process::Stdio::null())

@@ -7,7 +7,6 @@ use crate::common;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
-use std::process::Command;
 
 use common::Fixture;
 use common::browser::{StaticServer, axe_source, axe_violations, browser, strings, wait_for};
@@ -622,7 +621,7 @@ async fn a_tech_docs_site_works_on_a_phone_and_a_wide_screen() {
     // Served at the root here, rather than under the gem's GitHub path.
     site.write("ours.yml", "base_path: /\n");
     let out = site.path("www");
-    let run = Command::new(env!("CARGO_BIN_EXE_manual"))
+    let run = common::manual()
         .current_dir(&gem_docs)
         // With the base path changed, a link to the site's own address no
         // longer resolves: skip the checks, which tests/it/tech_docs.rs runs.

@@ -172,7 +172,7 @@ fn built_corpus() -> Fixture {
     let site = Fixture::new();
     let out = site.path("www");
     let settings = repo().join("tests/fixtures/govuk-manual.yml");
-    let mut command = assert_cmd::Command::cargo_bin("manual").unwrap();
+    let mut command = common::manual_cmd();
     command
         .arg("-C")
         .arg(&corpus)

@@ -17,6 +17,7 @@ fn strace(site: &Fixture, trace: &str, args: &[&str]) -> String {
         .args(["-f", "-qq", "-e", trace, "-o"])
         .arg(&log)
         .arg(env!("CARGO_BIN_EXE_manual"))
+        .env("XDG_CACHE_HOME", common::user_cache())
         .args(args)
         .current_dir(site.path(""))
         .output()

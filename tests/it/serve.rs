@@ -488,7 +488,7 @@ fn requests_to_other_host_names_are_refused() {
 #[test]
 fn allow_host_lets_a_named_host_in() {
     let site = site();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_manual"))
+    let mut child = common::manual()
         .current_dir(site.path(""))
         .args(["serve", "--port", "0", "--allow-host", "docs.internal"])
         .stdout(std::process::Stdio::piped())
@@ -817,6 +817,7 @@ fn an_edit_to_a_partial_a_layout_or_another_page_shows_on_the_erb_pages_that_use
 #[test]
 fn code_highlighted_while_serving_is_kept_for_the_next_build() {
     let site = site();
+    std::fs::create_dir(site.path(".manual-cache")).unwrap();
     let server = Server::start(&site, None);
     site.page("c", "Page C", "Ops", "```ruby\nputs :kept_for_later\n```\n");
     server.wait_for("/manual/c.html", "the new page", |_, b| {

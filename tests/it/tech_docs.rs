@@ -7,7 +7,6 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use common::{Fixture, Run};
 
 fn gem_docs() -> PathBuf {
@@ -22,8 +21,7 @@ fn gem_docs() -> PathBuf {
 
 /// Runs `manual` in `dir` with `args`.
 fn manual_in(dir: &Path, args: &[&str]) -> Run {
-    Run(Command::cargo_bin("manual")
-        .unwrap()
+    Run(common::manual_cmd()
         .current_dir(dir)
         .args(args)
         .output()

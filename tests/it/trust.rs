@@ -298,6 +298,7 @@ fn a_mount_point_is_published_into() {
         bin = env!("CARGO_BIN_EXE_manual"),
     );
     let output = std::process::Command::new("unshare")
+        .env("XDG_CACHE_HOME", common::user_cache())
         .args(["--mount", "--map-root-user", "sh", "-c", &script])
         .current_dir(site.path(""))
         .output()
@@ -552,11 +553,11 @@ fn owners_lists_pages_it_could_not_read_and_fails() {
 /// Runs `manual ARGS` with its output going to a pipe that is already
 /// closed, as `manual ARGS | head -0` does.
 fn with_closed_stdout(site: &Fixture, args: &[&str], stderr_too: bool) -> std::process::Output {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     let writer_err = writer.try_clone().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_manual"));
+    let mut command = common::manual();
     command
         .args(args)
         .current_dir(site.path(""))
@@ -748,7 +749,7 @@ fn the_projects_git_history_is_never_the_output() {
 
 /// Runs `manual args` in the fixture as typed, with no added flags.
 fn manual_in(site: &Fixture, args: &[&str]) -> common::Run {
-    let mut command = assert_cmd::Command::cargo_bin("manual").unwrap();
+    let mut command = common::manual_cmd();
     command.current_dir(site.dir.path()).args(args);
     common::Run(command.output().unwrap())
 }

@@ -22,6 +22,25 @@ pub fn repo_theme() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("theme")
 }
 
+/// The user cache folder every run of the binary in these tests is given
+/// (`XDG_CACHE_HOME`), so the tests keep their caches and the user's key
+/// under `target/`, not in the home folder of whoever runs them.
+pub fn user_cache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("user-cache")
+}
+
+/// The `manual` binary, to run with the tests' user cache folder.
+pub fn manual() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_manual"));
+    command.env("XDG_CACHE_HOME", user_cache());
+    command
+}
+
+/// `manual()` for assertions.
+pub fn manual_cmd() -> Command {
+    Command::from_std(manual())
+}
+
 impl Fixture {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -79,7 +98,7 @@ impl Fixture {
 
     /// `build` with rayon limited to `threads` worker threads.
     pub fn build_with_threads(&self, args: &[&str], threads: Option<usize>) -> Run {
-        let mut command = Command::cargo_bin("manual").unwrap();
+        let mut command = manual_cmd();
         if let Some(threads) = threads {
             command.env("RAYON_NUM_THREADS", threads.to_string());
         }
@@ -93,7 +112,7 @@ impl Fixture {
     /// Runs `manual <command> args` in the fixture with a fixed date, so
     /// review deadlines do not drift.
     pub fn run(&self, command: &str, args: &[&str]) -> Run {
-        let mut cmd = Command::cargo_bin("manual").unwrap();
+        let mut cmd = manual_cmd();
         cmd.current_dir(self.dir.path()).arg(command);
         if !args.contains(&"--today") {
             cmd.args(["--today", "2026-11-22"]);
@@ -142,7 +161,7 @@ impl Server {
     /// Starts `manual serve` on a free port, with the built-in theme and
     /// `layouts` over it when given.
     pub fn start(site: &Fixture, layouts: Option<&Path>) -> Server {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_manual"));
+        let mut command = manual();
         command
             .current_dir(site.dir.path())
             .args(["serve", "--port", "0"]);
