@@ -86,6 +86,7 @@ codes! {
     ErbError = "erb-error": "An ERB tag fails when run (a missing value, a wrong argument).";
     ErbBudget = "erb-budget": "A page's ERB or a project helper does more work, makes larger values or nests deeper than one page may.";
     ErbSkipped = "erb-skipped": "An `.erb` file that is neither a page, a partial a page uses, nor a layout is not published.";
+    MarkdownDialect = "markdown-dialect": "On a tech-docs site, Markdown that the gem's Redcarpet reads differently from manual (lists, mostly).";
     SettingUnsupported = "setting-unsupported": "A tech-docs setting that manual reads but does not act on.";
     LayoutsMissing = "layouts-missing": "The layouts folder does not exist.";
     LayoutsUnreadable = "layouts-unreadable": "A file in the layouts folder cannot be read.";

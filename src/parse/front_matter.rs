@@ -49,9 +49,9 @@ pub struct FrontMatter {
     pub last_reviewed_on: Option<String>,
     #[serde(deserialize_with = "text")]
     pub review_in: Option<String>,
-    #[serde(deserialize_with = "text_list")]
+    #[serde(deserialize_with = "text_list", skip_serializing_if = "Vec::is_empty")]
     pub related_repos: Vec<String>,
-    #[serde(deserialize_with = "text_list")]
+    #[serde(deserialize_with = "text_list", skip_serializing_if = "Vec::is_empty")]
     pub old_paths: Vec<String>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,

@@ -11,6 +11,8 @@ pub enum Lint {
     Mojibake,
     HeadingSpace,
     GovukSpelling,
+    /// Markdown the tech-docs gem reads differently (`dialect`).
+    MarkdownDialect,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -122,6 +122,9 @@ pub struct RenderedMarkdown {
     /// The body opens with a level-1 heading: the page's title is in its
     /// text, and a layout writes no second one.
     pub starts_with_title: bool,
+    /// On a tech-docs site, where the gem's Markdown reads a list
+    /// differently (`dialect`).
+    pub dialect: Vec<super::lints::Finding>,
 }
 
 /// Something on a page that some readers cannot use: found as the page is
@@ -248,15 +251,10 @@ pub fn render_body(
         }
         None
     };
-    // The gem's Redcarpet runs SmartyPants over what it writes: quotes,
-    // dashes and ellipses made typographic, as pulldown-cmark's smart
-    // punctuation makes them.
-    let options = if gem_markdown {
-        options() | Options::ENABLE_SMART_PUNCTUATION
-    } else {
-        options()
-    };
-    let parser = Parser::new_with_broken_link_callback(body, options, Some(note_undefined));
+    // On a tech-docs site the gem's SmartyPants runs over the HTML once it
+    // is written (`smartypants`), as Redcarpet runs it, rather than
+    // pulldown-cmark's smart punctuation, whose quotes point otherwise.
+    let parser = Parser::new_with_broken_link_callback(body, options(), Some(note_undefined));
     let mut definitions: Vec<LinkDefinition> = parser
         .reference_definitions()
         .iter()
@@ -292,6 +290,23 @@ pub fn render_body(
         no_intra_word_emphasis(body, &mut events);
         join_adjacent_quotes(body, &mut events);
     }
+    let dialect = if gem_markdown {
+        super::dialect::partings(body, &events)
+            .into_iter()
+            .map(|parting| {
+                let (line, column) = position(parting.offset);
+                super::lints::Finding {
+                    lint: super::lints::Lint::MarkdownDialect,
+                    line,
+                    column,
+                    message: parting.message,
+                    help: parting.help,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let explicit_ids: Vec<String> = events
         .iter()
@@ -386,14 +401,9 @@ pub fn render_body(
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, heading_text, heading_html)) = open_heading.as_mut() {
                     heading_text.push_str(t);
-                    // The gem makes ids before SmartyPants: from the text
-                    // as written (a quote the author typed curly stays so).
-                    let written = &body[range.clone()];
-                    if gem_markdown && is_smart_punctuation(t) && written.is_ascii() {
-                        heading_id::redcarpet_text(written, heading_html);
-                    } else {
-                        heading_id::redcarpet_text(t, heading_html);
-                    }
+                    // The gem makes ids before SmartyPants runs, so from
+                    // the text as written.
+                    heading_id::redcarpet_text(t, heading_html);
                 }
                 if matches!(event, Event::Text(_)) && !in_code_block {
                     prose.push(range.clone());
@@ -630,7 +640,9 @@ pub fn render_body(
     if gem_markdown && keep_text {
         row_headers(&mut events);
     }
-    let html = if keep_text {
+    let html = if keep_text && gem_markdown {
+        super::smartypants::apply(&write_html(events, insertions, body.len() * 3 / 2))
+    } else if keep_text {
         write_html(events, insertions, body.len() * 3 / 2)
     } else {
         String::new()
@@ -664,6 +676,7 @@ pub fn render_body(
         heading_text_starts,
         scripts,
         starts_with_title,
+        dialect,
     }
 }
 
@@ -892,15 +905,6 @@ fn row_headers(events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
             _ => {}
         }
     }
-}
-
-/// What pulldown-cmark's smart punctuation writes, each as a text event of
-/// its own: a typographic quote, dash or ellipsis.
-fn is_smart_punctuation(text: &str) -> bool {
-    matches!(
-        text,
-        "\u{2018}" | "\u{2019}" | "\u{201C}" | "\u{201D}" | "\u{2013}" | "\u{2014}" | "\u{2026}"
-    )
 }
 
 /// A code block's HTML: highlighted (or escaped, and then keyboard-

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod callout;
 pub mod code_fence;
 pub mod diagram;
+pub mod dialect;
 pub mod erb;
 pub mod front_matter;
 pub mod heading_id;
@@ -15,6 +16,7 @@ pub mod lints;
 pub mod locate;
 pub mod markdown;
 pub mod review;
+pub mod smartypants;
 pub mod words;
 
 use std::collections::BTreeMap;
@@ -328,7 +330,9 @@ pub fn resource(
     let mut data = serde_json::to_value(front_matter).unwrap_or_default();
     if let serde_json::Value::Object(map) = &mut data {
         map.remove("layout");
-        map.retain(|_, v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
+        // Keys not written are left out (nil, as in Middleman); a list
+        // written empty stays an empty list.
+        map.retain(|_, v| !v.is_null());
     }
     erb::Resource {
         url: crate::url::address(&url).to_string(),
@@ -431,6 +435,7 @@ pub fn parse_page_in(
         &locator,
         &rendered.prose,
     );
+    findings.append(&mut rendered.dialect);
     // In the gem's markdown `##Heading` is a heading (`render_body` made it
     // one), so it is not reported as one that failed.
     if options.gem_markdown {

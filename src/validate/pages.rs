@@ -384,6 +384,7 @@ fn check_lints(site: &Site, page: &Page, found: &mut Diagnostics) {
             Lint::Mojibake => (lints.mojibake, Code::LintMojibake),
             Lint::HeadingSpace => (lints.heading_space, Code::LintHeadingSpace),
             Lint::GovukSpelling => (lints.govuk_spelling, Code::LintGovukSpelling),
+            Lint::MarkdownDialect => (true, Code::MarkdownDialect),
         };
         if enabled {
             found.push(

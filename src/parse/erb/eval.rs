@@ -904,8 +904,23 @@ impl<'w> Env<'w> {
                     let result = match op {
                         "-" => a.checked_sub(*b),
                         "*" => a.checked_mul(*b),
-                        "/" => a.checked_div(*b),
-                        _ => a.checked_rem(*b),
+                        // Ruby rounds a quotient down and gives a
+                        // remainder the divisor's sign: -7 / 2 is -4, and
+                        // -8 % 3 is 1.
+                        "/" => a.checked_div(*b).map(|q| {
+                            if (a % b != 0) && ((*a < 0) != (*b < 0)) {
+                                q - 1
+                            } else {
+                                q
+                            }
+                        }),
+                        _ => a.checked_rem(*b).map(|r| {
+                            if r != 0 && ((r < 0) != (*b < 0)) {
+                                r + b
+                            } else {
+                                r
+                            }
+                        }),
                     };
                     result.map(Value::Int).ok_or_else(|| {
                         self.failed(at, format!("`{op}` on {a} and {b} has no answer"))
@@ -921,7 +936,7 @@ impl<'w> Env<'w> {
                         "-" => a - b,
                         "*" => a * b,
                         "/" => a / b,
-                        _ => a % b,
+                        _ => a - b * (a / b).floor(),
                     })),
                     _ => Err(self.failed(
                         at,
@@ -1124,6 +1139,14 @@ impl<'w> Env<'w> {
                 "to_i" => Ok(Value::Int(receiver.number().unwrap_or(0.0) as i64)),
                 "to_f" => Ok(Value::Float(receiver.number().unwrap_or(0.0))),
                 "zero?" => Ok(Value::Bool(receiver.number() == Some(0.0))),
+                "positive?" => Ok(Value::Bool(receiver.number().is_some_and(|n| n > 0.0))),
+                "negative?" => Ok(Value::Bool(receiver.number().is_some_and(|n| n < 0.0))),
+                "even?" | "odd?" if matches!(receiver, Value::Int(_)) => {
+                    let Value::Int(i) = receiver else {
+                        unreachable!("matched an integer")
+                    };
+                    Ok(Value::Bool((i.rem_euclid(2) == 0) == (name == "even?")))
+                }
                 "abs" => Ok(match receiver {
                     Value::Int(i) => Value::Int(i.saturating_abs()),
                     other => Value::Float(other.number().unwrap_or(0.0).abs()),
@@ -1264,15 +1287,18 @@ impl<'w> Env<'w> {
                         .saturating_add(pieces.saturating_mul(std::mem::size_of::<Value>())),
                     at,
                 )?;
-                Value::Array(if separator.is_empty() {
-                    text.split_whitespace()
-                        .map(|s| Value::Str(s.into()))
-                        .collect()
+                // As Ruby splits: on runs of white space for " " or no
+                // separator, and without the empty pieces at the end (so
+                // "" gives no pieces at all).
+                let mut pieces: Vec<&str> = if separator.is_empty() || separator == " " {
+                    text.split_whitespace().collect()
                 } else {
-                    text.split(separator.as_str())
-                        .map(|s| Value::Str(s.into()))
-                        .collect()
-                })
+                    text.split(separator.as_str()).collect()
+                };
+                while pieces.last() == Some(&"") {
+                    pieces.pop();
+                }
+                Value::Array(pieces.into_iter().map(|s| Value::Str(s.into())).collect())
             }
             "to_sym" => Value::Symbol(text),
             "to_i" => Value::Int(ruby_number_prefix(&text, false).parse().unwrap_or(0)),
@@ -1395,6 +1421,24 @@ impl<'w> Env<'w> {
                 Value::Array(sorted)
             }
             "to_a" | "entries" => Value::Array(items),
+            "min" | "max" if args.is_empty() => {
+                let mut best: Option<Value> = None;
+                for item in items {
+                    let better = match &best {
+                        None => true,
+                        Some(kept) => {
+                            let order = item.compare(kept).ok_or_else(|| {
+                                self.failed(at, format!("`{name}` needs items that compare"))
+                            })?;
+                            (name == "min" && order.is_lt()) || (name == "max" && order.is_gt())
+                        }
+                    };
+                    if better {
+                        best = Some(item);
+                    }
+                }
+                best.unwrap_or(Value::Nil)
+            }
             "sum" => {
                 let mut total = 0.0;
                 for item in &items {

@@ -57,7 +57,7 @@ impl fmt::Display for SyntaxError {
 
 const OPERATORS: &[&str] = &[
     "&&", "||", "==", "!=", "<=", ">=", "=>", "&.", "::", "..", ".", ",", "(", ")", "[", "]", "{",
-    "}", "|", "=", "!", "<", ">", "+", "-", "*", "/", "%", "?", ":", ";",
+    "}", "|", "=", "!", "<", ">", "+", "-", "*", "/", "%", "?", ":", ";", "&",
 ];
 
 const KEYWORDS: &[&str] = &[
@@ -1006,6 +1006,40 @@ impl<'a> Parser<'a> {
     ) -> Result<(Vec<Expr>, Option<Box<BraceBlock>>), SyntaxError> {
         let mut args = Vec::new();
         match self.peek() {
+            // `(&:name)`: a block that calls `name` on each item.
+            Some(t)
+                if t.token == Token::Op("(") && !t.space_before && self.block_pass_follows() =>
+            {
+                let at = t.at;
+                self.next += 2;
+                let Some(Spanned {
+                    token: Token::Symbol(method),
+                    ..
+                }) = self.bump().cloned()
+                else {
+                    unreachable!("block_pass_follows saw the symbol");
+                };
+                self.expect_op(")")?;
+                let item = "__item".to_string();
+                let body = Expr::Call {
+                    receiver: Some(Box::new(Expr::Name {
+                        name: item.clone(),
+                        at,
+                    })),
+                    name: method,
+                    args: Vec::new(),
+                    block: None,
+                    safe: false,
+                    at,
+                };
+                return Ok((
+                    args,
+                    Some(Box::new(BraceBlock {
+                        params: vec![item],
+                        body,
+                    })),
+                ));
+            }
             Some(t) if t.token == Token::Op("(") && !t.space_before => {
                 self.next += 1;
                 args = self.arguments(Some(")"))?;
@@ -1023,6 +1057,14 @@ impl<'a> Parser<'a> {
             _ => None,
         };
         Ok((args, block))
+    }
+
+    /// Whether `(&:name)` comes next.
+    fn block_pass_follows(&self) -> bool {
+        let token = |n: usize| self.tokens.get(self.next + n).map(|t| &t.token);
+        token(1) == Some(&Token::Op("&"))
+            && matches!(token(2), Some(Token::Symbol(_)))
+            && token(3) == Some(&Token::Op(")"))
     }
 
     /// `|a, b| expr }` after the `{`.

@@ -174,6 +174,31 @@ fn nil_answers_what_every_ruby_value_answers() {
     );
 }
 
+/// Each found by the generated differential test against Ruby
+/// (`tests/it/redcarpet.rs`), which first gave another answer.
+#[test]
+fn numbers_splits_and_block_passing_follow_ruby() {
+    let site = Site::new();
+    for (ruby, answer) in [
+        ("-8 % 3", "1"),
+        ("8 % -3", "-1"),
+        ("-7 / 2", "-4"),
+        ("7 / 2", "3"),
+        ("-7.0 % 2", "1.0"),
+        ("\"\".split(\",\").size", "0"),
+        ("\"a,b,,\".split(\",\").size", "2"),
+        ("\" a  b \".split(\" \").join(\"|\")", "a|b"),
+        ("[\"a\", \"b\"].map(&:upcase).join", "AB"),
+        ("[3, 1, 2].min", "1"),
+        ("[\"b\", \"a\"].max", "b"),
+        ("[].min.to_s", ""),
+        ("4.even?", "true"),
+        ("-3.odd?", "true"),
+    ] {
+        assert_eq!(site.text(&format!("<%= {ruby} %>")), answer, "{ruby}");
+    }
+}
+
 #[test]
 fn trims_and_the_escape_even_inside_code() {
     let site = Site::new();
