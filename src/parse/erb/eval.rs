@@ -1154,19 +1154,9 @@ impl<'w> Env<'w> {
                 _ => no_method(self, &receiver),
             },
             Value::Array(items) => self.list_method(items, name, &args, at),
-            Value::Hash(pairs) => match name {
-                "fetch" => Ok(pairs
-                    .iter()
-                    .find(|(k, _)| k.key_name() == arg(0).key_name())
-                    .map_or_else(|| arg(1), |(_, v)| v.clone())),
-                "key?" | "has_key?" | "include?" => Ok(Value::Bool(
-                    pairs.iter().any(|(k, _)| k.key_name() == arg(0).key_name()),
-                )),
-                "keys" => Ok(Value::Array(pairs.into_iter().map(|(k, _)| k).collect())),
-                "values" => Ok(Value::Array(pairs.into_iter().map(|(_, v)| v).collect())),
-                "empty?" => Ok(Value::Bool(pairs.is_empty())),
-                "size" | "length" | "count" => Ok(Value::Int(pairs.len() as i64)),
-                _ => no_method(self, &Value::Hash(pairs)),
+            Value::Hash(pairs) => match hash_method(&pairs, name, &args) {
+                Some(answer) => Ok(answer),
+                None => no_method(self, &Value::Hash(pairs)),
             },
             Value::Nil => match name {
                 "to_a" => Ok(Value::Array(Vec::new())),
@@ -1179,30 +1169,28 @@ impl<'w> Env<'w> {
     }
 
     fn data_method(&self, json: Json, name: &str, args: &[Value], at: usize) -> Result<Value> {
-        let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
         match json {
-            Json::Object(map) => Ok(match name {
-                "fetch" => map
-                    .get(&arg(0).key_name().unwrap_or_default())
-                    .map_or_else(|| arg(1), Value::from_json),
-                "key?" | "has_key?" | "include?" => {
-                    Value::Bool(map.contains_key(&arg(0).key_name().unwrap_or_default()))
+            // Front matter answers what a hash answers, from the same
+            // table; any other name is a key, and a missing one is nil, as
+            // in Middleman.
+            Json::Object(map) => {
+                let Value::Hash(pairs) = Value::from_json_shallow(&Json::Object(map)) else {
+                    unreachable!("an object is a hash");
+                };
+                if let Some(answer) = hash_method(&pairs, name, args) {
+                    return Ok(answer);
                 }
-                "keys" => Value::Array(map.keys().map(|k| Value::Str(k.clone())).collect()),
-                "values" => Value::Array(map.values().map(Value::from_json).collect()),
-                "empty?" => Value::Bool(map.is_empty()),
-                "size" | "length" => Value::Int(map.len() as i64),
-                "to_h" | "to_hash" => Value::from_json_shallow(&Json::Object(map)),
-                // Any other name is a front matter key: missing ones are nil,
-                // as in Middleman.
-                key => map.get(key.trim_end_matches('?')).map_or(Value::Nil, |v| {
-                    if key.ends_with('?') {
-                        Value::Bool(Value::from_json(v).truthy())
-                    } else {
-                        Value::from_json(v)
-                    }
-                }),
-            }),
+                let key = name.trim_end_matches('?');
+                let value = pairs
+                    .into_iter()
+                    .find(|(k, _)| k.key_name().as_deref() == Some(key))
+                    .map_or(Value::Nil, |(_, v)| v);
+                Ok(if name.ends_with('?') {
+                    Value::Bool(value.truthy())
+                } else {
+                    value
+                })
+            }
             other => {
                 let value = Value::from_json(&other);
                 match value {
@@ -1944,4 +1932,27 @@ pub fn link_to(text: &str, url: &str, options: &[(Value, Value)]) -> String {
         attributes(options, &["href"]),
         html_escape::encode_text(text)
     )
+}
+
+/// What a hash answers, for hash literals and front matter alike (a key is
+/// found by its name, a symbol or a string, as Middleman's data finds it);
+/// `None` for a name that is not a hash method.
+fn hash_method(pairs: &[(Value, Value)], name: &str, args: &[Value]) -> Option<Value> {
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
+    let find = |key: &Value| {
+        let key = key.key_name();
+        pairs.iter().find(|(k, _)| k.key_name() == key)
+    };
+    Some(match name {
+        "fetch" => find(&arg(0)).map_or_else(|| arg(1), |(_, v)| v.clone()),
+        "dig" => find(&arg(0)).map_or(Value::Nil, |(_, v)| v.clone()),
+        "key?" | "has_key?" | "include?" | "member?" => Value::Bool(find(&arg(0)).is_some()),
+        "keys" => Value::Array(pairs.iter().map(|(k, _)| k.clone()).collect()),
+        "values" => Value::Array(pairs.iter().map(|(_, v)| v.clone()).collect()),
+        "empty?" => Value::Bool(pairs.is_empty()),
+        "any?" if args.is_empty() => Value::Bool(!pairs.is_empty()),
+        "size" | "length" | "count" => Value::Int(pairs.len() as i64),
+        "to_h" | "to_hash" => Value::Hash(pairs.to_vec()),
+        _ => return None,
+    })
 }

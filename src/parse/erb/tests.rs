@@ -199,6 +199,38 @@ fn numbers_splits_and_block_passing_follow_ruby() {
     }
 }
 
+/// Front matter and a hash literal holding the same keys answer every
+/// hash method alike: one table serves both.
+#[test]
+fn front_matter_answers_as_a_hash_does() {
+    let site = Site::new();
+    let literal = "{ \"title\" => \"Beta\", \"weight\" => 10, \"tags\" => [\"x\", \"y\"] }";
+    for call in [
+        ".keys.join(\",\")",
+        ".values.size",
+        ".size",
+        ".length",
+        ".count",
+        ".empty?",
+        ".any?",
+        ".key?(\"title\")",
+        ".include?(:weight)",
+        ".fetch(\"title\")",
+        ".fetch(\"nope\", \"default\")",
+        ".dig(\"tags\").join",
+        ".to_h.size",
+    ] {
+        assert_eq!(
+            site.text(&format!("<%= current_page.data{call} %>")),
+            site.text(&format!("<%= ({literal}){call} %>")),
+            "{call}"
+        );
+    }
+    // Only front matter also answers its keys as methods.
+    assert_eq!(site.text("<%= current_page.data.weight %>"), "10");
+    assert_eq!(site.text("<%= current_page.data.missing.to_s %>"), "");
+}
+
 #[test]
 fn trims_and_the_escape_even_inside_code() {
     let site = Site::new();
