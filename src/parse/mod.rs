@@ -29,6 +29,10 @@ use crate::load::PageSource;
 use crate::url::page_url;
 pub use front_matter::FrontMatter;
 use locate::Locator;
+
+/// The built-in layout that writes a page's HTML and nothing else
+/// (`layout: false`).
+pub const BARE_LAYOUT: &str = "bare";
 pub use markdown::{CodeBlock, Heading, Link, LinkDefinition, LinkKind, UndefinedReference};
 
 #[derive(Debug, Clone)]
@@ -584,6 +588,21 @@ pub fn parse_page_in(
             wrapped_by_layout.then_some(&rendered.html),
         ))
     };
+    // `layout: false` (in front matter or a config.rb `page` rule) is a
+    // page with no layout at all, as in Middleman: its own HTML, title
+    // heading included, and nothing around it.
+    if layout.as_deref() == Some("false") {
+        layout = Some(BARE_LAYOUT.to_string());
+        if let Some(title) = title_heading.take() {
+            rendered.html = format!(
+                "<h1 id=\"{}\">{}</h1>\n{}",
+                html_escape::encode_double_quoted_attribute(&title.id),
+                title.html,
+                rendered.html
+            );
+            title_in_body = true;
+        }
+    }
     let page = Page {
         description_text,
         digest,

@@ -144,7 +144,7 @@ fn unknown_layout_names_the_page_line_and_known_layouts() {
         b"---\ntitle: T\nsection: S\nlayout: fancy\n---\n",
         &[
             "source/manual/bad.html.md:4:1: error[layout-unknown]: unknown layout `fancy`",
-            "use one of the layouts that exist: core, home, layout, manual_index, manual_layout, not_found, page, print, redirect",
+            "use one of the layouts that exist: bare, core, home, layout, manual_index, manual_layout, not_found, page, print, redirect",
         ],
     );
 }

@@ -985,3 +985,38 @@ fn a_gem_navigation_tree_names_pages_as_the_current_gem_does() {
     assert!(nav.contains(">The first guide</a>"), "{nav}");
     assert!(!nav.contains(">Set up (front matter)</a>"), "{nav}");
 }
+
+/// `layout: false`, in front matter or in a config.rb `page` rule, writes
+/// the page's own HTML and nothing around it, as Middleman does; the
+/// page is still checked and linked like any other.
+#[test]
+fn a_page_with_layout_false_is_its_own_html_alone() {
+    let site = gem_site("service_name: Bare\n");
+    site.write("config.rb", "page \"/feed.html\", layout: false\n");
+    gem_page(
+        &site,
+        "index.html.md",
+        "title: Home\n",
+        "[Raw](/raw.html)\n",
+    );
+    gem_page(
+        &site,
+        "raw.html.md",
+        "title: Raw\nlayout: false\n",
+        "# Raw\n\nJust *this*.\n",
+    );
+    gem_page(&site, "feed.html.md", "title: Feed\n", "Items.\n");
+    let run = site.build(&[]);
+    run.assert_ok();
+    assert!(
+        !run.stderr().contains("config-rb-ignored"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        site.read("build/raw.html"),
+        "<h1 id=\"raw\">Raw</h1>\n<p>Just <em>this</em>.</p>\n"
+    );
+    assert_eq!(site.read("build/feed.html"), "<p>Items.</p>\n");
+    assert!(site.read("build/index.html").contains("<html"));
+}
