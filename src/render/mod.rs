@@ -157,11 +157,17 @@ impl<'a> Renderer<'a> {
                 // (`url::relative_to`). Hosts show the page-not-found page
                 // at any depth, where addresses relative to /404.html would
                 // lead nowhere, so it keeps its own.
-                if self.site.settings.relative_links
+                let settings = &self.site.settings;
+                if (settings.relative_links || settings.relative_assets)
                     && output != Output::Generated(Generated::NotFound)
                 {
                     let from = self.site.href(output.url(self.site), None);
-                    if let Cow::Owned(relative) = relative_addresses(&text, &from) {
+                    let which = if settings.relative_links {
+                        Addresses::All
+                    } else {
+                        Addresses::OfFiles
+                    };
+                    if let Cow::Owned(relative) = relative_addresses(&text, &from, which) {
                         return Ok(Made::Text(relative));
                     }
                 }
@@ -217,10 +223,12 @@ impl<'a> Renderer<'a> {
 /// `document` (published at `from`) with each root-relative address it
 /// links or loads written relative to `from`: in the address attributes,
 /// `srcset`, the search index's `data-index` and a meta refresh's `url=`.
-fn relative_addresses<'t>(document: &'t str, from: &str) -> Cow<'t, str> {
+fn relative_addresses<'t>(document: &'t str, from: &str, which: Addresses) -> Cow<'t, str> {
     let relative = |address: &str| {
-        (address.starts_with('/') && !address.starts_with("//"))
-            .then(|| url::relative_to(from, address))
+        (address.starts_with('/')
+            && !address.starts_with("//")
+            && (which == Addresses::All || is_file_address(address)))
+        .then(|| url::relative_to(from, address))
     };
     parse::html::rewrite_attributes(document, |attribute| match attribute.name {
         "srcset" => {
@@ -256,7 +264,7 @@ fn relative_addresses<'t>(document: &'t str, from: &str) -> Cow<'t, str> {
             Some(format!("{}{new}", &attribute.value[..at]))
         }
         // A folder that search.js adds file names to, not a page.
-        "data-index" => {
+        "data-index" if which == Addresses::All => {
             relative(attribute.value).map(|page| match page.strip_suffix("index.html") {
                 Some("") => "./".to_string(),
                 Some(folder) => folder.to_string(),
@@ -265,6 +273,26 @@ fn relative_addresses<'t>(document: &'t str, from: &str) -> Cow<'t, str> {
         }
         name if parse::html::URL_ATTRIBUTES.contains(&name) => relative(attribute.value),
         _ => None,
+    })
+}
+
+/// Which root-relative addresses `relative_addresses` rewrites.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Addresses {
+    /// Every one (`relative_links`).
+    All,
+    /// Those of files that are not pages: stylesheets, scripts, images,
+    /// downloads (`relative_assets`).
+    OfFiles,
+}
+
+/// Whether a root-relative address names a file that is not a page: its
+/// path ends in a name with an extension other than `.html`.
+fn is_file_address(address: &str) -> bool {
+    let path = address.split(['?', '#']).next().unwrap_or(address);
+    let name = path.rsplit('/').next().unwrap_or("");
+    name.rsplit_once('.').is_some_and(|(stem, extension)| {
+        !stem.is_empty() && !matches!(extension.to_ascii_lowercase().as_str(), "html" | "htm")
     })
 }
 
@@ -362,4 +390,30 @@ fn to_context(view: &impl serde::Serialize) -> Result<Context, Diagnostic> {
             format!("cannot hand the page to its layout: {e}"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_file_address;
+
+    #[test]
+    fn a_file_address_names_a_file_that_is_not_a_page() {
+        for file in [
+            "/assets/manual.css",
+            "/images/a.PNG?v=2",
+            "/f/runbook.pdf#page=2",
+        ] {
+            assert!(is_file_address(file), "{file}");
+        }
+        for page in [
+            "/manual.html",
+            "/a/",
+            "/a",
+            "/a/b.htm#x",
+            "/.well-known/",
+            "/x/.hidden",
+        ] {
+            assert!(!is_file_address(page), "{page}");
+        }
+    }
 }

@@ -115,6 +115,8 @@ pub struct SiteView<'a> {
     noindex: bool,
     /// Addresses are written relative to each page (`relative_links`).
     relative_links: bool,
+    /// Only those of stylesheets, scripts and images (`relative_assets`).
+    relative_assets: bool,
     /// Prefix for every site URL a layout writes: `{{ site.base_path }}/x`.
     base_path: &'a str,
     /// The search page, when search is on.
@@ -161,6 +163,7 @@ impl<'a> SiteView<'a> {
             google_site_verification: settings.google_site_verification.as_deref(),
             noindex: settings.prevent_indexing,
             relative_links: settings.relative_links,
+            relative_assets: settings.relative_assets,
             sections: site
                 .sections
                 .iter()

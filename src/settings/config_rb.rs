@@ -3,7 +3,8 @@
 //! `config-rb-ignored` warning at its line. No Ruby runs; the file is
 //! untrusted input like every other.
 //!
-//! Honoured: `activate :directory_indexes`; `set :relative_links, true`;
+//! Honoured: `activate :directory_indexes`; `activate :relative_assets`;
+//! `set :relative_links, true`;
 //! `redirect "from", to: "to"`;
 //! `set :layout, :name` and `page "/glob/*", layout: :name`; a `SourceUrls`
 //! module or class whose `report_issue_url` returns a string literal. Known and harmless, so not reported: `require`,
@@ -13,6 +14,9 @@
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConfigRb {
     pub directory_indexes: bool,
+    /// `activate :relative_assets`: stylesheets, scripts and images are
+    /// addressed relative to each page; links to pages are not.
+    pub relative_assets: bool,
     /// `set :relative_links, true`.
     pub relative_links: bool,
     /// (from, to, line).
@@ -159,8 +163,16 @@ fn report_issue_url(statement: &Statement<'_>) -> Option<String> {
     url
 }
 
-fn activates_directory_indexes(code: &str) -> bool {
-    code == "activate :directory_indexes" || code.starts_with("activate :directory_indexes ")
+/// The Middleman extensions `manual` acts on when `activate`d.
+const EXTENSIONS: &[&str] = &["directory_indexes", "relative_assets"];
+
+/// The extension a line activates, if it is one `manual` acts on.
+fn activated(code: &str) -> Option<&'static str> {
+    let rest = code.strip_prefix("activate :")?;
+    EXTENSIONS.iter().copied().find(|name| {
+        rest.strip_prefix(name)
+            .is_some_and(|after| after.is_empty() || after.starts_with(' '))
+    })
 }
 
 pub fn read(text: &str) -> ConfigRb {
@@ -169,15 +181,17 @@ pub fn read(text: &str) -> ConfigRb {
         let code = statement.lines[0];
         // Also inside `configure :build do ... end`, where it applies to the
         // build; a block holding nothing else is then fully acted on.
-        if statement
+        let extensions: Vec<&str> = statement
             .lines
             .iter()
-            .any(|line| activates_directory_indexes(line))
-        {
-            config.directory_indexes = true;
+            .filter_map(|l| activated(l))
+            .collect();
+        if !extensions.is_empty() {
+            config.directory_indexes |= extensions.contains(&"directory_indexes");
+            config.relative_assets |= extensions.contains(&"relative_assets");
             let rest_is_plumbing = statement.lines[1..]
                 .iter()
-                .all(|line| activates_directory_indexes(line) || *line == "end");
+                .all(|line| activated(line).is_some() || *line == "end");
             if statement.lines.len() == 1
                 || (code.starts_with("configure :build") && rest_is_plumbing)
             {
@@ -261,6 +275,14 @@ mod tests {
             built.directory_indexes && built.ignored.is_empty(),
             "{built:?}"
         );
+        let assets = read(
+            "configure :build do\n  activate :relative_assets\nend\nactivate :relative_assets_not\n",
+        );
+        assert!(
+            assets.relative_assets && !assets.directory_indexes,
+            "{assets:?}"
+        );
+        assert_eq!(assets.ignored.len(), 1, "{assets:?}");
         assert!(config.directory_indexes && config.relative_links);
         assert_eq!(
             config.redirects,

@@ -107,6 +107,11 @@ pub struct Settings {
     /// page-not-found page keeps root-relative addresses: hosts show it at
     /// any depth.
     pub relative_links: bool,
+    /// Write only the addresses of files that are not pages (stylesheets,
+    /// scripts, images) relative to the page, as Middleman's
+    /// `relative_assets` does; links to pages stay as written. Implied by
+    /// `relative_links`.
+    pub relative_assets: bool,
     /// Prometheus alert rule files, folders or globs in the project whose
     /// `runbook_url` links `check` follows into the manual.
     pub alert_rules: Vec<String>,
@@ -538,6 +543,7 @@ pub fn load_files(files: Files<'_>) -> Result<(Settings, Diagnostics), Diagnosti
         settings.middleman_directory_indexes = config.directory_indexes;
         settings.middleman_layouts = config.layouts;
         settings.relative_links |= config.relative_links;
+        settings.relative_assets |= config.relative_assets;
         // Middleman's redirects join the settings' own; one both name keeps
         // the settings' target (the file a team edits now).
         for (from, to, line) in config.redirects {
@@ -559,7 +565,7 @@ pub fn load_files(files: Files<'_>) -> Result<(Settings, Diagnostics), Diagnosti
                     format!("`{code}` is Ruby that manual does not run, so it has no effect"),
                 )
                 .at(line, 1)
-                .with_help("manual reads `activate :directory_indexes`, `set :relative_links`, `redirect \"/from\", to: \"/to\"`, `set :layout`, `page \"/glob\", layout:` and a `SourceUrls` `report_issue_url` that returns a string; do the rest in site.yml, or remove the line"),
+                .with_help("manual reads `activate :directory_indexes`, `activate :relative_assets`, `set :relative_links`, `redirect \"/from\", to: \"/to\"`, `set :layout`, `page \"/glob\", layout:` and a `SourceUrls` `report_issue_url` that returns a string; do the rest in site.yml, or remove the line"),
             );
         }
     }

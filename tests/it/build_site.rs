@@ -897,6 +897,51 @@ fn the_print_page_holds_every_page_in_order_with_links_kept_inside_it() {
     assert!(site.read("www/print.html").contains("Ours."));
 }
 
+/// Middleman's `relative_assets`: stylesheets, scripts and images are
+/// addressed from the page, while links to pages stay as written.
+#[test]
+fn relative_assets_write_only_the_addresses_of_files_relative() {
+    let site = Fixture::new();
+    let settings = "service_name: Ops\nbase_path: /docs\nenable_search: true\n";
+    site.write("site.yml", format!("{settings}relative_assets: true\n"))
+        .page(
+            "restart",
+            "Restart",
+            "Running",
+            "[Deploy](/manual/deploy.html#go) ![Chart](/images/chart.png) [Runbook](/files/runbook.pdf) [Index](/manual.html)\n",
+        )
+        .page("deploy", "Deploy", "Running", "## Go\n\nText.\n")
+        .write("source/images/chart.png", b"\x89PNG\r\n\x1a\n")
+        .write("source/files/runbook.pdf", b"%PDF-1.4\n");
+    site.build(&["--out", "assets"]).assert_ok();
+    let page = site.read("assets/manual/restart.html");
+    for written in [
+        "href=\"/docs/manual/deploy.html#go\"",
+        "href=\"/docs/manual.html\"",
+        "src=\"../images/chart.png\"",
+        "href=\"../files/runbook.pdf\"",
+        "href=\"../assets/manual.css\"",
+        "src=\"../assets/search.js\"",
+        "data-index=\"/docs/search/\"",
+    ] {
+        assert!(page.contains(written), "{written} not in\n{page}");
+    }
+    // config.rb's `activate :relative_assets` does the same, also inside
+    // `configure :build`, and is not reported as ignored.
+    site.write("site.yml", settings).write(
+        "config.rb",
+        "configure :build do\n  activate :relative_assets\nend\n",
+    );
+    let run = site.build(&["--out", "from-config"]);
+    run.assert_ok();
+    assert!(
+        !run.stderr().contains("config-rb-ignored"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(site.read("from-config/manual/restart.html"), page);
+}
+
 #[test]
 fn relative_links_write_every_address_relative_to_its_page() {
     let site = Fixture::new();
