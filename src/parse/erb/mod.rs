@@ -15,9 +15,12 @@
 
 mod eval;
 mod helpers;
+mod methods;
 pub mod output;
+mod rails;
 mod ruby;
 pub mod template;
+mod value;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,9 +28,10 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::diagnostics::{Code, Diagnostic};
-pub use eval::{Evaluated, MAX_OUTPUT, SUPPORTED, image_tag, warning_text};
+pub use eval::{Evaluated, MAX_OUTPUT};
 pub use helpers::{HELPERS_FOLDER, Helpers};
 pub use output::{Output, Place, SourceFile, SourceMap};
+pub use rails::{SUPPORTED, image_tag, warning_text};
 
 /// One page of the site, as ERB sees it (`sitemap.resources`, `current_page`).
 #[derive(Debug, Clone, PartialEq)]

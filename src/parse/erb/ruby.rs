@@ -1279,32 +1279,34 @@ fn starts_argument(token: &Token) -> bool {
     }
 }
 
-/// Which calls take `{ |x| ... }`: the ones that iterate. Anything else
-/// followed by `{` is given a hash.
+/// The calls that take a block (`{ |x| ... }` or `do |x| ... end`): the
+/// ones that iterate, over lists and hashes. The parser reads `{` after
+/// them as a block (after anything else it is a hash), and the evaluator
+/// answers exactly these (`methods::Env::iterate`).
+pub(super) const WITH_BLOCK: &[&str] = &[
+    "each",
+    "each_with_index",
+    "select",
+    "filter",
+    "reject",
+    "map",
+    "collect",
+    "flat_map",
+    "find",
+    "detect",
+    "any?",
+    "all?",
+    "none?",
+    "count",
+    "sum",
+    "sort_by",
+    "min_by",
+    "max_by",
+    "group_by",
+];
+
 fn takes_brace_block(name: &str, args: &[Expr]) -> bool {
-    args.is_empty()
-        && matches!(
-            name,
-            "each"
-                | "each_with_index"
-                | "select"
-                | "filter"
-                | "reject"
-                | "map"
-                | "collect"
-                | "sort_by"
-                | "find"
-                | "detect"
-                | "any?"
-                | "all?"
-                | "none?"
-                | "count"
-                | "group_by"
-                | "min_by"
-                | "max_by"
-                | "sum"
-                | "flat_map"
-        )
+    args.is_empty() && WITH_BLOCK.contains(&name)
 }
 
 #[cfg(test)]

@@ -231,6 +231,46 @@ fn front_matter_answers_as_a_hash_does() {
     assert_eq!(site.text("<%= current_page.data.missing.to_s %>"), "");
 }
 
+/// The help lists what the dispatch answers, and the dispatch answers
+/// all it lists: each name of each list, called, is never refused as
+/// unsupported (it may fail for want of arguments, which is another
+/// error), and a name in no list is.
+#[test]
+fn the_lists_the_help_is_made_from_are_what_the_dispatch_answers() {
+    use super::methods::{HASH, LIST, NIL, NUMBER, TEXT};
+    use super::rails::FUNCTIONS;
+    use super::ruby::WITH_BLOCK;
+    let site = Site::new();
+    let mut calls: Vec<String> = Vec::new();
+    calls.extend(FUNCTIONS.iter().map(|(name, _)| name.to_string()));
+    calls.extend(TEXT.iter().map(|m| format!("\"abc\".{m}")));
+    calls.extend(NUMBER.iter().map(|m| format!("4.{m}")));
+    calls.extend(LIST.iter().map(|m| format!("[2, 1].{m}")));
+    calls.extend(HASH.iter().map(|m| format!("{{ \"a\" => 1 }}.{m}")));
+    calls.extend(HASH.iter().map(|m| format!("current_page.data.{m}")));
+    calls.extend(NIL.iter().map(|m| format!("nil.{m}")));
+    calls.extend(WITH_BLOCK.iter().map(|m| format!("[2, 1].{m} {{ |x| x }}")));
+    for call in &calls {
+        if let Err(e) = site.run(&format!("<%= {call} %>")) {
+            assert_ne!(e.code, Code::ErbUnsupported, "{call}: {}", e.message);
+        }
+    }
+    for (call, listed) in [
+        ("\"abc\".frobnicate", "upcase"),
+        ("4.frobnicate", "even?"),
+        ("[1].frobnicate", "join"),
+        ("{ \"a\" => 1 }.frobnicate", "fetch"),
+    ] {
+        let e = site.error(&format!("<%= {call} %>"));
+        assert_eq!(e.code, Code::ErbUnsupported, "{call}");
+        assert!(e.help.contains(listed), "{call}: {}", e.help);
+    }
+    let e = site.error("<% [1].frobnicate do |x| %>x<% end %>");
+    assert_eq!(e.code, Code::ErbUnsupported);
+    assert!(e.help.contains("each_with_index"), "{}", e.help);
+    assert!(super::SUPPORTED.contains("`link_to \"TEXT\", \"URL\"`"));
+}
+
 #[test]
 fn trims_and_the_escape_even_inside_code() {
     let site = Site::new();
