@@ -548,8 +548,12 @@ fn check(
         Some(Ok(baseline)) => Some(baseline),
         None => None,
     };
-    let highlighter = manual::highlight::Highlighter::classify_only();
-    let (prepared, diagnostics) = pipeline::check(&inputs, options, &highlighter);
+    let (prepared, diagnostics) = pipeline::check(
+        &inputs,
+        options,
+        &manual::highlight::Highlighter::new(),
+        manual::parse::Purpose::Check,
+    );
     let Some(prepared) = prepared else {
         print(diagnostics);
         errln!("The check could not run.");
@@ -678,10 +682,13 @@ fn owners(inputs: Inputs, format: OwnersFormat, due_within: Option<u32>) -> Exit
         errln!("error: --format markdown and --format slack are for `owners --due`");
         return ExitCode::from(COULD_NOT_RUN);
     }
-    // The report needs no highlighted code and no commit dates: a
-    // classifying highlighter makes neither (and so runs no git).
-    let highlighter = manual::highlight::Highlighter::classify_only();
-    let (prepared, diagnostics) = pipeline::prepare_with(&inputs, &highlighter);
+    // The report needs no HTML, no highlighted code and no commit dates
+    // (so it runs no git).
+    let (prepared, diagnostics) = pipeline::prepare_with(
+        &inputs,
+        &manual::highlight::Highlighter::new(),
+        manual::parse::Purpose::Report,
+    );
     let Some(prepared) = prepared else {
         print_report(diagnostics);
         return ExitCode::from(COULD_NOT_RUN);

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
+use crate::parse::Purpose;
 use crate::parse::cache::ParseCache;
 use crate::project::Inputs;
 use crate::render::{self, Made, Output, Renderer, Templates};
@@ -58,12 +59,16 @@ pub enum Failure {
 /// stops the site from being assembled at all; otherwise the site and every
 /// diagnostic found, errors included.
 pub fn prepare(inputs: &Inputs) -> (Option<Prepared>, Diagnostics) {
-    prepare_with(inputs, &Highlighter::new())
+    prepare_with(inputs, &Highlighter::new(), Purpose::Publish)
 }
 
 /// `prepare`, with a highlighter whose cache outlives this call.
-pub fn prepare_with(inputs: &Inputs, highlighter: &Highlighter) -> (Option<Prepared>, Diagnostics) {
-    prepare_cached(inputs, highlighter, &mut ParseCache::default())
+pub fn prepare_with(
+    inputs: &Inputs,
+    highlighter: &Highlighter,
+    purpose: Purpose,
+) -> (Option<Prepared>, Diagnostics) {
+    prepare_cached(inputs, highlighter, &mut ParseCache::default(), purpose)
 }
 
 /// An error when `path` is a symbolic link that resolves outside `root`.
@@ -92,6 +97,7 @@ pub fn prepare_cached(
     inputs: &Inputs,
     highlighter: &Highlighter,
     cache: &mut ParseCache,
+    purpose: Purpose,
 ) -> (Option<Prepared>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let mut timings = Timings::new();
@@ -209,6 +215,7 @@ pub fn prepare_cached(
 
     lap("list the source", &mut timings);
     let options = parse::ParseOptions {
+        purpose,
         index_words: settings.enable_search,
         base_path: &settings.base_path,
         heading_ids: settings.heading_ids(),
@@ -298,14 +305,15 @@ pub struct CheckOptions {
 }
 
 /// The checks of `check`, after `prepare`. Returns the site (when it could
-/// be assembled) and every diagnostic. `check` alone passes
-/// `Highlighter::classify_only()`: it needs no highlighted HTML.
+/// be assembled) and every diagnostic. `purpose` says whether the pages
+/// are to be published too (`build`) or only read (`check`).
 pub fn check(
     inputs: &Inputs,
     options: CheckOptions,
     highlighter: &Highlighter,
+    purpose: Purpose,
 ) -> (Option<Prepared>, Diagnostics) {
-    let (mut prepared, mut diagnostics) = prepare_with(inputs, highlighter);
+    let (mut prepared, mut diagnostics) = prepare_with(inputs, highlighter, purpose);
     if let Some(p) = &mut prepared {
         let started = std::time::Instant::now();
         diagnostics.extend(validate::check(&p.site));
@@ -361,10 +369,10 @@ pub fn build(
     let highlighter =
         Highlighter::with_disk_cache(open_cache(options.cache.as_deref(), &mut notes));
     let (prepared, mut diagnostics) = if options.skip_check {
-        prepare_with(inputs, &highlighter)
+        prepare_with(inputs, &highlighter, Purpose::Publish)
     } else {
         let check_options = CheckOptions::default();
-        check(inputs, check_options, &highlighter)
+        check(inputs, check_options, &highlighter, Purpose::Publish)
     };
     let Some(Prepared {
         site,

@@ -135,8 +135,12 @@ pub fn since(inputs: &Inputs, revision: &str) -> Result<Scope, Diagnostic> {
             "check the checkout",
         )
     })?;
-    let highlighter = Highlighter::classify_only();
-    let (_, diagnostics) = pipeline::check(&before_inputs, CheckOptions::default(), &highlighter);
+    let (_, diagnostics) = pipeline::check(
+        &before_inputs,
+        CheckOptions::default(),
+        &Highlighter::new(),
+        crate::parse::Purpose::Check,
+    );
     let findings = diagnostics.sorted();
     Ok(Scope {
         base,

@@ -55,9 +55,6 @@ pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     theme: OnceLock<(Theme, Classes)>,
     cache: Mutex<HashMap<(String, String), Arc<str>>>,
-    /// Only tell known languages from unknown ones, and make no HTML at all
-    /// (see `makes_html`). For `check`, which never shows a page.
-    classify_only: bool,
     /// Blocks highlighted by earlier runs.
     disk: Option<disk::DiskCache>,
 }
@@ -78,15 +75,6 @@ impl Highlighter {
         Self::default()
     }
 
-    /// A highlighter for `check`: blocks are classified, not highlighted,
-    /// and the markdown stage skips making pages' HTML too.
-    pub fn classify_only() -> Self {
-        Highlighter {
-            classify_only: true,
-            ..Self::default()
-        }
-    }
-
     /// A highlighter that keeps what it highlights in `cache` between runs.
     pub fn with_disk_cache(cache: Option<disk::DiskCache>) -> Self {
         Highlighter {
@@ -98,12 +86,6 @@ impl Highlighter {
     /// The disk cache, if there is one, to prune it and read its notes.
     pub fn disk_cache(&self) -> Option<&disk::DiskCache> {
         self.disk.as_ref()
-    }
-
-    /// Whether the pages parsed with this highlighter will be shown, so
-    /// their HTML is worth making.
-    pub fn makes_html(&self) -> bool {
-        !self.classify_only
     }
 
     fn syntaxes(&self) -> &SyntaxSet {
@@ -180,6 +162,16 @@ impl Highlighter {
         }
     }
 
+    /// Whether a block in `language` would be highlighted (`Plain`, made
+    /// no HTML) or not (`Unknown`): for a run that shows no page.
+    pub fn classify(&self, language: &str) -> Highlighted {
+        match alias(&language.to_ascii_lowercase()) {
+            None => Highlighted::Plain,
+            Some(name) if self.syntax_for(name).is_some() => Highlighted::Plain,
+            Some(_) => Highlighted::Unknown,
+        }
+    }
+
     pub fn highlight(&self, language: &str, code: &str) -> Highlighted {
         let lower = language.to_ascii_lowercase();
         let Some(name) = alias(&lower) else {
@@ -192,9 +184,6 @@ impl Highlighter {
         let Some(syntax) = self.syntax_for(name) else {
             return Highlighted::Unknown;
         };
-        if self.classify_only {
-            return Highlighted::Plain;
-        }
         let disk_key = self.disk.as_ref().map(|_| disk::key(&syntax.name, code));
         let cached = self
             .disk
@@ -280,9 +269,9 @@ mod tests {
         assert_eq!(colour_of(&html, "def").as_deref(), Some(KEYWORD), "{html}");
         assert_eq!(h.highlight("text", "x"), Highlighted::Plain);
         assert_eq!(h.highlight("klingon", "x"), Highlighted::Unknown);
-        let classify = Highlighter::classify_only();
-        assert_eq!(classify.highlight("rb", "def x; end\n"), Highlighted::Plain);
-        assert_eq!(classify.highlight("klingon", "x"), Highlighted::Unknown);
+        assert_eq!(h.classify("rb"), Highlighted::Plain);
+        assert_eq!(h.classify("text"), Highlighted::Plain);
+        assert_eq!(h.classify("klingon"), Highlighted::Unknown);
     }
 
     #[test]

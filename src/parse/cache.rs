@@ -195,7 +195,7 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
     let mut diagnostics = Diagnostics::new();
     let options_digest = {
         use std::hash::BuildHasher;
-        foldhash::fast::FixedState::default().hash_one((options, highlighter.makes_html()))
+        foldhash::fast::FixedState::default().hash_one(options)
     };
     // After a fresh listing every file is stamped; after an edit in place
     // only the files the watcher named (their parses were forgotten).
@@ -213,7 +213,7 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
     };
     // `check` shows no pages, so it needs no dates; git runs while the pages
     // are parsed.
-    let read_history = cache.history.is_none() && highlighter.makes_html();
+    let read_history = cache.history.is_none() && options.purpose.reads_history();
     let relatives: Vec<&str> = listing.pages.iter().map(|f| f.relative.as_str()).collect();
     let cached = &cache.pages;
     // ERB pages, and pages a site's own ERB layout wraps, run with every

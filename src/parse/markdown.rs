@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::code_fence;
 use super::erb::Place;
-use super::heading_id::{self, HeadingIds, Scheme};
+use super::heading_id::{self, HeadingIds};
 use super::html;
 use super::locate::Locator;
 use crate::highlight::{Highlighted, Highlighter};
@@ -206,15 +206,30 @@ pub fn render(
     highlighter: &Highlighter,
     base_path: &str,
 ) -> RenderedMarkdown {
-    let locator = Locator::plain(text, body_start);
-    render_body(
-        &text[body_start..],
-        &locator,
+    render_for(
+        text,
+        body_start,
         highlighter,
         base_path,
-        Scheme::default(),
-        false,
+        super::Purpose::Publish,
     )
+}
+
+/// `render` for a run of `purpose`.
+pub fn render_for(
+    text: &str,
+    body_start: usize,
+    highlighter: &Highlighter,
+    base_path: &str,
+    purpose: super::Purpose,
+) -> RenderedMarkdown {
+    let locator = Locator::plain(text, body_start);
+    let options = super::ParseOptions {
+        purpose,
+        base_path,
+        ..Default::default()
+    };
+    render_body(&text[body_start..], &locator, highlighter, &options)
 }
 
 /// Renders a page's body; `locator` places its bytes in the author's files.
@@ -224,10 +239,13 @@ pub fn render_body(
     body: &str,
     locator: &Locator<'_>,
     highlighter: &Highlighter,
-    base_path: &str,
-    scheme: Scheme,
-    gem_markdown: bool,
+    parse_options: &super::ParseOptions<'_>,
 ) -> RenderedMarkdown {
+    let (base_path, scheme, gem_markdown) = (
+        parse_options.base_path,
+        parse_options.heading_ids,
+        parse_options.gem_markdown,
+    );
     let position = |offset: usize| locator.position(offset);
 
     let undefined = std::cell::RefCell::new(Vec::new());
@@ -358,7 +376,7 @@ pub fn render_body(
     // Diagrams drawn so far on the page: each one's ids are its own.
     let mut diagrams = 0;
     let mut open_code: Option<(usize, String, String)> = None;
-    let keep_text = highlighter.makes_html();
+    let keep_text = parse_options.purpose.makes_html();
     let mut plain_text = String::with_capacity(if keep_text { body.len() } else { 0 });
 
     for index in 0..events.len() {
@@ -486,6 +504,7 @@ pub fn render_body(
                         at,
                     },
                     highlighter,
+                    keep_text,
                     &mut diagrams,
                 ));
             }
@@ -699,6 +718,7 @@ fn finish_code_block(
     span: std::ops::RangeInclusive<usize>,
     open: OpenCode,
     highlighter: &Highlighter,
+    makes_html: bool,
     diagrams: &mut usize,
 ) -> Option<CodeBlock> {
     let OpenCode {
@@ -715,8 +735,10 @@ fn finish_code_block(
     });
     let highlighted = if language.is_empty() || is_diagram {
         Highlighted::Plain
-    } else {
+    } else if makes_html {
         highlighter.highlight(&language, &code)
+    } else {
+        highlighter.classify(&language)
     };
     let found = (!language.is_empty() || !fence.ignored.is_empty()).then(|| CodeBlock {
         known: highlighted != Highlighted::Unknown,
@@ -726,7 +748,7 @@ fn finish_code_block(
         line,
         column,
     });
-    if !highlighter.makes_html() {
+    if !makes_html {
         return found;
     }
     let html = match drawn {
@@ -1436,7 +1458,13 @@ mod tests {
             words,
             ["Deploy", "Run", "the", "make", "one", "two", "echo", "hi"]
         );
-        let out = render(text, 0, &Highlighter::classify_only(), "");
+        let out = render_for(
+            text,
+            0,
+            &Highlighter::new(),
+            "",
+            crate::parse::Purpose::Check,
+        );
         assert!(out.plain_text.is_empty());
     }
 

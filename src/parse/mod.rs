@@ -165,6 +165,8 @@ impl Page {
 /// cannot be left out of one of them.
 #[derive(Debug, Clone, Copy, Default, Hash)]
 pub struct ParseOptions<'a> {
+    /// What the run needs made.
+    pub purpose: Purpose,
     /// The page's weighted words for the search index (`enable_search`).
     pub index_words: bool,
     /// Written before root-relative addresses in the page (`base_path`).
@@ -178,6 +180,27 @@ pub struct ParseOptions<'a> {
     pub gem_markdown: bool,
     /// Layouts by page address from Middleman's config.rb: (glob, layout).
     pub layout_rules: &'a [(String, String)],
+}
+
+/// What a run needs from parsing: `build` and `serve` publish pages;
+/// `check` and `owners` only read them, so they skip making HTML (and
+/// highlighting code), search words and each page's git history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Purpose {
+    #[default]
+    Publish,
+    Check,
+    Report,
+}
+
+impl Purpose {
+    pub fn makes_html(self) -> bool {
+        self == Purpose::Publish
+    }
+
+    pub fn reads_history(self) -> bool {
+        self == Purpose::Publish
+    }
 }
 
 /// A page's front matter with its layout as Middleman would choose it: its
@@ -425,14 +448,7 @@ pub fn parse_page_in(
             Locator::plain(&source.text, split.body_start),
         ),
     };
-    let mut rendered = markdown::render_body(
-        body,
-        &locator,
-        highlighter,
-        options.base_path,
-        options.heading_ids,
-        options.gem_markdown,
-    );
+    let mut rendered = markdown::render_body(body, &locator, highlighter, &options);
     let mut findings = lints::scan(
         &source.text[..split.body_start],
         body,
@@ -455,14 +471,7 @@ pub fn parse_page_in(
             output: slot.clone(),
             files: done.files.clone(),
         };
-        let side = markdown::render_body(
-            &slot.text,
-            &Locator::Erb(&map),
-            highlighter,
-            options.base_path,
-            options.heading_ids,
-            options.gem_markdown,
-        );
+        let side = markdown::render_body(&slot.text, &Locator::Erb(&map), highlighter, &options);
         rendered.links.extend(side.links);
         rendered.scripts.extend(side.scripts);
         rendered.html_ids.extend(side.html_ids);
@@ -555,7 +564,7 @@ pub fn parse_page_in(
         .description
         .as_deref()
         .map(markdown::plain_text);
-    let search = if options.index_words && highlighter.makes_html() {
+    let search = if options.index_words && options.purpose.makes_html() {
         words::PageWords::new(
             &title,
             &rendered.headings,
@@ -579,7 +588,6 @@ pub fn parse_page_in(
             &source.relative,
             &source.text,
             options,
-            highlighter.makes_html(),
             // What the ERB wrote depends on more than the file.
             map.as_ref().map(|m| &m.output.text),
             &sidebar_html,
@@ -705,6 +713,35 @@ mod tests {
             path: PathBuf::from(relative),
             relative: relative.into(),
             text: text.into(),
+        }
+    }
+
+    /// `check` and `owners` read pages without making what only a
+    /// published page needs; the facts they check are the same.
+    #[test]
+    fn a_run_that_publishes_nothing_makes_no_html_and_no_search_words() {
+        let text = "---\ntitle: T\n---\n## Steps\n\n[Link](/x.html)\n\n```ruby\nputs 1\n```\n\n```klingon\nx\n```\n";
+        let parsed = |purpose| {
+            let options = ParseOptions {
+                purpose,
+                index_words: true,
+                ..ParseOptions::default()
+            };
+            parse_page(source("a.html.md", text), &Highlighter::new(), options)
+                .0
+                .unwrap()
+        };
+        let published = parsed(Purpose::Publish);
+        assert!(published.body_html.contains("hl-code"));
+        assert!(!published.search.terms.is_empty());
+        for purpose in [Purpose::Check, Purpose::Report] {
+            let read = parsed(purpose);
+            assert!(read.body_html.is_empty(), "{purpose:?}");
+            assert_eq!(read.search, Default::default(), "{purpose:?}");
+            assert_eq!(read.links, published.links);
+            assert_eq!(read.headings, published.headings);
+            let known: Vec<bool> = read.code_blocks.iter().map(|b| b.known).collect();
+            assert_eq!(known, [true, false], "{purpose:?}");
         }
     }
 

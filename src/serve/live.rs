@@ -200,8 +200,12 @@ impl Live {
     ) -> Result<Changes, Vec<Diagnostic>> {
         self.cache.note_changes(&inputs.source, changed, in_place);
         let started = std::time::Instant::now();
-        let (prepared, mut diagnostics) =
-            pipeline::prepare_cached(inputs, highlighter, &mut self.cache);
+        let (prepared, mut diagnostics) = pipeline::prepare_cached(
+            inputs,
+            highlighter,
+            &mut self.cache,
+            crate::parse::Purpose::Publish,
+        );
         let prepared_in = started.elapsed();
         // The problems are always what `check` reports. As with
         // `build --skip-check`, what stops a build stops a rebuild, while

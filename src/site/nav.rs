@@ -164,11 +164,11 @@ mod tests {
                     relative: relative.to_string(),
                     text: format!("---\n{front}\n---\n"),
                 };
-                let (page, _) = parse_page(
-                    source,
-                    &Highlighter::classify_only(),
-                    ParseOptions::default(),
-                );
+                let options = ParseOptions {
+                    purpose: crate::parse::Purpose::Check,
+                    ..ParseOptions::default()
+                };
+                let (page, _) = parse_page(source, &Highlighter::new(), options);
                 Arc::new(page.expect("parses"))
             })
             .collect()

@@ -39,6 +39,7 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
     let mut unparsed = Vec::new();
     let base_path = settings.base_path.clone();
     let options = ParseOptions {
+        purpose: manual::parse::Purpose::Publish,
         index_words: settings.enable_search,
         base_path: &base_path,
         heading_ids: settings.heading_ids(),

@@ -374,15 +374,20 @@ impl Project {
 
     /// A fresh `check`: its problems, sorted.
     fn fresh_problems(&self) -> Vec<Diagnostic> {
-        let classify = Highlighter::classify_only();
-        let (_, found) = pipeline::check(&self.inputs, CheckOptions::default(), &classify);
+        let (_, found) = pipeline::check(
+            &self.inputs,
+            CheckOptions::default(),
+            &HIGHLIGHTER,
+            manual::parse::Purpose::Check,
+        );
         found.sorted()
     }
 
     /// A fresh `build --skip-check`, in memory: its files, or `None` when
     /// it would fail.
     fn fresh_build(&self) -> Option<BTreeMap<String, Vec<u8>>> {
-        let (prepared, found) = pipeline::prepare_with(&self.inputs, &HIGHLIGHTER);
+        let (prepared, found) =
+            pipeline::prepare_with(&self.inputs, &HIGHLIGHTER, manual::parse::Purpose::Publish);
         let prepared = prepared.filter(|_| !found.has_errors())?;
         let sink = MemorySink::default();
         pipeline::render_site(&prepared.site, &prepared.templates, &sink).ok()?;
