@@ -13,6 +13,7 @@ pub mod interrupt;
 pub mod load;
 pub mod machine_readable;
 pub mod owners;
+pub mod packed;
 pub mod parse;
 pub mod pipeline;
 pub mod project;

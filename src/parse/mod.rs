@@ -52,7 +52,8 @@ pub struct Page {
     pub description_text: Option<String>,
     /// File line of each front matter key that was written.
     pub key_lines: BTreeMap<String, usize>,
-    pub body_html: String,
+    /// The page's HTML, packed: a build holds every page's at once.
+    pub body_html: crate::packed::Packed,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
     /// `id` attributes in the page's raw HTML.
@@ -625,7 +626,7 @@ pub fn parse_page_in(
         has_front_matter: parsed.present,
         title,
         key_lines: parsed.key_lines,
-        body_html: rendered.html,
+        body_html: crate::packed::Packed::new(rendered.html.as_bytes()),
         headings: rendered.headings,
         links: rendered.links,
         html_ids: rendered.html_ids,
@@ -732,7 +733,7 @@ mod tests {
                 .unwrap()
         };
         let published = parsed(Purpose::Publish);
-        assert!(published.body_html.contains("hl-code"));
+        assert!(published.body_html.text().contains("hl-code"));
         assert!(!published.search.terms.is_empty());
         for purpose in [Purpose::Check, Purpose::Report] {
             let read = parsed(purpose);

@@ -54,7 +54,7 @@ impl Serialize for PrintPage<'_> {
         page.serialize_field("title_in_body", &self.page.title_in_body)?;
         page.serialize_field(
             "body",
-            &within_document(&self.page.body_html, &self.id, self.printed),
+            &within_document(&self.page.body_html.text(), &self.id, self.printed),
         )?;
         page.end()
     }

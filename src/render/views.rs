@@ -278,13 +278,15 @@ impl<'a> PageView<'a> {
 /// A page's HTML body: written whole, hashed as the page's digest (the body
 /// is made from the page's file and the parse options, which it covers).
 pub struct Body<'a> {
-    html: &'a str,
+    /// Unpacked only when the page is made: a warm build fingerprints
+    /// every page and makes few.
+    html: &'a crate::packed::Packed,
     digest: u64,
 }
 
 impl Serialize for Body<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.html)
+        serializer.serialize_str(&self.html.text())
     }
 }
 

@@ -2,7 +2,6 @@
 //! (assets as paths, read when asked for), in immutable snapshots.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::url::SitePath;
 
@@ -15,23 +14,9 @@ pub enum Served {
     File(PathBuf),
 }
 
-/// A made file, kept LZ4-packed: `serve` holds every page it made, and
-/// HTML packs to about a third, so a large site is not held in memory
-/// twice over beside its parse (RELIABILITY.md has the figures). Packing
-/// and unpacking a page takes microseconds.
-#[derive(Debug, Clone)]
-pub struct Packed(Arc<[u8]>);
-
-impl Packed {
-    pub fn new(bytes: &[u8]) -> Packed {
-        Packed(lz4_flex::compress_prepend_size(bytes).into())
-    }
-
-    /// The file's bytes.
-    pub fn bytes(&self) -> Vec<u8> {
-        lz4_flex::decompress_size_prepended(&self.0).expect("packed by Packed::new")
-    }
-}
+/// `serve` holds every page it made packed, so a large site is not held
+/// in memory twice over beside its parse (RELIABILITY.md has the figures).
+pub use crate::packed::Packed;
 
 /// What a request path means, once decoded and made safe.
 #[derive(Debug, PartialEq, Eq)]

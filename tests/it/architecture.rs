@@ -15,6 +15,7 @@ const STAGES: &[(&str, u8)] = &[
     ("yaml", 0),
     ("seal", 0),
     ("user_cache", 0),
+    ("packed", 0),
     ("safe_write", 0),
     ("console", 0),
     ("interrupt", 0),
