@@ -43,6 +43,16 @@ struct LineReading {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Text,
+    Heading,
+    /// A heading inside a quote.
+    QuotedHeading,
+    Table,
+    /// A table row whose cells Redcarpet shifts (CommonMark records no
+    /// rows).
+    ShiftedRow,
+    /// Raw HTML at the top of the page (inside a list item both read it
+    /// as the author's own).
+    Html,
     Code,
     /// Fenced code whose lines keep the spaces the fence is indented by.
     CodeIndented,
@@ -61,6 +71,9 @@ impl Reading {
     }
 
     fn block(&mut self, line: usize, depth: usize, kind: Kind) {
+        if kind == Kind::Html && depth > 0 {
+            return;
+        }
         self.lines
             .entry(line)
             .or_default()
@@ -145,6 +158,13 @@ fn explain(
     theirs: LineReading,
 ) -> (String, String) {
     let after_text = line > 0 && !is_blank(lines.text[line - 1]);
+    let after_html = line > 0 && lines.text[line - 1].trim_end().ends_with('>');
+    if after_html && ours.item.is_none() && ours.block.is_none() {
+        return (
+            "the tech-docs gem reads this line as markdown after the HTML above; here the HTML block goes on to the next blank line, so this line is shown as it is written".into(),
+            "put a blank line after the HTML's closing tag".into(),
+        );
+    }
     match (ours.item, theirs.item, ours.block, theirs.block) {
         (Some(_), None, _, _) if after_text && theirs.block.is_none() => (
             "the tech-docs gem reads this list item as more of the text above it: in its Markdown (Redcarpet) a list needs a blank line before it".into(),
@@ -176,6 +196,27 @@ fn explain(
         (None, None, Some((a, _)), Some((b, _))) if b < a => (
             "the tech-docs gem ends the list item before this line: after a blank line, its Markdown (Redcarpet) goes on with an item only when the line is indented by four spaces".into(),
             "indent this block by four spaces to keep it in the item (or by none to end the list in both)".into(),
+        ),
+        (None, None, None | Some((_, Kind::Text)), Some((_, Kind::Heading)))
+            if lines.text[line].starts_with('#')
+                && !lines.text[line].trim_start_matches('#').starts_with(' ') =>
+        {
+            (
+                "the tech-docs gem makes this line a heading (`#` and a word with no space); here it stays text, since `#word` reads as a Slack channel".into(),
+                "write `\\#word` to keep it text in both, or `# Heading` with a space for a heading in both".into(),
+            )
+        }
+        (None, None, Some((_, Kind::Heading)), Some((_, Kind::QuotedHeading))) => (
+            "the tech-docs gem puts this heading inside the quote above it: in its Markdown (Redcarpet) a quote goes on to the next blank line".into(),
+            "put a blank line before the heading".into(),
+        ),
+        (None, None, None, Some((_, Kind::ShiftedRow))) => (
+            "the tech-docs gem shifts this table row's cells one column right: in its Markdown (Redcarpet) spaces before a row's first `|` make an empty first cell".into(),
+            "start the row at the left edge, as the table's other rows".into(),
+        ),
+        (None, None, Some((a, Kind::Table)), Some((b, Kind::Text))) if a == b => (
+            "the tech-docs gem shows this table as a paragraph of text: its Markdown (Redcarpet) reads no table whose underline starts with spaces and a `|`".into(),
+            "start the table's lines at the left edge of its paragraph or list item".into(),
         ),
         (None, None, Some((a, Kind::Code)), Some((b, Kind::CodeIndented))) if a == b => (
             "the tech-docs gem keeps the spaces this code fence is indented by at the start of each line of the code".into(),
@@ -253,6 +294,10 @@ fn commonmark_reading(lines: &Lines<'_>, events: &[(Event<'_>, Range<usize>)]) -
                 quotes += 1;
             }
             Event::End(TagEnd::BlockQuote(_)) => quotes -= 1,
+            // Inside a quote only headings are compared.
+            Event::Start(Tag::Heading { .. }) if quotes > 0 => {
+                reading.block(line, items.len(), Kind::QuotedHeading);
+            }
             _ if quotes > 0 => {}
             Event::Start(Tag::List(_)) => {
                 if lists.is_empty() {
@@ -285,15 +330,27 @@ fn commonmark_reading(lines: &Lines<'_>, events: &[(Event<'_>, Range<usize>)]) -
                 | Tag::Table(_)
                 | Tag::HtmlBlock,
             )
-            | Event::Rule
-                if items.last() != Some(&line) =>
-            {
-                let kind = if matches!(event, Event::Start(Tag::CodeBlock(_))) {
-                    Kind::Code
-                } else {
-                    Kind::Text
+            | Event::Rule => {
+                let kind = match event {
+                    Event::Start(Tag::CodeBlock(_)) => Kind::Code,
+                    Event::Start(Tag::Heading { .. }) => Kind::Heading,
+                    // Raw HTML that Redcarpet would read as a paragraph
+                    // (`<a name="x"></a>`) is compared as one.
+                    Event::Start(Tag::HtmlBlock) => {
+                        let start = lines.text[line].trim_start();
+                        if block_tag(start).is_some() {
+                            Kind::Html
+                        } else {
+                            Kind::Text
+                        }
+                    }
+                    Event::Start(Tag::Table(_)) => Kind::Table,
+                    _ => Kind::Text,
                 };
-                reading.block(line, items.len(), kind);
+                // An item's own first paragraph is the item.
+                if !(kind == Kind::Text && items.last() == Some(&line)) {
+                    reading.block(line, items.len(), kind);
+                }
             }
             _ => {}
         }
@@ -374,6 +431,9 @@ fn definition_lines(lines: &Lines<'_>) -> BTreeSet<usize> {
 }
 
 fn is_rule(s: &str) -> bool {
+    if leading_spaces(s, 4) == 4 {
+        return false;
+    }
     let t = s.trim();
     let Some(c) = t.chars().next() else {
         return false;
@@ -387,6 +447,90 @@ fn is_fence(s: &str) -> bool {
     let t = &s[leading_spaces(s, 3)..];
     // A backtick in the words after "```" makes it code in a line.
     (t.starts_with("```") && !t.trim_start_matches('`').contains('`')) || t.starts_with("~~~")
+}
+
+/// Where the raw HTML block starting at `pieces[i]` ends, as Redcarpet
+/// finds it: a block tag at the margin, to the line that closes it.
+fn html_block_end(lines: &Lines<'_>, pieces: &[Piece], i: usize) -> Option<usize> {
+    let name = block_tag(text(lines, pieces[i]))?;
+    let closing = format!("</{name}>");
+    (i..pieces.len()).find(|&k| {
+        text(lines, pieces[k])
+            .to_ascii_lowercase()
+            .contains(&closing)
+    })
+}
+
+/// The name of the block-level tag `s` starts with (`<div ...>`), as
+/// Redcarpet knows them; other tags (`<a>`, `<img>`) start paragraphs there.
+fn block_tag(s: &str) -> Option<String> {
+    const BLOCK_TAGS: &[&str] = &[
+        "div",
+        "p",
+        "table",
+        "ul",
+        "ol",
+        "dl",
+        "pre",
+        "blockquote",
+        "form",
+        "section",
+        "article",
+        "aside",
+        "details",
+        "figure",
+        "header",
+        "footer",
+        "nav",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "iframe",
+        "script",
+        "style",
+        "center",
+        "fieldset",
+        "noscript",
+        "video",
+        "math",
+        "ins",
+        "del",
+    ];
+    let name: String = s
+        .strip_prefix('<')?
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    BLOCK_TAGS.contains(&name.as_str()).then_some(name)
+}
+
+/// A setext heading's underline: `===` or `---`, alone on its line.
+fn is_underline(s: &str) -> bool {
+    let t = s.trim_end();
+    !t.is_empty() && (t.bytes().all(|b| b == b'=') || t.bytes().all(|b| b == b'-'))
+}
+
+/// A table's header: a line with a `|`, then a line of `|`, `-` and `:`.
+fn is_table_start(lines: &Lines<'_>, pieces: &[Piece], i: usize) -> bool {
+    let Some(&next) = pieces.get(i + 1) else {
+        return false;
+    };
+    let under_line = text(lines, next);
+    let under = under_line.trim();
+    // Redcarpet reads no table whose underline starts with spaces and a
+    // `|`.
+    let indented_pipe = under_line.starts_with(' ') && under.starts_with('|');
+    text(lines, pieces[i]).contains('|')
+        && !indented_pipe
+        && under.contains('-')
+        && under.contains('|')
+        && under
+            .bytes()
+            .all(|b| matches!(b, b'|' | b'-' | b':' | b' '))
 }
 
 fn is_heading(s: &str) -> bool {
@@ -405,7 +549,10 @@ fn redcarpet_blocks(lines: &Lines<'_>, pieces: &[Piece], depth: usize, reading: 
         let s = text(lines, piece);
         if is_blank(s) {
             i += 1;
-        } else if is_heading(s) || is_rule(s) {
+        } else if is_heading(s) {
+            reading.block(piece.line, depth, Kind::Heading);
+            i += 1;
+        } else if is_rule(s) {
             reading.block(piece.line, depth, Kind::Text);
             i += 1;
         } else if is_fence(s) {
@@ -428,10 +575,36 @@ fn redcarpet_blocks(lines: &Lines<'_>, pieces: &[Piece], depth: usize, reading: 
             // A quote goes on over blank lines to the next line that is a
             // quote too: Redcarpet joins quotes only blank lines apart.
             reading.block(piece.line, depth, Kind::Text);
+            let mut previous_text = false;
+            let mut in_fence = false;
             loop {
                 while i < pieces.len() && !is_blank(text(lines, pieces[i])) {
+                    // Headings inside the quote: `#`, or an underline,
+                    // which makes only the line before it one.
+                    let line = text(lines, pieces[i]);
+                    let inner = if is_quote(line) {
+                        let rest = &line.trim_start()[1..];
+                        rest.strip_prefix(' ').unwrap_or(rest)
+                    } else {
+                        line
+                    };
+                    if is_fence(inner) {
+                        in_fence = !in_fence;
+                        previous_text = false;
+                    } else if in_fence {
+                        previous_text = false;
+                    } else if is_heading(inner) {
+                        reading.block(pieces[i].line, depth, Kind::QuotedHeading);
+                        previous_text = false;
+                    } else if previous_text && is_underline(inner) {
+                        reading.block(pieces[i - 1].line, depth, Kind::QuotedHeading);
+                        previous_text = false;
+                    } else {
+                        previous_text = !is_blank(inner);
+                    }
                     i += 1;
                 }
+                previous_text = false;
                 let mut next = i;
                 while next < pieces.len() && is_blank(text(lines, pieces[next])) {
                     next += 1;
@@ -461,17 +634,59 @@ fn redcarpet_blocks(lines: &Lines<'_>, pieces: &[Piece], depth: usize, reading: 
                     .map_or(piece.line, |p| p.line);
                 reading.lists.push(piece.line..last + 1);
             }
+        } else if let Some(end) = html_block_end(lines, pieces, i) {
+            // Raw HTML at the margin, to the line that closes its first
+            // tag: what follows is markdown again (CommonMark's HTML block
+            // goes on to the next blank line, so one right after another
+            // is one block there).
+            let after_html = i > 0 && text(lines, pieces[i - 1]).trim_end().ends_with('>');
+            if !after_html {
+                reading.block(piece.line, depth, Kind::Html);
+            }
+            i = end + 1;
+        } else if is_table_start(lines, pieces, i) {
+            // A table: its rows go on while lines hold a `|`. A row with
+            // spaces before its first `|` gets an empty first cell there.
+            reading.block(piece.line, depth, Kind::Table);
+            i += 2;
+            while i < pieces.len() && text(lines, pieces[i]).contains('|') {
+                let row = text(lines, pieces[i]);
+                if row.starts_with(' ') && row.trim_start().starts_with('|') {
+                    reading.block(pieces[i].line, depth, Kind::ShiftedRow);
+                }
+                i += 1;
+            }
         } else {
             // A paragraph: it ends only at a blank line, a heading, a rule
-            // or a quote. Lists and fences do not break it.
-            reading.block(piece.line, depth, Kind::Text);
+            // or a quote; lists, fences and HTML do not break it. One that
+            // starts with a tag at the margin is raw HTML.
+            let first = i;
+            let mut heading = None;
             i += 1;
             while i < pieces.len() {
                 let t = text(lines, pieces[i]);
+                // An underline makes the paragraph's last line a heading
+                // (CommonMark makes the whole paragraph one).
+                if is_underline(t) {
+                    heading = Some(pieces[i - 1].line);
+                    i += 1;
+                    break;
+                }
                 if is_blank(t) || is_heading(t) || is_rule(t) || is_quote(t) {
                     break;
                 }
                 i += 1;
+            }
+            let kind = Kind::Text;
+            match heading {
+                Some(line) if line == pieces[first].line => {
+                    reading.block(line, depth, Kind::Heading)
+                }
+                Some(line) => {
+                    reading.block(piece.line, depth, kind);
+                    reading.block(line, depth, Kind::Heading);
+                }
+                None => reading.block(piece.line, depth, kind),
             }
         }
     }
@@ -583,10 +798,9 @@ fn redcarpet_item(
         let mut own = Reading::default();
         redcarpet_blocks(lines, &work[..split], depth, &mut own);
         for (line, found) in own.lines {
-            if line == first.line {
-                continue;
-            }
-            if let Some((depth, kind)) = found.block {
+            if let Some((depth, kind)) = found.block
+                && !(line == first.line && kind == Kind::Text)
+            {
                 reading.block(line, depth, kind);
             }
             if let Some((d, l, p)) = found.item {
@@ -622,6 +836,10 @@ mod tests {
             "- a\n  - b\n- c\n",
             "- a\n\n    More.\n\n- b\n",
             "Para.\n\n```\n- not a list\n```\n",
+            "Title\n---\n\nText.\n",
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n",
+            "<a name=\"old\"></a>\n\nText.\n",
+            "> ```\n> # a comment\n> ```\n",
         ] {
             assert_eq!(found(body), vec![], "{body:?}");
         }
@@ -649,6 +867,14 @@ mod tests {
                 "1. a\n\n    - b\n",
                 3,
                 "ends a numbered list at a bulleted item",
+            ),
+            ("- a\n\n<div>\nx\n</div>\n- b\n", 6, "HTML block goes on"),
+            ("> quoted\n# Heading\n", 2, "inside the quote"),
+            ("#channel\n", 1, "Slack channel"),
+            (
+                "Text.\n\n| a | b |\n|---|---|\n  | 1 | 2 |\n",
+                5,
+                "shifts this table row",
             ),
         ];
         for (body, line, words) in cases {
