@@ -10,7 +10,9 @@ const WARNING_ICON: &str = "<span class=\"govuk-warning-text__icon\" aria-hidden
 /// writes it.
 pub fn warning_text(inline_html: &str) -> String {
     format!(
-        "<div class=\"govuk-warning-text\">{WARNING_ICON}<strong class=\"govuk-warning-text__text\"><span class=\"govuk-visually-hidden\">Warning</span> {}</strong></div>",
+        // Laid out as the gem's helper writes it: the spaces between the
+        // parts are part of the text a reader's browser shows.
+        "<div class=\"govuk-warning-text\">\n  {WARNING_ICON}\n  <strong class=\"govuk-warning-text__text\">\n    <span class=\"govuk-visually-hidden\">Warning</span>\n    {}\n  </strong>\n</div>",
         inline_html.trim()
     )
 }

@@ -53,6 +53,9 @@ enum Kind {
     /// Raw HTML at the top of the page (inside a list item both read it
     /// as the author's own).
     Html,
+    /// Raw HTML on its own that starts with a tag Redcarpet puts in a
+    /// paragraph (CommonMark keeps it out of one).
+    InlineHtml,
     Code,
     /// Fenced code whose lines keep the spaces the fence is indented by.
     CodeIndented,
@@ -206,6 +209,10 @@ fn explain(
                 "write `\\#word` to keep it text in both, or `# Heading` with a space for a heading in both".into(),
             )
         }
+        (None, None, Some((a, Kind::InlineHtml)), Some((b, Kind::Text))) if a == b => (
+            "the tech-docs gem puts this HTML in a paragraph (its Markdown, Redcarpet, starts raw HTML of its own only with a block tag such as `<div>`); here it stands on its own, without a paragraph's spacing".into(),
+            "wrap the line in `<p>` and `</p>` so both show it as a paragraph".into(),
+        ),
         (None, None, Some((_, Kind::Heading)), Some((_, Kind::QuotedHeading))) => (
             "the tech-docs gem puts this heading inside the quote above it: in its Markdown (Redcarpet) a quote goes on to the next blank line".into(),
             "put a blank line before the heading".into(),
@@ -334,14 +341,14 @@ fn commonmark_reading(lines: &Lines<'_>, events: &[(Event<'_>, Range<usize>)]) -
                 let kind = match event {
                     Event::Start(Tag::CodeBlock(_)) => Kind::Code,
                     Event::Start(Tag::Heading { .. }) => Kind::Heading,
-                    // Raw HTML that Redcarpet would read as a paragraph
-                    // (`<a name="x"></a>`) is compared as one.
+                    // Raw HTML that starts with a tag Redcarpet reads in a
+                    // paragraph (`<img ...>` alone on its line).
                     Event::Start(Tag::HtmlBlock) => {
                         let start = lines.text[line].trim_start();
                         if block_tag(start).is_some() {
                             Kind::Html
                         } else {
-                            Kind::Text
+                            Kind::InlineHtml
                         }
                     }
                     Event::Start(Tag::Table(_)) => Kind::Table,

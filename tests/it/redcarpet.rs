@@ -485,6 +485,119 @@ fn the_govuk_sample_reads_as_the_gem_reads_it_or_says_where_not() {
     );
 }
 
+/// The gem's own documentation (`../shared/corpus`), all ERB pages, built
+/// from its root: each page reads as Redcarpet reads what Ruby's ERB makes
+/// of it (with the gem's `partial`, `warning_text` and `image_tag`), or
+/// `check` says where not, and says so of no page that reads alike.
+#[test]
+fn the_gems_own_documentation_reads_as_the_gem_reads_it_or_says_where_not() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/tech-docs-gem-docs");
+    let site = Fixture::new();
+    let out = site.path("out");
+    let run = |args: &[&str]| {
+        common::Run(
+            common::manual_cmd()
+                .arg("-C")
+                .arg(&root)
+                .args(args)
+                .output()
+                .unwrap(),
+        )
+    };
+    run(&["build", "--skip-check", "--out", out.to_str().unwrap()]).assert_ok();
+    let reported: std::collections::BTreeSet<String> = run(&["check", "--format", "json"])
+        .findings()
+        .into_iter()
+        .filter(|f| f.code == "markdown-dialect")
+        .map(|f| f.file.trim_start_matches("source/").to_string())
+        .collect();
+    let source = root.join("source");
+    let mut pages: Vec<(String, String)> = walkdir::WalkDir::new(&source)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".html.md.erb"))
+        .map(|e| {
+            let relative = e
+                .path()
+                .strip_prefix(&source)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            let body = match text.strip_prefix("---") {
+                Some(rest) => rest[rest.find("\n---").unwrap() + 4..].to_string(),
+                None => text,
+            };
+            (relative, body)
+        })
+        .collect();
+    pages.sort();
+    assert!(pages.len() >= 10, "{}", pages.len());
+    let input = serde_json::json!({
+        "source": source,
+        "pages": pages.iter().map(|(_, body)| body).collect::<Vec<_>>(),
+    });
+    let theirs = run_ruby("gem_docs.rb", &input.to_string());
+    let mut wrong = Vec::new();
+    let mut differing = 0;
+    for ((relative, _), theirs) in pages.iter().zip(theirs) {
+        // `x/index.html.md.erb` is published at `x/index.html`.
+        let built = site.read(&format!("out/{}", relative.trim_end_matches(".md.erb")));
+        let start = built.find("id=\"content\">").expect("the content") + "id=\"content\">".len();
+        let end = [
+            "<section class=\"page-alerts\"",
+            "<nav class=\"pager\"",
+            "<div class=\"page-footer\"",
+            "</main>",
+        ]
+        .iter()
+        .filter_map(|marker| built[start..].find(marker))
+        .min()
+        .map_or(built.len(), |e| start + e);
+        let ours = canonical(&built[start..end]);
+        let mut expected = canonical(&theirs.expect("Ruby and Redcarpet render every page"));
+        // The page's title heading (`# <%= current_page.data.title %>`) is
+        // written by the layout, above the content (checked elsewhere).
+        if expected.starts_with("<h1>") && !ours.starts_with("<h1>") {
+            let end = expected.find("</h1>").map_or(0, |e| e + "</h1>".len());
+            expected = expected[end..].to_string();
+        }
+        let differs = ours != expected;
+        differing += usize::from(differs);
+        if differs != reported.contains(relative) {
+            let at = ours
+                .chars()
+                .zip(expected.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let around = |text: &str| {
+                text.chars()
+                    .skip(at.saturating_sub(60))
+                    .take(160)
+                    .collect::<String>()
+            };
+            wrong.push(format!(
+                "{relative}: {}\n  ours:      {}\n  Redcarpet: {}",
+                if differs {
+                    "differs, not reported"
+                } else {
+                    "reported, reads alike"
+                },
+                around(&ours),
+                around(&expected)
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} pages ({differing} read differently):\n{}",
+        wrong.len(),
+        pages.len(),
+        wrong.join("\n")
+    );
+}
+
 /// Ruby that tech-docs pages write in ERB, each expression alone on a line.
 const ERB_EXPRESSIONS: &[&str] = &[
     "[3, 1, 2].sort.reverse.join(\", \")",

@@ -357,13 +357,10 @@ pub fn image_tag(source: &str, options: &[(Value, Value)]) -> String {
     } else {
         format!("/images/{source}")
     };
-    let path = if path.starts_with('/') && !path.starts_with("//") {
-        crate::url::href("", &path, None)
-    } else {
-        path
-    };
+    // As Middleman writes it (a page may show it in a code block): the
+    // path as given, and a closing ` />`.
     format!(
-        "<img src=\"{}\"{}>",
+        "<img src=\"{}\"{} />",
         html_escape::encode_double_quoted_attribute(&path),
         attributes(options, &["src"])
     )

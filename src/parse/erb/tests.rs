@@ -362,19 +362,19 @@ fn the_gems_helpers_write_govuk_markup() {
         "{warning}"
     );
     assert!(
-        warning.contains("govuk-visually-hidden\">Warning</span> Do <strong>not</strong> do this")
+        warning.contains("govuk-visually-hidden\">Warning</span>\n    Do <strong>not</strong> do this")
     );
     assert_eq!(
         site.text("<%= image_tag \"a b.png\", { :alt => 'An \"a\"' } %>"),
-        "<img src=\"/images/a%20b.png\" alt=\"An &quot;a&quot;\">"
+        "<img src=\"/images/a b.png\" alt=\"An &quot;a&quot;\" />"
     );
     assert_eq!(
         site.text("<%= image_tag \"/x/y.svg\", alt: 'Y', class: 'z' %>"),
-        "<img src=\"/x/y.svg\" alt=\"Y\" class=\"z\">"
+        "<img src=\"/x/y.svg\" alt=\"Y\" class=\"z\" />"
     );
     assert_eq!(
         site.text("<%= image_tag \"shot.svg\",\n{ :alt => \"Two lines\" } %>"),
-        "<img src=\"/images/shot.svg\" alt=\"Two lines\">"
+        "<img src=\"/images/shot.svg\" alt=\"Two lines\" />"
     );
     assert_eq!(
         site.text("<%= link_to 'A & B', '/a/', class: 'govuk-link' %>"),
