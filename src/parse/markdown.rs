@@ -232,22 +232,23 @@ pub fn render_for(
     render_body(&text[body_start..], &locator, highlighter, &options)
 }
 
-/// Renders a page's body; `locator` places its bytes in the author's files.
-/// Root-relative addresses the author wrote (in links and raw HTML) are
-/// written under `base_path`.
-pub fn render_body(
-    body: &str,
-    locator: &Locator<'_>,
-    highlighter: &Highlighter,
-    parse_options: &super::ParseOptions<'_>,
-) -> RenderedMarkdown {
-    let (base_path, scheme, gem_markdown) = (
-        parse_options.base_path,
-        parse_options.heading_ids,
-        parse_options.gem_markdown,
-    );
-    let position = |offset: usize| locator.position(offset);
+/// A page's events as they will be written, with what reading them found.
+struct ReadBody<'a> {
+    events: Vec<(Event<'a>, std::ops::Range<usize>)>,
+    /// In the order written.
+    definitions: Vec<LinkDefinition>,
+    /// Normalized label -> its definition, so each link finds its
+    /// definition in constant time (a page may hold thousands).
+    definition_index: std::collections::HashMap<String, usize>,
+    /// References no definition answers: (label, offset).
+    undefined: Vec<(String, usize)>,
+}
 
+/// Parses `body`; on a tech-docs site (`gem_markdown`) the events then
+/// read as Redcarpet reads them where the two differ and the gem's reading
+/// is kept (definitions, `##Heading`, intra-word emphasis, joined quotes).
+fn read_body<'a>(body: &'a str, locator: &Locator<'_>, gem_markdown: bool) -> ReadBody<'a> {
+    let position = |offset: usize| locator.position(offset);
     let undefined = std::cell::RefCell::new(Vec::new());
     // Redcarpet takes definitions CommonMark refuses (`[x]: https://a.b/c)`).
     let redcarpet_only = if gem_markdown {
@@ -289,9 +290,7 @@ pub fn render_body(
         })
         .collect();
     definitions.sort_by_key(|d| (d.line, d.column));
-    // Normalized label -> its definition, so each link finds its definition
-    // in constant time (a page may hold thousands of definitions).
-    let definition_index: std::collections::HashMap<String, usize> = definitions
+    let definition_index = definitions
         .iter()
         .enumerate()
         .map(|(i, d)| (normalize_label(&d.label), i))
@@ -308,20 +307,60 @@ pub fn render_body(
         no_intra_word_emphasis(body, &mut events);
         join_adjacent_quotes(body, &mut events);
     }
+    ReadBody {
+        events,
+        definitions,
+        definition_index,
+        undefined: undefined.into_inner(),
+    }
+}
+
+/// Where Redcarpet reads the page otherwise (`dialect`), at the author's
+/// lines.
+fn dialect_findings(
+    body: &str,
+    events: &[(Event<'_>, std::ops::Range<usize>)],
+    locator: &Locator<'_>,
+) -> Vec<super::lints::Finding> {
+    super::dialect::partings(body, events)
+        .into_iter()
+        .map(|parting| {
+            let (line, column) = locator.position(parting.offset);
+            super::lints::Finding {
+                lint: super::lints::Lint::MarkdownDialect,
+                line,
+                column,
+                message: parting.message,
+                help: parting.help,
+            }
+        })
+        .collect()
+}
+
+/// Renders a page's body; `locator` places its bytes in the author's files.
+/// Root-relative addresses the author wrote (in links and raw HTML) are
+/// written under `base_path`.
+pub fn render_body(
+    body: &str,
+    locator: &Locator<'_>,
+    highlighter: &Highlighter,
+    parse_options: &super::ParseOptions<'_>,
+) -> RenderedMarkdown {
+    let (base_path, scheme, gem_markdown) = (
+        parse_options.base_path,
+        parse_options.heading_ids,
+        parse_options.gem_markdown,
+    );
+    let position = |offset: usize| locator.position(offset);
+
+    let ReadBody {
+        mut events,
+        mut definitions,
+        definition_index,
+        undefined,
+    } = read_body(body, locator, gem_markdown);
     let dialect = if gem_markdown {
-        super::dialect::partings(body, &events)
-            .into_iter()
-            .map(|parting| {
-                let (line, column) = position(parting.offset);
-                super::lints::Finding {
-                    lint: super::lints::Lint::MarkdownDialect,
-                    line,
-                    column,
-                    message: parting.message,
-                    help: parting.help,
-                }
-            })
-            .collect()
+        dialect_findings(body, &events, locator)
     } else {
         Vec::new()
     };
@@ -667,7 +706,6 @@ pub fn render_body(
         String::new()
     };
     let undefined_references = undefined
-        .into_inner()
         .into_iter()
         .map(|(label, offset)| {
             let (line, column) = position(offset);

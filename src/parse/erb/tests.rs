@@ -362,7 +362,9 @@ fn the_gems_helpers_write_govuk_markup() {
         "{warning}"
     );
     assert!(
-        warning.contains("govuk-visually-hidden\">Warning</span>\n    Do <strong>not</strong> do this")
+        warning.contains(
+            "govuk-visually-hidden\">Warning</span>\n    Do <strong>not</strong> do this"
+        )
     );
     assert_eq!(
         site.text("<%= image_tag \"a b.png\", { :alt => 'An \"a\"' } %>"),
