@@ -476,6 +476,11 @@ fn the_govuk_sample_reads_as_the_gem_reads_it_or_says_where_not() {
             ));
         }
     }
+    eprintln!(
+        "{differing} of {} pages read differently, {} reported",
+        pages.len(),
+        reported.len()
+    );
     assert!(
         wrong.is_empty(),
         "{} of {} pages ({differing} read differently):\n{}",
@@ -589,6 +594,11 @@ fn the_gems_own_documentation_reads_as_the_gem_reads_it_or_says_where_not() {
             ));
         }
     }
+    eprintln!(
+        "{differing} of {} pages read differently, {} reported",
+        pages.len(),
+        reported.len()
+    );
     assert!(
         wrong.is_empty(),
         "{} of {} pages ({differing} read differently):\n{}",
