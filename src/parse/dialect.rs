@@ -64,9 +64,18 @@ enum Kind {
 #[derive(Default)]
 struct Reading {
     lines: BTreeMap<usize, LineReading>,
-    /// The lines of each top-level list, first to last.
-    lists: Vec<Range<usize>>,
+    /// The page nests deeper than `MAX_DEPTH`: it is left unjudged.
+    too_deep: bool,
 }
+
+/// How deep lists and items are read; a page nesting deeper is left
+/// unjudged, so no page can make the reading recurse without bound.
+const MAX_DEPTH: usize = 32;
+
+/// How many lines on Redcarpet looks for the tag that closes a raw HTML
+/// block; past it the block is read as a paragraph, so a page of unclosed
+/// tags costs lines times this, not lines squared.
+const HTML_BLOCK_LINES: usize = 2_000;
 
 impl Reading {
     fn item(&mut self, line: usize, depth: usize, list: usize, paragraphs: bool) {
@@ -107,6 +116,9 @@ pub fn partings(body: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<Parting
         .map(|line| Piece { line, from: 0 })
         .collect();
     redcarpet_blocks(&lines, &all, 0, &mut theirs);
+    if theirs.too_deep {
+        return Vec::new();
+    }
 
     // The readings are compared line by line. Where they part, one
     // parting is reported, and the next only after they agree again on a
@@ -307,10 +319,6 @@ fn commonmark_reading(lines: &Lines<'_>, events: &[(Event<'_>, Range<usize>)]) -
             }
             _ if quotes > 0 => {}
             Event::Start(Tag::List(_)) => {
-                if lists.is_empty() {
-                    let last = lines.line_of(range.end.saturating_sub(1).max(range.start));
-                    reading.lists.push(line..last + 1);
-                }
                 lists.push(line);
             }
             Event::End(TagEnd::List(_)) => {
@@ -461,7 +469,7 @@ fn is_fence(s: &str) -> bool {
 fn html_block_end(lines: &Lines<'_>, pieces: &[Piece], i: usize) -> Option<usize> {
     let name = block_tag(text(lines, pieces[i]))?;
     let closing = format!("</{name}>");
-    (i..pieces.len()).find(|&k| {
+    (i..pieces.len().min(i + HTML_BLOCK_LINES)).find(|&k| {
         text(lines, pieces[k])
             .to_ascii_lowercase()
             .contains(&closing)
@@ -550,6 +558,10 @@ fn is_quote(s: &str) -> bool {
 
 /// Redcarpet's reading of `pieces` as blocks `depth` items deep.
 fn redcarpet_blocks(lines: &Lines<'_>, pieces: &[Piece], depth: usize, reading: &mut Reading) {
+    if depth > MAX_DEPTH {
+        reading.too_deep = true;
+        return;
+    }
     let mut i = 0;
     while i < pieces.len() {
         let piece = pieces[i];
@@ -631,16 +643,7 @@ fn redcarpet_blocks(lines: &Lines<'_>, pieces: &[Piece], depth: usize, reading: 
                 i += 1;
             }
         } else if bullet(s).is_some() || numbered(s).is_some() {
-            let first = i;
             i = redcarpet_list(lines, pieces, i, depth, numbered(s).is_some(), reading);
-            if depth == 0 {
-                let last = pieces[first..i]
-                    .iter()
-                    .rev()
-                    .find(|p| p.line != usize::MAX && !is_blank(text(lines, **p)))
-                    .map_or(piece.line, |p| p.line);
-                reading.lists.push(piece.line..last + 1);
-            }
         } else if let Some(end) = html_block_end(lines, pieces, i) {
             // Raw HTML at the margin, to the line that closes its first
             // tag: what follows is markdown again (CommonMark's HTML block
@@ -850,6 +853,20 @@ mod tests {
         ] {
             assert_eq!(found(body), vec![], "{body:?}");
         }
+    }
+
+    /// Bounded input: deep nesting is left unjudged rather than read by a
+    /// recursion without bound (which would overflow the stack), and a
+    /// page of unclosed tags is read in lines times a constant.
+    #[test]
+    fn deep_nesting_and_unclosed_tags_are_read_within_bounds() {
+        let nested_on_one_line = format!("{}x\n\n    more\n", "- ".repeat(300));
+        assert!(found(&nested_on_one_line).len() <= 1);
+        let staircase: String = (0..300)
+            .map(|n| format!("{}- x\n\n", " ".repeat(n * 4)))
+            .collect();
+        assert_eq!(found(&staircase), vec![]);
+        let _ = found(&"<div>\n".repeat(20_000));
     }
 
     #[test]
