@@ -370,148 +370,37 @@ fn lists_the_gem_reads_differently_are_reported_and_only_those() {
     );
 }
 
-/// Every markdown page of the real GOV.UK sample (`../shared/corpus`),
-/// built as a tech-docs site, reads as Redcarpet reads it, or `check` says
-/// where it does not (`markdown-dialect`); and `check` says so of no page
-/// that reads alike. Pages with ERB are left out: Redcarpet is given what
-/// the author wrote, before the ERB ran.
-#[test]
-fn the_govuk_sample_reads_as_the_gem_reads_it_or_says_where_not() {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    // Run from the sample's own folder, as its team would, so that its
-    // tech-docs.yml makes it a tech-docs site.
-    let root = manifest.join("../shared/corpus/govuk-manual");
-    let settings = manifest.join("tests/fixtures/govuk-manual.yml");
-    let site = Fixture::new();
-    let run = |args: &[&str]| {
-        common::Run(
-            common::manual_cmd()
-                .arg("-C")
-                .arg(&root)
-                .args(args)
-                .arg("--config")
-                .arg(&settings)
-                .output()
-                .unwrap(),
-        )
-    };
-    let out = site.path("out");
-    run(&["build", "--skip-check", "--out", out.to_str().unwrap()]).assert_ok();
-    let reported: std::collections::BTreeSet<String> = run(&["check", "--format", "json"])
-        .findings()
-        .into_iter()
-        .filter(|f| f.code == "markdown-dialect")
-        .map(|f| f.file.trim_start_matches("source/").to_string())
-        .collect();
-    let source = root.join("source");
-    let source = source.to_str().unwrap();
-    let mut pages: Vec<(String, String)> = walkdir::WalkDir::new(source)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".html.md"))
-        .map(|e| {
-            let relative = e
-                .path()
-                .strip_prefix(source)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            let text = std::fs::read_to_string(e.path()).unwrap();
-            let body = match text.strip_prefix("---") {
-                Some(rest) => rest[rest.find("\n---").unwrap() + 4..].to_string(),
-                None => text,
-            };
-            (relative, body)
-        })
-        .collect();
-    pages.sort();
-    assert!(pages.len() > 90, "{}", pages.len());
-    let theirs = ruby(
-        "render.rb",
-        &pages
-            .iter()
-            .map(|(_, body)| body.clone())
-            .collect::<Vec<_>>(),
-    );
-    let mut wrong = Vec::new();
-    let mut differing = 0;
-    for ((relative, _), theirs) in pages.iter().zip(theirs) {
-        let built = site.read(&format!("out/{}", relative.trim_end_matches(".md")));
-        let start = built.find("id=\"content\">").expect("the content") + "id=\"content\">".len();
-        let end = [
-            "<section class=\"page-alerts\"",
-            "<nav class=\"pager\"",
-            "<div class=\"page-footer\"",
-            "</main>",
-        ]
-        .iter()
-        .filter_map(|marker| built[start..].find(marker))
-        .min()
-        .map_or(built.len(), |e| start + e);
-        let ours = canonical(&built[start..end]);
-        let expected = canonical(&theirs.expect("Redcarpet renders every page"));
-        let differs = ours != expected;
-        differing += usize::from(differs);
-        if differs != reported.contains(relative) {
-            let at = ours
-                .chars()
-                .zip(expected.chars())
-                .take_while(|(a, b)| a == b)
-                .count();
-            let around = |text: &str| {
-                text.chars()
-                    .skip(at.saturating_sub(60))
-                    .take(160)
-                    .collect::<String>()
-            };
-            wrong.push(format!(
-                "{relative}: {}\n  ours:      {}\n  Redcarpet: {}",
-                if differs {
-                    "differs, not reported"
-                } else {
-                    "reported, reads alike"
-                },
-                around(&ours),
-                around(&expected)
-            ));
-        }
-    }
-    eprintln!(
-        "{differing} of {} pages read differently, {} reported",
-        pages.len(),
-        reported.len()
-    );
-    assert!(
-        wrong.is_empty(),
-        "{} of {} pages ({differing} read differently):\n{}",
-        wrong.len(),
-        pages.len(),
-        wrong.join("\n")
-    );
+/// A real site in `../shared/corpus`, built and checked from its own
+/// folder as its team would run `manual` (with `extra` arguments): its
+/// pages, as (path below `source/`, text without front matter), for those
+/// whose names end in `suffix`; the built site; and the pages `check`
+/// gives a `markdown-dialect` warning.
+struct CorpusSite {
+    pages: Vec<(String, String)>,
+    built: Fixture,
+    reported: std::collections::BTreeSet<String>,
+    source: std::path::PathBuf,
 }
 
-/// The gem's own documentation (`../shared/corpus`), all ERB pages, built
-/// from its root: each page reads as Redcarpet reads what Ruby's ERB makes
-/// of it (with the gem's `partial`, `warning_text` and `image_tag`), or
-/// `check` says where not, and says so of no page that reads alike.
-#[test]
-fn the_gems_own_documentation_reads_as_the_gem_reads_it_or_says_where_not() {
+fn corpus_site(name: &str, suffix: &str, extra: &[&std::ffi::OsStr]) -> CorpusSite {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/tech-docs-gem-docs");
-    let site = Fixture::new();
-    let out = site.path("out");
+        .join("../shared/corpus")
+        .join(name);
+    let built = Fixture::new();
     let run = |args: &[&str]| {
         common::Run(
             common::manual_cmd()
                 .arg("-C")
                 .arg(&root)
                 .args(args)
+                .args(extra)
                 .output()
                 .unwrap(),
         )
     };
+    let out = built.path("out");
     run(&["build", "--skip-check", "--out", out.to_str().unwrap()]).assert_ok();
-    let reported: std::collections::BTreeSet<String> = run(&["check", "--format", "json"])
+    let reported = run(&["check", "--format", "json"])
         .findings()
         .into_iter()
         .filter(|f| f.code == "markdown-dialect")
@@ -521,7 +410,7 @@ fn the_gems_own_documentation_reads_as_the_gem_reads_it_or_says_where_not() {
     let mut pages: Vec<(String, String)> = walkdir::WalkDir::new(&source)
         .into_iter()
         .map(|e| e.unwrap())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".html.md.erb"))
+        .filter(|e| e.file_name().to_string_lossy().ends_with(suffix))
         .map(|e| {
             let relative = e
                 .path()
@@ -538,74 +427,118 @@ fn the_gems_own_documentation_reads_as_the_gem_reads_it_or_says_where_not() {
         })
         .collect();
     pages.sort();
-    assert!(pages.len() >= 10, "{}", pages.len());
-    let input = serde_json::json!({
-        "source": source,
-        "pages": pages.iter().map(|(_, body)| body).collect::<Vec<_>>(),
-    });
-    let theirs = run_ruby("gem_docs.rb", &input.to_string());
-    let mut wrong = Vec::new();
-    let mut differing = 0;
-    for ((relative, _), theirs) in pages.iter().zip(theirs) {
-        // `x/index.html.md.erb` is published at `x/index.html`.
-        let built = site.read(&format!("out/{}", relative.trim_end_matches(".md.erb")));
-        let start = built.find("id=\"content\">").expect("the content") + "id=\"content\">".len();
-        let end = [
-            "<section class=\"page-alerts\"",
-            "<nav class=\"pager\"",
-            "<div class=\"page-footer\"",
-            "</main>",
-        ]
-        .iter()
-        .filter_map(|marker| built[start..].find(marker))
-        .min()
-        .map_or(built.len(), |e| start + e);
-        let ours = canonical(&built[start..end]);
-        let mut expected = canonical(&theirs.expect("Ruby and Redcarpet render every page"));
-        // The page's title heading (`# <%= current_page.data.title %>`) is
-        // written by the layout, above the content (checked elsewhere).
-        if expected.starts_with("<h1>") && !ours.starts_with("<h1>") {
-            let end = expected.find("</h1>").map_or(0, |e| e + "</h1>".len());
-            expected = expected[end..].to_string();
-        }
-        let differs = ours != expected;
-        differing += usize::from(differs);
-        if differs != reported.contains(relative) {
-            let at = ours
-                .chars()
-                .zip(expected.chars())
-                .take_while(|(a, b)| a == b)
-                .count();
-            let around = |text: &str| {
-                text.chars()
-                    .skip(at.saturating_sub(60))
-                    .take(160)
-                    .collect::<String>()
-            };
-            wrong.push(format!(
-                "{relative}: {}\n  ours:      {}\n  Redcarpet: {}",
-                if differs {
-                    "differs, not reported"
-                } else {
-                    "reported, reads alike"
-                },
-                around(&ours),
-                around(&expected)
-            ));
-        }
+    CorpusSite {
+        pages,
+        built,
+        reported,
+        source,
     }
-    eprintln!(
-        "{differing} of {} pages read differently, {} reported",
-        pages.len(),
-        reported.len()
+}
+
+impl CorpusSite {
+    /// Each page as built against `theirs` (Redcarpet's HTML for it, in
+    /// order): a page that reads differently must be reported, and one
+    /// that reads alike must not. The layout writes a page's title heading
+    /// above its content, so Redcarpet's is left out when ours has none.
+    fn assert_differences_are_reported(&self, theirs: Vec<Option<String>>, extension: &str) {
+        let mut wrong = Vec::new();
+        let mut differing = 0;
+        for ((relative, _), theirs) in self.pages.iter().zip(theirs) {
+            let page = format!("out/{}", relative.trim_end_matches(extension));
+            let built = self.built.read(&page);
+            let start =
+                built.find("id=\"content\">").expect("the content") + "id=\"content\">".len();
+            let end = [
+                "<section class=\"page-alerts\"",
+                "<nav class=\"pager\"",
+                "<div class=\"page-footer\"",
+                "</main>",
+            ]
+            .iter()
+            .filter_map(|marker| built[start..].find(marker))
+            .min()
+            .map_or(built.len(), |e| start + e);
+            let ours = canonical(&built[start..end]);
+            let mut expected = canonical(&theirs.expect("Ruby and Redcarpet render every page"));
+            if expected.starts_with("<h1>") && !ours.starts_with("<h1>") {
+                let end = expected.find("</h1>").map_or(0, |e| e + "</h1>".len());
+                expected = expected[end..].to_string();
+            }
+            let differs = ours != expected;
+            differing += usize::from(differs);
+            if differs != self.reported.contains(relative) {
+                let at = ours
+                    .chars()
+                    .zip(expected.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let around = |text: &str| {
+                    text.chars()
+                        .skip(at.saturating_sub(60))
+                        .take(160)
+                        .collect::<String>()
+                };
+                wrong.push(format!(
+                    "{relative}: {}\n  ours:      {}\n  Redcarpet: {}",
+                    if differs {
+                        "differs, not reported"
+                    } else {
+                        "reported, reads alike"
+                    },
+                    around(&ours),
+                    around(&expected)
+                ));
+            }
+        }
+        eprintln!(
+            "{differing} of {} pages read differently, {} reported",
+            self.pages.len(),
+            self.reported.len()
+        );
+        assert!(
+            wrong.is_empty(),
+            "{} of {} pages ({differing} read differently):\n{}",
+            wrong.len(),
+            self.pages.len(),
+            wrong.join("\n")
+        );
+    }
+}
+
+/// Every markdown page of the real GOV.UK sample, built as a tech-docs
+/// site, reads as Redcarpet reads it, or `check` says where it does not
+/// (`markdown-dialect`); and `check` says so of no page that reads alike.
+/// Pages with ERB are left out: they call the team's own Ruby helpers.
+#[test]
+fn the_govuk_sample_reads_as_the_gem_reads_it_or_says_where_not() {
+    // From the sample's own folder, so that its tech-docs.yml makes it a
+    // tech-docs site, with the settings of ours it needs beside it.
+    let settings =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/govuk-manual.yml");
+    let site = corpus_site(
+        "govuk-manual",
+        ".html.md",
+        &["--config".as_ref(), settings.as_os_str()],
     );
-    assert!(
-        wrong.is_empty(),
-        "{} of {} pages ({differing} read differently):\n{}",
-        wrong.len(),
-        pages.len(),
-        wrong.join("\n")
-    );
+    assert!(site.pages.len() > 90, "{}", site.pages.len());
+    let bodies: Vec<String> = site.pages.iter().map(|(_, body)| body.clone()).collect();
+    site.assert_differences_are_reported(ruby("render.rb", &bodies), ".md");
+}
+
+/// The gem's own documentation, all ERB pages, built from its root: each
+/// page reads as Redcarpet reads what Ruby's ERB makes of it (with the
+/// gem's `partial`, `warning_text` and `image_tag`), or `check` says where
+/// not, and says so of no page that reads alike.
+#[test]
+fn the_gems_own_documentation_reads_as_the_gem_reads_it_or_says_where_not() {
+    let site = corpus_site("tech-docs-gem-docs", ".html.md.erb", &[]);
+    assert!(site.pages.len() >= 10, "{}", site.pages.len());
+    let input = serde_json::json!({
+        "source": site.source,
+        "pages": site.pages.iter().map(|(_, body)| body).collect::<Vec<_>>(),
+    });
+    // `x/index.html.md.erb` is published at `x/index.html`.
+    site.assert_differences_are_reported(run_ruby("gem_docs.rb", &input.to_string()), ".md.erb");
 }
 
 /// Ruby that tech-docs pages write in ERB, each expression alone on a line.
