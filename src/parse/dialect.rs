@@ -154,6 +154,12 @@ pub fn partings(body: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<Parting
         }
         let reading = |r: &Reading| r.lines.get(&line).copied().unwrap_or_default();
         let (a, b) = (reading(&ours), reading(&theirs));
+        // A list both start here begins a new comparison, even when its
+        // items are spaced differently.
+        let list_starts = |r: &LineReading| matches!(r.item, Some((1, l, _)) if l == line);
+        if list_starts(&a) && list_starts(&b) {
+            report(&mut apart);
+        }
         if a != b {
             apart.push((line, a, b));
         } else if matches!(a.block, Some((0, _))) || matches!(a.item, Some((1, l, _)) if l == line)
@@ -867,6 +873,15 @@ mod tests {
             .collect();
         assert_eq!(found(&staircase), vec![]);
         let _ = found(&"<div>\n".repeat(20_000));
+    }
+
+    /// A list after one that parted is compared afresh: each problem is
+    /// named, not only the first.
+    #[test]
+    fn a_second_list_gets_its_own_parting() {
+        let body = "Do this:\n- one\n- two\n\n1. First\n\n   More about it.\n";
+        let lines: Vec<usize> = found(body).into_iter().map(|(line, _)| line).collect();
+        assert_eq!(lines, [2, 7]);
     }
 
     #[test]
