@@ -31,6 +31,35 @@ pub struct History {
     pub prefix: String,
 }
 
+/// Where the source folder is in its repository (`source/`), for links to
+/// a page's file: git's answer in a checkout (`prefix`); outside one, the
+/// folder the settings' `github_repo` names (the gem's own documentation
+/// writes one), then the source folder as given (`source` -> `source/`).
+pub fn source_in_repository(
+    prefix: Option<&str>,
+    repository_folder: Option<&str>,
+    source: &Path,
+) -> String {
+    if let Some(prefix) = prefix {
+        return prefix.to_string();
+    }
+    let as_given = if source.is_absolute() {
+        String::new()
+    } else {
+        source
+            .components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(part) => Some(format!("{}/", part.to_string_lossy())),
+                _ => None,
+            })
+            .collect()
+    };
+    match repository_folder {
+        Some(folder) => format!("{folder}/{as_given}"),
+        None => as_given,
+    }
+}
+
 /// Reads the history of `wanted` (paths below `source`). `None` outside a
 /// git checkout or when git cannot be run.
 pub fn read(source: &Path, wanted: &[&str]) -> Option<History> {

@@ -46,9 +46,7 @@ enum Kind {
     Template,
 }
 
-/// The folder below the source that Middleman keeps layouts in; nothing in
-/// it is published.
-pub const ERB_LAYOUTS_FOLDER: &str = "layouts";
+pub use crate::project::ERB_LAYOUTS_FOLDER;
 
 /// Whether a file (from the source folder) is in the folder of the site's
 /// own ERB layouts.
@@ -252,7 +250,7 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
 /// folders (names starting with `.`) and the settings file are not part of
 /// the site. Pages are read by [`read_page`], once each (or, in `serve`,
 /// once per change).
-pub fn list(source_dir: &Path, settings_files: &[&Path]) -> (Listing, Diagnostics) {
+pub fn list(source_dir: &Path, settings_files: &[PathBuf]) -> (Listing, Diagnostics) {
     // Every file that is, or could be, a settings file: none is ever
     // published, read or not.
     let settings_files: Vec<_> = settings_files

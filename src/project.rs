@@ -7,8 +7,14 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use crate::diagnostics::{Code, Diagnostic};
+
 /// The cache folder a project may keep of its own (and ignore in git).
 pub const PROJECT_CACHE_FOLDER: &str = ".manual-cache";
+
+/// The folder below the source that Middleman keeps layouts in; nothing in
+/// it is published.
+pub const ERB_LAYOUTS_FOLDER: &str = "layouts";
 
 /// The folder of project helper templates, inside the site's layouts.
 pub const HELPERS_FOLDER: &str = "helpers";
@@ -57,6 +63,31 @@ impl Inputs {
         } else {
             self.root.join(relative)
         }
+    }
+
+    /// Whether the site has layouts of its own (theme overrides, or ERB
+    /// layouts in the source's `layouts/`), the only way script can reach
+    /// a page that no single input holds.
+    pub fn has_own_layouts(&self) -> bool {
+        self.layouts.is_some() || self.source.join(ERB_LAYOUTS_FOLDER).is_dir()
+    }
+
+    /// An error when there is no source folder to read.
+    pub fn source_missing(&self) -> Option<Diagnostic> {
+        if self.source.is_dir() {
+            return None;
+        }
+        let absolute = std::path::absolute(&self.source).unwrap_or_else(|_| self.source.clone());
+        Some(
+            Diagnostic::error(
+                Code::SourceMissing,
+                &self.source,
+                format!("no source folder at {}", absolute.display()),
+            )
+            .with_help(
+                "run `manual init` to start a manual here, or pass -C DIR (the manual's folder) or --source DIR",
+            ),
+        )
     }
 
     /// `--config` names the gem's file (rather than ours) when it is

@@ -154,6 +154,18 @@ fn entry_text(key: &str, html: &str) -> String {
 }
 
 impl DiskCache {
+    /// The cache in `folder` (`Inputs::cache_folder`), or `None` with a
+    /// note in `notes` saying why it is not used.
+    pub fn open_noting(folder: Option<&Path>, notes: &mut Vec<String>) -> Option<DiskCache> {
+        match DiskCache::open(folder?) {
+            Ok(cache) => Some(cache),
+            Err(note) => {
+                notes.push(note);
+                None
+            }
+        }
+    }
+
     /// Opens (making it when missing) the cache in `folder`. `Err` says why
     /// it cannot be used, for a note.
     pub fn open(folder: &Path) -> Result<DiskCache, String> {

@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::project::Inputs;
+use crate::settings::Settings;
 
 /// One alert's runbook link.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -73,6 +75,25 @@ fn documents(text: &str) -> Vec<(String, usize)> {
 /// `exp_labels`).
 fn severity<'v>(value: &'v Value, labels_key: &str) -> Option<&'v str> {
     value.get(labels_key)?.get("severity")?.as_str()
+}
+
+/// Every alert rule the project names, in its settings' `alert_rules` and
+/// with `--alerts`, read and parsed.
+pub fn for_project(settings: &Settings, inputs: &Inputs) -> (Vec<AlertRule>, Diagnostics) {
+    let named = crate::load::alerts::named(
+        &settings.alert_rules,
+        &settings.file_of("alert_rules"),
+        |i| settings.position_of(&format!("alert_rules[{i}]")),
+        &inputs.alerts,
+    );
+    let (files, mut problems) = crate::load::alerts::read(&named, &inputs.root);
+    let mut alerts = Vec::new();
+    for (path, text) in files {
+        let (found, found_problems) = read(&path, &text);
+        problems.extend(found_problems);
+        alerts.extend(found);
+    }
+    (alerts, problems)
 }
 
 /// Every alert with a `runbook_url` in one file's text; a file that is not

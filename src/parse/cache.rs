@@ -122,7 +122,7 @@ pub struct Listed {
     pub asset_scripts: Vec<Diagnostic>,
 }
 
-fn list_source(source: &Path, settings_files: &[&Path]) -> Listed {
+fn list_source(source: &Path, settings_files: &[PathBuf]) -> Listed {
     let (listing, diagnostics) = load::list(source, settings_files);
     let asset_scripts = listing
         .assets
@@ -140,7 +140,7 @@ impl ParseCache {
     /// The source folder's listing: the last one while nothing was
     /// created, removed or renamed (for `serve`), else a new one; and
     /// whether it is new (then every file's stamp is checked too).
-    pub fn listed(&mut self, source: &Path, settings_files: &[&Path]) -> (Arc<Listed>, bool) {
+    pub fn listed(&mut self, source: &Path, settings_files: &[PathBuf]) -> (Arc<Listed>, bool) {
         let fresh = !self.keep || self.relist || self.listing.is_none();
         let listed = match &self.listing {
             Some(listed) if !fresh => listed.clone(),
@@ -167,6 +167,8 @@ pub struct ParseRun<'a> {
     /// The gem's settings as written, for ERB's `config[:tech_docs]`.
     pub tech_docs_config: &'a serde_json::Value,
     pub helpers: &'a erb::Helpers,
+    /// The folder the settings' `github_repo` names, if any.
+    pub repository_folder: Option<&'a str>,
 }
 
 /// Every page of the source, parsed (or taken from the cache when its file
@@ -176,8 +178,8 @@ pub struct ParsedPages {
     /// The URLs of page files that could not be parsed: links to them are
     /// not called broken.
     pub unparsed: Vec<String>,
-    /// Where the source is in its git repository, when it is in one.
-    pub repository_prefix: Option<String>,
+    /// Where the source is in its repository (`history::source_in_repository`).
+    pub source_in_repository: String,
     pub diagnostics: Diagnostics,
 }
 
@@ -402,7 +404,11 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
     ParsedPages {
         pages,
         unparsed,
-        repository_prefix: history.map(|h| h.prefix.clone()),
+        source_in_repository: crate::history::source_in_repository(
+            history.map(|h| h.prefix.as_str()),
+            run.repository_folder,
+            run.source,
+        ),
         diagnostics,
     }
 }

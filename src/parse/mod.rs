@@ -183,6 +183,21 @@ pub struct ParseOptions<'a> {
     pub layout_rules: &'a [(String, String)],
 }
 
+impl<'a> ParseOptions<'a> {
+    /// What the site's settings ask of every page, for a run of `purpose`.
+    pub fn for_site(settings: &'a crate::settings::Settings, purpose: Purpose) -> Self {
+        ParseOptions {
+            purpose,
+            index_words: settings.enable_search,
+            base_path: &settings.base_path,
+            heading_ids: settings.heading_ids(),
+            directory_indexes: settings.directory_indexes(),
+            gem_markdown: settings.tech_docs.is_some(),
+            layout_rules: &settings.middleman_layouts,
+        }
+    }
+}
+
 /// What a run needs from parsing: `build` and `serve` publish pages;
 /// `check` and `owners` only read them, so they skip making HTML (and
 /// highlighting code), search words and each page's git history.

@@ -392,6 +392,24 @@ fn to_context(view: &impl serde::Serialize) -> Result<Context, Diagnostic> {
     })
 }
 
+/// What the script check on made outputs (`published`) finds, without
+/// writing anything: `check`'s view of what `build` would refuse. Only a
+/// site's own layouts (theme overrides, ERB layouts) can put script into a
+/// page that no input holds alone; a caller may skip a site without them.
+pub fn published_scripts(site: &Site, templates: &Templates) -> crate::diagnostics::Diagnostics {
+    use rayon::prelude::*;
+    let renderer = Renderer::new(site, templates);
+    outputs(site)
+        .par_iter()
+        .filter_map(|&output| match renderer.make(output) {
+            Err(problem) if problem.code == Code::HtmlUnsafe => Some(problem),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_file_address;

@@ -225,7 +225,7 @@ impl Live {
             made: Default::default(),
             kept: Default::default(),
         };
-        if let Err(render_errors) = pipeline::render_site(site, &prepared.templates, &sink) {
+        if let Err(render_errors) = crate::write::render_site(site, &prepared.templates, &sink) {
             diagnostics.extend(render_errors);
             return Err(diagnostics.sorted());
         }

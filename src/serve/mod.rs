@@ -135,17 +135,12 @@ const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     // Nothing to serve: say so and what to do, rather than serve an empty
     // site and wait.
-    if !options.inputs.source.is_dir() {
-        anyhow::bail!(
-            "there is no source folder at {}: run `manual init` to start a manual here, or pass -C DIR (the manual's folder) or --source DIR",
-            std::path::absolute(&options.inputs.source)
-                .unwrap_or_else(|_| options.inputs.source.clone())
-                .display()
-        );
+    if let Some(missing) = options.inputs.source_missing() {
+        anyhow::bail!("{}: {}", missing.message, missing.help.unwrap_or_default());
     }
     let mut watcher = watch_roots::Watcher::start(&options.inputs)?;
     let mut notes = Vec::new();
-    let highlighter = Highlighter::with_disk_cache(crate::pipeline::open_cache(
+    let highlighter = Highlighter::with_disk_cache(crate::highlight::disk::DiskCache::open_noting(
         options.cache.as_deref(),
         &mut notes,
     ));

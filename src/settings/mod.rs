@@ -5,7 +5,10 @@
 
 pub mod config_rb;
 pub mod erb_env;
+mod of_project;
 pub mod tech_docs;
+
+pub use of_project::for_project;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -17,6 +17,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::project::Inputs;
 use crate::safe_write::Place;
 use crate::settings::ExternalLinks;
 use crate::site::Resolved;
@@ -33,6 +34,29 @@ enum Outcome {
 
 /// Told (links checked so far, links to check) as the requests finish.
 pub type Progress = std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>;
+
+/// `check --external` over a project's site: the settings' cache file is
+/// written inside the project, through the write door, which refuses any
+/// other path and follows no linked folder.
+pub fn check_project(
+    site: &Site,
+    inputs: &Inputs,
+    allow_private: bool,
+    progress: Option<&Progress>,
+) -> Diagnostics {
+    let settings = &site.settings.external_links;
+    let protected = inputs.protected_inputs();
+    let door = Place::new(&inputs.root)
+        .map(|place| place.protecting(protected.iter().map(|input| input.path.as_path())));
+    check(
+        site,
+        settings,
+        door.as_ref().ok(),
+        Path::new(&settings.cache_file),
+        allow_private,
+        progress,
+    )
+}
 
 /// Checks every `http(s)` link of the site and returns the problems found.
 /// The cache is `cache_file` in `door` (the project, as the write door

@@ -2,6 +2,8 @@
 //! output directory, which replaces it only once the whole site is written.
 //! A failed or interrupted build leaves the previous site as it was.
 
+mod publish;
+mod render_loop;
 pub mod reuse;
 
 use std::fs;
@@ -10,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Code;
 use crate::url::OutputPath;
+pub use publish::{Destination, NotPublished, Published, Reason, publish};
+pub use render_loop::{Written, output_folder, render_site};
 pub use reuse::Reuse;
 
 /// Where a rendered site goes. Only an `OutputPath` (made by the `url`

@@ -18,7 +18,6 @@ use manual::diagnostics::Diagnostics;
 use manual::highlight::Highlighter;
 use manual::load::{self, PageSource};
 use manual::parse::{self, ParseOptions};
-use manual::pipeline;
 use manual::render::Templates;
 use manual::settings::{self, Settings};
 use manual::site::{Site, SiteInputs};
@@ -104,7 +103,7 @@ fn run_site(settings: Settings, pages: &[(&str, &[u8])]) -> Result<Vec<String>, 
         return Err(diagnostics);
     }
     let sink = MemorySink::default();
-    pipeline::render_site(&site, &TEMPLATES, &sink)?;
+    manual::write::render_site(&site, &TEMPLATES, &sink)?;
     if checked.has_errors() {
         return Err(checked);
     }

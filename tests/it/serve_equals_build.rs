@@ -390,7 +390,7 @@ impl Project {
             pipeline::prepare_with(&self.inputs, &HIGHLIGHTER, manual::parse::Purpose::Publish);
         let prepared = prepared.filter(|_| !found.has_errors())?;
         let sink = MemorySink::default();
-        pipeline::render_site(&prepared.site, &prepared.templates, &sink).ok()?;
+        manual::write::render_site(&prepared.site, &prepared.templates, &sink).ok()?;
         Some(sink.files.into_inner().unwrap())
     }
 }
