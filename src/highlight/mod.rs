@@ -162,16 +162,6 @@ impl Highlighter {
         }
     }
 
-    /// Whether a block in `language` would be highlighted (`Plain`, made
-    /// no HTML) or not (`Unknown`): for a run that shows no page.
-    pub fn classify(&self, language: &str) -> Highlighted {
-        match alias(&language.to_ascii_lowercase()) {
-            None => Highlighted::Plain,
-            Some(name) if self.syntax_for(name).is_some() => Highlighted::Plain,
-            Some(_) => Highlighted::Unknown,
-        }
-    }
-
     pub fn highlight(&self, language: &str, code: &str) -> Highlighted {
         let lower = language.to_ascii_lowercase();
         let Some(name) = alias(&lower) else {
@@ -269,9 +259,7 @@ mod tests {
         assert_eq!(colour_of(&html, "def").as_deref(), Some(KEYWORD), "{html}");
         assert_eq!(h.highlight("text", "x"), Highlighted::Plain);
         assert_eq!(h.highlight("klingon", "x"), Highlighted::Unknown);
-        assert_eq!(h.classify("rb"), Highlighted::Plain);
-        assert_eq!(h.classify("text"), Highlighted::Plain);
-        assert_eq!(h.classify("klingon"), Highlighted::Unknown);
+        assert!(h.knows("rb") && h.knows("text") && !h.knows("klingon"));
     }
 
     #[test]
