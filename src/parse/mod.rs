@@ -402,26 +402,13 @@ pub fn parse_page_in(
     erb: Option<&ErbInputs<'_>>,
 ) -> (Option<Page>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
-    let located = |e: front_matter::FrontMatterError| {
-        Diagnostic::error(e.code, &source.path, e.message)
-            .at(e.line, e.column)
-            .with_help(e.help)
-    };
-    let split = match front_matter::split(&source.text) {
-        Ok(split) => split,
-        Err(e) => {
-            diagnostics.push(located(e));
+    let (split, parsed) = match read_front_matter(&source, &options) {
+        Ok(read) => read,
+        Err(problem) => {
+            diagnostics.push(problem);
             return (None, diagnostics);
         }
     };
-    let mut parsed = match front_matter::parse(&split) {
-        Ok(parsed) => parsed,
-        Err(e) => {
-            diagnostics.push(located(e));
-            return (None, diagnostics);
-        }
-    };
-    parsed.front_matter = with_layout_rules(parsed.front_matter, &source.relative, &options);
     diagnostics.extend(front_matter_warnings(&source.path, &parsed));
     if source.text.trim().is_empty() {
         diagnostics.push(
@@ -433,147 +420,77 @@ pub fn parse_page_in(
     // An ERB page's body is what its ERB writes, with a map back to the
     // author's files; a failing tag leaves the page empty (no ERB reaches
     // a reader) and is an error at its place.
-    let evaluated = if erb::is_erb(&source.relative) {
-        match evaluate_erb(
-            &source,
-            &parsed.front_matter,
-            split.body_start,
-            erb,
-            &options,
-        ) {
-            Ok(done) => Some(done),
-            Err(problem) => {
-                diagnostics.push(problem);
-                None
-            }
-        }
-    } else {
-        None
-    };
+    let is_erb = erb::is_erb(&source.relative);
+    let evaluated = is_erb
+        .then(|| {
+            evaluate_erb(
+                &source,
+                &parsed.front_matter,
+                split.body_start,
+                erb,
+                &options,
+            )
+        })
+        .and_then(|done| done.map_err(|problem| diagnostics.push(problem)).ok());
     let map = evaluated.as_ref().map(|done| erb::SourceMap {
         output: done.output.clone(),
         files: done.files.clone(),
     });
     let (body, locator) = match &map {
         Some(map) => (map.output.text.as_str(), Locator::Erb(map)),
-        None if erb::is_erb(&source.relative) => {
-            ("", Locator::plain(&source.text, source.text.len()))
-        }
+        None if is_erb => ("", Locator::plain(&source.text, source.text.len())),
         None => (
             &source.text[split.body_start..],
             Locator::plain(&source.text, split.body_start),
         ),
     };
     let mut rendered = markdown::render_body(body, &locator, highlighter, &options);
-    let mut findings = lints::scan(
+    let findings = content_findings(
         &source.text[..split.body_start],
         body,
         &locator,
-        &rendered.prose,
+        &mut rendered,
+        options.gem_markdown,
     );
-    findings.append(&mut rendered.dialect);
-    // In the gem's markdown `##Heading` is a heading (`render_body` made it
-    // one), so it is not reported as one that failed.
-    if options.gem_markdown {
-        findings.retain(|f| {
-            f.lint != lints::Lint::HeadingSpace
-                || !rendered.headings.iter().any(|h| h.line == f.line)
-        });
-    }
-    // The sidebar an ERB page set aside is markdown too, and published.
-    let sidebar_html = evaluated.as_ref().and_then(|done| {
-        let slot = done.slots.get("sidebar")?;
-        let map = erb::SourceMap {
-            output: slot.clone(),
-            files: done.files.clone(),
-        };
-        let side = markdown::render_body(&slot.text, &Locator::Erb(&map), highlighter, &options);
-        rendered.links.extend(side.links);
-        rendered.scripts.extend(side.scripts);
-        rendered.html_ids.extend(side.html_ids);
-        Some(side.html)
-    });
+    let sidebar_html = evaluated
+        .as_ref()
+        .and_then(|done| render_sidebar(done, &mut rendered, highlighter, &options));
     let partials = evaluated
         .as_ref()
         .map(|done| done.partials.clone())
         .unwrap_or_default();
-    let mut title_heading = match (rendered.starts_with_title, rendered.headings.first()) {
+    let title_heading = match (rendered.starts_with_title, rendered.headings.first()) {
         (true, Some(first)) if first.level == 1 => {
             let id = first.id.clone();
             split_title(&mut rendered.html, &id)
         }
         _ => None,
     };
+    let mut shaped = Shaped {
+        layout: parsed.front_matter.layout.clone(),
+        rendered,
+        title_heading,
+        sidebar_html,
+        title_in_body: false,
+        wrapped_by_layout: false,
+    };
     // A site's own ERB layout wraps the page's whole HTML, title included.
-    let mut layout = parsed.front_matter.layout.clone();
-    let mut title_in_body = false;
-    let mut wrapped_by_layout = false;
-    let mut sidebar_html = sidebar_html;
     if let (Some(inputs), Some(name)) = (erb, parsed.front_matter.layout.as_deref())
         && inputs.world.partials.layout(name).is_some()
     {
+        let at = parsed.key_lines.get("layout").copied().unwrap_or(1);
         let this = resource(
             &source.relative,
             &parsed.front_matter,
             options.directory_indexes,
         );
-        let page = inputs
-            .current
-            .and_then(|i| inputs.world.resources.get(i))
-            .unwrap_or(&this);
-        let whole = match &title_heading {
-            Some(title) => format!(
-                "<h1 id=\"{}\">{}</h1>\n{}",
-                html_escape::encode_double_quoted_attribute(&title.id),
-                title.html,
-                rendered.html
-            ),
-            None => rendered.html.clone(),
-        };
-        let at = parsed.key_lines.get("layout").copied().unwrap_or(1);
-        match layout::wrap(
-            inputs.world,
-            inputs.current,
-            page,
-            name,
-            whole,
-            options.base_path,
-            at,
-        ) {
-            Ok(wrapped) => {
-                rendered.html = wrapped.html;
-                rendered.links.extend(wrapped.links);
-                rendered.html_ids.extend(wrapped.ids);
-                rendered.scripts.extend(wrapped.scripts);
-                if let Some(side) = wrapped.sidebar {
-                    sidebar_html = Some(match sidebar_html {
-                        Some(own) => format!("{own}\n{side}"),
-                        None => side,
-                    });
-                }
-                layout = Some(wrapped.layout);
-                title_in_body = title_heading.take().is_some();
-                wrapped_by_layout = true;
-            }
-            Err(e) => {
-                diagnostics.push(e.diagnostic());
-                // Reported once, here, not again as an unknown layout.
-                layout = None;
-            }
+        if let Err(problem) = shaped.wrap_in_erb_layout(inputs, &this, name, at, options.base_path)
+        {
+            diagnostics.push(problem);
         }
     }
-    let title = parsed
-        .front_matter
-        .title
-        .clone()
-        .or_else(|| {
-            rendered
-                .headings
-                .iter()
-                .find(|h| h.level == 1)
-                .map(|h| h.text.clone())
-        })
-        .unwrap_or_else(|| title_from_file_name(&source.relative));
+    let rendered = &shaped.rendered;
+    let title = page_title(&parsed.front_matter, &rendered.headings, &source.relative);
     let (review, review_errors) = review::review_of(&parsed.front_matter);
     let description_text = parsed
         .front_matter
@@ -598,35 +515,23 @@ pub fn parse_page_in(
         .filter(|(_, l)| crate::url::runs_script(&l.destination))
         .map(|(i, _)| i)
         .collect();
-    let digest = {
-        use std::hash::BuildHasher;
-        foldhash::fast::FixedState::default().hash_one((
-            &source.relative,
-            &source.text,
-            options,
-            // What the ERB wrote depends on more than the file.
-            map.as_ref().map(|m| &m.output.text),
-            &sidebar_html,
-            // What an ERB layout wrapped the page in.
-            &layout,
-            wrapped_by_layout.then_some(&rendered.html),
-        ))
-    };
+    let erb_output = map.as_ref().map(|m| m.output.text.as_str());
+    let digest = page_digest(&source, options, erb_output, &shaped);
     // `layout: false` (in front matter or a config.rb `page` rule) is a
     // page with no layout at all, as in Middleman: its own HTML, title
     // heading included, and nothing around it.
-    if layout.as_deref() == Some("false") {
-        layout = Some(BARE_LAYOUT.to_string());
-        if let Some(title) = title_heading.take() {
-            rendered.html = format!(
-                "<h1 id=\"{}\">{}</h1>\n{}",
-                html_escape::encode_double_quoted_attribute(&title.id),
-                title.html,
-                rendered.html
-            );
-            title_in_body = true;
-        }
+    if shaped.layout.as_deref() == Some("false") {
+        shaped.layout = Some(BARE_LAYOUT.to_string());
+        shaped.title_into_body();
     }
+    let Shaped {
+        rendered,
+        title_heading,
+        sidebar_html,
+        layout,
+        title_in_body,
+        ..
+    } = shaped;
     let page = Page {
         description_text,
         digest,
@@ -660,6 +565,185 @@ pub fn parse_page_in(
         title_in_body,
     };
     (Some(page), diagnostics)
+}
+
+/// The sidebar an ERB page set aside: markdown too, and published; what
+/// it links to and holds counts as the page's.
+fn render_sidebar(
+    done: &erb::Evaluated,
+    rendered: &mut markdown::RenderedMarkdown,
+    highlighter: &Highlighter,
+    options: &ParseOptions<'_>,
+) -> Option<String> {
+    let slot = done.slots.get("sidebar")?;
+    let map = erb::SourceMap {
+        output: slot.clone(),
+        files: done.files.clone(),
+    };
+    let side = markdown::render_body(&slot.text, &Locator::Erb(&map), highlighter, options);
+    rendered.links.extend(side.links);
+    rendered.scripts.extend(side.scripts);
+    rendered.html_ids.extend(side.html_ids);
+    Some(side.html)
+}
+
+/// A page's title: its front matter's, else its first level-1 heading's
+/// text (as the gem takes it), else one made from its file name.
+fn page_title(front_matter: &FrontMatter, headings: &[Heading], relative: &str) -> String {
+    front_matter
+        .title
+        .clone()
+        .or_else(|| {
+            headings
+                .iter()
+                .find(|h| h.level == 1)
+                .map(|h| h.text.clone())
+        })
+        .unwrap_or_else(|| title_from_file_name(relative))
+}
+
+/// What a page was made from, hashed: its file, the parse options, and
+/// for an ERB page what its ERB wrote and what a layout wrapped it in
+/// (which depend on more than the file).
+fn page_digest(
+    source: &PageSource,
+    options: ParseOptions<'_>,
+    erb_output: Option<&str>,
+    shaped: &Shaped,
+) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one((
+        &source.relative,
+        &source.text,
+        options,
+        erb_output,
+        &shaped.sidebar_html,
+        &shaped.layout,
+        shaped.wrapped_by_layout.then_some(&shaped.rendered.html),
+    ))
+}
+
+/// A page's front matter, read (with config.rb's layout rules applied),
+/// and where its body starts; an error at its line when it cannot be read.
+fn read_front_matter<'s>(
+    source: &'s PageSource,
+    options: &ParseOptions<'_>,
+) -> Result<(front_matter::Split<'s>, front_matter::Parsed), Diagnostic> {
+    let located = |e: front_matter::FrontMatterError| {
+        Diagnostic::error(e.code, &source.path, e.message)
+            .at(e.line, e.column)
+            .with_help(e.help)
+    };
+    let split = front_matter::split(&source.text).map_err(located)?;
+    let mut parsed = front_matter::parse(&split).map_err(located)?;
+    parsed.front_matter = with_layout_rules(parsed.front_matter, &source.relative, options);
+    Ok((split, parsed))
+}
+
+/// The content lints over a page's body, with where the gem's markdown
+/// reads it otherwise (`dialect`). In the gem's markdown `##Heading` is a
+/// heading (`render_body` made it one), so it is not reported as one that
+/// failed.
+fn content_findings(
+    front_matter_text: &str,
+    body: &str,
+    locator: &Locator<'_>,
+    rendered: &mut markdown::RenderedMarkdown,
+    gem_markdown: bool,
+) -> Vec<lints::Finding> {
+    let mut findings = lints::scan(front_matter_text, body, locator, &rendered.prose);
+    findings.append(&mut rendered.dialect);
+    if gem_markdown {
+        findings.retain(|f| {
+            f.lint != lints::Lint::HeadingSpace
+                || !rendered.headings.iter().any(|h| h.line == f.line)
+        });
+    }
+    findings
+}
+
+/// A page's body as it is published: its HTML and what it holds, the
+/// title heading a layout writes on its own, and the layout around it.
+struct Shaped {
+    rendered: markdown::RenderedMarkdown,
+    title_heading: Option<TitleHeading>,
+    sidebar_html: Option<String>,
+    layout: Option<String>,
+    /// The title heading is part of the HTML (a layout writes no other).
+    title_in_body: bool,
+    /// A site's own ERB layout wrapped the HTML.
+    wrapped_by_layout: bool,
+}
+
+impl Shaped {
+    /// The HTML with the title heading, if it was split off, back on top.
+    fn whole_html(&self) -> String {
+        match &self.title_heading {
+            Some(title) => format!(
+                "<h1 id=\"{}\">{}</h1>\n{}",
+                html_escape::encode_double_quoted_attribute(&title.id),
+                title.html,
+                self.rendered.html
+            ),
+            None => self.rendered.html.clone(),
+        }
+    }
+
+    /// The title heading goes back into the HTML.
+    fn title_into_body(&mut self) {
+        if self.title_heading.is_some() {
+            self.rendered.html = self.whole_html();
+            self.title_heading = None;
+            self.title_in_body = true;
+        }
+    }
+
+    /// Wraps the whole HTML, title included, in the site's own ERB layout
+    /// `name` (written at line `at` of the page). A layout that fails is
+    /// reported once, here, and not again as an unknown layout.
+    fn wrap_in_erb_layout(
+        &mut self,
+        inputs: &ErbInputs<'_>,
+        this: &erb::Resource,
+        name: &str,
+        at: usize,
+        base_path: &str,
+    ) -> Result<(), Diagnostic> {
+        let page = inputs
+            .current
+            .and_then(|i| inputs.world.resources.get(i))
+            .unwrap_or(this);
+        let wrapped = layout::wrap(
+            inputs.world,
+            inputs.current,
+            page,
+            name,
+            self.whole_html(),
+            base_path,
+            at,
+        );
+        let wrapped = match wrapped {
+            Ok(wrapped) => wrapped,
+            Err(e) => {
+                self.layout = None;
+                return Err(e.diagnostic());
+            }
+        };
+        self.rendered.html = wrapped.html;
+        self.rendered.links.extend(wrapped.links);
+        self.rendered.html_ids.extend(wrapped.ids);
+        self.rendered.scripts.extend(wrapped.scripts);
+        if let Some(side) = wrapped.sidebar {
+            self.sidebar_html = Some(match self.sidebar_html.take() {
+                Some(own) => format!("{own}\n{side}"),
+                None => side,
+            });
+        }
+        self.layout = Some(wrapped.layout);
+        self.title_in_body = self.title_heading.take().is_some();
+        self.wrapped_by_layout = true;
+        Ok(())
+    }
 }
 
 /// Script in an asset that a browser opens as a document (`.html`, `.svg`,
