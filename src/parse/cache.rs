@@ -2,7 +2,8 @@
 //! runs: `build` and `check` parse every page once; `serve` keeps each
 //! page's parse and re-reads only files whose stamp changed.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -201,18 +202,7 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
     };
     // After a fresh listing every file is stamped; after an edit in place
     // only the files the watcher named (their parses were forgotten).
-    let stamps: Vec<Option<FileStamp>> = if !cache.keep {
-        vec![None; listing.pages.len()]
-    } else {
-        listing
-            .pages
-            .par_iter()
-            .map(|file| match cache.pages.get(&file.relative) {
-                Some(hit) if !fresh_listing => hit.stamp,
-                _ => FileStamp::of(&file.path),
-            })
-            .collect()
-    };
+    let stamps = cache.stamps(listing, fresh_listing);
     // `check` shows no pages, so it needs no dates; git runs while the pages
     // are parsed.
     let read_history = cache.history.is_none() && options.purpose.reads_history();
@@ -267,45 +257,11 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
         (history.join().ok().flatten(), fresh)
     });
     let needs_resources = erb_layouts || fresh.iter().any(|f| matches!(f, Some(Parsed::Erb(_))));
-    let resources: Vec<parse::erb::Resource> = listing
-        .pages
-        .iter()
-        .take(if needs_resources { usize::MAX } else { 0 })
-        .zip(&fresh)
-        .map(|(file, fresh)| match fresh {
-            Some(Parsed::Erb(source)) => parse::resource(
-                &file.relative,
-                &front_matter_of(source, &options),
-                options.directory_indexes,
-            ),
-            Some(Parsed::Done(Some(page), _)) => parse::resource(
-                &file.relative,
-                &page.front_matter,
-                options.directory_indexes,
-            ),
-            None => match cache
-                .pages
-                .get(&file.relative)
-                .and_then(|c| c.page.as_ref())
-            {
-                Some(page) => parse::resource(
-                    &file.relative,
-                    &page.front_matter,
-                    options.directory_indexes,
-                ),
-                None => parse::resource(
-                    &file.relative,
-                    &Default::default(),
-                    options.directory_indexes,
-                ),
-            },
-            Some(Parsed::Done(None, _)) => parse::resource(
-                &file.relative,
-                &Default::default(),
-                options.directory_indexes,
-            ),
-        })
-        .collect();
+    let resources = if needs_resources {
+        resources(listing, &fresh, &cache.pages, &options)
+    } else {
+        Vec::new()
+    };
     let world = parse::erb::World {
         resources: &resources,
         today: run.today,
@@ -370,37 +326,8 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
         }
     }
     cache.pages = kept;
-    // A file pages include as a partial, with no front matter of its own,
-    // is a fragment of those pages, not a page (GovWifi's `documentation/`).
-    let used: std::collections::HashSet<String> = pages
-        .iter()
-        .flat_map(|p| p.partials.iter().cloned())
-        .collect();
-    if !used.is_empty() {
-        let fragments: std::collections::HashSet<String> = pages
-            .iter()
-            .filter(|p| used.contains(&p.relative) && !p.has_front_matter)
-            .map(|p| p.relative.clone())
-            .collect();
-        pages.retain(|p| !fragments.contains(&p.relative));
-    }
-    for template in &listing.templates {
-        let name = template.relative.rsplit('/').next().unwrap_or_default();
-        if template.relative.ends_with(".erb")
-            && !name.starts_with('_')
-            && !load::in_erb_layouts(&template.relative)
-            && !used.contains(&template.relative)
-        {
-            diagnostics.push(
-                Diagnostic::warning(
-                    Code::ErbSkipped,
-                    &template.path,
-                    "this ERB file is not a page (`.html.md.erb`), a partial a page uses, or a layout in `layouts/`, so it is not published",
-                )
-                .with_help("rename it to `.html.md.erb` to make it a page, or remove it"),
-            );
-        }
-    }
+    let used = drop_fragments(&mut pages);
+    diagnostics.extend(unpublished_erb(&listing.templates, &used));
     ParsedPages {
         pages,
         unparsed,
@@ -411,6 +338,98 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
         ),
         diagnostics,
     }
+}
+
+impl ParseCache {
+    /// Each page file's stamp. After a fresh listing every file is
+    /// stamped; after an edit in place only the files the watcher named
+    /// (their parses were forgotten). A cache that keeps nothing stamps
+    /// nothing.
+    fn stamps(&self, listing: &load::Listing, fresh_listing: bool) -> Vec<Option<FileStamp>> {
+        if !self.keep {
+            return vec![None; listing.pages.len()];
+        }
+        listing
+            .pages
+            .par_iter()
+            .map(|file| match self.pages.get(&file.relative) {
+                Some(hit) if !fresh_listing => hit.stamp,
+                _ => FileStamp::of(&file.path),
+            })
+            .collect()
+    }
+}
+
+/// Every page as ERB sees it (`sitemap.resources`), from its front matter
+/// as just read or as kept; a page that could not be read has none.
+fn resources(
+    listing: &load::Listing,
+    fresh: &[Option<Parsed>],
+    kept: &HashMap<String, CachedPage>,
+    options: &ParseOptions<'_>,
+) -> Vec<parse::erb::Resource> {
+    let none = parse::FrontMatter::default();
+    listing
+        .pages
+        .iter()
+        .zip(fresh)
+        .map(|(file, fresh)| {
+            let front_matter = match fresh {
+                Some(Parsed::Erb(source)) => Cow::Owned(front_matter_of(source, options)),
+                Some(Parsed::Done(Some(page), _)) => Cow::Borrowed(&page.front_matter),
+                Some(Parsed::Done(None, _)) => Cow::Borrowed(&none),
+                None => Cow::Borrowed(
+                    kept.get(&file.relative)
+                        .and_then(|c| c.page.as_ref())
+                        .map_or(&none, |page| &page.front_matter),
+                ),
+            };
+            parse::resource(&file.relative, &front_matter, options.directory_indexes)
+        })
+        .collect()
+}
+
+/// A file pages include as a partial, with no front matter of its own, is
+/// a fragment of those pages, not a page (GovWifi's `documentation/`).
+/// Returns every file used as a partial.
+fn drop_fragments(pages: &mut Vec<Arc<Page>>) -> HashSet<String> {
+    let used: HashSet<String> = pages
+        .iter()
+        .flat_map(|p| p.partials.iter().cloned())
+        .collect();
+    if !used.is_empty() {
+        let fragments: HashSet<String> = pages
+            .iter()
+            .filter(|p| used.contains(&p.relative) && !p.has_front_matter)
+            .map(|p| p.relative.clone())
+            .collect();
+        pages.retain(|p| !fragments.contains(&p.relative));
+    }
+    used
+}
+
+/// An ERB file that is not a page, a partial a page uses (`used`) or a
+/// layout is published by nothing: say so.
+fn unpublished_erb(templates: &[load::Listed], used: &HashSet<String>) -> Diagnostics {
+    let mut found = Diagnostics::new();
+    for template in templates {
+        let name = template.relative.rsplit('/').next().unwrap_or_default();
+        if template.relative.ends_with(".erb")
+            && !name.starts_with('_')
+            && !load::in_erb_layouts(&template.relative)
+            && !used.contains(&template.relative)
+        {
+            found.push(
+                Diagnostic::warning(
+                    Code::ErbSkipped,
+                    &template.path,
+                    "this ERB file is not a page (`.html.md.erb`), a partial a page uses, or a layout in `layouts/`, so it is not published",
+                )
+                .with_help("rename it to `.html.md.erb` to make it a page, or remove it"),
+            );
+        }
+    }
+    found
 }
 
 /// A page file as first read: parsed, or (an ERB page, or a page an ERB
