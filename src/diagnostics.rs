@@ -306,6 +306,18 @@ impl Diagnostics {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// Keeps what a stage found beside its result, and gives the result.
+    pub fn keep<T>(&mut self, (value, found): (T, Diagnostics)) -> T {
+        self.extend(found);
+        value
+    }
+
+    /// Keeps the errors of a stage that failed, and gives its result when
+    /// it did not.
+    pub fn keep_ok<T>(&mut self, result: Result<T, Diagnostics>) -> Option<T> {
+        result.map_err(|errors| self.extend(errors)).ok()
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.0.iter().filter(|d| d.severity == severity).count()
     }

@@ -87,27 +87,16 @@ pub fn prepare_cached(
         diagnostics.push(missing);
         return (None, diagnostics);
     }
-    let settings = match settings::for_project(inputs) {
-        Ok((settings, warnings)) => {
-            diagnostics.extend(warnings);
-            settings
-        }
-        Err(errors) => {
-            diagnostics.extend(errors);
-            return (None, diagnostics);
-        }
+    let Some(settings) = diagnostics.keep(settings::for_project(inputs)) else {
+        return (None, diagnostics);
     };
-    let (helpers, helper_problems) = parse::erb::Helpers::load(
+    let helpers = diagnostics.keep(parse::erb::Helpers::load(
         inputs.helpers_folder().as_deref(),
         &settings.helpers,
         &settings.file_of("helpers"),
-    );
-    diagnostics.extend(helper_problems);
-    let templates = Templates::load(inputs.layouts.as_deref())
-        .map_err(|errors| diagnostics.extend(errors))
-        .ok();
-    let (alerts, alert_problems) = parse::alert_rules::for_project(&settings, inputs);
-    diagnostics.extend(alert_problems);
+    ));
+    let templates = diagnostics.keep_ok(Templates::load(inputs.layouts.as_deref()));
+    let alerts = diagnostics.keep(parse::alert_rules::for_project(&settings, inputs));
     clock.lap("settings, layouts and alert rules");
 
     let (listed, fresh_listing) = cache.listed(&inputs.source, &inputs.settings_files());
@@ -136,7 +125,7 @@ pub fn prepare_cached(
     let Some(templates) = templates else {
         return (None, diagnostics);
     };
-    let (site, site_diagnostics) = Site::assemble(SiteInputs {
+    let site = diagnostics.keep(Site::assemble(SiteInputs {
         settings,
         today: inputs.today,
         pages: parsed.pages,
@@ -146,8 +135,7 @@ pub fn prepare_cached(
         layout_ids: templates.ids.clone(),
         source_in_repository: parsed.source_in_repository,
         alerts,
-    });
-    diagnostics.extend(site_diagnostics);
+    }));
     clock.lap("site graph");
     diagnostics.extend(validate::structure(&site, &templates.layouts, &|name| {
         templates.location(name)

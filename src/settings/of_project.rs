@@ -7,9 +7,9 @@ use super::{Files, Settings, load_files};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::project::Inputs;
 
-/// Reads the project's settings files: the settings and their warnings,
-/// or every error that stops the site being read at all.
-pub fn for_project(inputs: &Inputs) -> Result<(Settings, Diagnostics), Diagnostics> {
+/// Reads the project's settings files: the settings (`None` when an error
+/// stops the site being read at all) and every problem found.
+pub fn for_project(inputs: &Inputs) -> (Option<Settings>, Diagnostics) {
     let mut found = Diagnostics::new();
     let settings_path = inputs.settings_path();
     let tech_docs_path = inputs.tech_docs_path();
@@ -21,7 +21,7 @@ pub fn for_project(inputs: &Inputs) -> Result<(Settings, Diagnostics), Diagnosti
     for path in std::iter::once(&settings_path).chain(&tech_docs_path) {
         if let Some(problem) = link_out_of_project(path, &inputs.root) {
             found.push(problem);
-            return Err(found);
+            return (None, found);
         }
     }
     let loaded = load_files(Files {
@@ -32,16 +32,8 @@ pub fn for_project(inputs: &Inputs) -> Result<(Settings, Diagnostics), Diagnosti
         project_root: &inputs.root,
         env: &inputs.env,
     });
-    match loaded {
-        Ok((settings, warnings)) => {
-            found.extend(warnings);
-            Ok((settings, found))
-        }
-        Err(errors) => {
-            found.extend(errors);
-            Err(found)
-        }
-    }
+    let settings = found.keep_ok(loaded).map(|loaded| found.keep(loaded));
+    (settings, found)
 }
 
 /// `init` writes `site.yml` at the root; a guide followed from memory can
