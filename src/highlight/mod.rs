@@ -48,15 +48,48 @@ fn alias(token: &str) -> Option<&str> {
 }
 
 /// Holds the syntaxes (loaded the first time a page has code) and the HTML
-/// of every block highlighted so far: the same block is highlighted once
-/// per run, and `serve` keeps one `Highlighter` across rebuilds.
+/// of blocks highlighted lately: a block repeated across pages (a common
+/// command) is highlighted once, and `serve` keeps one `Highlighter`
+/// across rebuilds.
 #[derive(Default)]
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     theme: OnceLock<(Theme, Classes)>,
-    cache: Mutex<HashMap<(String, String), Arc<str>>>,
+    cache: Mutex<Recent>,
     /// Blocks highlighted by earlier runs.
     disk: Option<disk::DiskCache>,
+}
+
+/// The most bytes of code and HTML the in-memory cache holds. Without a
+/// bound it held every block of the site (19 MB of a 10,000-page build),
+/// so a build's memory grew with its code; past the bound it starts again,
+/// and the disk cache still spares the work of highlighting.
+pub const MEMORY_CACHE_BYTES: usize = 8 << 20;
+
+/// Blocks highlighted lately: (language, code) -> HTML, within
+/// `MEMORY_CACHE_BYTES`.
+#[derive(Default)]
+struct Recent {
+    html: HashMap<(String, String), Arc<str>>,
+    bytes: usize,
+}
+
+impl Recent {
+    fn get(&self, key: &(String, String)) -> Option<Arc<str>> {
+        self.html.get(key).cloned()
+    }
+
+    fn insert(&mut self, key: (String, String), html: Arc<str>) {
+        let size = key.0.len() + key.1.len() + html.len();
+        if self.bytes + size > MEMORY_CACHE_BYTES {
+            self.html.clear();
+            self.bytes = 0;
+        }
+        if size <= MEMORY_CACHE_BYTES {
+            self.bytes += size;
+            self.html.insert(key, html);
+        }
+    }
 }
 
 /// What became of a fenced block.
@@ -169,7 +202,7 @@ impl Highlighter {
         };
         let key = (lower.clone(), code.to_string());
         if let Some(html) = self.cache.lock().expect("highlight cache").get(&key) {
-            return Highlighted::Html(html.clone());
+            return Highlighted::Html(html);
         }
         let Some(syntax) = self.syntax_for(name) else {
             return Highlighted::Unknown;
@@ -330,6 +363,35 @@ mod tests {
             html.contains("class=\"c0 i\""),
             "comments are italic: {html}"
         );
+    }
+
+    /// Invariant: the highlighter's memory is bounded, however much code a
+    /// site has; a block repeated soon after is still highlighted once.
+    #[test]
+    fn the_memory_cache_stays_within_its_bound() {
+        let h = Highlighter::new();
+        let block = "x".repeat(64 * 1024);
+        for i in 0..300 {
+            assert!(matches!(
+                h.highlight("json", &format!("{i}{block}")),
+                Highlighted::Html(_)
+            ));
+        }
+        let recent = h.cache.lock().unwrap();
+        assert!(recent.bytes <= MEMORY_CACHE_BYTES, "{}", recent.bytes);
+        let counted: usize = recent
+            .html
+            .iter()
+            .map(|((language, code), html)| language.len() + code.len() + html.len())
+            .sum();
+        assert_eq!(counted, recent.bytes);
+        drop(recent);
+        let first = h.highlight("json", "{\"a\": 1}");
+        let again = h.highlight("json", "{\"a\": 1}");
+        match (first, again) {
+            (Highlighted::Html(a), Highlighted::Html(b)) => assert!(Arc::ptr_eq(&a, &b)),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
