@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use super::{ParseOptions, erb};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
+use crate::packed::Spill;
 use crate::parse::{self, Page};
 use crate::{history, load};
 
@@ -225,6 +226,17 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
                 .as_deref()
                 .is_some_and(|name| parse::erb::Partials::layout(&partials, name).is_some())
     };
+    // A build keeps nothing for a next run: its pages' bodies wait for
+    // rendering in a temporary file, not in memory (`packed::Spill`).
+    let spill = (!cache.keep && options.purpose.makes_html())
+        .then(Spill::new)
+        .flatten();
+    let stored = |mut page: Page| {
+        if let Some(spill) = &spill {
+            page.body_html = std::mem::take(&mut page.body_html).into_spill(spill);
+        }
+        page
+    };
     let (history, fresh) = std::thread::scope(|scope| {
         let history = scope.spawn(|| {
             read_history
@@ -250,7 +262,10 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
                         return Parsed::Erb(source);
                     }
                     let (page, found) = parse::parse_page_in(source, highlighter, options, None);
-                    Parsed::Done(page.map(Box::new), found.into_iter().collect())
+                    Parsed::Done(
+                        page.map(|p| Box::new(stored(p))),
+                        found.into_iter().collect(),
+                    )
                 })
             })
             .collect();
@@ -285,7 +300,7 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
                     };
                     let (page, found) =
                         parse::parse_page_in(source, highlighter, options, Some(&erb));
-                    (page, found.into_iter().collect())
+                    (page.map(stored), found.into_iter().collect())
                 }
             })
         })
@@ -534,5 +549,57 @@ impl parse::erb::Partials for SourcePartials {
             format!("{folder}/{name}.erb"),
             format!("{folder}/{name}.html.erb"),
         ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packed::PageBody;
+    use crate::parse::Purpose;
+
+    fn bodies(cache: &mut ParseCache, purpose: Purpose) -> Vec<PageBody> {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.html.md", "b.html.md"] {
+            std::fs::write(
+                dir.path().join(name),
+                "---\ntitle: T\n---\n## Steps\n\nText.\n",
+            )
+            .unwrap();
+        }
+        let (listing, _) = load::list(dir.path(), &[]);
+        let run = ParseRun {
+            source: dir.path(),
+            listing: &listing,
+            fresh_listing: true,
+            options: ParseOptions {
+                purpose,
+                ..Default::default()
+            },
+            highlighter: &Highlighter::new(),
+            today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            tech_docs_config: &serde_json::Value::Null,
+            helpers: &erb::Helpers::default(),
+            repository_folder: None,
+        };
+        let parsed = parse_pages(run, cache);
+        parsed.pages.iter().map(|p| p.body_html.clone()).collect()
+    }
+
+    /// Invariant: a build holds its pages' bodies in a temporary file, not
+    /// in memory, until it renders them; `serve`, which keeps its parses
+    /// between saves, holds them in memory.
+    #[test]
+    fn a_build_keeps_bodies_out_of_memory_and_serve_keeps_them_in_it() {
+        let built = bodies(&mut ParseCache::default(), Purpose::Publish);
+        assert_eq!(built.len(), 2);
+        for body in &built {
+            assert!(matches!(body, PageBody::Spilled { .. }), "{body:?}");
+            assert!(body.text().unwrap().contains("Steps"));
+        }
+        for body in bodies(&mut ParseCache::keeping(), Purpose::Publish) {
+            assert!(matches!(body, PageBody::Held(_)), "{body:?}");
+            assert!(body.text().unwrap().contains("Steps"));
+        }
     }
 }

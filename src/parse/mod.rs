@@ -53,7 +53,7 @@ pub struct Page {
     /// File line of each front matter key that was written.
     pub key_lines: BTreeMap<String, usize>,
     /// The page's HTML, packed: a build holds every page's at once.
-    pub body_html: crate::packed::Packed,
+    pub body_html: crate::packed::PageBody,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
     /// `id` attributes in the page's raw HTML.
@@ -546,7 +546,7 @@ pub fn parse_page_in(
         has_front_matter: parsed.present,
         title,
         key_lines: parsed.key_lines,
-        body_html: crate::packed::Packed::new(rendered.html.as_bytes()),
+        body_html: crate::packed::PageBody::new(&rendered.html, None),
         headings: rendered.headings,
         links: rendered.links,
         html_ids: rendered.html_ids,
@@ -832,7 +832,7 @@ mod tests {
                 .unwrap()
         };
         let published = parsed(Purpose::Publish);
-        assert!(published.body_html.text().contains("hl-code"));
+        assert!(published.body_html.text().unwrap().contains("hl-code"));
         assert!(!published.search.terms.is_empty());
         for purpose in [Purpose::Check, Purpose::Report] {
             let read = parsed(purpose);

@@ -52,10 +52,12 @@ impl Serialize for PrintPage<'_> {
         let title_html = self.page.title_heading.as_ref().map(|h| h.html.as_str());
         page.serialize_field("title_html", &title_html)?;
         page.serialize_field("title_in_body", &self.page.title_in_body)?;
-        page.serialize_field(
-            "body",
-            &within_document(&self.page.body_html.text(), &self.id, self.printed),
-        )?;
+        let body = self
+            .page
+            .body_html
+            .text()
+            .map_err(serde::ser::Error::custom)?;
+        page.serialize_field("body", &within_document(&body, &self.id, self.printed))?;
         page.end()
     }
 }

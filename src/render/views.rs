@@ -280,13 +280,14 @@ impl<'a> PageView<'a> {
 pub struct Body<'a> {
     /// Unpacked only when the page is made: a warm build fingerprints
     /// every page and makes few.
-    html: &'a crate::packed::Packed,
+    html: &'a crate::packed::PageBody,
     digest: u64,
 }
 
 impl Serialize for Body<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.html.text())
+        let text = self.html.text().map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&text)
     }
 }
 
