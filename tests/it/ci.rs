@@ -535,7 +535,7 @@ fn sarif_follows_the_baseline() {
 /// fails with exactly that one error.
 #[test]
 fn the_govuk_sample_passes_with_a_baseline_and_fails_on_one_new_link() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/govuk-manual");
+    let corpus = common::shared_corpus("govuk-manual");
     let site = Fixture::new();
     for entry in walkdir::WalkDir::new(&corpus) {
         let entry = entry.unwrap();

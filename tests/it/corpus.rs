@@ -8,13 +8,7 @@ use std::path::{Path, PathBuf};
 use common::Fixture;
 
 fn corpus_source() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/govuk-manual/source");
-    assert!(
-        path.is_dir(),
-        "the corpus is expected at {} (see README)",
-        path.display()
-    );
-    path
+    common::shared_corpus("govuk-manual").join("source")
 }
 
 /// The settings of ours that the GOV.UK sample needs beside its own

@@ -18,6 +18,7 @@ mod highlight;
 mod install;
 mod interrupt;
 mod nasty;
+mod output_lock;
 mod properties;
 mod reader;
 mod redcarpet;

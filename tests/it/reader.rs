@@ -616,8 +616,7 @@ async fn every_kind_of_page_works_on_a_phone_and_a_wide_screen() {
 async fn a_tech_docs_site_works_on_a_phone_and_a_wide_screen() {
     let axe = axe_source();
     let site = Fixture::new();
-    let gem_docs =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/tech-docs-gem-docs");
+    let gem_docs = common::shared_corpus("tech-docs-gem-docs");
     // Served at the root here, rather than under the gem's GitHub path.
     site.write("ours.yml", "base_path: /\n");
     let out = site.path("www");

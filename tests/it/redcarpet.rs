@@ -383,9 +383,7 @@ struct CorpusSite {
 }
 
 fn corpus_site(name: &str, suffix: &str, extra: &[&std::ffi::OsStr]) -> CorpusSite {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(name);
+    let root = common::shared_corpus(name);
     let built = Fixture::new();
     let run = |args: &[&str]| {
         common::Run(

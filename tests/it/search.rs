@@ -163,12 +163,7 @@ fn the_browser_stems_every_word_as_the_index_does() {
 /// The GOV.UK sample built with search on (as its `tech-docs.yml` has it),
 /// in `www/` of a new fixture.
 fn built_corpus() -> Fixture {
-    let corpus = repo().join("../shared/corpus/govuk-manual");
-    assert!(
-        corpus.is_dir(),
-        "the corpus is expected at {} (see README)",
-        corpus.display()
-    );
+    let corpus = common::shared_corpus("govuk-manual");
     let site = Fixture::new();
     let out = site.path("www");
     let settings = repo().join("tests/fixtures/govuk-manual.yml");

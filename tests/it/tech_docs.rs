@@ -10,13 +10,7 @@ use std::path::{Path, PathBuf};
 use common::{Fixture, Run};
 
 fn gem_docs() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/tech-docs-gem-docs");
-    assert!(
-        path.join("config/tech-docs.yml").is_file(),
-        "the corpus is expected at {} (see README)",
-        path.display()
-    );
-    path
+    common::shared_corpus("tech-docs-gem-docs")
 }
 
 /// Runs `manual` in `dir` with `args`.
@@ -543,7 +537,7 @@ fn a_sites_own_erb_layout_wraps_its_pages() {
 #[test]
 fn the_govuk_sample_checks_with_its_own_tech_docs_yml_and_a_small_file_of_ours() {
     // See tests/it/corpus.rs for the whole report; here, the settings it reads.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/govuk-manual");
+    let root = common::shared_corpus("govuk-manual");
     let fixture = Fixture::new();
     fixture.write(
         "ours.yml",

@@ -29,6 +29,20 @@ pub fn user_cache() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("user-cache")
 }
 
+/// A site of `../shared/corpus` (see README): `govuk-manual` or
+/// `tech-docs-gem-docs`, read in place.
+pub fn shared_corpus(name: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(name);
+    assert!(
+        path.is_dir(),
+        "the corpus is expected at {} (see README)",
+        path.display()
+    );
+    path
+}
+
 /// The `manual` binary, to run with the tests' user cache folder.
 pub fn manual() -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_manual"));
