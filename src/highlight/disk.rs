@@ -4,9 +4,11 @@
 //!
 //! Every entry is in one file, the pack, in a folder named for this build of
 //! `manual` (its version, grammars, theme and classes), so a cache from
-//! another version is never read. A build reads the pack once and writes it
-//! once, when something was added: one file rather than one per block, which
-//! on a disk made a first build of 10,000 pages seconds slower. An entry is
+//! another version is never read. A build reads the pack's index once (each
+//! entry's key and place; an entry itself is read from the file when a
+//! block uses it, so the pack is never held whole) and writes the pack
+//! once, when something was added: one file rather than one per block,
+//! which on a disk made a first build of 10,000 pages seconds slower. An entry is
 //! named by the hash of its language and code. Nothing in the pack is
 //! trusted: a pull request can commit one, and a crash can leave half of
 //! one. So an entry is used only if it is nothing but `<span class="...">`
@@ -22,7 +24,8 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::Write;
+use std::io::{BufRead, Read, Write};
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
@@ -84,43 +87,71 @@ fn push_hex(text: &mut String, key: &Key) {
     }
 }
 
-/// The pack as read: its text, and each entry's key and place in it,
-/// sorted by key (entries are in the text in the pack's order, most
-/// recently used first).
+/// The pack as read: its file, held open, and each entry's key and place
+/// in it, sorted by key (entries are in the file in the pack's order, most
+/// recently used first). An entry is read from the file when it is used, so
+/// the pack is never held whole: it was what made a warm build heavier
+/// than a clean one.
 #[derive(Default)]
 struct Pack {
-    text: String,
+    file: Option<fs::File>,
     entries: Vec<(Key, u32, u32)>,
 }
 
+/// The longest line that can head an entry: 64 hex digits, a space and a
+/// length.
+const LONGEST_HEADER: usize = 64 + 1 + 20 + 1;
+
 impl Pack {
-    /// Reads the pack; what cannot be read as entries is left out.
+    /// Reads the pack's index; what cannot be read as entries is left out.
     fn read(path: &Path) -> Pack {
-        let readable =
-            fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() <= DEFAULT_BUDGET);
-        match readable.then(|| fs::read_to_string(path).ok()).flatten() {
-            Some(text) => Pack::of(text),
-            None => Pack::default(),
+        let regular = |m: &fs::Metadata| m.is_file() && m.len() <= DEFAULT_BUDGET;
+        if !fs::symlink_metadata(path).is_ok_and(|m| regular(&m)) {
+            return Pack::default();
+        }
+        let opened = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path);
+        match opened {
+            Ok(file) if file.metadata().is_ok_and(|m| regular(&m)) => Pack::of(file),
+            _ => Pack::default(),
         }
     }
 
-    fn of(text: String) -> Pack {
+    /// Indexes the entries of `file`, reading it once from the start. Each
+    /// entry: its key, a space, its length in bytes, a newline, the entry
+    /// and a newline. The budget keeps offsets within `u32`.
+    fn of(file: fs::File) -> Pack {
         let mut entries = Vec::new();
-        let mut at = 0;
-        // Each entry: its key, a space, its length in bytes, a newline, the
-        // entry and a newline. The budget keeps offsets within `u32`.
-        while let Some(line_end) = text[at..].find('\n').map(|i| at + i) {
-            let Some((key, length)) = text[at..line_end].split_once(' ') else {
+        let mut reader = std::io::BufReader::new(&file);
+        let mut header = Vec::with_capacity(LONGEST_HEADER);
+        let mut entry = Vec::new();
+        let mut at = 0usize;
+        loop {
+            header.clear();
+            let read = (&mut reader)
+                .take(LONGEST_HEADER as u64)
+                .read_until(b'\n', &mut header);
+            if !matches!(read, Ok(n) if n > 0 && header.ends_with(b"\n")) {
+                break;
+            }
+            let Some((key, length)) = std::str::from_utf8(&header[..header.len() - 1])
+                .ok()
+                .and_then(|line| line.split_once(' '))
+                .and_then(|(key, length)| Some((key_bytes(key)?, length.parse::<usize>().ok()?)))
+            else {
                 break;
             };
-            let (Some(key), Ok(length)) = (key_bytes(key), length.parse::<usize>()) else {
-                break;
-            };
-            let start = line_end + 1;
+            let start = at + header.len();
             let end = start.saturating_add(length);
-            if end > u32::MAX as usize
-                || text.as_bytes().get(end) != Some(&b'\n')
-                || !text.is_char_boundary(end)
+            if end >= u32::MAX as usize {
+                break;
+            }
+            entry.resize(length + 1, 0);
+            if reader.read_exact(&mut entry).is_err()
+                || entry.pop() != Some(b'\n')
+                || std::str::from_utf8(&entry).is_err()
             {
                 break;
             }
@@ -131,13 +162,25 @@ impl Pack {
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         entries.dedup_by(|later, first| later.0 == first.0);
         entries.shrink_to_fit();
-        Pack { text, entries }
+        Pack {
+            file: Some(file),
+            entries,
+        }
     }
 
-    fn find(&self, key: &Key) -> Option<&str> {
+    /// The entry at `start..end` of the file, read now (the file is the
+    /// one indexed, held open, so a pack written since does not move it).
+    fn entry(&self, start: u32, end: u32) -> Option<String> {
+        let file = self.file.as_ref()?;
+        let mut bytes = vec![0; (end - start) as usize];
+        file.read_exact_at(&mut bytes, u64::from(start)).ok()?;
+        String::from_utf8(bytes).ok()
+    }
+
+    fn find(&self, key: &Key) -> Option<String> {
         let at = self.entries.binary_search_by(|e| e.0.cmp(key)).ok()?;
         let (_, start, end) = self.entries[at];
-        Some(&self.text[start as usize..end as usize])
+        self.entry(start, end)
     }
 
     /// The entries in the pack's order.
@@ -207,9 +250,9 @@ impl DiskCache {
         let key = key_bytes(key)?;
         let html = pack.find(&key)?;
         let mut run = self.run.lock().expect("cache run");
-        if holds_exactly(html, code) {
+        if holds_exactly(&html, code) {
             run.used.insert(key);
-            return Some(html.to_string());
+            return Some(html);
         }
         run.bad.insert(key);
         drop(run);
@@ -239,13 +282,9 @@ impl DiskCache {
             return;
         }
         let mut pack = self.pack.write().expect("cache pack");
-        // Sized once: a string doubling its way to a pack's size would hold
-        // up to twice it for a moment.
-        let added_bytes: usize = run.added.iter().map(|(_, html)| html.len() + 96).sum();
-        let mut text = String::with_capacity((pack.text.len() + added_bytes).min(budget as usize));
-        // Old entries are copied from the pack's text straight into the new
-        // one, with no string per entry. They are unique already; only the
-        // keys added this run are remembered, to leave their old copies out.
+        // Old entries are copied from the old pack's file straight into the
+        // new one, one at a time. They are unique already; only the keys
+        // added this run are remembered, to leave their old copies out.
         let mut added_keys: HashSet<Key> = HashSet::with_capacity(run.added.len());
         let added: Vec<(Key, &str)> = run
             .added
@@ -256,44 +295,55 @@ impl DiskCache {
         let order = pack.in_order();
         let used = order
             .iter()
-            .filter(|entry| run.used.contains(&entry.0) && !added_keys.contains(&entry.0))
-            .map(|&&(key, start, end)| (key, &pack.text[start as usize..end as usize]));
-        let rest = order
-            .iter()
-            .filter(|entry| {
-                !run.used.contains(&entry.0)
-                    && !run.bad.contains(&entry.0)
-                    && !added_keys.contains(&entry.0)
-            })
-            .map(|&&(key, start, end)| (key, &pack.text[start as usize..end as usize]));
-        for (key, html) in added.into_iter().chain(used).chain(rest) {
-            let length = html.len().to_string();
-            let entry_length = 64 + 1 + length.len() + 1 + html.len() + 1;
-            if text.len() + entry_length > budget as usize {
-                break;
+            .filter(|entry| run.used.contains(&entry.0) && !added_keys.contains(&entry.0));
+        let rest = order.iter().filter(|entry| {
+            !run.used.contains(&entry.0)
+                && !run.bad.contains(&entry.0)
+                && !added_keys.contains(&entry.0)
+        });
+        let old = used.chain(rest).filter_map(|&&(key, start, end)| {
+            Some((key, std::borrow::Cow::Owned(pack.entry(start, end)?)))
+        });
+        let entries = added
+            .into_iter()
+            .map(|(key, html)| (key, std::borrow::Cow::Borrowed(html)))
+            .chain(old);
+        let write = || -> std::io::Result<fs::File> {
+            let file = tempfile::NamedTempFile::new_in(&self.entries)?;
+            let mut out = std::io::BufWriter::new(&file);
+            let mut written = 0usize;
+            let mut header = String::with_capacity(LONGEST_HEADER);
+            for (key, html) in entries {
+                header.clear();
+                push_hex(&mut header, &key);
+                header.push(' ');
+                header.push_str(&html.len().to_string());
+                header.push('\n');
+                let entry_length = header.len() + html.len() + 1;
+                if written + entry_length > budget as usize {
+                    break;
+                }
+                out.write_all(header.as_bytes())?;
+                out.write_all(html.as_bytes())?;
+                out.write_all(b"\n")?;
+                written += entry_length;
             }
-            push_hex(&mut text, &key);
-            text.push(' ');
-            text.push_str(&length);
-            text.push('\n');
-            text.push_str(html);
-            text.push('\n');
-        }
-        drop(order);
-        let write = || -> std::io::Result<()> {
-            let mut file = tempfile::NamedTempFile::new_in(&self.entries)?;
-            file.write_all(text.as_bytes())?;
-            file.persist(self.entries.join(PACK)).map_err(|e| e.error)?;
-            Ok(())
+            out.flush()?;
+            drop(out);
+            file.persist(self.entries.join(PACK)).map_err(|e| e.error)
         };
         match write() {
-            // What a later save in this run starts from; the old pack goes
-            // first, so two are never held at once.
-            Ok(()) => {
+            // What a later save in this run starts from: the pack just
+            // written, indexed again from its file.
+            Ok(written) => {
+                drop(order);
                 *pack = Pack::default();
-                *pack = Pack::of(text);
+                if let Ok(()) = std::io::Seek::rewind(&mut &written) {
+                    *pack = Pack::of(written);
+                }
             }
             Err(e) => {
+                drop(order);
                 drop(pack);
                 self.note(format!(
                     "cannot write to the cache folder {} ({e}); the next build highlights again",
