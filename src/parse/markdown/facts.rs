@@ -14,7 +14,7 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Tag, TagEnd};
 use super::read::Definitions;
 use super::{
     Barrier, BarrierKind, CodeBlock, DuplicateDefinition, Heading, Link, LinkDefinition, LinkKind,
-    Script, UndefinedReference, normalize_label,
+    RenderedMarkdown, Script, UndefinedReference, normalize_label,
 };
 use crate::highlight::Highlighter;
 use crate::parse::code_fence::{self, FenceInfo};
@@ -22,23 +22,6 @@ use crate::parse::erb::Place;
 use crate::parse::heading_id::{self, HeadingIds};
 use crate::parse::html;
 use crate::parse::locate::Locator;
-
-/// What a page's body holds, at the author's lines.
-pub(super) struct Facts {
-    pub(super) headings: Vec<Heading>,
-    pub(super) links: Vec<Link>,
-    pub(super) html_ids: Vec<String>,
-    pub(super) definitions: Vec<LinkDefinition>,
-    pub(super) undefined_references: Vec<UndefinedReference>,
-    pub(super) duplicate_definitions: Vec<DuplicateDefinition>,
-    pub(super) prose: Vec<Range<usize>>,
-    pub(super) code_blocks: Vec<CodeBlock>,
-    pub(super) plain_text: String,
-    pub(super) heading_text_starts: Vec<usize>,
-    pub(super) scripts: Vec<Script>,
-    pub(super) barriers: Vec<Barrier>,
-    pub(super) starts_with_title: bool,
-}
 
 /// Where the HTML differs from what the events say, by event index: what
 /// `write` needs of the facts.
@@ -96,14 +79,16 @@ pub(super) struct Reading<'a> {
     pub(super) heading_ids: heading_id::Scheme,
 }
 
-/// Reads the facts of a body from its events.
+/// Reads the facts of a body from its events: all of `RenderedMarkdown`
+/// but the HTML and the dialect findings, which are left empty for the
+/// caller to fill as it builds the whole.
 pub(super) fn collect(
     body: &str,
     events: &[(Event<'_>, Range<usize>)],
     definitions: Definitions,
     locator: &Locator<'_>,
     reading: Reading<'_>,
-) -> (Facts, Marks) {
+) -> (RenderedMarkdown, Marks) {
     let explicit_ids = events.iter().filter_map(|(event, _)| match event {
         Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.as_ref()),
         _ => None,
@@ -467,7 +452,7 @@ impl Walk<'_, '_> {
 
     /// The facts that need the whole body read: raw HTML (scanned piece by
     /// piece), duplicate definitions, skipped heading levels.
-    fn finish(mut self, undefined: Vec<(String, usize)>) -> (Facts, Marks) {
+    fn finish(mut self, undefined: Vec<(String, usize)>) -> (RenderedMarkdown, Marks) {
         let base_path = if self.reading.makes_html {
             self.reading.base_path
         } else {
@@ -511,7 +496,9 @@ impl Walk<'_, '_> {
                 _
             ))
         );
-        let facts = Facts {
+        let facts = RenderedMarkdown {
+            html: String::new(),
+            dialect: Vec::new(),
             headings: self.headings,
             links: self.links,
             html_ids: raw_html.ids,

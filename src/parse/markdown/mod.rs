@@ -260,37 +260,10 @@ pub fn render_body(
     } else {
         String::new()
     };
-    let facts::Facts {
-        headings,
-        links,
-        html_ids,
-        definitions,
-        undefined_references,
-        duplicate_definitions,
-        prose,
-        code_blocks,
-        plain_text,
-        heading_text_starts,
-        scripts,
-        barriers,
-        starts_with_title,
-    } = facts;
     RenderedMarkdown {
         html,
-        headings,
-        links,
-        html_ids,
-        definitions,
-        undefined_references,
-        duplicate_definitions,
-        prose,
-        code_blocks,
-        plain_text,
-        heading_text_starts,
-        scripts,
-        barriers,
-        starts_with_title,
         dialect,
+        ..facts
     }
 }
 

@@ -143,20 +143,8 @@ fn headings_without_space(body: &str, events: &mut [(Event<'_>, Range<usize>)]) 
         HeadingLevel::H5,
         HeadingLevel::H6,
     ];
-    let mut index = 0;
-    while index < events.len() {
-        let (Event::Start(Tag::Paragraph), range) = &events[index] else {
-            index += 1;
-            continue;
-        };
-        let source = body[range.clone()].trim_end();
-        let Some(end) = events[index..]
-            .iter()
-            .position(|(e, _)| matches!(e, Event::End(TagEnd::Paragraph)))
-            .map(|n| index + n)
-        else {
-            break;
-        };
+    for (index, end) in paragraphs(events) {
+        let source = body[events[index].1.clone()].trim_end();
         let hashes = source.chars().take_while(|&c| c == '#').count();
         let rest = &source[hashes.min(source.len())..];
         // `#channel` is a Slack channel; Redcarpet would make it a heading
@@ -169,7 +157,6 @@ fn headings_without_space(body: &str, events: &mut [(Event<'_>, Range<usize>)]) 
         let first_is_marks = matches!(&events.get(index + 1),
             Some((Event::Text(t), _)) if t.starts_with(&source[..hashes]));
         if !(looks_like_heading && first_is_marks) {
-            index = end + 1;
             continue;
         }
         let level = levels[hashes - 1];
@@ -191,7 +178,6 @@ fn headings_without_space(body: &str, events: &mut [(Event<'_>, Range<usize>)]) 
             events[end - 1].0 = Event::Text(CowStr::from(trimmed));
         }
         events[end].0 = Event::End(TagEnd::Heading(level));
-        index = end + 1;
     }
 }
 
@@ -230,20 +216,8 @@ fn redcarpet_definitions(body: &str) -> HashMap<String, (&str, &str)> {
 /// of definitions it refused; Redcarpet takes them as definitions, which
 /// show nothing.
 fn drop_definition_paragraphs(body: &str, events: &mut [(Event<'_>, Range<usize>)]) {
-    let mut index = 0;
-    while index < events.len() {
-        let (Event::Start(Tag::Paragraph), range) = &events[index] else {
-            index += 1;
-            continue;
-        };
-        let Some(end) = events[index..]
-            .iter()
-            .position(|(e, _)| matches!(e, Event::End(TagEnd::Paragraph)))
-            .map(|n| index + n)
-        else {
-            break;
-        };
-        let all_definitions = body[range.clone()]
+    for (index, end) in paragraphs(events) {
+        let all_definitions = body[events[index].1.clone()]
             .lines()
             .filter(|line| !line.trim().is_empty())
             .all(|line| DEFINITION_LINE.is_match(line));
@@ -252,8 +226,23 @@ fn drop_definition_paragraphs(body: &str, events: &mut [(Event<'_>, Range<usize>
                 *event = Event::Html(CowStr::Borrowed(""));
             }
         }
-        index = end + 1;
     }
+}
+
+/// Each paragraph's start and end event, in order. Paragraphs do not nest,
+/// so each ends at the first paragraph end after its start. The passes
+/// that use them change events in place, never how many there are.
+fn paragraphs(events: &[(Event<'_>, Range<usize>)]) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut open = None;
+    for (index, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Paragraph) => open = Some(index),
+            Event::End(TagEnd::Paragraph) => found.extend(open.take().map(|start| (start, index))),
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Whether the byte is part of a word for Redcarpet's `no_intra_emphasis`:
