@@ -150,14 +150,14 @@ fn page_entries(site: &Site) -> Vec<PageEntry<'_>> {
 
 /// The sitemap; empty without a `host` (the site graph then has none).
 pub fn sitemap(site: &Site) -> String {
-    let Some((host, _, urls)) = sitemap_entries(site) else {
+    let Some((_, _, urls)) = sitemap_entries(site) else {
         return String::new();
     };
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for (url, last_updated) in urls {
-        let location = format!("{host}{}", site.href(url, None));
+        let location = site.absolute_url(url, None).unwrap_or_default();
         let location = html_escape::encode_text(&location);
         match last_updated {
             Some(date) => xml.push_str(&format!(
@@ -199,12 +199,8 @@ fn sitemap_entries(site: &Site) -> Option<SitemapEntries<'_>> {
 /// its sitemap line carries the full path.
 pub fn robots(site: &Site) -> String {
     let mut robots = String::from("User-agent: *\nAllow: /\n");
-    if let Some(host) = &site.settings.host {
-        robots.push_str(&format!(
-            "Sitemap: {}{}\n",
-            host.trim_end_matches('/'),
-            site.href(SITEMAP_URL, None)
-        ));
+    if let Some(sitemap) = site.absolute_url(SITEMAP_URL, None) {
+        robots.push_str(&format!("Sitemap: {sitemap}\n"));
     }
     robots
 }

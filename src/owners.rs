@@ -61,7 +61,6 @@ pub struct PageRef {
 /// The report for `site`; `problems` are those found while loading it, of
 /// which the unreadable pages are listed.
 pub fn report(site: &Site, problems: &Diagnostics) -> OwnersReport {
-    let today = site.today;
     let mut by_owner: BTreeMap<&str, (Vec<PageRef>, Vec<PageRef>)> = BTreeMap::new();
     let mut unowned = Vec::new();
     for (index, page) in site.pages.iter().enumerate() {
@@ -82,7 +81,7 @@ pub fn report(site: &Site, problems: &Diagnostics) -> OwnersReport {
             continue;
         };
         let entry = by_owner.entry(owner).or_default();
-        if due.is_some_and(|d| d < today) {
+        if site.overdue(index).is_some() {
             entry.1.push(page_ref.clone());
         }
         entry.0.push(page_ref);
@@ -221,15 +220,12 @@ pub fn due(site: &Site, within_days: u32) -> DueReport {
         let address = site.href(&page.url, None);
         let entry = DuePage {
             title: page.title.clone(),
-            url: match site.settings.host.as_deref() {
-                Some(host) => format!("{}{address}", host.trim_end_matches('/')),
-                None => address,
-            },
+            url: site.on_host(&address).unwrap_or(address),
             source: crate::diagnostics::display_path(&page.path)
                 .to_string_lossy()
                 .into_owned(),
             review_due: due.to_string(),
-            overdue: due < today,
+            overdue: site.overdue(index).is_some(),
             days,
         };
         match site.owner(index) {

@@ -54,6 +54,15 @@ pub struct Review {
     pub due: Option<NaiveDate>,
 }
 
+impl Review {
+    /// The review date, when it has passed on `today`: the one answer to
+    /// whether a page is overdue, which its page, the home page's list,
+    /// `check` and `owners` all ask.
+    pub fn overdue_on(&self, today: NaiveDate) -> Option<NaiveDate> {
+        self.due.filter(|&due| due < today)
+    }
+}
+
 /// A problem with one review key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewError {

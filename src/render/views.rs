@@ -315,7 +315,6 @@ pub struct ReviewView<'a> {
 impl<'a> ReviewView<'a> {
     fn new(site: &'a Site, index: usize) -> Option<Self> {
         let page = &site.pages[index];
-        let today = site.today;
         let review = page.review;
         if review.due.is_none() && review.last_reviewed_on.is_none()
             || !site.settings.shows_review_banner()
@@ -330,7 +329,7 @@ impl<'a> ReviewView<'a> {
             last_reviewed_on_display: review.last_reviewed_on.map(words),
             due: review.due.filter(|_| show_expiry).map(|d| d.to_string()),
             due_display: review.due.filter(|_| show_expiry).map(words),
-            overdue: show_expiry && review.due.is_some_and(|d| d < today),
+            overdue: show_expiry && site.overdue(index).is_some(),
             owner,
             owner_url: owner.and_then(|o| site.settings.owner_url(o)),
             show_expiry,
@@ -611,6 +610,8 @@ impl ContributionView {
                 page.relative
             )
         });
+        // Not `Site::absolute_url`: the gem's banner writes the host as
+        // given, then the page's address, and a team's reports read so.
         let address = format!(
             "{}{}",
             settings.host.as_deref().unwrap_or_default(),
@@ -658,13 +659,7 @@ impl MetaView {
     fn new(site: &Site, index: usize) -> Self {
         let page = &site.pages[index];
         MetaView {
-            canonical: site.settings.host.as_deref().map(|host| {
-                format!(
-                    "{}{}",
-                    host.trim_end_matches('/'),
-                    site.href(&page.url, None)
-                )
-            }),
+            canonical: site.absolute_url(&page.url, None),
             noindex: site.settings.prevent_indexing || page.front_matter.prevent_indexing,
         }
     }
@@ -722,13 +717,7 @@ impl<'a> GeneratedContext<'a> {
             overdue: None,
             overdue_count: None,
             nav: nav_rows(site, None),
-            canonical: site.settings.host.as_deref().map(|host| {
-                format!(
-                    "{}{}",
-                    host.trim_end_matches('/'),
-                    site.href(file.url(), None)
-                )
-            }),
+            canonical: site.absolute_url(file.url(), None),
             print: None,
         };
         let common_tasks = || {
@@ -797,8 +786,7 @@ fn home_lists(site: &Site) -> (Vec<DatedLinkView<'_>>, Vec<DatedLinkView<'_>>, u
     let mut late: Vec<(chrono::NaiveDate, &Page)> = site
         .pages
         .iter()
-        .filter_map(|p| Some((p.review.due?, &**p)))
-        .filter(|(due, _)| *due < site.today)
+        .filter_map(|p| Some((p.review.overdue_on(site.today)?, &**p)))
         .collect();
     late.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.url.cmp(&b.1.url)));
     let count = late.len();
@@ -832,10 +820,11 @@ impl<'a> RedirectContext<'a> {
             // The site graph refuses redirects to script.
             Resolved::Unsafe(_) => site.href("/", None),
         };
-        let canonical = match (&site.settings.host, to.starts_with('/')) {
-            (Some(host), true) => format!("{}{to}", host.trim_end_matches('/')),
-            _ => to.clone(),
-        };
+        let canonical = to
+            .starts_with('/')
+            .then(|| site.on_host(&to))
+            .flatten()
+            .unwrap_or_else(|| to.clone());
         RedirectContext {
             site: site_view,
             current_url: site.href(&redirect.from, None),

@@ -527,6 +527,20 @@ impl Site {
         url::href(&self.settings.base_path, path, fragment)
     }
 
+    /// `href` (an address on this site, base path included) on the web,
+    /// with the settings' `host`; `None` without one. With `absolute_url`,
+    /// the one place an absolute address is made: canonical links, the
+    /// sitemap and `robots.txt`, redirects, the review report.
+    pub fn on_host(&self, href: &str) -> Option<String> {
+        let host = self.settings.host.as_deref()?.trim_end_matches('/');
+        Some(format!("{host}{href}"))
+    }
+
+    /// The absolute address of a site path (`/x.html`) and fragment.
+    pub fn absolute_url(&self, path: &str, fragment: Option<&str>) -> Option<String> {
+        self.on_host(&self.href(path, fragment))
+    }
+
     /// What the navigation tree calls a page. On a tech-docs site, as the
     /// current gem writes its tree, a page with no pages below it is named
     /// by its level-1 heading (the gem lists the page's headings there),
@@ -540,6 +554,11 @@ impl Site {
             return &heading.text;
         }
         &p.title
+    }
+
+    /// The page's review date, when it has passed on the site's day.
+    pub fn overdue(&self, page: usize) -> Option<chrono::NaiveDate> {
+        self.pages[page].review.overdue_on(self.today)
     }
 
     /// Who keeps a page true: its `owner_slack`, else the settings'

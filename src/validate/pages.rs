@@ -1,8 +1,6 @@
 //! Rules about a page's own front matter: owner, parent, required keys,
 //! type, review dates; and the content lints.
 
-use chrono::NaiveDate;
-
 use super::suggest::nearest;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::parse::Page;
@@ -75,7 +73,7 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     }
     check_owner(site, index, required("owner_slack"), &mut found);
     check_parent(site, index, &mut found);
-    check_review(page, site.today, &mut found);
+    check_review(site, index, &mut found);
     check_lints(site, page, &mut found);
     for block in &page.code_blocks {
         match &block.diagram_problem {
@@ -298,8 +296,8 @@ pub fn check_duplicate_titles(site: &Site) -> Diagnostics {
     found
 }
 
-fn check_review(page: &Page, today: NaiveDate, found: &mut Diagnostics) {
-    let review = page.review;
+fn check_review(site: &Site, index: usize, found: &mut Diagnostics) {
+    let page = &site.pages[index];
     for error in &page.review_errors {
         found.push(
             Diagnostic::error(
@@ -311,19 +309,13 @@ fn check_review(page: &Page, today: NaiveDate, found: &mut Diagnostics) {
             .with_help(error.help),
         );
     }
-    if let Some(due) = review.due
-        && due < today
-    {
+    if let Some(due) = site.overdue(index) {
         let key = if page.front_matter.review_by.is_some() {
             "review_by"
         } else {
             "review_in"
         };
-        let owner = page
-            .front_matter
-            .owner_slack
-            .as_deref()
-            .unwrap_or("its owner");
+        let owner = site.owner(index).unwrap_or("its owner");
         found.push(
             Diagnostic::warning(Code::ReviewOverdue, &page.path, format!("page was due for review on {due}"))
                 .at(page.key_line(key), 1)

@@ -433,6 +433,100 @@ fn owners_agrees_with_the_pages_about_who_owns_them() {
     assert!(feed.contains("#platform"), "{feed}");
 }
 
+/// Invariant: whether a page is overdue, who owns it and its address on
+/// the web are each one answer (`Review::overdue_on`, `Site::owner`,
+/// `Site::absolute_url`): the page, `check`, `owners`, the due report and
+/// the sitemap agree, with the owner the settings default to.
+#[test]
+fn overdue_owner_and_address_are_one_answer_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("source/manual")).unwrap();
+    std::fs::write(
+        root.join("site.yml"),
+        "default_owner_slack: \"#platform\"\nhost: https://docs.example.org/\nbase_path: /ops\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("source/manual/late.html.md"),
+        "---\ntitle: Late\nsection: Ops\nreview_by: 2026-01-01\n---\nLate.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("source/manual/fresh.html.md"),
+        "---\ntitle: Fresh\nsection: Ops\nowner_slack: \"#fresh\"\nreview_by: 2027-06-01\n---\nFresh.\n",
+    )
+    .unwrap();
+    let today = ["--today", "2026-12-01"];
+    let run = |args: &[&str]| {
+        let run = manual(root, &[args, &today[..]].concat(), &[]);
+        assert!(run.status.success(), "{args:?}: {}", text(&run.stderr));
+        run
+    };
+
+    let checked = run(&["check", "--format", "json"]);
+    let overdue: Vec<serde_json::Value> = text(&checked.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .filter(|f: &serde_json::Value| f["code"] == "review-overdue")
+        .collect();
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    assert!(
+        overdue[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("late.html.md")
+    );
+    assert!(
+        overdue[0]["help"].as_str().unwrap().contains("#platform"),
+        "{overdue:?}"
+    );
+
+    let owners: serde_json::Value =
+        serde_json::from_slice(&run(&["owners", "--format", "json"]).stdout).unwrap();
+    let overdue_of = |owner: &str| -> Vec<String> {
+        owners["owners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["owner"] == owner)
+            .map(|o| {
+                o["overdue"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["title"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(overdue_of("#platform"), ["Late"], "{owners}");
+    assert!(overdue_of("#fresh").is_empty(), "{owners}");
+
+    let due: serde_json::Value =
+        serde_json::from_slice(&run(&["owners", "--due", "--format", "json"]).stdout).unwrap();
+    let late = &due["owners"][0]["pages"][0];
+    assert_eq!(due["owners"][0]["owner"], "#platform", "{due}");
+    assert_eq!(late["overdue"], true, "{due}");
+    let address = "https://docs.example.org/ops/manual/late.html";
+    assert_eq!(late["url"], address, "{due}");
+
+    run(&["build"]);
+    let page = std::fs::read_to_string(root.join("build/manual/late.html")).unwrap();
+    assert!(page.contains("review--overdue"), "{page}");
+    assert!(
+        page.contains(&format!("<link rel=\"canonical\" href=\"{address}\"")),
+        "{page}"
+    );
+    let fresh = std::fs::read_to_string(root.join("build/manual/fresh.html")).unwrap();
+    assert!(!fresh.contains("review--overdue"));
+    let sitemap = std::fs::read_to_string(root.join("build/sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains(&format!("<loc>{address}</loc>")),
+        "{sitemap}"
+    );
+}
+
 /// Serve with no source folder says so and stops, rather than serving
 /// nothing and waiting.
 #[test]
