@@ -151,6 +151,76 @@ impl Page {
         self.key_lines.get(key).copied().unwrap_or(1)
     }
 
+    /// Whether every other page (its check, its output) and the site graph
+    /// would find `other` the same as this page: they differ at most in
+    /// the page's own facts, which only its own check and output read.
+    /// `serve` keeps the other pages' check results and outputs when an
+    /// edit changes only those (`Site::differs_only_inside_pages`).
+    ///
+    /// Every field is named, so a new one has to be put on one side or the
+    /// other before this compiles.
+    pub fn same_to_other_pages(&self, other: &Page) -> bool {
+        let Page {
+            // What other pages and the site graph read.
+            path,
+            relative,
+            url,
+            front_matter,
+            has_front_matter,
+            title,
+            description_text,
+            key_lines,
+            headings,
+            html_ids,
+            review,
+            last_commit,
+            title_heading,
+            layout,
+            title_in_body,
+            // The page's own: read by its check and its output only. The
+            // print page reads every body, and the site graph the bodies'
+            // total size (whether there is a print page), so both are
+            // made from the whole site, never carried over.
+            body_html: _,
+            links: _,
+            scripts: _,
+            barriers: _,
+            script_link_indexes: _,
+            definitions: _,
+            undefined_references: _,
+            duplicate_definitions: _,
+            findings: _,
+            code_blocks: _,
+            review_errors: _,
+            search: _,
+            digest: _,
+            sidebar_html: _,
+            partials: _,
+        } = self;
+        *path == other.path
+            && *relative == other.relative
+            && *url == other.url
+            && *front_matter == other.front_matter
+            && *has_front_matter == other.has_front_matter
+            && *title == other.title
+            && *description_text == other.description_text
+            && *key_lines == other.key_lines
+            && *headings == other.headings
+            && *html_ids == other.html_ids
+            && *review == other.review
+            && *last_commit == other.last_commit
+            && *title_heading == other.title_heading
+            && *layout == other.layout
+            && *title_in_body == other.title_in_body
+    }
+
+    /// Whether `other` is this very page: the same parse of the same text
+    /// with the same history, so every fact of it is the same.
+    pub fn is_same_page(&self, other: &Page) -> bool {
+        std::ptr::eq(self, other)
+            || (self.digest == other.digest && self.last_commit == other.last_commit)
+    }
+
     /// Every id the page's own text writes: its headings' and its raw
     /// HTML's (`Site::ids_at` adds its layout's).
     pub fn ids(&self) -> impl Iterator<Item = &str> {

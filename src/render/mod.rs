@@ -79,8 +79,10 @@ pub struct Renderer<'a> {
     templates: &'a Templates,
     site_view: SiteView<'a>,
     sections: Vec<SectionView<'a>>,
-    /// Each page's id in the print page, by the address pages link it by.
-    printed: std::collections::HashMap<String, String>,
+    /// Each page's id in the print page, by the address pages link it by:
+    /// worked out when the print page is first asked for, as a large
+    /// manual has none.
+    printed: std::sync::OnceLock<std::collections::HashMap<String, String>>,
     scripts: published::ScriptPolicy,
 }
 
@@ -91,7 +93,7 @@ impl<'a> Renderer<'a> {
             templates,
             site_view: SiteView::new(site),
             sections: views::sections_view(site),
-            printed: print::printed_ids(site),
+            printed: std::sync::OnceLock::new(),
             scripts: published::ScriptPolicy::new(site),
         }
     }
@@ -119,7 +121,7 @@ impl<'a> Renderer<'a> {
                         site,
                         &self.site_view,
                         &self.sections,
-                        &self.printed,
+                        || self.printed.get_or_init(|| print::printed_ids(site)),
                         file,
                     )),
                     source: Path::new(file.url()),

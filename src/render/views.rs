@@ -703,7 +703,7 @@ impl<'a> GeneratedContext<'a> {
         site: &'a Site,
         site_view: &'a SiteView<'a>,
         sections: &'a [SectionView<'a>],
-        printed: &'a std::collections::HashMap<String, String>,
+        printed: impl FnOnce() -> &'a std::collections::HashMap<String, String>,
         file: Generated,
     ) -> Self {
         let mut context = GeneratedContext {
@@ -750,7 +750,7 @@ impl<'a> GeneratedContext<'a> {
             Generated::SearchPage => {
                 context.search_index = Some(site.href(crate::site::SEARCH_INDEX_FOLDER, None));
             }
-            Generated::Print => context.print = Some(super::print::groups(site, printed)),
+            Generated::Print => context.print = Some(super::print::groups(site, printed())),
             Generated::HighlightCss
             | Generated::PagesJson
             | Generated::ManualJson

@@ -21,6 +21,7 @@ use crate::parse::Page;
 use crate::parse::cache::ParseCache;
 use crate::pipeline::{self, Prepared};
 use crate::project::Inputs;
+use crate::render::Output;
 use crate::search;
 use crate::url::OutputPath;
 use crate::validate;
@@ -31,6 +32,9 @@ use crate::write::SiteSink;
 /// replace it after the render.
 struct ServedSink<'a> {
     previous: &'a HashMap<String, Made1>,
+    /// By page: the page's output is made from what it was made from last
+    /// time, so its fingerprint is the one it had.
+    unchanged: &'a [bool],
     made: std::sync::Mutex<Vec<(String, Made1)>>,
     kept: std::sync::Mutex<Vec<String>>,
 }
@@ -80,6 +84,16 @@ impl SiteSink for ServedSink<'_> {
         false
     }
 
+    fn known_fingerprint(&self, output: Output, file: &OutputPath) -> Option<u64> {
+        match output {
+            Output::Page(i) if self.unchanged.get(i) == Some(&true) => self
+                .previous
+                .get(file.as_str())
+                .map(|made| made.fingerprint),
+            _ => None,
+        }
+    }
+
     fn reuse(&self, file: &OutputPath, fingerprint: u64) -> bool {
         let same = self.previous.get(file.as_str()).is_some_and(|made| {
             made.fingerprint == fingerprint && fingerprint != NOT_FINGERPRINTED
@@ -124,6 +138,8 @@ struct Made1 {
 pub struct Live {
     cache: ParseCache,
     prepared: Option<Prepared>,
+    /// What `check` found on each page of `prepared`'s site, by page.
+    page_problems: Vec<crate::diagnostics::Diagnostics>,
     outputs: HashMap<String, Made1>,
     /// The search index's files.
     search_files: HashMap<String, Served>,
@@ -155,6 +171,7 @@ impl Live {
         Live {
             cache: ParseCache::keeping(),
             prepared: None,
+            page_problems: Vec::new(),
             outputs: HashMap::new(),
             search_files: HashMap::new(),
             search_basis: Vec::new(),
@@ -211,8 +228,25 @@ impl Live {
         // `build --skip-check`, what stops a build stops a rebuild, while
         // `check`'s findings never stop a page being served.
         let stopped = diagnostics.has_errors();
+        // A page the save did not touch, in a site that changed only inside
+        // pages, has the findings and the output it had.
+        let unchanged = match (&prepared, &self.prepared) {
+            (Some(now), Some(before)) if now.site.differs_only_inside_pages(&before.site) => now
+                .site
+                .pages
+                .iter()
+                .zip(&before.site.pages)
+                .map(|(now, then)| now.is_same_page(then))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut page_problems = Vec::new();
         if let Some(prepared) = &prepared {
-            diagnostics.extend(validate::check(&prepared.site));
+            page_problems = validate::check_pages(&prepared.site, |i| {
+                (unchanged.get(i) == Some(&true)).then(|| self.page_problems[i].clone())
+            });
+            diagnostics.extend(page_problems.iter().flat_map(|found| found.iter().cloned()));
+            diagnostics.extend(validate::check_site_wide(&prepared.site));
         }
         let checked_in = started.elapsed() - prepared_in;
         let Some(prepared) = prepared.filter(|_| !stopped) else {
@@ -220,8 +254,13 @@ impl Live {
         };
 
         let site = &prepared.site;
+        let same_templates = self
+            .prepared
+            .as_ref()
+            .is_some_and(|before| before.templates.digest == prepared.templates.digest);
         let sink = ServedSink {
             previous: &self.outputs,
+            unchanged: if same_templates { &unchanged } else { &[] },
             made: Default::default(),
             kept: Default::default(),
         };
@@ -266,6 +305,7 @@ impl Live {
         changes.files.sort();
         self.problems = diagnostics.sorted();
         self.prepared = Some(prepared);
+        self.page_problems = page_problems;
         Ok(changes)
     }
 

@@ -488,7 +488,7 @@ fn is_content_change(kind: &EventKind) -> bool {
 /// files at once) is one rebuild even when it straddles two of the
 /// watcher's batches (or is stretched by a busy machine); short enough
 /// that a reader does not notice.
-const QUIET: Duration = Duration::from_millis(30);
+const QUIET: Duration = Duration::from_millis(10);
 /// However busy the folder (a file written every few milliseconds), a
 /// rebuild starts at most this long after the first change.
 const LONGEST_WAIT: Duration = Duration::from_millis(250);

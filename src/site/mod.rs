@@ -67,7 +67,7 @@ pub enum RedirectOrigin {
     Page(usize),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Redirect {
     /// The old address, a checked site path.
     pub from: String,
@@ -76,7 +76,7 @@ pub struct Redirect {
     pub origin: RedirectOrigin,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Asset {
     /// The file, or (for the built-in theme) where messages say it is.
     pub path: PathBuf,
@@ -85,13 +85,13 @@ pub struct Asset {
     pub builtin: Option<&'static [u8]>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Section {
     pub name: String,
     /// Its heading id on the manual index, so `/manual.html#<id>` works.
     pub id: String,
     /// Indexes into `Site::pages`: how-to pages, then `type: learn` pages,
-    /// each in the navigation's order (`nav::nav_order`: weight, then title).
+    /// each in the navigation's order (`nav::NavKey`: weight, then title).
     pub pages: Vec<usize>,
 }
 
@@ -414,9 +414,11 @@ impl Site {
             }
         }
 
+        let nav_keys = nav::NavKey::all(&pages);
         let (sections, page_sections, common_tasks) =
-            group_into_sections(&pages, settings.heading_ids());
-        let nav = nav::Nav::build(&pages);
+            group_into_sections(&pages, &nav_keys, settings.heading_ids());
+        let nav = nav::Nav::build(&pages, &nav_keys);
+        drop(nav_keys);
         let urls = map.urls;
         // The claimants borrow the pages and settings moved into the site.
         drop(map.claimants);
@@ -442,6 +444,54 @@ impl Site {
         // whole graph: asked of it once it stands, then kept in it.
         let runbooks = runbooks::Runbooks::resolve(&site, alerts);
         (Site { runbooks, ..site }, diagnostics)
+    }
+
+    /// Whether this site and `before` differ only in what pages keep to
+    /// themselves (`Page::same_to_other_pages`): then a page that is the
+    /// same page in both (`Page::is_same_page`) has the same check results
+    /// and the same output, since nothing else it reads changed. This is
+    /// how `serve` makes a save's work proportional to what it touched,
+    /// with no list of what depends on what: everything the graph holds
+    /// is compared, derived parts included.
+    pub fn differs_only_inside_pages(&self, before: &Site) -> bool {
+        let Site {
+            settings,
+            today,
+            source_in_repository,
+            pages,
+            assets,
+            theme_assets,
+            urls,
+            generated,
+            sections,
+            page_sections,
+            common_tasks,
+            home_page,
+            redirects,
+            layout_ids,
+            nav,
+            runbooks,
+        } = self;
+        pages.len() == before.pages.len()
+            && pages
+                .iter()
+                .zip(&before.pages)
+                .all(|(now, then)| now.is_same_page(then) || now.same_to_other_pages(then))
+            && *today == before.today
+            && *settings == before.settings
+            && *source_in_repository == before.source_in_repository
+            && *assets == before.assets
+            && *theme_assets == before.theme_assets
+            && *generated == before.generated
+            && *sections == before.sections
+            && *page_sections == before.page_sections
+            && *common_tasks == before.common_tasks
+            && *home_page == before.home_page
+            && *redirects == before.redirects
+            && *layout_ids == before.layout_ids
+            && *nav == before.nav
+            && *runbooks == before.runbooks
+            && *urls == before.urls
     }
 
     fn link_rules(&self) -> LinkRules<'_> {
@@ -856,7 +906,11 @@ fn title_key(page: &Page) -> (String, String, String) {
 /// The sections, each page's (section, place) in them, and the common tasks.
 type Grouped = (Vec<Section>, Vec<Option<(usize, usize)>>, Vec<usize>);
 
-fn group_into_sections(pages: &[Arc<Page>], scheme: crate::settings::HeadingIdScheme) -> Grouped {
+fn group_into_sections(
+    pages: &[Arc<Page>],
+    nav_keys: &[nav::NavKey<'_>],
+    scheme: crate::settings::HeadingIdScheme,
+) -> Grouped {
     let mut by_name: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     for (i, page) in pages.iter().enumerate().filter(|(_, p)| p.is_manual_page()) {
         let name = page
@@ -876,7 +930,7 @@ fn group_into_sections(pages: &[Arc<Page>], scheme: crate::settings::HeadingIdSc
             // How-to pages, then learn pages, each in the navigation's order.
             members.sort_by(|&a, &b| {
                 (pages[a].is_learn().cmp(&pages[b].is_learn()))
-                    .then_with(|| nav::nav_order(&pages[a], &pages[b]))
+                    .then_with(|| nav_keys[a].order(&nav_keys[b]))
             });
             Section {
                 id: ids.unique_for(&name, &name, 2),
@@ -901,6 +955,75 @@ fn group_into_sections(pages: &[Arc<Page>], scheme: crate::settings::HeadingIdSc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn site_of(pages: &[(&str, &str)]) -> Site {
+        let highlighter = crate::highlight::Highlighter::new();
+        let pages = pages
+            .iter()
+            .map(|(relative, text)| {
+                let source = crate::load::PageSource {
+                    path: PathBuf::from("source").join(relative),
+                    relative: relative.to_string(),
+                    text: text.to_string(),
+                };
+                let options = crate::parse::ParseOptions::default();
+                Arc::new(
+                    crate::parse::parse_page(source, &highlighter, options)
+                        .0
+                        .unwrap(),
+                )
+            })
+            .collect();
+        Site::assemble(SiteInputs {
+            settings: Settings::default(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
+            pages,
+            unparsed: vec![],
+            assets: vec![],
+            theme_assets: vec![],
+            layout_ids: BTreeMap::new(),
+            source_in_repository: "source/".into(),
+            alerts: vec![],
+        })
+        .0
+    }
+
+    /// Invariant: a save that changes only what a page keeps to itself
+    /// leaves the rest of the site as it was, and any other save does not
+    /// (`serve_equals_build` proves what serve does with the answer).
+    #[test]
+    fn only_a_change_inside_a_page_differs_only_inside_pages() {
+        let page = |body: &str| format!("---\ntitle: Restart\nsection: Ops\n---\n{body}");
+        let before = site_of(&[
+            ("manual/a.html.md", &page("## Steps\n\nRun it.\n")),
+            ("manual/b.html.md", &page("[a](/manual/a.html#steps)\n")),
+        ]);
+        let alike = |text: &str| {
+            site_of(&[
+                ("manual/a.html.md", text),
+                ("manual/b.html.md", &page("[a](/manual/a.html#steps)\n")),
+            ])
+            .differs_only_inside_pages(&before)
+        };
+        assert!(alike(&page(
+            "## Steps\n\nRun it twice, [see](/x.html).\n\n```sh\nls\n```\n"
+        )));
+        assert!(!alike(&page("## Other steps\n\nRun it.\n")), "a heading id");
+        assert!(
+            !alike(&page("## Steps\n\n<p id=\"x\">Run it.</p>\n")),
+            "an id in HTML"
+        );
+        assert!(
+            !alike("---\ntitle: Restart it\nsection: Ops\n---\n## Steps\n"),
+            "the title"
+        );
+        let more = site_of(&[
+            ("manual/a.html.md", &page("## Steps\n\nRun it.\n")),
+            ("manual/b.html.md", &page("[a](/manual/a.html#steps)\n")),
+            ("manual/c.html.md", &page("New.\n")),
+        ]);
+        assert!(!more.differs_only_inside_pages(&before), "a new page");
+    }
 
     #[test]
     fn a_window_moves_with_the_page_and_holds_it() {

@@ -17,21 +17,46 @@ use crate::parse::Page;
 
 /// **The** order of pages beside each other, in the navigation tree and in
 /// a section: `weight` first (pages with one before those without, lower
-/// first), then title, then address.
-pub fn nav_order(a: &Page, b: &Page) -> Ordering {
-    let weight = |p: &Page| p.front_matter.weight.as_ref().and_then(|w| w.as_f64());
-    match (weight(a), weight(b)) {
-        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-    .then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
-    .then_with(|| a.title.cmp(&b.title))
-    .then_with(|| a.url.cmp(&b.url))
+/// first), then title ignoring case, then title, then address. Worked out
+/// once per page (`NavKey::all`), so a sort of thousands of pages does not
+/// fold a title on every comparison.
+#[derive(Debug, Clone)]
+pub struct NavKey<'a> {
+    weight: Option<f64>,
+    folded_title: String,
+    title: &'a str,
+    url: &'a str,
 }
 
-#[derive(Debug, Clone, Default)]
+impl<'a> NavKey<'a> {
+    pub fn of(page: &'a Page) -> NavKey<'a> {
+        NavKey {
+            weight: page.front_matter.weight.as_ref().and_then(|w| w.as_f64()),
+            folded_title: page.title.to_lowercase(),
+            title: &page.title,
+            url: &page.url,
+        }
+    }
+
+    /// Every page's key, by page.
+    pub fn all(pages: &'a [Arc<Page>]) -> Vec<NavKey<'a>> {
+        pages.iter().map(|page| NavKey::of(page)).collect()
+    }
+
+    pub fn order(&self, other: &NavKey<'_>) -> Ordering {
+        match (self.weight, other.weight) {
+            (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
+        .then_with(|| self.folded_title.cmp(&other.folded_title))
+        .then_with(|| self.title.cmp(other.title))
+        .then_with(|| self.url.cmp(other.url))
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Nav {
     /// The top level, in order.
     pub roots: Vec<usize>,
@@ -47,7 +72,7 @@ pub struct Nav {
 }
 
 impl Nav {
-    pub fn build(pages: &[Arc<Page>]) -> Nav {
+    pub fn build(pages: &[Arc<Page>], keys: &[NavKey<'_>]) -> Nav {
         let by_url: HashMap<&str, usize> = pages
             .iter()
             .enumerate()
@@ -89,7 +114,7 @@ impl Nav {
                 _ => roots.push(i),
             }
         }
-        let order = |a: &usize, b: &usize| -> Ordering { nav_order(&pages[*a], &pages[*b]) };
+        let order = |a: &usize, b: &usize| -> Ordering { keys[*a].order(&keys[*b]) };
         roots.sort_by(order);
         for list in &mut children {
             list.sort_by(order);
@@ -189,7 +214,7 @@ mod tests {
             ("b/two/deep.html.md", "title: Deep"),
             ("c/orphan.html.md", "title: Orphan"),
         ]);
-        let nav = Nav::build(&pages);
+        let nav = Nav::build(&pages, &NavKey::all(&pages));
         // `/a/one.html` under its eponymous `/a.html`, `/b/two/` under
         // `/b/`, a page whose folder has no index at the top.
         assert_eq!(titles(&pages, &nav.roots), ["A", "B", "Home", "Orphan"]);
@@ -212,7 +237,7 @@ mod tests {
             ),
             ("hidden/child.html.md", "title: Child"),
         ]);
-        let nav = Nav::build(&pages);
+        let nav = Nav::build(&pages, &NavKey::all(&pages));
         assert_eq!(
             titles(&pages, &nav.roots),
             ["Home", "Zeta", "Beta", "Alpha"]

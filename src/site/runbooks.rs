@@ -26,7 +26,7 @@ pub enum RunbookTarget {
     NotChecked,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Runbooks {
     /// Every alert with a `runbook_url`, in the order the files were read.
     pub alerts: Vec<AlertRule>,

@@ -20,13 +20,23 @@ use crate::site::{REDIRECT_LAYOUT, Site};
 /// Every `check` rule over the whole site. `site.today` decides which review
 /// dates are overdue.
 pub fn check(site: &Site) -> Diagnostics {
-    let per_page: Vec<Diagnostics> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| check_page(site, i))
-        .collect();
-    let mut diagnostics: Diagnostics = per_page.into_iter().flatten().collect();
+    let mut diagnostics: Diagnostics = check_pages(site, |_| None).into_iter().flatten().collect();
     diagnostics.extend(check_site_wide(site));
     diagnostics
+}
+
+/// Each page's findings, in the site's page order, on every core. `known`
+/// gives a page's findings without checking it again where the caller
+/// knows them (`serve`, for a page unchanged in a site that differs only
+/// inside pages: `Site::differs_only_inside_pages`).
+pub fn check_pages(
+    site: &Site,
+    known: impl Fn(usize) -> Option<Diagnostics> + Sync,
+) -> Vec<Diagnostics> {
+    (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| known(i).unwrap_or_else(|| check_page(site, i)))
+        .collect()
 }
 
 /// The rules about one page: its front matter, owner, parent, review

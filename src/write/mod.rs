@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Code;
+use crate::render::Output;
 use crate::url::OutputPath;
 pub use publish::{Destination, NotPublished, Published, Reason, publish};
 pub use render_loop::{Written, output_folder, render_site};
@@ -31,6 +32,12 @@ pub trait SiteSink: Sync {
     /// fingerprints are worth working out.
     fn can_reuse(&self) -> bool {
         false
+    }
+    /// The fingerprint of `output` when the sink knows it without it being
+    /// worked out: it is the one the sink's last render gave it, since
+    /// nothing it is made from changed (`serve`).
+    fn known_fingerprint(&self, _output: Output, _file: &OutputPath) -> Option<u64> {
+        None
     }
     /// Puts the output made last time from `fingerprint` at `file`, if it
     /// can; false when the output must be made.

@@ -88,8 +88,11 @@ fn make_into(
     // An output made from the site's inputs (not an asset, which is
     // copied) may be taken as it is from the site being replaced.
     let from_inputs = !matches!(output, Output::Asset(_) | Output::ThemeAsset(_));
-    let fingerprint = ((from_inputs || sink.fingerprints_assets()) && sink.can_reuse())
-        .then(|| renderer.fingerprint(output));
+    let fingerprint =
+        ((from_inputs || sink.fingerprints_assets()) && sink.can_reuse()).then(|| {
+            sink.known_fingerprint(output, &file)
+                .unwrap_or_else(|| renderer.fingerprint(output))
+        });
     if let Some(fingerprint) = fingerprint
         && sink.reuse(&file, fingerprint)
     {

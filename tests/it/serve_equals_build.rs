@@ -128,6 +128,13 @@ enum Edit {
         parent: u8,
         body: Body,
     },
+    /// The body alone, its front matter kept: what most saves are, and
+    /// the edit after which `serve` keeps every other page's findings
+    /// and output (`Site::differs_only_inside_pages`).
+    Body {
+        page: u8,
+        body: Body,
+    },
     OldPaths(u8, bool),
     Break(u8),
     Layout(u8),
@@ -176,6 +183,8 @@ fn edit() -> impl Strategy<Value = Edit> {
                 body
             }
         ),
+        (any::<u8>(), body()).prop_map(|(page, body)| Edit::Body { page, body }),
+        (any::<u8>(), body()).prop_map(|(page, body)| Edit::Body { page, body }),
         (any::<u8>(), any::<bool>()).prop_map(|(p, on)| Edit::OldPaths(p, on)),
         any::<u8>().prop_map(Edit::Break),
         any::<u8>().prop_map(Edit::Layout),
@@ -281,6 +290,21 @@ impl Project {
                     &parent,
                     &body,
                 );
+                (vec![path], true)
+            }
+            Edit::Body { page, body } => {
+                let Some(slug) = self.pick(*page) else {
+                    return (vec![], true);
+                };
+                let path = self.page_path(&slug);
+                let text = std::fs::read_to_string(&path).unwrap();
+                let body_starts = text.match_indices("---\n").nth(1).unwrap().0 + 4;
+                let body = self.render_body(body);
+                std::fs::write(
+                    &path,
+                    format!("{}Page {slug}.\n\n{body}\n", &text[..body_starts]),
+                )
+                .unwrap();
                 (vec![path], true)
             }
             Edit::OldPaths(n, on) => {
