@@ -313,19 +313,27 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
     let mut kept = HashMap::with_capacity(listing.pages.len());
     let mut pages = Vec::with_capacity(listing.pages.len());
     let mut unparsed = Vec::new();
+    // Moved, not copied, into what is kept: `serve` runs this on every save.
+    let mut previous = std::mem::take(&mut cache.pages);
     for ((file, stamp), fresh) in listing.pages.iter().zip(stamps).zip(fresh) {
         let erb = parse::erb::is_erb(&file.relative);
-        let entry = match fresh {
-            None => cache.pages[&file.relative].clone(),
-            Some((page, page_diagnostics)) => CachedPage {
-                stamp,
-                options: options_digest,
-                page: page.map(|mut page| {
-                    page.last_commit = history.and_then(|h| h.commits.get(&page.relative).cloned());
-                    Arc::new(page)
-                }),
-                diagnostics: page_diagnostics,
-            },
+        let (relative, entry) = match fresh {
+            None => previous
+                .remove_entry(&file.relative)
+                .expect("a page not parsed again is in the cache"),
+            Some((page, page_diagnostics)) => (
+                file.relative.clone(),
+                CachedPage {
+                    stamp,
+                    options: options_digest,
+                    page: page.map(|mut page| {
+                        page.last_commit =
+                            history.and_then(|h| h.commits.get(&page.relative).cloned());
+                        Arc::new(page)
+                    }),
+                    diagnostics: page_diagnostics,
+                },
+            ),
         };
         diagnostics.extend(entry.diagnostics.iter().cloned());
         match &entry.page {
@@ -337,7 +345,7 @@ pub fn parse_pages(run: ParseRun, cache: &mut ParseCache) -> ParsedPages {
         }
         let wrapped = entry.page.as_deref().is_some_and(uses_erb_layout);
         if cache.keep && !erb && !wrapped {
-            kept.insert(file.relative.clone(), entry);
+            kept.insert(relative, entry);
         }
     }
     cache.pages = kept;

@@ -23,6 +23,7 @@ use crate::pipeline::{self, Prepared};
 use crate::project::Inputs;
 use crate::render::Output;
 use crate::search;
+use crate::site::Generated;
 use crate::url::OutputPath;
 use crate::validate;
 use crate::write::SiteSink;
@@ -32,9 +33,13 @@ use crate::write::SiteSink;
 /// replace it after the render.
 struct ServedSink<'a> {
     previous: &'a HashMap<String, Made1>,
-    /// By page: the page's output is made from what it was made from last
-    /// time, so its fingerprint is the one it had.
-    unchanged: &'a [bool],
+    /// When the site differs from the one last rendered only inside pages
+    /// (with the same layouts): by page, whether the page is the same page.
+    /// Then its output, and every output made from what pages show one
+    /// another (all but the print page, which holds every body), is made
+    /// from what it was made from last time: its fingerprint is the one it
+    /// had.
+    carried: Option<&'a [bool]>,
     made: std::sync::Mutex<Vec<(String, Made1)>>,
     kept: std::sync::Mutex<Vec<String>>,
 }
@@ -85,13 +90,17 @@ impl SiteSink for ServedSink<'_> {
     }
 
     fn known_fingerprint(&self, output: Output, file: &OutputPath) -> Option<u64> {
-        match output {
-            Output::Page(i) if self.unchanged.get(i) == Some(&true) => self
-                .previous
-                .get(file.as_str())
-                .map(|made| made.fingerprint),
-            _ => None,
-        }
+        let same_page = |i: usize| self.carried?.get(i).copied();
+        let carried = match output {
+            Output::Page(i) => same_page(i) == Some(true),
+            Output::Generated(Generated::Print) => false,
+            Output::Generated(_) | Output::Redirect(_) => self.carried.is_some(),
+            Output::Asset(_) | Output::ThemeAsset(_) => false,
+        };
+        carried
+            .then(|| self.previous.get(file.as_str()))
+            .flatten()
+            .map(|made| made.fingerprint)
     }
 
     fn reuse(&self, file: &OutputPath, fingerprint: u64) -> bool {
@@ -260,7 +269,7 @@ impl Live {
             .is_some_and(|before| before.templates.digest == prepared.templates.digest);
         let sink = ServedSink {
             previous: &self.outputs,
-            unchanged: if same_templates { &unchanged } else { &[] },
+            carried: (same_templates && !unchanged.is_empty()).then_some(&unchanged[..]),
             made: Default::default(),
             kept: Default::default(),
         };

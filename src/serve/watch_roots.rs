@@ -22,7 +22,7 @@ type Debouncer = notify_debouncer_full::Debouncer<
 
 /// The watcher's own debounce: it merges the events of one file within
 /// this time.
-const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(10);
+const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(5);
 
 struct Root {
     path: PathBuf,

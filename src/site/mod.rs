@@ -242,9 +242,11 @@ impl<'a> UrlMap<'a> {
                 rest = folder;
             }
             for folder in folders {
-                self.folders
-                    .entry(folder.to_string())
-                    .or_insert_with(|| url.to_string());
+                // Looked up before a key is made: thousands of pages share
+                // a folder.
+                if !self.folders.contains_key(folder) {
+                    self.folders.insert(folder.to_string(), url.to_string());
+                }
             }
             self.files.insert(file.to_string(), url.to_string());
         }

@@ -10,7 +10,6 @@
 //! the tree's root and so is listed at the top level itself.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::parse::Page;
@@ -32,7 +31,11 @@ impl<'a> NavKey<'a> {
     pub fn of(page: &'a Page) -> NavKey<'a> {
         NavKey {
             weight: page.front_matter.weight.as_ref().and_then(|w| w.as_f64()),
-            folded_title: page.title.to_lowercase(),
+            folded_title: if page.title.is_ascii() {
+                page.title.to_ascii_lowercase()
+            } else {
+                page.title.to_lowercase()
+            },
             title: &page.title,
             url: &page.url,
         }
@@ -73,7 +76,7 @@ pub struct Nav {
 
 impl Nav {
     pub fn build(pages: &[Arc<Page>], keys: &[NavKey<'_>]) -> Nav {
-        let by_url: HashMap<&str, usize> = pages
+        let by_url: foldhash::HashMap<&str, usize> = pages
             .iter()
             .enumerate()
             .map(|(i, p)| (p.url.as_str(), i))
