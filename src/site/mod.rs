@@ -638,30 +638,31 @@ impl Site {
     /// page's headings and raw HTML ids, the manual index's sections, and
     /// the ids its layout writes. `None` for targets that are not HTML
     /// pages this site makes (their fragments are not checked).
-    pub fn ids_at(&self, target: Target) -> Option<Box<dyn Iterator<Item = &str> + '_>> {
-        let (own, layout): (Box<dyn Iterator<Item = &str>>, &str) = match target {
-            Target::Page(i) => (Box::new(self.pages[i].ids()), self.layout_of(i)),
-            Target::Generated(Generated::ManualIndex) => (
-                Box::new(
-                    self.sections
-                        .iter()
-                        .map(|s| s.id.as_str())
-                        .chain([COMMON_TASKS_ID]),
-                ),
-                MANUAL_INDEX_LAYOUT,
-            ),
-            Target::Generated(generated) => (Box::new(std::iter::empty()), generated.layout()?),
+    pub fn ids_at(&self, target: Target) -> Option<impl Iterator<Item = &str> + '_> {
+        // Built from optional parts rather than boxed: `check` asks this
+        // for every link with a fragment.
+        let (page, manual_index, layout) = match target {
+            Target::Page(i) => (Some(&*self.pages[i]), false, self.layout_of(i)),
+            Target::Generated(Generated::ManualIndex) => (None, true, MANUAL_INDEX_LAYOUT),
+            Target::Generated(generated) => (None, false, generated.layout()?),
             Target::Asset(_) | Target::ThemeAsset(_) | Target::Redirect(_) | Target::Unparsed => {
                 return None;
             }
         };
-        let from_layout = self
-            .layout_ids
-            .get(layout)
-            .into_iter()
-            .flatten()
-            .map(String::as_str);
-        Some(Box::new(own.chain(from_layout)))
+        let sections = manual_index.then_some(&self.sections);
+        Some(
+            page.into_iter()
+                .flat_map(Page::ids)
+                .chain(sections.into_iter().flatten().map(|s| s.id.as_str()))
+                .chain(manual_index.then_some(COMMON_TASKS_ID))
+                .chain(
+                    self.layout_ids
+                        .get(layout)
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str),
+                ),
+        )
     }
 
     /// Whether a `#fragment` to `target` names something there. `#top`

@@ -12,14 +12,16 @@ pub fn check_page(site: &Site, index: usize) -> Diagnostics {
     let budget = Budget::per_page();
     let mut definitions_reported = std::collections::HashSet::new();
     for link in &page.links {
-        let mut link = link.clone();
+        // Copied only when it is reported somewhere else.
+        let mut link = std::borrow::Cow::Borrowed(link);
         if let Some((line, column)) = link.definition {
             // A wrong URL in `[label]: URL` is fixed on that line, once,
             // however many links use the label.
             if !definitions_reported.insert((line, column, link.origin.clone())) {
                 continue;
             }
-            (link.line, link.column) = (line, column);
+            let moved = link.to_mut();
+            (moved.line, moved.column) = (line, column);
             if is_bracketed(&link.destination) {
                 // Reported at the definition as link-definition-bracketed.
                 continue;
