@@ -70,15 +70,24 @@ pub fn prepare_with(
     highlighter: &Highlighter,
     purpose: Purpose,
 ) -> (Option<Prepared>, Diagnostics) {
-    prepare_cached(inputs, highlighter, &mut ParseCache::default(), purpose)
+    prepare_cached(
+        inputs,
+        highlighter,
+        &mut ParseCache::default(),
+        None,
+        purpose,
+    )
 }
 
 /// Loads, parses, assembles and validates the site, reusing what `cache`
-/// kept from the last run where a file has not changed.
+/// kept from the last run where a file has not changed, and the site graph
+/// of `before` (the last site, assembled without findings) where only what
+/// pages keep to themselves changed (`Site::assemble_after`).
 pub fn prepare_cached(
     inputs: &Inputs,
     highlighter: &Highlighter,
     cache: &mut ParseCache,
+    before: Option<&Site>,
     purpose: Purpose,
 ) -> (Option<Prepared>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
@@ -125,17 +134,20 @@ pub fn prepare_cached(
     let Some(templates) = templates else {
         return (None, diagnostics);
     };
-    let site = diagnostics.keep(Site::assemble(SiteInputs {
-        settings,
-        today: inputs.today,
-        pages: parsed.pages,
-        unparsed: parsed.unparsed,
-        assets: listing.assets.clone(),
-        theme_assets: templates.assets.clone(),
-        layout_ids: templates.ids.clone(),
-        source_in_repository: parsed.source_in_repository,
-        alerts,
-    }));
+    let site = diagnostics.keep(Site::assemble_after(
+        SiteInputs {
+            settings,
+            today: inputs.today,
+            pages: parsed.pages,
+            unparsed: parsed.unparsed,
+            assets: listing.assets.clone(),
+            theme_assets: templates.assets.clone(),
+            layout_ids: templates.ids.clone(),
+            source_in_repository: parsed.source_in_repository,
+            alerts,
+        },
+        before,
+    ));
     clock.lap("site graph");
     diagnostics.extend(validate::structure(&site, &templates.layouts, &|name| {
         templates.location(name)

@@ -230,6 +230,7 @@ impl Live {
             inputs,
             highlighter,
             &mut self.cache,
+            self.prepared.as_ref().map(|before| &before.site),
             crate::parse::Purpose::Publish,
         );
         let prepared_in = started.elapsed();

@@ -256,6 +256,46 @@ impl<'a> UrlMap<'a> {
     }
 }
 
+impl Asset {
+    /// The asset `source` published below `prefix`, if its address is a
+    /// safe site path.
+    fn published(source: &AssetSource, prefix: &str) -> Result<Asset, url::PathProblem> {
+        SitePath::new(&format!("{prefix}{}", source.relative)).map(|url| Asset {
+            url: url.into_string(),
+            path: source.path.clone(),
+            builtin: source.builtin,
+        })
+    }
+}
+
+/// The files the build makes for this site. The only part of the graph
+/// that reads what a page keeps to itself: whether the bodies together are
+/// small enough for a print page.
+fn generated_files_of(
+    settings: &Settings,
+    pages: &[Arc<Page>],
+    assets: &[Asset],
+) -> Vec<Generated> {
+    // A site's own home page or page-not-found page (a tech-docs site's
+    // `404.html.md.erb`) replaces the generated one, as the gem has no
+    // page of its own there to clash with.
+    let own_page_at = |url: &str| pages.iter().any(|p| p.url == url);
+    generated::generated_files(settings)
+        .into_iter()
+        .filter(|g| !(*g == Generated::Home && own_page_at(HOME_URL)))
+        .filter(|g| !(*g == Generated::NotFound && own_page_at(g.url())))
+        // `/print.html` is ours only where the site has nothing there,
+        // and only for a manual small enough to be one page.
+        .filter(|g| {
+            !(*g == Generated::Print
+                && (own_page_at(g.url())
+                    || assets.iter().any(|a| a.url == g.url())
+                    || pages.iter().map(|p| p.body_html.len()).sum::<usize>()
+                        > generated::PRINT_MAX_BYTES))
+        })
+        .collect()
+}
+
 impl Site {
     /// Builds the URL map and the manual's structure. Two files that map to
     /// one URL are an error naming both; a file, asset or redirect whose
@@ -294,19 +334,13 @@ impl Site {
         let mut to_assets = |sources: Vec<AssetSource>, prefix: &str| -> Vec<Asset> {
             sources
                 .into_iter()
-                .filter_map(
-                    |a| match SitePath::new(&format!("{prefix}{}", a.relative)) {
-                        Ok(url) => Some(Asset {
-                            url: url.into_string(),
-                            path: a.path,
-                            builtin: a.builtin,
-                        }),
-                        Err(problem) => {
-                            refuse(&a.path, problem);
-                            None
-                        }
-                    },
-                )
+                .filter_map(|a| match Asset::published(&a, prefix) {
+                    Ok(asset) => Some(asset),
+                    Err(problem) => {
+                        refuse(&a.path, problem);
+                        None
+                    }
+                })
                 .collect()
         };
         let assets = to_assets(assets, "/");
@@ -321,24 +355,7 @@ impl Site {
             folders: foldhash::HashMap::default(),
         };
         let home_page = pages.iter().position(|p| p.url == HOME_URL);
-        // A site's own home page or page-not-found page (a tech-docs site's
-        // `404.html.md.erb`) replaces the generated one, as the gem has no
-        // page of its own there to clash with.
-        let own_page_at = |url: &str| pages.iter().any(|p| p.url == url);
-        let generated: Vec<Generated> = generated::generated_files(&settings)
-            .into_iter()
-            .filter(|g| !(*g == Generated::Home && home_page.is_some()))
-            .filter(|g| !(*g == Generated::NotFound && own_page_at(g.url())))
-            // `/print.html` is ours only where the site has nothing there,
-            // and only for a manual small enough to be one page.
-            .filter(|g| {
-                !(*g == Generated::Print
-                    && (own_page_at(g.url())
-                        || assets.iter().any(|a| a.url == g.url())
-                        || pages.iter().map(|p| p.body_html.len()).sum::<usize>()
-                            > generated::PRINT_MAX_BYTES))
-            })
-            .collect();
+        let generated = generated_files_of(&settings, &pages, &assets);
         for &file in &generated {
             map.claim(
                 file.url(),
@@ -446,6 +463,88 @@ impl Site {
         // whole graph: asked of it once it stands, then kept in it.
         let runbooks = runbooks::Runbooks::resolve(&site, alerts);
         (Site { runbooks, ..site }, diagnostics)
+    }
+
+    /// `assemble`, or, when `before` was assembled from inputs that differ
+    /// from these only inside pages, `before`'s graph with these pages:
+    /// the same site, without working out again what no page's own facts
+    /// decide (`serve`, on a save of a page's body).
+    ///
+    /// `before` must have been assembled without findings. Every site
+    /// `serve` keeps was: assembling finds only errors, and an error stops a
+    /// rebuild.
+    pub fn assemble_after(inputs: SiteInputs, before: Option<&Site>) -> (Site, Diagnostics) {
+        match before {
+            Some(before) if Site::inputs_differ_only_inside_pages(&inputs, before) => {
+                (Site::with_pages_of(inputs, before), Diagnostics::new())
+            }
+            _ => Site::assemble(inputs),
+        }
+    }
+
+    /// Whether `inputs` are those `before` was assembled from but for what
+    /// pages keep to themselves (`Page::same_to_other_pages`), and make
+    /// the same generated files.
+    fn inputs_differ_only_inside_pages(inputs: &SiteInputs, before: &Site) -> bool {
+        let SiteInputs {
+            settings,
+            today,
+            pages,
+            unparsed,
+            assets,
+            theme_assets,
+            layout_ids,
+            source_in_repository,
+            alerts,
+        } = inputs;
+        let published = |sources: &[AssetSource], prefix: &str, then: &[Asset]| {
+            sources.len() == then.len()
+                && sources
+                    .iter()
+                    .zip(then)
+                    .all(|(now, then)| Asset::published(now, prefix).is_ok_and(|a| a == *then))
+        };
+        // A site assembled without findings had every page's address safe
+        // and, as `assemble` orders them, pages sorted by file.
+        let same_pages = pages.len() == before.pages.len()
+            && pages
+                .iter()
+                .zip(&before.pages)
+                .all(|(now, then)| now.is_same_page(then) || now.same_to_other_pages(then));
+        same_pages
+            && unparsed.is_empty()
+            && before.urls.values().all(|t| *t != Target::Unparsed)
+            && *today == before.today
+            && *settings == before.settings
+            && *source_in_repository == before.source_in_repository
+            && *layout_ids == before.layout_ids
+            && *alerts == before.runbooks.alerts
+            && published(assets, "/", &before.assets)
+            && published(theme_assets, THEME_ASSETS_PREFIX, &before.theme_assets)
+            && generated_files_of(settings, pages, &before.assets) == before.generated
+    }
+
+    /// `before`'s graph with the pages of `inputs`, which differ from its
+    /// own only inside (`inputs_differ_only_inside_pages`).
+    fn with_pages_of(inputs: SiteInputs, before: &Site) -> Site {
+        Site {
+            settings: inputs.settings,
+            today: inputs.today,
+            source_in_repository: inputs.source_in_repository,
+            pages: inputs.pages,
+            assets: before.assets.clone(),
+            theme_assets: before.theme_assets.clone(),
+            urls: before.urls.clone(),
+            generated: before.generated.clone(),
+            sections: before.sections.clone(),
+            page_sections: before.page_sections.clone(),
+            common_tasks: before.common_tasks.clone(),
+            home_page: before.home_page,
+            redirects: before.redirects.clone(),
+            layout_ids: inputs.layout_ids,
+            nav: before.nav.clone(),
+            runbooks: before.runbooks.clone(),
+        }
     }
 
     /// Whether this site and `before` differ only in what pages keep to
@@ -960,6 +1059,10 @@ mod tests {
     use super::*;
 
     fn site_of(pages: &[(&str, &str)]) -> Site {
+        Site::assemble(inputs_of(pages)).0
+    }
+
+    fn inputs_of(pages: &[(&str, &str)]) -> SiteInputs {
         let highlighter = crate::highlight::Highlighter::new();
         let pages = pages
             .iter()
@@ -977,7 +1080,7 @@ mod tests {
                 )
             })
             .collect();
-        Site::assemble(SiteInputs {
+        SiteInputs {
             settings: Settings::default(),
             today: chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
             pages,
@@ -987,8 +1090,46 @@ mod tests {
             layout_ids: BTreeMap::new(),
             source_in_repository: "source/".into(),
             alerts: vec![],
-        })
-        .0
+        }
+    }
+
+    /// Invariant: the graph `serve` takes from the last site after a save
+    /// inside a page is the graph `assemble` builds, field for field; any
+    /// other save assembles it again.
+    #[test]
+    fn a_graph_taken_from_the_last_site_is_the_graph_assembled() {
+        let page = |body: &str| format!("---\ntitle: Restart\nsection: Ops\n---\n{body}");
+        let other = page("[a](/manual/a.html#steps)\n");
+        let before = site_of(&[
+            ("index.html.md", "---\ntitle: Home\n---\nHello.\n"),
+            ("manual/a.html.md", &page("## Steps\n\nRun it.\n")),
+            ("manual/b.html.md", &other),
+        ]);
+        for (body, taken) in [
+            ("## Steps\n\nRun it twice.\n", true),
+            ("## Steps\n\nRun it.\n", true),
+            ("## New steps\n\nRun it.\n", false),
+        ] {
+            let text = page(body);
+            let pages = [
+                ("index.html.md", "---\ntitle: Home\n---\nHello.\n"),
+                ("manual/a.html.md", text.as_str()),
+                ("manual/b.html.md", other.as_str()),
+            ];
+            assert_eq!(
+                Site::inputs_differ_only_inside_pages(&inputs_of(&pages), &before),
+                taken,
+                "{body}"
+            );
+            let (mut after, found) = Site::assemble_after(inputs_of(&pages), Some(&before));
+            let (mut assembled, _) = Site::assemble(inputs_of(&pages));
+            assert!(found.is_empty());
+            // A hash map's order differs between two maps of one content.
+            assert_eq!(after.urls, assembled.urls);
+            after.urls.clear();
+            assembled.urls.clear();
+            assert_eq!(format!("{after:?}"), format!("{assembled:?}"), "{body}");
+        }
     }
 
     /// Invariant: a save that changes only what a page keeps to itself
