@@ -2,6 +2,7 @@
 """Time from a page save to the live-reload message, for `serve`.
 
 Usage: scripts/bench-reload.py SOURCE_DIR [--edits 20] [--kind edit|new|delete|rename]
+                                [--binary PATH]
 
 Copies SOURCE_DIR to a temporary folder (the original is never touched),
 starts `manual serve` (release) on the copy, listens to its live-reload
@@ -9,7 +10,9 @@ events, then makes EDITS changes of one kind: `edit` changes one page's
 body, `new` adds a page, `delete` removes a page (a different one each
 time), `rename` renames one. For each change it measures the time from the
 file system call returning to the server's next state message, and prints
-the median, the slowest and what the server says it rendered.
+the median, the slowest and what the server says it rendered. `--binary`
+runs another build of `manual` (an older commit's, to compare in turns)
+instead of building this checkout's release binary.
 """
 import argparse
 import http.client
@@ -38,13 +41,16 @@ def main():
     parser.add_argument("source")
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--kind", choices=["edit", "new", "delete", "rename"], default="edit")
+    parser.add_argument("--binary", help="the `manual` to run (default: build this checkout's)")
     args = parser.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    binary = args.binary or BINARY
+    if not args.binary:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     workspace = tempfile.mkdtemp()
     args.source = shutil.copytree(args.source, os.path.join(workspace, "source"))
     port = free_port()
     server = subprocess.Popen(
-        [BINARY, "-v", "serve", "--source", args.source, "--port", str(port)],
+        [binary, "-v", "serve", "--source", args.source, "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     server.stdout.readline()  # "Serving the manual at ..."
     log = []
