@@ -999,7 +999,7 @@ pub fn redirect_location(
 /// Pages sort by title ignoring case, then by title and URL.
 fn title_key(page: &Page) -> (String, String, String) {
     (
-        page.title.to_lowercase(),
+        nav::folded(&page.title),
         page.title.clone(),
         page.url.clone(),
     )

@@ -273,14 +273,7 @@ pub fn check_duplicate_titles(site: &Site) -> Diagnostics {
         let mut first_with: foldhash::HashMap<String, usize> = Default::default();
         for &index in &section.pages {
             let page = &site.pages[index];
-            let title = page.title.trim();
-            // The same fold as `to_lowercase` for ASCII, at a fraction of
-            // the cost, on a check that runs on every save in `serve`.
-            let title = if title.is_ascii() {
-                title.to_ascii_lowercase()
-            } else {
-                title.to_lowercase()
-            };
+            let title = crate::site::nav::folded(page.title.trim());
             match first_with.get(&title) {
                 None => {
                     first_with.insert(title, index);
